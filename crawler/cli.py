@@ -1,0 +1,275 @@
+"""The `pressroom` command: parse, call one library function, print.
+
+Example::
+
+    pressroom demo
+    pressroom crawl hrw --db hrw.db --max-pages 100
+    pressroom search '"forced labor" AND cotton' --db hrw.db
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler import __version__, sources
+from storage import Archive, ArchiveError, BadQuery, export
+
+DB_OPTION = click.option(
+    "--db",
+    default="pressroom.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Archive file (SQLite).",
+)
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (sources.SourceError, BadQuery) as exc:
+            _fail(str(exc), 2)
+        except ArchiveError as exc:
+            _fail(str(exc), 2 if "date" in str(exc) else 1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("PRESSROOM_DEBUG"):
+                raise
+            _fail(f"unexpected {type(exc).__name__}: {exc} (set PRESSROOM_DEBUG=1 for details)", 1)
+
+    return wrapper
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message.splitlines()[0] if message else 'failed'}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pressroom")
+def main() -> None:
+    """Archive news releases as clean, searchable text in one SQLite file.
+
+    \b
+    Example:
+        pressroom demo
+        pressroom crawl hrw --db hrw.db
+        pressroom search "detention" --db hrw.db
+    """
+
+
+@main.command()
+@click.argument("source", required=False)
+@click.option("--source", "source_file", type=click.Path(dir_okay=False), help="A source .toml file.")
+@click.option("--sitemap", help="Ad hoc: crawl the releases in this sitemap (or sitemap index).")
+@click.option("--feed", help="Ad hoc: crawl the releases in this RSS/Atom feed.")
+@click.option("--start-url", help="Ad hoc: walk links from this page.")
+@click.option("--allow", multiple=True, help="Regex: URLs that are releases (repeatable).")
+@click.option("--deny", multiple=True, help="Regex: URLs never fetched (repeatable).")
+@DB_OPTION
+@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit).")
+@click.option("--depth", type=click.IntRange(min=0), default=None, help="Link-walking depth (--start-url).")
+@click.option("--workers", type=click.IntRange(min=0), default=None, help="Extraction processes.")
+@click.option("--contact", help="Contact URL or e-mail put in the User-Agent.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@friendly_errors
+def crawl(
+    source: str | None,
+    source_file: str | None,
+    sitemap: str | None,
+    feed: str | None,
+    start_url: str | None,
+    allow: tuple[str, ...],
+    deny: tuple[str, ...],
+    db: str,
+    max_pages: int,
+    depth: int | None,
+    workers: int | None,
+    contact: str | None,
+    verbose: bool,
+) -> None:
+    """Crawl a source into the archive; rerun to update it.
+
+    \b
+    Examples:
+        pressroom crawl hrw --db hrw.db
+        pressroom crawl --source mysite.toml
+        pressroom crawl --sitemap https://example.org/sitemap.xml --allow '/press/'
+    """
+    from crawler.run import crawl as run_crawl
+    from crawler.run import summary_line
+
+    chosen = source_file or source
+    if chosen and (sitemap or feed or start_url):
+        raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
+    if chosen:
+        src = sources.load(chosen)
+        if allow or deny:
+            raise sources.SourceError("--allow/--deny apply to ad hoc crawls; edit the source file")
+    else:
+        src = sources.adhoc(sitemap=sitemap, feed=feed, start_url=start_url, allow=allow, deny=deny)
+    run = run_crawl(
+        src,
+        db,
+        max_pages=max_pages,
+        max_hops=depth,
+        workers=workers,
+        contact=contact,
+        log_level="INFO" if verbose else "WARNING",
+    )
+    click.echo(summary_line(run))
+    if run["status"] != "ok":
+        click.echo(f"Error: {run.get('message') or run['status']}", err=True)
+        sys.exit(1)
+
+
+@main.command("sources")
+@DB_OPTION
+@friendly_errors
+def list_sources(db: str) -> None:
+    """List bundled sources, and the sources already crawled into --db.
+
+    \b
+    Example:
+        pressroom sources --db hrw.db
+    """
+    for name, path in sources.bundled().items():
+        src = sources.load(path)
+        click.echo(f"{name}\tbundled\t{src.title or ', '.join(src.allowed_domains)}")
+    if Path(db).exists():
+        with Archive(db, readonly=True) as archive:
+            counts = archive.stats().get("per_source", {})
+            for name, count in sorted(counts.items()):
+                click.echo(f"{name}\tin {db}\t{count} articles")
+
+
+def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--source", help="Only this source."),
+            click.option("--since", help="Published on or after (YYYY-MM-DD)."),
+            click.option("--until", help="Published on or before (YYYY-MM-DD)."),
+            click.option("--lang", "language", help="Only this language (ISO 639-1)."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.argument("query")
+@_filters
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@DB_OPTION
+@friendly_errors
+def search(query: str, limit: int, as_json: bool, db: str, **filters: Any) -> None:
+    """Full-text search, best matches first, with a snippet.
+
+    Phrases in double quotes, AND/OR/NOT, prefix* and title:word work.
+
+    \b
+    Examples:
+        pressroom search 'detention' --db hrw.db
+        pressroom search '"forced labor" NOT cotton' --since 2024-01-01 --json
+    """
+    with _open_readonly(db) as archive:
+        results = archive.search(query, limit=limit, **filters)
+    for row in results:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        else:
+            date = (row.get("date_published") or "")[:10]
+            click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {row.get('snippet', '')}\n")
+    if not results and not as_json:
+        click.echo("no matches", err=True)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@_filters
+@DB_OPTION
+@friendly_errors
+def export_cmd(fmt: str, output: str | None, force: bool, db: str, **filters: Any) -> None:
+    """Export articles as JSONL or CSV.
+
+    \b
+    Examples:
+        pressroom export --db hrw.db -o hrw.jsonl
+        pressroom export --format csv --source hrw --since 2025-01-01 > 2025.csv
+    """
+    if output and Path(output).exists() and not force:
+        raise ArchiveError(f"{output} exists (use --force to overwrite)")
+    with _open_readonly(db) as archive:
+        if output:
+            tmp = Path(output + ".part")
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="") as fp:
+                    count = export(archive, fp, fmt, **filters)
+                tmp.replace(output)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
+            click.echo(f"wrote {count} articles to {output}", err=True)
+        else:
+            export(archive, sys.stdout, fmt, **filters)
+
+
+@main.command()
+@DB_OPTION
+@friendly_errors
+def stats(db: str) -> None:
+    """Articles per source and per month.
+
+    \b
+    Example:
+        pressroom stats --db hrw.db
+    """
+    with _open_readonly(db) as archive:
+        data = archive.stats()
+    click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
+    for name, count in sorted(data["per_source"].items()):
+        click.echo(f"  {name}: {count}")
+    click.echo("per month:")
+    for row in data["per_month"]:
+        click.echo(f"  {row['month'] or 'undated'}  {row['source']}  {row['count']}")
+
+
+@main.command()
+@click.option("--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--releases", type=click.IntRange(min=1, max=5000), default=36, show_default=True)
+@friendly_errors
+def demo(db: str, releases: int) -> None:
+    """Serve a bundled sample site on 127.0.0.1, crawl it, search it. No network needed.
+
+    \b
+    Example:
+        pressroom demo && pressroom search refugees --db pressroom-demo.db
+    """
+    from crawler.demo.run import run_demo
+
+    run_demo(db, releases, echo=click.echo)
+
+
+def _open_readonly(db: str) -> Archive:
+    if not Path(db).exists():
+        raise ArchiveError(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
+    return Archive(db, readonly=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

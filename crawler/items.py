@@ -1,0 +1,41 @@
+"""What the spider hands to the pipelines: plain dataclasses, cheap to pickle.
+
+Example::
+
+    >>> FailureItem(url="https://x.org/a", reason="HTTP 404", status=404).reason
+    'HTTP 404'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Capture:
+    """A raw response, kept so that pages can be re-extracted without the network."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    content_type: str
+
+
+@dataclass
+class ArticleItem:
+    """An extracted release; ``article`` has the columns of ``storage``'s articles table."""
+
+    article: dict[str, Any]
+    capture: Capture | None = None
+
+
+@dataclass
+class FailureItem:
+    """A URL that could not be archived, and why, in one line."""
+
+    url: str
+    reason: str
+    status: int | None = None
+    capture: Capture | None = field(default=None, repr=False)

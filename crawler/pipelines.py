@@ -1,0 +1,117 @@
+"""Pipelines: the single writer that puts items into the archive, in batches.
+
+Example (settings.py)::
+
+    ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 800}
+    PRESSROOM_DB = "pressroom.db"
+
+One writer per crawl keeps SQLite simple and fast: items are buffered and
+written in one transaction per batch, so a crash loses at most the batch in
+flight, and the next run fetches those pages again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import ArticleItem, FailureItem
+from storage import Archive
+
+
+class StorePipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings.get("PRESSROOM_DB")
+        if not self.path:
+            raise NotConfigured("PRESSROOM_DB is not set")
+        self.batch_size = max(1, crawler.settings.getint("PRESSROOM_BATCH_SIZE"))
+        self.articles: list[ArticleItem] = []
+        self.failures: list[FailureItem] = []
+        self.counts: Counter[str] = Counter()
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    @property
+    def source(self) -> str:
+        return self.crawler.spider.source.name
+
+    def open_spider(self) -> None:
+        self.archive = Archive(self.path)
+        options = self.crawler.settings.getdict("PRESSROOM_RUN_OPTIONS")
+        self.run_id = self.archive.start_run(self.source, options)
+        self.crawler.stats.set_value("pressroom/run_id", self.run_id)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            self.articles.append(item)
+        elif isinstance(item, FailureItem):
+            self.failures.append(item)
+        if len(self.articles) + len(self.failures) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        assert self.archive is not None
+        articles, failures = self.articles, self.failures
+        self.articles, self.failures = [], []
+        rows = []
+        for item in articles:
+            row = dict(item.article)
+            if item.capture is not None:
+                row["capture_hash"] = self._capture(item.capture)
+            rows.append(row)
+        if rows:
+            self.counts.update(self.archive.save_articles(rows, self.run_id))
+        if failures:
+            for item in failures:
+                if item.capture is not None:
+                    self._capture(item.capture)
+            self.archive.record_failures(
+                [
+                    {"url": f.url, "reason": f.reason, "status": f.status, "source": self.source}
+                    for f in failures
+                ],
+                self.run_id,
+            )
+            self.counts["failed"] += len(failures)
+
+    def _capture(self, capture: Any) -> str:
+        assert self.archive is not None
+        return self.archive.save_capture(
+            capture.url, capture.status, capture.headers, capture.body, capture.content_type
+        )
+
+    def close_spider(self) -> None:
+        if self.archive is None:
+            return
+        self.flush()
+        stats = self.crawler.stats
+        reason = stats.get_value("finish_reason") or "finished"
+        counts = {
+            "pages_fetched": stats.get_value("response_received_count", 0),
+            "articles_new": self.counts["new"],
+            "articles_updated": self.counts["updated"],
+            "articles_unchanged": self.counts["unchanged"],
+            "duplicates": self.counts["duplicates"],
+            "failed": self.counts["failed"],
+            "skipped": stats.get_value("pressroom/robots_skipped", 0),
+        }
+        stored = counts["articles_new"] + counts["articles_updated"] + counts["articles_unchanged"]
+        if reason == "shutdown":
+            status, message = "interrupted", "stopped before the end (signal)"
+        elif stored == 0 and counts["failed"] > 0:
+            status, message = "failed", "no release archived; every page failed"
+        elif counts["pages_fetched"] == 0:
+            status, message = "failed", "nothing could be fetched"
+        else:
+            status, message = "ok", None
+        self.archive.finish_run(self.run_id, status, counts, message)
+        self.archive.close()
+        self.archive = None

@@ -1,0 +1,133 @@
+"""Run one crawl of one source into one archive, in this process.
+
+Example::
+
+    >>> summary = crawl(sources.load("hrw"), "hrw.db", max_pages=50)
+    >>> summary["status"], summary["articles_new"]
+    ('ok', 50)
+
+Scrapy starts one Twisted reactor per process and cannot restart it, so call
+:func:`crawl` once per process (the CLI does; tests run the CLI in a subprocess).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import __version__, sources
+from crawler.spiders.release import ReleaseSpider
+from storage import Archive
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+class CrawlError(RuntimeError):
+    """The crawl could not run at all (as opposed to a run that recorded failures)."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: the user's own machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("www.hrw.org")
+    (True, False)
+    """
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def build_settings(
+    source: sources.Source,
+    db: str,
+    *,
+    max_pages: int = 0,
+    max_hops: int | None = None,
+    workers: int | None = None,
+    contact: str | None = None,
+    log_level: str = "WARNING",
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Scrapy settings for one crawl: project defaults, then the source's, then the caller's."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    values: dict[str, Any] = {
+        "PRESSROOM_DB": db,
+        "PRESSROOM_MAX_PAGES": max_pages,
+        "LOG_LEVEL": log_level,
+        "PRESSROOM_RUN_OPTIONS": {
+            "source_file": source.path,
+            "entry_points": list(source.entry_points),
+            "max_pages": max_pages,
+            "pressroom": __version__,
+        },
+    }
+    if contact:
+        values["USER_AGENT"] = f"pressroom/{__version__} (+{contact})"
+    if max_hops is not None:
+        values["PRESSROOM_MAX_HOPS"] = max_hops
+    if workers is not None:
+        values["PRESSROOM_EXTRACT_WORKERS"] = workers
+    if source.delay is not None:
+        values["DOWNLOAD_DELAY"] = source.delay
+    if source.concurrency is not None:
+        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = source.concurrency
+    if all(is_loopback(d) for d in source.allowed_domains):
+        # Delays protect other people's servers; this one is on the user's own
+        # machine (the demo, tests, benchmarks), so crawl it at full speed.
+        values.update(
+            DOWNLOAD_DELAY=0,
+            AUTOTHROTTLE_ENABLED=False,
+            CONCURRENT_REQUESTS_PER_DOMAIN=16,
+        )
+    values.update(overrides or {})
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
+    """Crawl ``source`` into the archive at ``db``; return the recorded run as a dict."""
+    # Open (and migrate) the archive first, so that a locked, read-only or
+    # corrupt file is a clear error before any request is made.
+    with Archive(db):
+        pass
+    settings = build_settings(source, db, **options)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    crawler = process.create_crawler(ReleaseSpider)
+    process.crawl(crawler, source=source)
+    process.start()
+    run_id = crawler.stats.get_value("pressroom/run_id") if crawler.stats else None
+    if run_id is None:
+        raise CrawlError("the crawl did not start (see the log above)")
+    with Archive(db) as archive:
+        run = next((r for r in archive.runs() if r["id"] == run_id), None)
+    if run is None:
+        raise CrawlError(f"run {run_id} was not recorded")
+    run["robots_skipped"] = crawler.stats.get_value("pressroom/robots_skipped", 0)
+    run["not_articles"] = crawler.stats.get_value("pressroom/not_article", 0)
+    return run
+
+
+def summary_line(run: dict[str, Any]) -> str:
+    """One line for cron logs.
+
+    >>> summary_line({"id": 3, "source": "hrw", "status": "ok", "articles_new": 2,
+    ...     "articles_updated": 0, "articles_unchanged": 5, "duplicates": 1, "failed": 1,
+    ...     "skipped": 0, "pages_fetched": 9})
+    'run 3 hrw: ok - 2 new, 0 updated, 5 unchanged, 1 duplicates, 1 failed, 0 skipped by robots (9 responses)'
+    """
+    return (
+        f"run {run['id']} {run['source']}: {run['status']} - "
+        f"{run.get('articles_new') or 0} new, {run.get('articles_updated') or 0} updated, "
+        f"{run.get('articles_unchanged') or 0} unchanged, {run.get('duplicates') or 0} duplicates, "
+        f"{run.get('failed') or 0} failed, {run.get('skipped') or 0} skipped by robots "
+        f"({run.get('pages_fetched') or 0} responses)"
+    )

@@ -1,0 +1,64 @@
+"""Scrapy settings for pressroom: polite to real sites by default.
+
+`crawler.run` overrides a few per crawl (the database, limits) and, for a site
+on the loopback interface (the demo, the tests, the benchmarks), drops the
+politeness delays: there is nobody to be polite to.
+"""
+
+from crawler import __version__
+
+BOT_NAME = "pressroom"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Identity and manners -------------------------------------------------
+# Name the bot and give site owners a way to reach whoever runs it
+# (`pressroom crawl --contact you@example.org` or PRESSROOM_CONTACT).
+PRESSROOM_CONTACT = "+https://github.com/pressroom-archive/pressroom"
+USER_AGENT = f"pressroom/{__version__} ({PRESSROOM_CONTACT})"
+ROBOTSTXT_OBEY = True
+
+# --- Throttling -------------------------------------------------------------
+# Scrapy's template sets 1 request per domain and a 1 s delay: safe but slow.
+# We allow a few parallel requests per domain and let AutoThrottle back off
+# when the server slows down.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# --- Failures ---------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 30
+# A release is never this big; a bigger body is a trap or an error page.
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+
+# --- Pipeline ---------------------------------------------------------------
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 800}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+
+# --- pressroom --------------------------------------------------------------
+PRESSROOM_DB = "pressroom.db"
+PRESSROOM_BATCH_SIZE = 50  # items per write transaction
+PRESSROOM_EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction inline
+PRESSROOM_MAX_PAGES = 0  # HTML pages per crawl; 0 = no limit
+PRESSROOM_MAX_HOPS = 5  # link-walking depth from a start URL
+PRESSROOM_MAX_PER_TEMPLATE = 200  # walked URLs of one shape (calendar and facet traps)
+PRESSROOM_RUN_OPTIONS: dict = {}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Replaced by a subclass that also honours Retry-After.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+}
+PRESSROOM_MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is recorded as a failure

@@ -1,0 +1,280 @@
+"""The one generic spider: a source file says where releases are; this fetches them.
+
+Example::
+
+    scrapy crawl release -a source=hrw -s PRESSROOM_DB=hrw.db
+    scrapy crawl release -a sitemap=http://127.0.0.1:8000/sitemap.xml
+
+Discovery (sitemaps, feeds, listing pages, link walking) happens here;
+extraction runs in :mod:`crawler.pool` workers; writing is the pipelines' job.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler import sources
+from crawler.items import ArticleItem, Capture, FailureItem
+from crawler.pool import ExtractionPool
+from crawler.urls import MAX_URL_LENGTH, is_http, normalize, template
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class ReleaseSpider(scrapy.Spider):
+    name = "release"
+
+    def __init__(
+        self,
+        source: sources.Source | str | None = None,
+        sitemap: str | None = None,
+        feed: str | None = None,
+        start_url: str | None = None,
+        allow: str | None = None,
+        deny: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(source, sources.Source):
+            self.source = source
+        elif source:
+            self.source = sources.load(source)
+        else:
+            # From `scrapy crawl -a allow=...`, one regex each; the CLI passes a Source.
+            self.source = sources.adhoc(
+                sitemap=sitemap,
+                feed=feed,
+                start_url=start_url,
+                allow=(allow,) if allow else (),
+                deny=(deny,) if deny else (),
+            )
+        self.allowed_domains = list(self.source.allowed_domains)
+        self.per_template: Counter[str] = Counter()
+        self.pages_seen = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.pool = ExtractionPool(settings.getint("PRESSROOM_EXTRACT_WORKERS"))
+        spider.max_pages = settings.getint("PRESSROOM_MAX_PAGES")
+        spider.max_hops = settings.getint("PRESSROOM_MAX_HOPS")
+        spider.max_per_template = settings.getint("PRESSROOM_MAX_PER_TEMPLATE")
+        crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
+        return spider
+
+    def _closed(self, spider: scrapy.Spider) -> None:
+        self.pool.close()
+
+    # --- entry points ---------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        src = self.source
+        for url in src.sitemaps:
+            yield self._request(url, self.parse_sitemap, kind="sitemap")
+        for url in src.feeds:
+            yield self._request(url, self.parse_feed, kind="feed")
+        for url in src.listings:
+            yield self._request(url, self.parse_page, kind="listing", listing_page=1)
+        for url in src.start_urls:
+            yield self._request(url, self.parse_page, kind="walk", hops=0)
+
+    def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _wanted(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return (
+            is_http(url)
+            and len(url) <= MAX_URL_LENGTH
+            and sources.domain_allowed(host, self.source.allowed_domains)
+            and not self.source.is_denied(url)
+        )
+
+    def _candidate(self, url: str, **meta: Any) -> scrapy.Request | None:
+        """A request for a page that may be a release, or None if rules exclude it."""
+        url = normalize(url)
+        if not self._wanted(url) or self.source.is_release_url(url) is False:
+            return None
+        return self._request(url, self.parse_page, kind="candidate", **meta)
+
+    # --- sitemaps and feeds ---------------------------------------------
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        body = response.body
+        if body[:2] == GZIP_MAGIC:
+            try:
+                body = gzip.decompress(body)
+            except (OSError, EOFError) as exc:
+                yield FailureItem(response.url, f"broken gzip sitemap: {exc}", response.status)
+                return
+        try:
+            sitemap = Sitemap(body)
+            kind = sitemap.type
+        except (etree.XMLSyntaxError, StopIteration, ValueError, TypeError):
+            kind = None
+        if kind not in ("sitemapindex", "urlset"):
+            yield FailureItem(response.url, "not a sitemap (no urlset or sitemapindex)", 200)
+            return
+        for entry in sitemap:
+            loc = (entry.get("loc") or "").strip()
+            if not loc:
+                continue
+            if kind == "sitemapindex":
+                allow = self.source.sitemap_allow
+                url = normalize(loc, response.url)
+                if self._wanted(url) and (not allow or any(p in url for p in allow)):
+                    yield self._request(url, self.parse_sitemap, kind="sitemap")
+            else:
+                request = self._candidate(loc, lastmod=entry.get("lastmod"))
+                if request is not None:
+                    yield request
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        try:
+            root = etree.fromstring(response.body, etree.XMLParser(recover=True, resolve_entities=False))
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            yield FailureItem(response.url, "not an RSS or Atom feed", response.status)
+            return
+        links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
+        links += root.xpath(
+            "//*[local-name()='entry']/*[local-name()='link']"
+            "[not(@rel) or @rel='alternate']/@href"
+        )
+        for link in links:
+            request = self._candidate(normalize(link.strip(), response.url))
+            if request is not None:
+                yield request
+
+    # --- HTML pages -----------------------------------------------------
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
+            shown = content_type.split(";")[0] or "no content type"
+            self.crawler.stats.inc_value("pressroom/not_html")
+            yield FailureItem(response.url, f"not HTML ({shown})", response.status)
+            return
+
+        self.pages_seen += 1
+        if self.max_pages and self.pages_seen > self.max_pages:
+            raise CloseSpider("max_pages")
+
+        meta = response.meta
+        kind = meta.get("kind")
+        url = normalize(response.url)
+        verdict = False if kind == "listing" else self.source.is_release_url(url)
+        walking = kind == "walk" or self.source.follow_links
+        hops = meta.get("hops", 0)
+        try:
+            html = response.text
+        except (UnicodeDecodeError, LookupError) as exc:
+            yield FailureItem(url, f"undecodable page: {exc}", response.status, _capture(response))
+            return
+        result = await self.pool.analyse(
+            html,
+            url,
+            self.source.rules,
+            release=verdict,
+            want_links=kind == "listing" or walking,
+            next_page=self.source.next_page if kind == "listing" else "",
+        )
+
+        for request in self._follow(result, meta, walking, hops):
+            yield request
+
+        if result.kind == "article":
+            article = dict(result.article or {})
+            article["fetched_url"] = url
+            article["source"] = self.source.name
+            article["url"] = self._key(url, article.get("canonical_url"))
+            yield ArticleItem(article, _capture(response))
+        elif result.kind == "failed":
+            yield FailureItem(url, result.reason or "extraction failed", response.status, _capture(response))
+        else:
+            self.crawler.stats.inc_value("pressroom/not_article")
+            self.logger.debug("not a release: %s (%s)", url, result.reason)
+
+    def _key(self, url: str, canonical: str | None) -> str:
+        # The canonical link names the release, unless it points off-site (a
+        # syndicated copy or a misconfigured CMS).
+        if canonical and self._wanted(canonical):
+            return canonical
+        return url
+
+    def _follow(self, result: Any, meta: dict[str, Any], walking: bool, hops: int) -> Iterator[scrapy.Request]:
+        for url in result.alternates.values():
+            request = self._candidate(url)
+            if request is not None:
+                yield request
+        if meta.get("kind") == "listing":
+            page = meta.get("listing_page", 1)
+            if page < self.source.max_listing_pages:
+                for url in result.next_pages[:1]:
+                    if self._wanted(url):
+                        yield self._request(url, self.parse_page, kind="listing", listing_page=page + 1)
+            for url in result.links:
+                # Without article patterns every link is a candidate and the page
+                # decides; _candidate drops links the patterns exclude.
+                if url not in result.next_pages:
+                    request = self._candidate(url)
+                    if request is not None:
+                        yield request
+        elif walking and hops < self.max_hops:
+            for url in result.links:
+                if not self._wanted(url):
+                    continue
+                shape = template(url)
+                self.per_template[shape] += 1
+                if self.per_template[shape] > self.max_per_template:
+                    self.crawler.stats.inc_value("pressroom/trap_skipped")
+                    continue
+                yield self._request(url, self.parse_page, kind="walk", hops=hops + 1)
+
+    # --- failures -------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[FailureItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.crawler.stats.inc_value("pressroom/robots_skipped")
+            return
+        status = None
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+        elif failure.check(DNSLookupError):
+            reason = "DNS lookup failed"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            reason = "timed out"
+        else:
+            reason = f"{type(failure.value).__name__}: {failure.value}".strip().rstrip(":")
+        yield FailureItem(normalize(request.url), reason.splitlines()[0], status)
+
+
+def _capture(response: Response) -> Capture:
+    headers = {
+        k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+    }
+    return Capture(
+        url=response.url,
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        content_type=headers.get("Content-Type", ""),
+    )

@@ -1,0 +1,70 @@
+"""URL normalisation: one release, one URL, however many ways a site links to it.
+
+Example::
+
+    >>> normalize("HTTPS://Example.org:443/news/a-b/?utm_source=rss&page=2#top")
+    'https://example.org/news/a-b?page=2'
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+# Query keys that only say how someone arrived, never what the page is.
+TRACKING_KEYS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|"
+    r"_ga|_gl|_hsenc|_hsmi|mkt_tok|ref_src|s_kwcid|cmpid|at_medium|at_campaign)$",
+    re.IGNORECASE,
+)
+# Session identifiers make every visit look like a new URL (a classic crawler trap).
+SESSION_KEYS = re.compile(r"^(phpsessid|jsessionid|sid|sessionid|session_id|aspsessionid\w*)$", re.I)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL_LENGTH = 2000
+
+
+def normalize(url: str, base: str | None = None) -> str:
+    """Absolute, canonical form of ``url`` (resolved against ``base`` if relative).
+
+    Lower-cases scheme and host, drops default ports, fragments, tracking and
+    session parameters, a trailing slash (except the root) and ``;jsessionid=``
+    path parameters; keeps the order of the remaining query parameters, since
+    some sites care.
+    """
+    if base:
+        url = urljoin(base, url.strip())
+    parts = urlsplit(safe_url_string(url.strip()))
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    netloc = host
+    if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{parts.port}"
+    path = re.sub(r";jsessionid=[^/?]*", "", parts.path, flags=re.I)
+    path = re.sub(r"/{2,}", "/", path) or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_KEYS.match(k) and not SESSION_KEYS.match(k)
+    ]
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def is_http(url: str) -> bool:
+    """Only http(s) is ever fetched: never file:, ftp:, javascript:, mailto: or data:."""
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def template(url: str) -> str:
+    """The shape of a URL, to spot traps that mint endless variants of one page.
+
+    >>> template("https://x.org/events/calendar?month=2031-07")
+    'x.org/events/calendar?month'
+    """
+    parts = urlsplit(url)
+    path = re.sub(r"\d+", "N", parts.path)
+    keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{parts.hostname}{path}" + ("?" + "&".join(keys) if keys else "")
