@@ -150,7 +150,7 @@ def list_sources(db: str) -> None:
         click.echo(f"{name}\tbundled\t{src.title or ', '.join(src.allowed_domains)}")
     if Path(db).exists():
         with Archive(db, readonly=True) as archive:
-            counts = archive.stats().get("per_source", {})
+            counts = archive.stats()["sources"]
             for name, count in sorted(counts.items()):
                 click.echo(f"{name}\tin {db}\t{count} articles")
 
@@ -242,11 +242,12 @@ def stats(db: str) -> None:
     with _open_readonly(db) as archive:
         data = archive.stats()
     click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
-    for name, count in sorted(data["per_source"].items()):
+    for name, count in sorted(data["sources"].items()):
         click.echo(f"  {name}: {count}")
     click.echo("per month:")
-    for row in data["per_month"]:
-        click.echo(f"  {row['month'] or 'undated'}  {row['source']}  {row['count']}")
+    for name, months in sorted(data["months"].items()):
+        for month, count in sorted(months.items()):
+            click.echo(f"  {month}  {name}  {count}")
 
 
 @main.command()

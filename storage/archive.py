@@ -1,0 +1,579 @@
+"""The Archive: one SQLite file of news releases, crawl runs, failures and raw captures.
+
+    >>> with Archive("press.db") as archive:  # doctest: +SKIP
+    ...     run = archive.start_run("ec", {"max_pages": 50})
+    ...     archive.save_articles([{"url": u, "source": "ec", "text": t}], run)
+    ...     archive.finish_run(run, "ok", {"pages_fetched": 1, "new": 1})
+    ...     hits = archive.search("human rights", since="2024-01-01")
+
+The crawler is the single writer and writes in batches; any number of readers
+(CLI, Datasette, notebooks) may query at the same time thanks to WAL mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import fts
+from .captures import capture_row, decompress
+from .connection import connect, sqlite_errors
+from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
+from .filters import DateLike, where_clause
+from .migrations import migrations
+from .records import (
+    ARTICLE_FIELDS,
+    CONTENT_FIELDS,
+    MANAGED_FIELDS,
+    decode_article,
+    dump_json,
+    prepare_article,
+)
+
+RUN_STATUSES = ("running", "ok", "failed", "interrupted")
+RUN_COUNTS = (
+    "pages_fetched",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "duplicates",
+    "failed",
+    "skipped",
+)
+# save_articles() returns new/updated/unchanged; finish_run() accepts those
+# names too, so the crawler can add up batch results and pass them straight on.
+_COUNT_ALIASES = {
+    "new": "articles_new",
+    "updated": "articles_updated",
+    "unchanged": "articles_unchanged",
+}
+_OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures")
+
+# Column names below come from these fixed tuples, never from callers.
+_ARTICLE_COLUMNS = ", ".join(f"a.{field}" for field in ARTICLE_FIELDS)
+_UPSERT_FIELDS = (*CONTENT_FIELDS, *MANAGED_FIELDS)
+# ON CONFLICT DO UPDATE (not INSERT OR REPLACE) keeps the row id, keeps
+# first_seen, and fires the UPDATE trigger that re-indexes the text in FTS.
+_UPSERT = (
+    f"INSERT INTO articles ({', '.join(_UPSERT_FIELDS)}) "
+    f"VALUES ({', '.join(':' + field for field in _UPSERT_FIELDS)}) "
+    "ON CONFLICT(url) DO UPDATE SET "
+    + ", ".join(
+        f"{field} = excluded.{field}"
+        for field in _UPSERT_FIELDS
+        if field not in ("url", "first_seen")
+    )
+)
+
+
+def _order_by(field: str, direction: str) -> str:
+    # Ending every order on id makes equal dates come out the same way each time.
+    keys = ("id",) if field == "id" else (field, "id")
+    return ", ".join(f"a.{key}{direction}" for key in keys)
+
+
+_ORDER_FIELDS = ("date_published", "first_seen", "last_fetched", "last_changed", "id")
+_ORDERS = {
+    **{field: _order_by(field, "") for field in _ORDER_FIELDS},
+    **{f"-{field}": _order_by(field, " DESC") for field in _ORDER_FIELDS},
+}
+_SEARCH_FIELDS = (
+    "id",
+    "url",
+    "canonical_url",
+    "source",
+    "title",
+    "description",
+    "date_published",
+    "language",
+    "word_count",
+)
+# Title hits weigh ten times body hits. bm25() is negative: lower ranks first.
+_BM25 = "bm25(articles_fts, 10.0, 1.0)"
+# Text column (1), [ ] around hits, about 20 tokens of context.
+_SNIPPET = "snippet(articles_fts, 1, '[', ']', '…', 20)"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Archive:
+    """An open archive file. Use as a context manager, or call close().
+
+        >>> with Archive("press.db", readonly=True) as archive:  # doctest: +SKIP
+        ...     archive.stats()["articles"]
+        1234
+
+    A writable open turns on WAL, sets a busy timeout and applies pending
+    migrations; ``readonly=True`` opens with SQLite's mode=ro and changes nothing.
+    ``busy_timeout`` is in milliseconds; ``clock`` returns an aware datetime and
+    exists so tests and replays can pin timestamps.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        readonly: bool = False,
+        busy_timeout: int = 10000,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        if not isinstance(busy_timeout, int) or busy_timeout < 0:
+            raise ArchiveError(
+                f"busy_timeout must be a whole number of ms >= 0, not {busy_timeout!r}"
+            )
+        self.path = Path(path)
+        self.readonly = readonly
+        self.busy_timeout = busy_timeout
+        self._clock = clock
+        self._db = connect(self.path, readonly=readonly, busy_timeout=busy_timeout)
+        try:
+            with self._errors():
+                if readonly:
+                    self._check_schema()
+                else:
+                    self._prepare_for_writing()
+        except BaseException:
+            self._db.close()
+            raise
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], **options: Any) -> Archive:
+        """Same as ``Archive(path, **options)``: ``Archive.open("press.db", readonly=True)``."""
+        return cls(path, **options)
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "readonly" if self.readonly else "writable"
+        return f"<Archive {str(self.path)!r} {mode}>"
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        self._db.close()
+
+    @property
+    def db(self) -> Database:
+        """The sqlite_utils Database behind the archive: ``archive.db["runs"].count``.
+
+        For queries the Archive does not offer; writes made here bypass its checks.
+        """
+        return self._db
+
+    # -- runs ---------------------------------------------------------------
+
+    def start_run(self, source: str, options: Mapping[str, Any] | None = None) -> int:
+        """Record a crawl as running and return its id: ``run = archive.start_run("ec", {})``."""
+        with self._write():
+            cursor = self._conn.execute(
+                "INSERT INTO runs (source, started, status, options) VALUES (?, ?, 'running', ?)",
+                [source, self._now(), dump_json(dict(options or {}))],
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: Mapping[str, int] | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Close run ``run_id``: ``archive.finish_run(run, "ok", {"pages_fetched": 9, "new": 3})``.
+
+        ``counts`` keys are the runs count columns, or new/updated/unchanged as
+        returned by save_articles(); counts not given keep their stored value.
+        """
+        if status not in RUN_STATUSES[1:]:
+            raise ArchiveError(
+                f"run status must be one of {', '.join(RUN_STATUSES[1:])}, not {status!r}"
+            )
+        columns: dict[str, int] = {}
+        for key, value in (counts or {}).items():
+            column = _COUNT_ALIASES.get(key, key)
+            if column not in RUN_COUNTS:
+                raise ArchiveError(
+                    f"unknown run count {key!r}; expected one of {', '.join(RUN_COUNTS)}"
+                )
+            if not isinstance(value, int):
+                raise ArchiveError(f"run count {key!r} must be an int, not {value!r}")
+            columns[column] = value
+        assignments = "".join(f", {column} = :{column}" for column in columns)
+        with self._write():
+            cursor = self._conn.execute(
+                f"UPDATE runs SET finished = :finished, status = :status, message = :message"
+                f"{assignments} WHERE id = :run_id",
+                {
+                    **columns,
+                    "finished": self._now(),
+                    "status": status,
+                    "message": message,
+                    "run_id": run_id,
+                },
+            )
+            if cursor.rowcount == 0:
+                raise ArchiveError(f"no run with id {run_id!r}")
+
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Return runs newest first, options decoded: ``archive.runs(limit=5)[0]["status"]``."""
+        rows = self._select(
+            "SELECT * FROM runs ORDER BY id DESC LIMIT ?", [_limit(limit, default=-1)]
+        )
+        for row in rows:
+            row["options"] = None if row["options"] is None else json.loads(row["options"])
+        return rows
+
+    # -- articles -----------------------------------------------------------
+
+    def save_articles(
+        self, articles: Iterable[Mapping[str, Any]], run_id: int | None
+    ) -> dict[str, int]:
+        """Store a batch in one transaction and return what happened to it.
+
+            >>> archive.save_articles([{"url": u, "source": "ec", "text": t}], 1)  # doctest: +SKIP
+            {'new': 1, 'updated': 0, 'unchanged': 0, 'duplicates': 0}
+
+        new: url not seen before. unchanged: same text, title and
+        date_published (only last_fetched and run_id move). updated: changed
+        content, rewritten in place with last_changed bumped. duplicates: a new
+        url whose text is already stored for the same source under another url
+        (an alias of a known release), not stored.
+        """
+        rows = [prepare_article(article) for article in articles]  # validate before writing
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
+        if not rows:
+            return counts
+        now = self._now()
+        conn = self._conn
+        with self._write():
+            for row in rows:
+                existing = conn.execute(
+                    "SELECT id, text_hash, title, date_published FROM articles WHERE url = ?",
+                    [row["url"]],
+                ).fetchone()
+                if existing is None:
+                    alias_of = conn.execute(
+                        "SELECT id FROM articles"
+                        " WHERE source = ? AND text_hash = ? AND url != ? LIMIT 1",
+                        [row["source"], row["text_hash"], row["url"]],
+                    ).fetchone()
+                    if alias_of is not None:
+                        counts["duplicates"] += 1
+                        continue
+                    outcome = "new"
+                elif tuple(existing[1:]) == (row["text_hash"], row["title"], row["date_published"]):
+                    conn.execute(
+                        "UPDATE articles SET last_fetched = ?, run_id = ? WHERE id = ?",
+                        [now, run_id, existing[0]],
+                    )
+                    counts["unchanged"] += 1
+                    continue
+                else:
+                    outcome = "updated"
+                conn.execute(
+                    _UPSERT,
+                    {
+                        **row,
+                        "first_seen": now,
+                        "last_fetched": now,
+                        "last_changed": now,
+                        "run_id": run_id,
+                    },
+                )
+                counts[outcome] += 1
+        return counts
+
+    def get(self, url: str) -> dict[str, Any] | None:
+        """Return the article stored under ``url``, else whose canonical or fetched URL it is.
+
+        >>> archive.get("https://ec.europa.eu/press/ip_24_1")["title"]  # doctest: +SKIP
+        'Commission approves ...'
+        """
+        for column in ("url", "canonical_url", "fetched_url"):
+            rows = self._select(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a"
+                f" WHERE a.{column} = ? ORDER BY a.id LIMIT 1",
+                [url],
+            )
+            if rows:
+                return decode_article(rows[0])
+        return None
+
+    def articles(
+        self,
+        *,
+        source: str | None = None,
+        since: DateLike | None = None,
+        until: DateLike | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        order: str = "date_published",
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stream matching articles, one dict at a time, in a deterministic order.
+
+            >>> for a in archive.articles(source="ec", since="2024-01-01"):  # doctest: +SKIP
+            ...     print(a["date_published"], a["title"])
+
+        since/until are inclusive YYYY-MM-DD dates matched against the day of
+        date_published. order is date_published (default), first_seen,
+        last_fetched, last_changed or id, with a leading "-" for newest first;
+        ties are broken by id. Undated articles come first (last with "-").
+        """
+        # Arguments are checked here, eagerly, so a bad date fails at the call
+        # rather than at the first next() on the returned iterator.
+        if order not in _ORDERS:
+            raise ArchiveError(f"unknown order {order!r}; expected one of {', '.join(_ORDERS)}")
+        where, params = where_clause(
+            source=source, since=since, until=until, language=language, tag=tag
+        )
+        sql = (
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a"
+            f"{' WHERE ' + where if where else ''} ORDER BY {_ORDERS[order]} LIMIT ?"
+        )
+        return self._stream(sql, [*params, _limit(limit, default=-1)])
+
+    def search(
+        self,
+        query: str,
+        *,
+        source: str | None = None,
+        since: DateLike | None = None,
+        until: DateLike | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        """Full-text search, best match first, each hit with a ``[highlighted]`` snippet.
+
+            >>> archive.search("human rights", source="ec")[0]["snippet"]  # doctest: +SKIP
+            '… condemned the [human] [rights] situation in …'
+
+        ``query`` is FTS5 syntax (phrases, AND/OR/NOT, prefix*, title:word);
+        plain words with punctuation work too. Raises BadQuery on bad syntax.
+        """
+        where, params = where_clause(
+            source=source, since=since, until=until, language=language, tag=tag
+        )
+        fields = ", ".join(f"a.{field}" for field in _SEARCH_FIELDS)
+        sql = (
+            f"SELECT {fields}, {_SNIPPET} AS snippet, {_BM25} AS rank"
+            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            f" WHERE articles_fts MATCH ?{' AND ' + where if where else ''}"
+            # The expression, not the alias: articles_fts has a hidden column
+            # also called rank, which carries no column weights.
+            f" ORDER BY {_BM25}, a.id LIMIT ?"
+        )
+        size = _limit(limit, default=20)
+        with self._errors():
+            return fts.match(query, lambda q: self._select_raw(sql, [q, *params, size]))
+
+    def stats(self) -> dict[str, Any]:
+        """Summarise the archive: ``archive.stats()["sources"]`` -> ``{"ec": 120, "un": 87}``.
+
+        Keys: articles, sources {source: n}, months {source: {"YYYY-MM": n}}
+        ("unknown" for undated articles), failures, runs, captures.
+        """
+        with self._errors():
+            conn = self._conn
+            months: dict[str, dict[str, int]] = {}
+            for source, month, count in conn.execute(
+                "SELECT source, coalesce(substr(date_published, 1, 7), 'unknown') AS month,"
+                " count(*) FROM articles GROUP BY source, month ORDER BY source, month"
+            ):
+                months.setdefault(source, {})[month] = count
+            return {
+                "articles": conn.execute("SELECT count(*) FROM articles").fetchone()[0],
+                "sources": dict(
+                    conn.execute(
+                        "SELECT source, count(*) FROM articles GROUP BY source ORDER BY source"
+                    )
+                ),
+                "months": months,
+                "failures": conn.execute("SELECT count(*) FROM failures").fetchone()[0],
+                "runs": conn.execute("SELECT count(*) FROM runs").fetchone()[0],
+                "captures": conn.execute("SELECT count(*) FROM captures").fetchone()[0],
+            }
+
+    # -- failures -----------------------------------------------------------
+
+    def record_failures(self, failures: Iterable[Mapping[str, Any]], run_id: int | None) -> int:
+        """Store failed URLs in one transaction and return how many were stored.
+
+        >>> archive.record_failures([{"url": u, "reason": "timeout"}], 1)  # doctest: +SKIP
+        1
+        """
+        now = self._now()
+        rows = []
+        for failure in failures:
+            if not isinstance(failure.get("url"), str) or not isinstance(
+                failure.get("reason"), str
+            ):
+                raise ArchiveError(f"failure {dict(failure)!r} needs a string 'url' and 'reason'")
+            rows.append(
+                [
+                    run_id,
+                    failure.get("source"),
+                    failure["url"],
+                    failure["reason"],
+                    failure.get("status"),
+                    now,
+                ]
+            )
+        if rows:
+            with self._write():
+                self._conn.executemany(
+                    "INSERT INTO failures (run_id, source, url, reason, status, at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        return len(rows)
+
+    def failures(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        """Return failures, oldest first, of one run or all: ``archive.failures(run_id)``."""
+        if run_id is None:
+            return self._select("SELECT * FROM failures ORDER BY id")
+        return self._select("SELECT * FROM failures WHERE run_id = ? ORDER BY id", [run_id])
+
+    # -- captures -----------------------------------------------------------
+
+    def save_capture(
+        self,
+        url: str,
+        status: int | None,
+        headers: Mapping[Any, Any] | None,
+        body: bytes,
+        content_type: str | None,
+    ) -> str:
+        """Keep a raw response (zstd-compressed, once per distinct body); return its sha256.
+
+        >>> archive.save_capture(url, 200, headers, b"<p>hi</p>", "text/html")  # doctest: +SKIP
+        '0a4735281db7...'
+        """
+        row = capture_row(url, status, headers, bytes(body), content_type, fetched_at=self._now())
+        with self._write():
+            # OR IGNORE: an identical body seen again (a mirror URL, an unchanged
+            # page on the next crawl) keeps its first row.
+            self._conn.execute(
+                f"INSERT OR IGNORE INTO captures ({', '.join(row)})"
+                f" VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+        return row["hash"]
+
+    def capture_body(self, hash: str) -> bytes:
+        """Return the uncompressed body of capture ``hash``: ``archive.capture_body(h)[:15]``."""
+        rows = self._select("SELECT compression, body FROM captures WHERE hash = ?", [hash])
+        if not rows:
+            raise ArchiveError(f"no capture with hash {hash!r}")
+        compression, body = rows[0]["compression"], rows[0]["body"]
+        if compression != "zstd":
+            raise ArchiveError(f"capture {hash!r} uses unknown compression {compression!r}")
+        return decompress(body)
+
+    # -- internals ----------------------------------------------------------
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self._db.conn
+
+    def _now(self) -> str:
+        # Whole seconds in UTC: 2026-11-27T21:03:12+00:00 sorts as text.
+        return self._clock().astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return sqlite_errors(self.path, busy_timeout=self.busy_timeout)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        if self.readonly:
+            raise ArchiveReadOnly(
+                f"cannot write to archive {str(self.path)!r}: it was opened read-only"
+            )
+        with self._errors():
+            if self._conn.in_transaction:
+                # A power user's own transaction via .db: nest as a savepoint.
+                with self._db.atomic():
+                    yield
+                return
+            # IMMEDIATE takes the write lock up front, where busy_timeout
+            # applies; a deferred BEGIN that upgrades later can fail with
+            # SQLITE_BUSY at once, without waiting, when another writer got in.
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _select(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        with self._errors():
+            return self._select_raw(sql, params or [])
+
+    def _select_raw(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        cursor = self._conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def _stream(self, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+        with self._errors():
+            cursor = self._conn.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            for row in cursor:
+                yield decode_article(dict(zip(names, row, strict=True)))
+
+    def _prepare_for_writing(self) -> None:
+        # WAL lets readers query while the crawler writes. synchronous=NORMAL is
+        # safe from corruption under WAL; a power cut can only lose the last
+        # commits, which the next crawl fetches again.
+        self._db.enable_wal()
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        if not migrations.applied(self._db):
+            foreign = sorted(set(self._db.table_names()) & set(_OUR_TABLES))
+            if foreign:
+                raise NotAnArchive(
+                    f"{str(self.path)!r} is not a pressroom archive: it already has "
+                    f"table(s) {', '.join(foreign)} that pressroom did not create"
+                )
+        migrations.apply(self._db)
+
+    def _check_schema(self) -> None:
+        if not migrations.applied(self._db):
+            raise NotAnArchive(
+                f"{str(self.path)!r} is not a pressroom archive: it has no pressroom tables"
+            )
+        pending = migrations.pending(self._db)
+        if pending:
+            raise ArchiveError(
+                f"archive {str(self.path)!r} needs upgrading ({pending[0].name} not applied); "
+                "open it once without readonly to migrate it"
+            )
+
+
+def _limit(limit: int | None, *, default: int) -> int:
+    # -1 is SQLite's "no limit", so one query shape serves both cases.
+    if limit is None:
+        return default
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ArchiveError(f"limit must be a whole number >= 0, not {limit!r}")
+    return limit

@@ -1,0 +1,130 @@
+"""Open the SQLite file behind an archive and turn sqlite3 errors into named ones.
+
+>>> db = connect("archive.db", readonly=False, busy_timeout=10000)  # doctest: +SKIP
+>>> with sqlite_errors("archive.db", busy_timeout=10000):  # doctest: +SKIP
+...     db.execute("INSERT INTO runs (source) VALUES (?)", ["demo"])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .errors import ArchiveError, ArchiveLocked, ArchiveReadOnly, NotAnArchive
+
+# Primary SQLite result codes (extended codes carry them in their low byte).
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_CORRUPT = 11
+_SQLITE_CANTOPEN = 14
+_SQLITE_NOTADB = 26
+
+
+def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) -> Database:
+    """Open ``path`` as a sqlite-utils Database, read-only or read-write.
+
+        >>> connect("archive.db", readonly=True, busy_timeout=1000)  # doctest: +SKIP
+        <Database <sqlite3.Connection object at ...>>
+
+    A writable open creates the file; a read-only open never does.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ArchiveError(
+            f"cannot open archive {str(path)!r}: directory {str(path.parent)!r} does not exist"
+        )
+    if readonly and not path.exists():
+        raise ArchiveError(f"cannot open archive {str(path)!r}: no such file")
+    timeout = busy_timeout / 1000
+    with sqlite_errors(path, busy_timeout=busy_timeout):
+        if readonly:
+            # mode=ro makes SQLite itself refuse writes, whatever the caller does
+            # with the .db escape hatch; as_uri() percent-encodes odd characters.
+            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout)
+        else:
+            conn = sqlite3.connect(str(path), timeout=timeout)
+        try:
+            # recursive_triggers is on by default in sqlite-utils; it is what
+            # makes a REPLACE fire the FTS delete trigger, should anyone use one.
+            db = Database(conn, recursive_triggers=True)
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+        except BaseException:
+            conn.close()
+            raise
+    return db
+
+
+@contextlib.contextmanager
+def sqlite_errors(path: str | os.PathLike[str], *, busy_timeout: int) -> Iterator[None]:
+    """Re-raise sqlite3 errors that mean something to a user as named ArchiveErrors.
+
+        >>> with sqlite_errors("x.db", busy_timeout=0):  # doctest: +SKIP
+        ...     raise sqlite3.DatabaseError("file is not a database")
+        Traceback (most recent call last):
+        storage.errors.NotAnArchive: 'x.db' is not a pressroom archive: file is not a database
+
+    Anything else (programming errors, bad SQL) propagates unchanged.
+    """
+    try:
+        yield
+    except sqlite3.Error as exc:
+        named = translate(exc, path, busy_timeout=busy_timeout)
+        if named is None:
+            raise
+        raise named from exc
+
+
+def translate(
+    exc: sqlite3.Error, path: str | os.PathLike[str], *, busy_timeout: int
+) -> ArchiveError | None:
+    """Return the named error for ``exc``, or None when it is not a user-facing one.
+
+    >>> translate(sqlite3.OperationalError("database is locked"), "a.db", busy_timeout=5)
+    ArchiveLocked("archive 'a.db' is locked by another writer (waited 5 ms); try again later")
+    """
+    name = str(path)
+    code = _primary_code(exc)
+    message = str(exc)
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return ArchiveLocked(
+            f"archive {name!r} is locked by another writer "
+            f"(waited {busy_timeout} ms); try again later"
+        )
+    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+        return NotAnArchive(f"{name!r} is not a pressroom archive: {message}")
+    if code == _SQLITE_READONLY:
+        return ArchiveReadOnly(
+            f"cannot write to archive {name!r}: it is open read-only, "
+            f"or the file or its directory is not writable ({message})"
+        )
+    if code == _SQLITE_CANTOPEN:
+        return ArchiveError(f"cannot open archive {name!r}: {message}")
+    if isinstance(exc, sqlite3.ProgrammingError) and "closed" in message:
+        return ArchiveError(f"archive {name!r} is closed")
+    return None
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF
+    # Errors raised by hand (or by an older driver) carry no code: fall back to
+    # the fixed English texts SQLite uses for these conditions.
+    text = str(exc).lower()
+    for needle, fallback in (
+        ("database is locked", _SQLITE_BUSY),
+        ("database table is locked", _SQLITE_LOCKED),
+        ("readonly database", _SQLITE_READONLY),
+        ("file is not a database", _SQLITE_NOTADB),
+        ("malformed", _SQLITE_CORRUPT),
+        ("unable to open database file", _SQLITE_CANTOPEN),
+    ):
+        if needle in text:
+            return fallback
+    return None

@@ -1,0 +1,38 @@
+"""Named errors raised by the archive, each printable as one human-readable line.
+
+    >>> str(ArchiveLocked())
+    'Archive is locked by another writer'
+
+Every class's docstring is its default message, in the style of sqlite-utils'
+``NoTable`` ("Specified table does not exist"), so ``raise ArchiveLocked()`` is
+already readable; callers that know more (the path, the timeout) pass a message.
+"""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Archive operation failed"""
+
+    def __init__(self, message: str | None = None) -> None:
+        if message is None:
+            message = (type(self).__doc__ or type(self).__name__).strip()
+        # The CLI prints str(exc) as a single line, so a message that picked up
+        # a newline from SQLite or from user input is folded here, once.
+        super().__init__(" ".join(message.split()))
+
+
+class ArchiveLocked(ArchiveError):
+    """Archive is locked by another writer"""
+
+
+class NotAnArchive(ArchiveError):
+    """File is not a pressroom archive"""
+
+
+class ArchiveReadOnly(ArchiveError):
+    """Archive cannot be written"""
+
+
+class BadQuery(ArchiveError):
+    """Invalid search query"""

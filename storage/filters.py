@@ -1,0 +1,80 @@
+"""Build the WHERE clause shared by Archive.articles() and Archive.search().
+
+    >>> sql, params = where_clause(source="ec", since="2024-01-01", until="2024-01-31")
+    >>> sql
+    'a.source = ? AND a.date_published >= ? AND a.date_published < ?'
+    >>> params
+    ['ec', '2024-01-01', '2024-02-01']
+
+Only fixed SQL fragments are written here; every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .errors import ArchiveError
+
+DateLike = str | dt.date
+
+
+def where_clause(
+    *,
+    source: str | None = None,
+    since: DateLike | None = None,
+    until: DateLike | None = None,
+    language: str | None = None,
+    tag: str | None = None,
+) -> tuple[str, list[Any]]:
+    """Return ``(sql, params)`` for the given filters on table alias ``a``; sql may be ''.
+
+    >>> where_clause(tag="trade")
+    ('EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)', ['trade'])
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    if source is not None:
+        clauses.append("a.source = ?")
+        params.append(source)
+    # Dates are compared as ISO text against day boundaries rather than with
+    # substr(date_published, 1, 10), which gives the same answer but cannot use
+    # the date_published index. "2024-05-01T09:00+02:00" >= "2024-05-01" holds.
+    if since is not None:
+        clauses.append("a.date_published >= ?")
+        params.append(parse_date(since, "since").isoformat())
+    if until is not None:
+        # until is inclusive: everything before the start of the following day.
+        clauses.append("a.date_published < ?")
+        params.append((parse_date(until, "until") + dt.timedelta(days=1)).isoformat())
+    if language is not None:
+        clauses.append("a.language = ?")
+        params.append(language)
+    if tag is not None:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
+        params.append(tag)
+    return " AND ".join(clauses), params
+
+
+def parse_date(value: DateLike, name: str) -> dt.date:
+    """Return ``value`` as a date, or raise a one-line ArchiveError.
+
+    >>> parse_date("2024-02-29", "since")
+    datetime.date(2024, 2, 29)
+    >>> parse_date("2024-13-45", "since")
+    Traceback (most recent call last):
+    storage.errors.ArchiveError: invalid since date '2024-13-45': expected YYYY-MM-DD
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            # Strict YYYY-MM-DD: fromisoformat alone also takes "20240101" and
+            # week dates, which no one types on purpose.
+            if len(value.strip()) == 10:
+                return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ArchiveError(f"invalid {name} date {value!r}: expected YYYY-MM-DD")

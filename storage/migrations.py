@@ -1,0 +1,146 @@
+"""Numbered schema migrations for the archive, applied in order on a writable open.
+
+    >>> from sqlite_utils import Database
+    >>> db = Database(memory=True)
+    >>> migrations.apply(db)
+    >>> sorted(t for t in db.table_names() if not t.startswith(("_", "articles_fts_")))
+    ['articles', 'articles_fts', 'captures', 'failures', 'runs']
+
+Never edit a migration once it has shipped: archives in the wild have already
+run it. Change the schema by adding ``m002_...``, ``m003_...`` below. The SQL is
+written out literally (rather than built with ``table.create()``) so that what a
+migration does can never drift with a sqlite-utils upgrade.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("pressroom")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Create articles (+ FTS5 index), runs, failures and captures."""
+    for statement in _M001:
+        db.execute(statement)
+
+
+_M001 = [
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT,
+        started TEXT,
+        finished TEXT,
+        status TEXT,             -- 'running', 'ok', 'failed' or 'interrupted'
+        options TEXT,            -- JSON object
+        pages_fetched INTEGER DEFAULT 0,
+        articles_new INTEGER DEFAULT 0,
+        articles_updated INTEGER DEFAULT 0,
+        articles_unchanged INTEGER DEFAULT 0,
+        duplicates INTEGER DEFAULT 0,
+        failed INTEGER DEFAULT 0,
+        skipped INTEGER DEFAULT 0,
+        message TEXT
+    )
+    """,
+    # Raw responses, stored once per distinct body, so articles can be
+    # re-extracted later without going back to the network.
+    """
+    CREATE TABLE captures (
+        hash TEXT PRIMARY KEY,   -- sha256 hex of the uncompressed body
+        url TEXT,                -- first URL this body was seen at
+        status INTEGER,
+        headers TEXT,            -- JSON object
+        content_type TEXT,
+        size INTEGER,            -- uncompressed size in bytes
+        compression TEXT,        -- 'zstd'
+        body BLOB,
+        fetched_at TEXT
+    )
+    """,
+    # REFERENCES clauses are not enforced (foreign_keys stays off, so the crawler
+    # may write in any order) but they let Datasette and sqlite-utils show links.
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,  -- normalised key of the release
+        canonical_url TEXT,
+        fetched_url TEXT,          -- URL actually fetched, after redirects
+        source TEXT NOT NULL,
+        title TEXT,
+        description TEXT,
+        authors TEXT,              -- JSON list
+        date_published TEXT,       -- ISO 8601
+        date_modified TEXT,
+        language TEXT,
+        tags TEXT,                 -- JSON list
+        translations TEXT,         -- JSON object, language -> url
+        text TEXT NOT NULL,
+        word_count INTEGER,
+        text_hash TEXT,            -- sha256 hex of text
+        capture_hash TEXT REFERENCES captures(hash),
+        extractor TEXT,            -- e.g. 'trafilatura 2.3.1'
+        first_seen TEXT,
+        last_fetched TEXT,
+        last_changed TEXT,
+        run_id INTEGER REFERENCES runs(id)
+    )
+    """,
+    # source leads, so this serves source lookups; date_published second lets
+    # articles(source=...) stream in date order without sorting whole rows.
+    "CREATE INDEX idx_articles_source ON articles(source, date_published)",
+    "CREATE INDEX idx_articles_date_published ON articles(date_published)",
+    "CREATE INDEX idx_articles_text_hash ON articles(text_hash)",
+    "CREATE INDEX idx_articles_language ON articles(language)",
+    # get() also looks articles up by these two URLs.
+    "CREATE INDEX idx_articles_canonical_url ON articles(canonical_url)",
+    "CREATE INDEX idx_articles_fetched_url ON articles(fetched_url)",
+    # External-content FTS5: the index holds no second copy of the text.
+    # unicode61 with remove_diacritics 2 lets "reseau" find "réseau"; no porter
+    # stemmer because the archive holds many languages, not just English.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text,
+        content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END
+    """,
+    # An external-content index can only delete a row if it is told the old
+    # values, hence the 'delete' command with old.* rather than a DELETE.
+    """
+    CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+    END
+    """,
+    # Only title/text changes touch the index: a re-crawl that merely bumps
+    # last_fetched on thousands of unchanged articles costs no FTS work.
+    """
+    CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END
+    """,
+    """
+    CREATE TABLE failures (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id),
+        source TEXT,
+        url TEXT,
+        reason TEXT,
+        status INTEGER,            -- HTTP status, or NULL when there was no response
+        at TEXT
+    )
+    """,
+    "CREATE INDEX idx_failures_url ON failures(url)",
+    "CREATE INDEX idx_failures_run_id ON failures(run_id)",
+]
