@@ -42,6 +42,10 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(str(exc), 2)
         except ArchiveError as exc:
             _fail(str(exc), 2 if "date" in str(exc) else 1)
+        except BrokenPipeError:
+            # `pressroom export | head`: the reader left; stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -192,7 +196,8 @@ def search(query: str, limit: int, as_json: bool, db: str, **filters: Any) -> No
             click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
         else:
             date = (row.get("date_published") or "")[:10]
-            click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {row.get('snippet', '')}\n")
+            snippet = " ".join((row.get("snippet") or "").split())
+            click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {snippet}\n")
     if not results and not as_json:
         click.echo("no matches", err=True)
 

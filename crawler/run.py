@@ -99,7 +99,7 @@ def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     with Archive(db):
         pass
     settings = build_settings(source, db, **options)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawler = process.create_crawler(ReleaseSpider)
     process.crawl(crawler, source=source)

@@ -1,0 +1,41 @@
+"""`pressroom demo`: serve the bundled sample site on 127.0.0.1, crawl it, search it.
+
+Example::
+
+    >>> run_demo("pressroom-demo.db", releases=36, echo=print)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.demo.server import serve
+from crawler.demo.site import build_site
+from crawler.run import crawl, summary_line
+from crawler.sources import adhoc
+from storage import Archive
+
+
+def run_demo(db: str, releases: int = 36, echo: Callable[[str], None] = print) -> dict:
+    """Serve a sample site, crawl it into ``db`` and print what was stored."""
+    site = build_site(releases)
+    with serve(site) as server:
+        echo(f"serving a sample site of {releases} releases at {server.url}")
+        echo(f"crawling {server.url}/sitemap.xml into {db} ...")
+        # The server answers from a thread while Scrapy's reactor runs here;
+        # extraction runs in worker processes, so the two barely compete.
+        run = crawl(adhoc(sitemap=server.url + "/sitemap.xml", name="demo"), db)
+    echo(summary_line(run))
+    with Archive(db, readonly=True) as archive:
+        stored = list(archive.articles(limit=5, order="date_published"))
+        echo(f"\n{archive.stats()['articles']} articles in {Path(db).resolve().name}; the first few:")
+        for row in stored:
+            echo(f"  {(row.get('date_published') or '')[:10]}  [{row.get('language')}]  {row['title']}")
+        query = "refugees"
+        hits = archive.search(query, limit=3)
+        echo(f"\nsearch {query!r}: {len(hits)} best matches")
+        for hit in hits:
+            echo(f"  {hit['title']}\n    {hit.get('snippet', '')}")
+    echo(f"\nnext: pressroom search 'detention' --db {db}   |   pressroom export --db {db}")
+    return run
