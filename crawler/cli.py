@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from crawler import __version__, sources
-from storage import Archive, ArchiveError, BadQuery, export
+from storage import Archive, ArchiveError, BadInput, export
 
 DB_OPTION = click.option(
     "--db",
@@ -38,10 +38,10 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (sources.SourceError, BadQuery) as exc:
+        except (sources.SourceError, BadInput) as exc:
             _fail(str(exc), 2)
         except ArchiveError as exc:
-            _fail(str(exc), 2 if "date" in str(exc) else 1)
+            _fail(str(exc), 1)
         except BrokenPipeError:
             # `pressroom export | head`: the reader left; stop quietly, as Unix tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -218,7 +218,7 @@ def export_cmd(fmt: str, output: str | None, force: bool, db: str, **filters: An
         pressroom export --format csv --source hrw --since 2025-01-01 > 2025.csv
     """
     if output and Path(output).exists() and not force:
-        raise ArchiveError(f"{output} exists (use --force to overwrite)")
+        raise BadInput(f"{output} exists (use --force to overwrite)")
     with _open_readonly(db) as archive:
         if output:
             tmp = Path(output + ".part")
@@ -273,7 +273,7 @@ def demo(db: str, releases: int) -> None:
 
 def _open_readonly(db: str) -> Archive:
     if not Path(db).exists():
-        raise ArchiveError(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
+        raise BadInput(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
     return Archive(db, readonly=True)
 
 

@@ -11,7 +11,7 @@ trafilatura or click, so notebooks and other tools can read archives cheaply.
 """
 
 from .archive import Archive
-from .errors import ArchiveError, ArchiveLocked, ArchiveReadOnly, BadQuery, NotAnArchive
+from .errors import ArchiveError, ArchiveLocked, ArchiveReadOnly, BadInput, BadQuery, NotAnArchive
 from .export import export
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ArchiveError",
     "ArchiveLocked",
     "ArchiveReadOnly",
+    "BadInput",
     "BadQuery",
     "NotAnArchive",
     "export",

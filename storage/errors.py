@@ -34,5 +34,9 @@ class ArchiveReadOnly(ArchiveError):
     """Archive cannot be written"""
 
 
-class BadQuery(ArchiveError):
+class BadInput(ArchiveError):
+    """Invalid argument"""
+
+
+class BadQuery(BadInput):
     """Invalid search query"""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .errors import ArchiveError
+from .errors import BadInput
 
 DateLike = str | dt.date
 
@@ -57,13 +57,13 @@ def where_clause(
 
 
 def parse_date(value: DateLike, name: str) -> dt.date:
-    """Return ``value`` as a date, or raise a one-line ArchiveError.
+    """Return ``value`` as a date, or raise a one-line BadInput.
 
     >>> parse_date("2024-02-29", "since")
     datetime.date(2024, 2, 29)
     >>> parse_date("2024-13-45", "since")
     Traceback (most recent call last):
-    storage.errors.ArchiveError: invalid since date '2024-13-45': expected YYYY-MM-DD
+    storage.errors.BadInput: invalid since date '2024-13-45': expected YYYY-MM-DD
     """
     if isinstance(value, dt.datetime):
         return value.date()
@@ -77,4 +77,4 @@ def parse_date(value: DateLike, name: str) -> dt.date:
                 return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ArchiveError(f"invalid {name} date {value!r}: expected YYYY-MM-DD")
+    raise BadInput(f"invalid {name} date {value!r}: expected YYYY-MM-DD")

@@ -1,0 +1,135 @@
+"""The `pressroom` command: help with examples, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from storage import Archive
+
+COMMANDS = ["crawl", "sources", "search", "export", "stats", "demo"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def small_archive(tmp_path):
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        run = archive.start_run("demo", {})
+        archive.save_articles(
+            [
+                {
+                    "url": "https://x.org/news/1",
+                    "source": "demo",
+                    "title": "Chad: Free Detained Activists",
+                    "text": "Chad: Free Detained Activists\n\nAuthorities hold twelve activists.",
+                    "date_published": "2026-01-12T09:30:00+01:00",
+                    "language": "en",
+                    "tags": ["Chad"],
+                    "authors": ["Jane Roe"],
+                },
+                {
+                    "url": "https://x.org/news/2",
+                    "source": "demo",
+                    "title": "Rivers Poisoned by Mining",
+                    "text": "Rivers Poisoned by Mining\n\nVillagers in Chad report sick children.",
+                    "date_published": "2025-05-02",
+                    "language": "en",
+                },
+            ],
+            run,
+        )
+        archive.finish_run(run, "ok", {"articles_new": 2})
+    return path
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert "pressroom " + command in result.output
+
+
+def test_top_level_help_and_version(runner):
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert command in result.output
+    assert runner.invoke(main, ["--version"]).output.startswith("pressroom, version")
+
+
+def test_sources_lists_bundled_and_archived(runner, small_archive):
+    result = runner.invoke(main, ["sources", "--db", str(small_archive)])
+    assert result.exit_code == 0
+    assert result.output.startswith("hrw\tbundled")
+    assert "demo\tin " in result.output and "2 articles" in result.output
+
+
+def test_search_table_and_json(runner, small_archive):
+    result = runner.invoke(main, ["search", "chad", "--db", str(small_archive)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "2026-01-12  Chad: Free Detained Activists"  # title match ranks first
+    assert "[Chad]" in result.output
+    result = runner.invoke(main, ["search", "mining", "--json", "--db", str(small_archive)])
+    assert result.exit_code == 0
+    assert '"url": "https://x.org/news/2"' in result.output
+
+
+def test_search_filters(runner, small_archive):
+    result = runner.invoke(main, ["search", "chad", "--since", "2026-01-01", "--db", str(small_archive)])
+    assert "Rivers Poisoned" not in result.output
+    assert "Chad: Free" in result.output
+
+
+def test_export_jsonl_csv_and_no_overwrite(runner, small_archive, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["export", "--db", str(small_archive), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 2
+    again = runner.invoke(main, ["export", "--db", str(small_archive), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "exists (use --force" in again.output
+    forced = runner.invoke(main, ["export", "--db", str(small_archive), "-o", str(out), "--force"])
+    assert forced.exit_code == 0
+    csv_out = runner.invoke(main, ["export", "--format", "csv", "--db", str(small_archive)])
+    assert csv_out.output.splitlines()[0].startswith("id,url,")
+
+
+def test_stats(runner, small_archive):
+    result = runner.invoke(main, ["stats", "--db", str(small_archive)])
+    assert result.exit_code == 0
+    assert result.output.startswith("2 articles, 0 failures, 1 runs")
+    assert "2026-01  demo  1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["crawl", "nope"], 2, "unknown source 'nope'"),
+        (["crawl", "--sitemap", "ftp://x.org/s.xml"], 2, "--sitemap: not an http"),
+        (["crawl", "--feed", "https://x.org/f", "--allow", "("], 2, "--allow: invalid regex"),
+        (["crawl"], 2, "give --sitemap, --feed or --start-url"),
+        (["crawl", "hrw", "--sitemap", "https://x.org/s.xml"], 2, "not both"),
+        (["search", "x", "--db", "missing.db"], 2, "no archive at missing.db"),
+        (["search", '"unterminated', "--db", "{db}"], 2, "invalid search query"),
+        (["search", "x", "--since", "2024-13-45", "--db", "{db}"], 2, "2024-13-45"),
+        (["stats", "--db", "{corrupt}"], 1, "not a pressroom archive"),
+    ],
+)
+def test_errors_are_one_line(runner, small_archive, tmp_path, args, code, message):
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not sqlite" * 100)
+    args = [a.format(db=small_archive, corrupt=corrupt) for a in args]
+    result = runner.invoke(main, args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    error_lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1
