@@ -233,19 +233,24 @@ def _links(tree: Any, base: str, css: str | None = None) -> list[str]:
 def _prune(tree: Any, rules: Rules) -> None:
     """Remove page furniture and the source's own prune selectors, in place."""
     total = len(" ".join(tree.xpath("//p//text()")).split()) or 1
+
+    def holds_the_content(el: Any) -> bool:
+        # A wrapper that holds most of the page's prose is the content, whatever
+        # it is called: <div class="page-with-sidebar">, or a whole page inside an
+        # ASP.NET <form> (two pages of the article benchmark).
+        return len(" ".join(el.xpath(".//p//text()")).split()) / total >= 0.4
+
     doomed: list[Any] = []
     for css in rules.prune:
         doomed.extend(_selector(css)(tree))
-    for el in tree.iter(FURNITURE_TAGS):
-        doomed.append(el)
+    for el in tree.iter(*FURNITURE_TAGS):
+        if not holds_the_content(el):
+            doomed.append(el)
     for el in tree.xpath("//*[@role or @class or @id]"):
         role = (el.get("role") or "").lower()
         tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
         if role in FURNITURE_ROLES or any(FURNITURE_CLASS.search(t) for t in tokens):
-            # A wrapper that holds most of the page's prose is the content, whatever
-            # its class says (e.g. <div class="page-with-sidebar">).
-            words = len(" ".join(el.xpath(".//p//text()")).split())
-            if words / total < 0.4:
+            if not holds_the_content(el):
                 doomed.append(el)
     for el in tree.xpath("//a[starts-with(@href, '#')]"):
         if re.match(r"\s*skip\b", el.text_content() or "", re.I):
