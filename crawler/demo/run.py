@@ -36,6 +36,6 @@ def run_demo(db: str, releases: int = 36, echo: Callable[[str], None] = print) -
         hits = archive.search(query, limit=3)
         echo(f"\nsearch {query!r}: {len(hits)} best matches")
         for hit in hits:
-            echo(f"  {hit['title']}\n    {hit.get('snippet', '')}")
+            echo(f"  {hit['title']}\n    {' '.join((hit.get('snippet') or '').split())}")
     echo(f"\nnext: pressroom search 'detention' --db {db}   |   pressroom export --db {db}")
     return run
