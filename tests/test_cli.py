@@ -83,7 +83,9 @@ def test_search_table_and_json(runner, small_archive):
 
 
 def test_search_filters(runner, small_archive):
-    result = runner.invoke(main, ["search", "chad", "--since", "2026-01-01", "--db", str(small_archive)])
+    result = runner.invoke(
+        main, ["search", "chad", "--since", "2026-01-01", "--db", str(small_archive)]
+    )
     assert "Rivers Poisoned" not in result.output
     assert "Chad: Free" in result.output
 

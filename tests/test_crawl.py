@@ -198,3 +198,82 @@ def test_walk_crawl_is_bounded_on_traps(walk_crawl, site):
         (run,) = archive.runs()
     assert run["skipped"] >= 1  # the embargoed release, disallowed by robots.txt
     assert "skipped by robots" in walk_crawl.stdout
+
+
+# --- limits and dead servers ---------------------------------------------------
+
+
+def test_max_pages_is_exact(cli, site_server, fixture_source, tmp_path):
+    crawl = _crawl(
+        cli, site_server, tmp_path / "a.db", "--source", str(fixture_source), "--max-pages", "5"
+    )
+    assert crawl.returncode == 0, crawl.stderr
+    pages = [
+        path
+        for _, path, _ in crawl.requests
+        if path != "/robots.txt" and not path.startswith(("/sitemap", "/news/feed.xml"))
+    ]
+    assert len(pages) == 5  # listing pages count too: "pages", not "articles"
+    assert 0 < len(crawl.rows()) <= 5
+
+
+def test_unresponsive_server_is_a_recorded_failure_and_a_failed_run(cli, tmp_path):
+    import socket
+    import threading
+
+    # A server that accepts connections and never answers.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    held = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        db = tmp_path / "dead.db"
+        result = cli(
+            "crawl",
+            "--start-url",
+            f"http://127.0.0.1:{port}/news",
+            "--db",
+            str(db),
+            "-s",
+            "DOWNLOAD_TIMEOUT=1",
+            "-s",
+            "RETRY_TIMES=0",
+        )
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert result.returncode == 1
+    assert ": failed - 0 new" in result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
+    assert "Traceback" not in result.stderr
+    with Archive(db, readonly=True) as archive:
+        failures = archive.failures()
+        (run,) = archive.runs()
+    assert [f["reason"] for f in failures] == ["timed out"]
+    assert run["status"] == "failed"
+
+
+def test_bad_setting_override_is_one_line(cli, tmp_path):
+    result = cli(
+        "crawl", "--feed", "http://127.0.0.1:9/f", "-s", "oops", "--db", str(tmp_path / "x.db")
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "Error: -s expects NAME=VALUE with an upper-case name, got 'oops'"
+    )

@@ -29,9 +29,12 @@ def run_demo(db: str, releases: int = 36, echo: Callable[[str], None] = print) -
     echo(summary_line(run))
     with Archive(db, readonly=True) as archive:
         stored = list(archive.articles(limit=5, order="date_published"))
-        echo(f"\n{archive.stats()['articles']} articles in {Path(db).resolve().name}; the first few:")
+        echo(
+            f"\n{archive.stats()['articles']} articles in {Path(db).resolve().name}; the first few:"
+        )
         for row in stored:
-            echo(f"  {(row.get('date_published') or '')[:10]}  [{row.get('language')}]  {row['title']}")
+            date = (row.get("date_published") or "")[:10]
+            echo(f"  {date}  [{row.get('language')}]  {row['title']}")
         query = "refugees"
         hits = archive.search(query, limit=3)
         echo(f"\nsearch {query!r}: {len(hits)} best matches")

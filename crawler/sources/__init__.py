@@ -113,7 +113,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, type]]] = {
 }
 _RULE_FIELDS = {f.name for f in fields(Rules)}
 # Field name -> how the file spells it, for error messages ("articles.allow").
-_WHERE = {name: f"{t}.{k}" if t else k for t, keys in _SCHEMA.items() for k, (name, _) in keys.items()}
+_WHERE = {
+    name: f"{t}.{k}" if t else k for t, keys in _SCHEMA.items() for k, (name, _) in keys.items()
+}
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -184,8 +186,9 @@ def parse(raw: str, origin: str = "<source>") -> Source:
             try:
                 re.compile(pattern)
             except re.error as exc:
+                where = _WHERE[pattern_field]
                 raise SourceError(
-                    f"{origin}: field '{_WHERE[pattern_field]}' has an invalid regex {pattern!r} ({exc})"
+                    f"{origin}: field '{where}' has an invalid regex {pattern!r} ({exc})"
                 ) from None
     if not any(values.get(k) for k in ("sitemaps", "feeds", "listings", "start_urls")):
         raise SourceError(
@@ -234,9 +237,7 @@ def _check_url(origin: str, where: str, url: str, domains: tuple[str, ...]) -> N
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SourceError(f"{origin}: field '{where}' has a URL that is not http(s): {url!r}")
     if not domain_allowed(parts.hostname, domains):
-        raise SourceError(
-            f"{origin}: field '{where}' has a URL outside allowed_domains: {url!r}"
-        )
+        raise SourceError(f"{origin}: field '{where}' has a URL outside allowed_domains: {url!r}")
 
 
 def domain_allowed(host: str, domains: tuple[str, ...] | list[str]) -> bool:

@@ -19,11 +19,21 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
 from twisted.python.failure import Failure
 
 from crawler import sources
@@ -64,7 +74,8 @@ class ReleaseSpider(scrapy.Spider):
             )
         self.allowed_domains = list(self.source.allowed_domains)
         self.per_template: Counter[str] = Counter()
-        self.pages_seen = 0
+        self.budget: set[str] = set()
+        self.max_pages = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -84,17 +95,38 @@ class ReleaseSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         src = self.source
-        for url in src.sitemaps:
-            yield self._request(url, self.parse_sitemap, kind="sitemap")
-        for url in src.feeds:
-            yield self._request(url, self.parse_feed, kind="feed")
-        for url in src.listings:
-            yield self._request(url, self.parse_page, kind="listing", listing_page=1)
-        for url in src.start_urls:
-            yield self._request(url, self.parse_page, kind="walk", hops=0)
+        requests = [
+            *(self._request(url, self.parse_sitemap, kind="sitemap") for url in src.sitemaps),
+            *(self._request(url, self.parse_feed, kind="feed") for url in src.feeds),
+            *(
+                self._request(u, self.parse_page, kind="listing", listing_page=1)
+                for u in src.listings
+            ),
+            *(self._request(url, self.parse_page, kind="walk", hops=0) for url in src.start_urls),
+        ]
+        for request in requests:
+            if request is not None:
+                yield request
 
-    def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+    def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
+        if callback == self.parse_page and not self._within_budget(url):
+            return None
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _within_budget(self, url: str) -> bool:
+        """--max-pages: at most N distinct HTML pages are ever requested.
+
+        Counted when a request is made, not when its response arrives, so no
+        page beyond the limit is downloaded. The set is only kept with a limit,
+        and holds at most that many URLs.
+        """
+        if not self.max_pages or url in self.budget:
+            return True
+        if len(self.budget) >= self.max_pages:
+            self.crawler.stats.inc_value("pressroom/over_max_pages")
+            return False
+        self.budget.add(url)
+        return True
 
     def _wanted(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
@@ -138,7 +170,7 @@ class ReleaseSpider(scrapy.Spider):
                 allow = self.source.sitemap_allow
                 url = normalize(loc, response.url)
                 if self._wanted(url) and (not allow or any(p in url for p in allow)):
-                    yield self._request(url, self.parse_sitemap, kind="sitemap")
+                    yield self._request(url, self.parse_sitemap, kind="sitemap")  # never None
             else:
                 request = self._candidate(loc, lastmod=entry.get("lastmod"))
                 if request is not None:
@@ -146,7 +178,9 @@ class ReleaseSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         try:
-            root = etree.fromstring(response.body, etree.XMLParser(recover=True, resolve_entities=False))
+            root = etree.fromstring(
+                response.body, etree.XMLParser(recover=True, resolve_entities=False)
+            )
         except etree.XMLSyntaxError:
             root = None
         if root is None:
@@ -154,8 +188,7 @@ class ReleaseSpider(scrapy.Spider):
             return
         links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
         links += root.xpath(
-            "//*[local-name()='entry']/*[local-name()='link']"
-            "[not(@rel) or @rel='alternate']/@href"
+            "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
         )
         for link in links:
             request = self._candidate(normalize(link.strip(), response.url))
@@ -171,10 +204,6 @@ class ReleaseSpider(scrapy.Spider):
             self.crawler.stats.inc_value("pressroom/not_html")
             yield FailureItem(response.url, f"not HTML ({shown})", response.status)
             return
-
-        self.pages_seen += 1
-        if self.max_pages and self.pages_seen > self.max_pages:
-            raise CloseSpider("max_pages")
 
         meta = response.meta
         kind = meta.get("kind")
@@ -206,7 +235,9 @@ class ReleaseSpider(scrapy.Spider):
             article["url"] = self._key(url, article.get("canonical_url"))
             yield ArticleItem(article, _capture(response))
         elif result.kind == "failed":
-            yield FailureItem(url, result.reason or "extraction failed", response.status, _capture(response))
+            yield FailureItem(
+                url, result.reason or "extraction failed", response.status, _capture(response)
+            )
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
             self.logger.debug("not a release: %s (%s)", url, result.reason)
@@ -218,7 +249,9 @@ class ReleaseSpider(scrapy.Spider):
             return canonical
         return url
 
-    def _follow(self, result: Any, meta: dict[str, Any], walking: bool, hops: int) -> Iterator[scrapy.Request]:
+    def _follow(
+        self, result: Any, meta: dict[str, Any], walking: bool, hops: int
+    ) -> Iterator[scrapy.Request]:
         for url in result.alternates.values():
             request = self._candidate(url)
             if request is not None:
@@ -227,8 +260,11 @@ class ReleaseSpider(scrapy.Spider):
             page = meta.get("listing_page", 1)
             if page < self.source.max_listing_pages:
                 for url in result.next_pages[:1]:
-                    if self._wanted(url):
-                        yield self._request(url, self.parse_page, kind="listing", listing_page=page + 1)
+                    request = self._wanted(url) and self._request(
+                        url, self.parse_page, kind="listing", listing_page=page + 1
+                    )
+                    if request:
+                        yield request
             for url in result.links:
                 # Without article patterns every link is a candidate and the page
                 # decides; _candidate drops links the patterns exclude.
@@ -245,7 +281,9 @@ class ReleaseSpider(scrapy.Spider):
                 if self.per_template[shape] > self.max_per_template:
                     self.crawler.stats.inc_value("pressroom/trap_skipped")
                     continue
-                yield self._request(url, self.parse_page, kind="walk", hops=hops + 1)
+                request = self._request(url, self.parse_page, kind="walk", hops=hops + 1)
+                if request is not None:
+                    yield request
 
     # --- failures -------------------------------------------------------
 
@@ -258,10 +296,12 @@ class ReleaseSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             reason = f"HTTP {status}"
-        elif failure.check(DNSLookupError):
+        elif failure.check(DNSLookupError, CannotResolveHostError):
             reason = "DNS lookup failed"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
             reason = "timed out"
+        elif failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
+            reason = "connection refused"
         else:
             reason = f"{type(failure.value).__name__}: {failure.value}".strip().rstrip(":")
         yield FailureItem(normalize(request.url), reason.splitlines()[0], status)
