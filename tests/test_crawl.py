@@ -192,6 +192,8 @@ def test_walk_crawl_is_bounded_on_traps(walk_crawl, site):
     assert 0 < len(calendar) <= 20  # the endless calendar stops at the depth limit
     assert not any(p.startswith(("/private/", "/search")) for p in paths)  # robots.txt
     failures = {_path(f["url"]): f["reason"] for f in walk_crawl.failures()}
+    # The page links to social networks and a donation processor; none is fetched.
+    assert all(urlsplit(f["url"]).hostname == "127.0.0.1" for f in walk_crawl.failures())
     assert failures[site.traps()["pdf"]] == "not HTML (application/pdf)"
     assert failures[site.traps()["withdrawn_404"]] == "HTTP 404"
     with Archive(walk_crawl.db, readonly=True) as archive:

@@ -1,0 +1,75 @@
+"""Discovery callbacks on saved responses: sitemaps, feeds, and what is never followed."""
+
+from __future__ import annotations
+
+import gzip
+
+from scrapy.http import Request, XmlResponse
+
+from crawler import sources
+from crawler.items import FailureItem
+from crawler.spiders.release import ReleaseSpider
+
+SOURCE = sources.parse(
+    """
+name = "t"
+allowed_domains = ["example.org"]
+[discover]
+sitemaps = ["https://example.org/sitemap.xml"]
+[articles]
+allow = ['/press/\\d+$']
+deny = ['/press/9$']
+""",
+    "t.toml",
+)
+
+
+def spider() -> ReleaseSpider:
+    return ReleaseSpider(source=SOURCE)
+
+
+def response(url: str, body: bytes) -> XmlResponse:
+    return XmlResponse(url, body=body, request=Request(url))
+
+
+def urls(output) -> list[str]:
+    return [r.url for r in output if isinstance(r, Request)]
+
+
+def test_atom_and_rss_feeds():
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+      <entry><link rel="alternate" href="https://example.org/press/1?utm_source=atom"/></entry>
+      <entry><link href="/press/2"/><link rel="enclosure" href="https://example.org/x.mp3"/></entry>
+      <entry><link href="https://elsewhere.org/press/3"/></entry>
+    </feed>"""
+    got = urls(spider().parse_feed(response("https://example.org/atom.xml", atom)))
+    assert got == ["https://example.org/press/1", "https://example.org/press/2"]
+    rss = b"""<rss><channel><item><link>https://example.org/press/4</link></item>
+      <item><link>https://example.org/about</link></item>
+      <item><link>https://example.org/press/9</link></item></channel></rss>"""
+    got = urls(spider().parse_feed(response("https://example.org/rss.xml", rss)))
+    assert got == ["https://example.org/press/4"]  # /about is no release, /press/9 denied
+
+
+def test_gzipped_sitemap_index_and_urlset():
+    index = gzip.compress(
+        b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+        <sitemap><loc>https://example.org/s1.xml</loc></sitemap>
+        <sitemap><loc>https://evil.org/s2.xml</loc></sitemap></sitemapindex>"""
+    )
+    got = urls(spider().parse_sitemap(response("https://example.org/sitemap.xml.gz", index)))
+    assert got == ["https://example.org/s1.xml"]
+    urlset = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>https://example.org/press/5</loc><lastmod>2026-01-01</lastmod></url>
+      <url><loc>https://example.org/country/chad</loc></url>
+      <url><loc>file:///etc/passwd</loc></url></urlset>"""
+    out = list(spider().parse_sitemap(response("https://example.org/s1.xml", urlset)))
+    assert urls(out) == ["https://example.org/press/5"]
+    assert out[0].meta["lastmod"] == "2026-01-01"
+
+
+def test_broken_sitemaps_are_recorded_failures():
+    for body in (b"<html><body>not a sitemap</body></html>", b"\x1f\x8b broken gzip", b""):
+        out = list(spider().parse_sitemap(response("https://example.org/sitemap.xml", body)))
+        assert len(out) == 1 and isinstance(out[0], FailureItem), body
+        assert "sitemap" in out[0].reason
