@@ -39,3 +39,10 @@ class FailureItem:
     reason: str
     status: int | None = None
     capture: Capture | None = field(default=None, repr=False)
+
+
+@dataclass
+class NotModifiedItem:
+    """The site answered 304 Not Modified: the archived version is still current."""
+
+    url: str

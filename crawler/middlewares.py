@@ -3,6 +3,7 @@
 Example (settings.py)::
 
     DOWNLOADER_MIDDLEWARES = {
+        "crawler.middlewares.ConditionalRequestMiddleware": 580,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.RetryAfterMiddleware": 550,
     }
@@ -15,8 +16,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+
+from storage import Archive
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -66,3 +71,47 @@ class RetryAfterMiddleware(RetryMiddleware):
                 return response
             await asyncio.sleep(wait)
         return super().process_response(request, response)
+
+
+class ConditionalRequestMiddleware:
+    """Re-fetch archived releases conditionally: a 304 costs no body and no extraction.
+
+    For requests the spider marks as release candidates, adds the ETag and
+    Last-Modified the archive holds as If-None-Match / If-Modified-Since, and
+    lets the 304 reach the spider's callback (Scrapy would otherwise treat it as
+    an error). Off with ``PRESSROOM_FULL``.
+    """
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self._archive: Archive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ConditionalRequestMiddleware:
+        settings = crawler.settings
+        if settings.getbool("PRESSROOM_FULL") or not settings.get("PRESSROOM_DB"):
+            raise NotConfigured("full crawl: no conditional requests")
+        middleware = cls(settings.get("PRESSROOM_DB"))
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        if request.meta.get("kind") != "candidate" or "If-None-Match" in request.headers:
+            return None
+        if self._archive is None:
+            self._archive = Archive(self.db, readonly=True)
+        known = self._archive.validators(request.url)
+        if not known:
+            return None
+        if known["etag"]:
+            request.headers["If-None-Match"] = known["etag"]
+        if known["http_last_modified"]:
+            request.headers["If-Modified-Since"] = known["http_last_modified"]
+        if known["etag"] or known["http_last_modified"]:
+            request.meta["handle_httpstatus_list"] = [304]
+        return None
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None

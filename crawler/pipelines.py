@@ -17,7 +17,7 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import ArticleItem, FailureItem
+from crawler.items import ArticleItem, FailureItem, NotModifiedItem
 from storage import Archive
 
 
@@ -30,6 +30,7 @@ class StorePipeline:
         self.batch_size = max(1, crawler.settings.getint("PRESSROOM_BATCH_SIZE"))
         self.articles: list[ArticleItem] = []
         self.failures: list[FailureItem] = []
+        self.not_modified: list[str] = []
         self.counts: Counter[str] = Counter()
         self.archive: Archive | None = None
         self.run_id: int | None = None
@@ -53,14 +54,19 @@ class StorePipeline:
             self.articles.append(item)
         elif isinstance(item, FailureItem):
             self.failures.append(item)
-        if len(self.articles) + len(self.failures) >= self.batch_size:
+        elif isinstance(item, NotModifiedItem):
+            self.not_modified.append(item.url)
+        if len(self.articles) + len(self.failures) + len(self.not_modified) >= self.batch_size:
             self.flush()
         return item
 
     def flush(self) -> None:
         assert self.archive is not None
-        articles, failures = self.articles, self.failures
-        self.articles, self.failures = [], []
+        articles, failures, not_modified = self.articles, self.failures, self.not_modified
+        self.articles, self.failures, self.not_modified = [], [], []
+        if not_modified:
+            self.archive.mark_not_modified(not_modified, self.run_id)
+            self.counts["not_modified"] += len(not_modified)
         rows = []
         for item in articles:
             row = dict(item.article)
@@ -102,14 +108,20 @@ class StorePipeline:
             "duplicates": self.counts["duplicates"],
             "failed": self.counts["failed"],
             "skipped": stats.get_value("pressroom/robots_skipped", 0),
+            "not_modified": self.counts["not_modified"],
         }
-        stored = counts["articles_new"] + counts["articles_updated"] + counts["articles_unchanged"]
+        stored = sum(
+            counts[k]
+            for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
+        )
         if reason == "shutdown":
             status, message = "interrupted", "stopped before the end (signal)"
         elif stored == 0 and counts["failed"] > 0:
             status, message = "failed", "no release archived; every page failed"
         elif counts["pages_fetched"] == 0:
             status, message = "failed", "nothing could be fetched"
+        elif counts["failed"] > 10 and counts["failed"] > 2 * stored:
+            status, message = "failed", f"most pages failed ({counts['failed']} failures)"
         else:
             status, message = "ok", None
         self.archive.finish_run(self.run_id, status, counts, message)

@@ -21,6 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import __version__, sources
+from crawler.lock import crawl_lock
 from crawler.spiders.release import ReleaseSpider
 from storage import Archive
 
@@ -53,6 +54,9 @@ def build_settings(
     max_hops: int | None = None,
     workers: int | None = None,
     contact: str | None = None,
+    full: bool = False,
+    recheck_before: str | None = None,
+    recheck_batch: int = 500,
     log_level: str = "WARNING",
     overrides: dict[str, Any] | None = None,
 ) -> Settings:
@@ -62,11 +66,16 @@ def build_settings(
     values: dict[str, Any] = {
         "PRESSROOM_DB": db,
         "PRESSROOM_MAX_PAGES": max_pages,
+        "PRESSROOM_FULL": full,
+        "PRESSROOM_RECHECK_BEFORE": recheck_before or "",
+        "PRESSROOM_RECHECK_BATCH": recheck_batch,
         "LOG_LEVEL": log_level,
         "PRESSROOM_RUN_OPTIONS": {
             "source_file": source.path,
             "entry_points": list(source.entry_points),
             "max_pages": max_pages,
+            "full": full,
+            "recheck_before": recheck_before,
             "pressroom": __version__,
         },
     }
@@ -114,10 +123,17 @@ def _one_line_records(make: Callable[..., logging.LogRecord]) -> Callable[..., l
 
 def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     """Crawl ``source`` into the archive at ``db``; return the recorded run as a dict."""
-    # Open (and migrate) the archive first, so that a locked, read-only or
-    # corrupt file is a clear error before any request is made.
-    with Archive(db):
-        pass
+    with crawl_lock(db, source.name):
+        # Open (and migrate) the archive first, so that a locked, read-only or
+        # corrupt file is a clear error before any request is made. Holding the
+        # lock, any run of this source still marked "running" is one whose
+        # process died (SIGKILL, power cut): say so in its record.
+        with Archive(db) as archive:
+            archive.close_abandoned_runs(source.name)
+        return _crawl(source, db, **options)
+
+
+def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     settings = build_settings(source, db, **options)
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") != "DEBUG":
@@ -136,6 +152,7 @@ def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
         raise CrawlError(f"run {run_id} was not recorded")
     run["robots_skipped"] = crawler.stats.get_value("pressroom/robots_skipped", 0)
     run["not_articles"] = crawler.stats.get_value("pressroom/not_article", 0)
+    run["lastmod_skipped"] = crawler.stats.get_value("pressroom/lastmod_skipped", 0)
     return run
 
 
@@ -148,10 +165,14 @@ def summary_line(run: dict[str, Any]) -> str:
     >>> line.split(" - ")[0]
     'run 3 hrw: ok'
     """
+    def n(key: str) -> int:
+        return run.get(key) or 0
+
     return (
         f"run {run['id']} {run['source']}: {run['status']} - "
-        f"{run.get('articles_new') or 0} new, {run.get('articles_updated') or 0} updated, "
-        f"{run.get('articles_unchanged') or 0} unchanged, {run.get('duplicates') or 0} duplicates, "
-        f"{run.get('failed') or 0} failed, {run.get('skipped') or 0} skipped by robots "
-        f"({run.get('pages_fetched') or 0} responses)"
+        f"{n('articles_new')} new, {n('articles_updated')} updated, "
+        f"{n('articles_unchanged')} unchanged, {n('not_modified')} not modified, "
+        f"{n('duplicates')} duplicates, {n('failed')} failed, "
+        f"{n('skipped')} skipped by robots, {n('lastmod_skipped')} skipped by lastmod "
+        f"({n('pages_fetched')} responses)"
     )

@@ -55,8 +55,15 @@ PRESSROOM_MAX_PAGES = 0  # HTML pages per crawl; 0 = no limit
 PRESSROOM_MAX_HOPS = 5  # link-walking depth from a start URL
 PRESSROOM_MAX_PER_TEMPLATE = 200  # walked URLs of one shape (calendar and facet traps)
 PRESSROOM_RUN_OPTIONS: dict = {}
+# Incremental crawls (the default): skip sitemap entries whose lastmod predates
+# the last successful run, send If-None-Match / If-Modified-Since, stop paging a
+# listing once a page holds only archived releases. PRESSROOM_FULL turns all off.
+PRESSROOM_FULL = False
+PRESSROOM_RECHECK_BEFORE = ""  # ISO time: re-validate articles last fetched before it
+PRESSROOM_RECHECK_BATCH = 500  # at most this many per run
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestMiddleware": 580,
     # Replaced by a subclass that also honours Retry-After.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,

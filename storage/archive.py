@@ -47,6 +47,7 @@ RUN_COUNTS = (
     "duplicates",
     "failed",
     "skipped",
+    "not_modified",
 )
 # save_articles() returns new/updated/unchanged; finish_run() accepts those
 # names too, so the crawler can add up batch results and pass them straight on.
@@ -55,7 +56,18 @@ _COUNT_ALIASES = {
     "updated": "articles_updated",
     "unchanged": "articles_unchanged",
 }
-_OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures")
+_OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures", "revisions")
+# What makes a new version of a release: text, title or dates changing.
+_VERSION_FIELDS = ("text_hash", "title", "date_published", "date_modified")
+# Copy the current version of an article into revisions before it is replaced.
+_KEEP_REVISION = (
+    "INSERT INTO revisions (article_id, url, title, description, authors, date_published,"
+    " date_modified, text, text_hash, capture_hash, extractor, rules_version, first_fetched,"
+    " last_fetched, superseded_at, superseded_by_run)"
+    " SELECT id, url, title, description, authors, date_published, date_modified, text,"
+    " text_hash, capture_hash, extractor, rules_version, last_changed, last_fetched, ?, ?"
+    " FROM articles WHERE id = ?"
+)
 
 # Column names below come from these fixed tuples, never from callers.
 _ARTICLE_COLUMNS = ", ".join(f"a.{field}" for field in ARTICLE_FIELDS)
@@ -246,11 +258,12 @@ class Archive:
             >>> archive.save_articles([{"url": u, "source": "ec", "text": t}], 1)  # doctest: +SKIP
             {'new': 1, 'updated': 0, 'unchanged': 0, 'duplicates': 0}
 
-        new: url not seen before. unchanged: same text, title and
-        date_published (only last_fetched and run_id move). updated: changed
-        content, rewritten in place with last_changed bumped. duplicates: a new
-        url whose text is already stored for the same source under another url
-        (an alias of a known release), not stored.
+        new: url not seen before. unchanged: same text, title and dates (only
+        last_fetched, run_id, validators and capture move). updated: changed
+        content; the previous version is copied to ``revisions`` and the row is
+        rewritten in place with last_changed bumped. duplicates: a new url whose
+        text is already stored for the same source under another url (an alias
+        of a known release), not stored.
         """
         rows = [prepare_article(article) for article in articles]  # validate before writing
         counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0}
@@ -258,11 +271,11 @@ class Archive:
             return counts
         now = self._now()
         conn = self._conn
+        columns = ", ".join(("id", *_VERSION_FIELDS))
         with self._write():
             for row in rows:
                 existing = conn.execute(
-                    "SELECT id, text_hash, title, date_published FROM articles WHERE url = ?",
-                    [row["url"]],
+                    f"SELECT {columns} FROM articles WHERE url = ?", [row["url"]]
                 ).fetchone()
                 if existing is None:
                     alias_of = conn.execute(
@@ -274,14 +287,25 @@ class Archive:
                         counts["duplicates"] += 1
                         continue
                     outcome = "new"
-                elif tuple(existing[1:]) == (row["text_hash"], row["title"], row["date_published"]):
+                elif tuple(existing[1:]) == tuple(row[f] for f in _VERSION_FIELDS):
                     conn.execute(
-                        "UPDATE articles SET last_fetched = ?, run_id = ? WHERE id = ?",
-                        [now, run_id, existing[0]],
+                        "UPDATE articles SET last_fetched = ?, run_id = ?,"
+                        " etag = coalesce(?, etag),"
+                        " http_last_modified = coalesce(?, http_last_modified),"
+                        " capture_hash = coalesce(?, capture_hash) WHERE id = ?",
+                        [
+                            now,
+                            run_id,
+                            row["etag"],
+                            row["http_last_modified"],
+                            row["capture_hash"],
+                            existing[0],
+                        ],
                     )
                     counts["unchanged"] += 1
                     continue
                 else:
+                    conn.execute(_KEEP_REVISION, [now, run_id, existing[0]])
                     outcome = "updated"
                 conn.execute(
                     _UPSERT,
@@ -295,6 +319,105 @@ class Archive:
                 )
                 counts[outcome] += 1
         return counts
+
+    def mark_not_modified(self, urls: Iterable[str], run_id: int | None) -> int:
+        """Record that the site answered 304 Not Modified for these URLs; returns how many.
+
+            >>> archive.mark_not_modified(["https://x.org/a"], run)  # doctest: +SKIP
+            1
+        """
+        now = self._now()
+        found = 0
+        with self._write():
+            for url in urls:
+                cursor = self._conn.execute(
+                    "UPDATE articles SET last_fetched = ?, run_id = ?"
+                    " WHERE id = (SELECT id FROM articles WHERE url = ? OR fetched_url = ?"
+                    " ORDER BY url = ? DESC LIMIT 1)",
+                    [now, run_id, url, url, url],
+                )
+                found += cursor.rowcount
+        return found
+
+    def validators(self, url: str) -> dict[str, Any] | None:
+        """What a conditional re-fetch of ``url`` needs, or None if it was never archived.
+
+            >>> archive.validators("https://x.org/a")  # doctest: +SKIP
+            {'etag': '"abc"', 'http_last_modified': 'Mon, 12 Jan 2026 09:30:00 GMT', ...}
+        """
+        rows = self._select(
+            "SELECT url, etag, http_last_modified, last_fetched FROM articles"
+            " WHERE url = ? OR fetched_url = ? ORDER BY url = ? DESC LIMIT 1",
+            [url, url, url],
+        )
+        return rows[0] if rows else None
+
+    def last_success(self, source: str) -> str | None:
+        """Start time of the source's last run that finished ok (ISO 8601), or None."""
+        rows = self._select(
+            "SELECT started FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+            [source],
+        )
+        return rows[0]["started"] if rows else None
+
+    def close_abandoned_runs(self, source: str) -> int:
+        """Mark the source's runs still 'running' as interrupted (their process is gone).
+
+        Call it only while holding the source's crawl lock: then no live crawl
+        can own a 'running' row.
+        """
+        with self._write():
+            cursor = self._conn.execute(
+                "UPDATE runs SET status = 'interrupted', finished = coalesce(finished, ?),"
+                " message = 'the crawl process ended without finishing the run'"
+                " WHERE source = ? AND status = 'running'",
+                [self._now(), source],
+            )
+        return cursor.rowcount
+
+    def stale_urls(self, source: str, older_than: str, limit: int) -> list[str]:
+        """URLs of the source's articles last fetched before ``older_than``, oldest first."""
+        rows = self._select(
+            "SELECT coalesce(fetched_url, url) AS url FROM articles"
+            " WHERE source = ? AND last_fetched < ? ORDER BY last_fetched, id LIMIT ?",
+            [source, older_than, _limit(limit, default=-1)],
+        )
+        return [row["url"] for row in rows]
+
+    def history(self, url: str) -> list[dict[str, Any]]:
+        """Every stored version of a release, oldest first; the last one is current.
+
+            >>> [v["version"] for v in archive.history("https://x.org/a")]  # doctest: +SKIP
+            [1, 2, 3]
+        """
+        current = self.get(url)
+        if current is None:
+            return []
+        old = self._select(
+            "SELECT * FROM revisions WHERE article_id = ? ORDER BY id", [current["id"]]
+        )
+        versions = [decode_article(row) for row in old]
+        for version in versions:
+            version["current"] = False
+        versions.append(
+            {
+                **current,
+                "first_fetched": current["last_changed"],
+                "current": True,
+            }
+        )
+        for number, version in enumerate(versions, 1):
+            version["version"] = number
+        return versions
+
+    def revisions(self, *, source: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stream every superseded version (for exports with all revisions)."""
+        sql = (
+            "SELECT r.*, a.source FROM revisions r JOIN articles a ON a.id = r.article_id"
+            + (" WHERE a.source = ?" if source else "")
+            + " ORDER BY r.article_id, r.id"
+        )
+        return self._stream(sql, [source] if source else [])
 
     def get(self, url: str) -> dict[str, Any] | None:
         """Return the article stored under ``url``, else whose canonical or fetched URL it is.

@@ -27,6 +27,13 @@ def m001_initial(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m002_incremental(db: Database) -> None:
+    """Revisions, HTTP validators, rules versions and richer run records (issue 4)."""
+    for statement in _M002:
+        db.execute(statement)
+
+
 _M001 = [
     """
     CREATE TABLE runs (
@@ -143,4 +150,37 @@ _M001 = [
     """,
     "CREATE INDEX idx_failures_url ON failures(url)",
     "CREATE INDEX idx_failures_run_id ON failures(run_id)",
+]
+
+_M002 = [
+    "ALTER TABLE articles ADD COLUMN etag TEXT",
+    "ALTER TABLE articles ADD COLUMN http_last_modified TEXT",
+    "ALTER TABLE articles ADD COLUMN rules_version TEXT",
+    "ALTER TABLE runs ADD COLUMN not_modified INTEGER DEFAULT 0",
+    "ALTER TABLE runs ADD COLUMN warnings TEXT",  # JSON list of drift warnings
+    # Every superseded version of an article, whole, so that edits can be studied.
+    # first_fetched..last_fetched is when that version was current on the site.
+    """
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER REFERENCES articles(id),
+        url TEXT,
+        title TEXT,
+        description TEXT,
+        authors TEXT,
+        date_published TEXT,
+        date_modified TEXT,
+        text TEXT,
+        text_hash TEXT,
+        capture_hash TEXT REFERENCES captures(hash),
+        extractor TEXT,
+        rules_version TEXT,
+        first_fetched TEXT,
+        last_fetched TEXT,
+        superseded_at TEXT,
+        superseded_by_run INTEGER REFERENCES runs(id)
+    )
+    """,
+    "CREATE INDEX idx_revisions_article_id ON revisions(article_id)",
+    "CREATE INDEX idx_revisions_url ON revisions(url)",
 ]

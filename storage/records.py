@@ -40,6 +40,11 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "text_hash",
     "capture_hash",
     "extractor",
+    # m002: HTTP validators for conditional re-fetches, and which source rules
+    # produced the text (so a re-extraction can tell what changed).
+    "etag",
+    "http_last_modified",
+    "rules_version",
 )
 MANAGED_FIELDS: tuple[str, ...] = ("first_seen", "last_fetched", "last_changed", "run_id")
 

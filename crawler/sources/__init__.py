@@ -53,6 +53,7 @@ class Source:
     next_page: str = 'a[rel="next"]'  # CSS selector of a listing's "next page" link
     max_listing_pages: int = 1000
     follow_links: bool = False  # walk every in-domain link (start-url mode)
+    stop_when_known: bool = True  # stop paging a listing at a page of archived releases
     allow: tuple[str, ...] = ()  # regexes: URLs that are releases
     deny: tuple[str, ...] = ()  # regexes: URLs never fetched
     sitemap_allow: tuple[str, ...] = ()  # regexes: child sitemaps to read (default: all)
@@ -94,6 +95,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type]]] = {
         "next_page": ("next_page", str),
         "max_listing_pages": ("max_listing_pages", int),
         "follow_links": ("follow_links", bool),
+        "stop_when_known": ("stop_when_known", bool),
         "sitemap_allow": ("sitemap_allow", list),
     },
     "articles": {

@@ -12,8 +12,11 @@ extraction runs in :mod:`crawler.pool` workers; writing is the pipelines' job.
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,9 +40,10 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawler import sources
-from crawler.items import ArticleItem, Capture, FailureItem
+from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem
 from crawler.pool import ExtractionPool
 from crawler.urls import MAX_URL_LENGTH, is_http, normalize, template
+from storage import Archive
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -75,7 +79,14 @@ class ReleaseSpider(scrapy.Spider):
         self.allowed_domains = list(self.source.allowed_domains)
         self.per_template: Counter[str] = Counter()
         self.budget: set[str] = set()
+        # Defaults for a spider made without a crawler (tests on saved responses);
+        # from_crawler() sets them from the settings.
         self.max_pages = 0
+        self.full = False
+        self.db: str | None = None
+        self.recheck_before: str | None = None
+        self.recheck_batch = 0
+        self.rules_version = rules_version(self.source.rules)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -85,11 +96,45 @@ class ReleaseSpider(scrapy.Spider):
         spider.max_pages = settings.getint("PRESSROOM_MAX_PAGES")
         spider.max_hops = settings.getint("PRESSROOM_MAX_HOPS")
         spider.max_per_template = settings.getint("PRESSROOM_MAX_PER_TEMPLATE")
+        spider.full = settings.getbool("PRESSROOM_FULL")
+        spider.db = settings.get("PRESSROOM_DB")
+        spider.recheck_before = settings.get("PRESSROOM_RECHECK_BEFORE") or None
+        spider.recheck_batch = settings.getint("PRESSROOM_RECHECK_BATCH")
+        spider.rules_version = rules_version(spider.source.rules)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
         return spider
 
     def _closed(self, spider: scrapy.Spider) -> None:
         self.pool.close()
+        if self._archive is not None:
+            self._archive.close()
+
+    # --- what the archive already holds (read-only; the pipeline writes) ----
+
+    _archive: Archive | None = None
+    _since: datetime | None = None
+
+    def _known(self, url: str) -> bool:
+        """True if ``url`` is archived (for incremental crawls; always False with --full)."""
+        if self.full or not self.db or not Path(self.db).exists():
+            return False
+        if self._archive is None:
+            self._archive = Archive(self.db, readonly=True)
+            last = self._archive.last_success(self.source.name)
+            self._since = datetime.fromisoformat(last) if last else None
+        return self._archive.validators(url) is not None
+
+    def _unchanged_since_last_run(self, url: str, lastmod: str | None) -> bool:
+        """A sitemap entry whose <lastmod> predates the last successful run, already archived."""
+        if not lastmod or not self._known(url) or self._since is None:
+            return False
+        try:
+            when = datetime.fromisoformat(lastmod.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)  # a bare date: read it as UTC midnight
+        return when < self._since
 
     # --- entry points ---------------------------------------------------
 
@@ -103,10 +148,18 @@ class ReleaseSpider(scrapy.Spider):
                 for u in src.listings
             ),
             *(self._request(url, self.parse_page, kind="walk", hops=0) for url in src.start_urls),
+            *(self._candidate(url, recheck=True) for url in self._stale()),
         ]
         for request in requests:
             if request is not None:
                 yield request
+
+    def _stale(self) -> list[str]:
+        """--recheck-older-than: archived releases to re-validate this run, oldest first."""
+        if not self.recheck_before or not self.db or not Path(self.db).exists():
+            return []
+        with Archive(self.db, readonly=True) as archive:
+            return archive.stale_urls(self.source.name, self.recheck_before, self.recheck_batch)
 
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
         if callback == self.parse_page and not self._within_budget(url):
@@ -172,7 +225,11 @@ class ReleaseSpider(scrapy.Spider):
                 if self._wanted(url) and (not allow or any(p in url for p in allow)):
                     yield self._request(url, self.parse_sitemap, kind="sitemap")  # never None
             else:
-                request = self._candidate(loc, lastmod=entry.get("lastmod"))
+                url = normalize(loc, response.url)
+                if self._unchanged_since_last_run(url, entry.get("lastmod")):
+                    self.crawler.stats.inc_value("pressroom/lastmod_skipped")
+                    continue
+                request = self._candidate(url, lastmod=entry.get("lastmod"))
                 if request is not None:
                     yield request
 
@@ -198,6 +255,10 @@ class ReleaseSpider(scrapy.Spider):
     # --- HTML pages -----------------------------------------------------
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        if response.status == 304:
+            self.crawler.stats.inc_value("pressroom/not_modified")
+            yield NotModifiedItem(normalize(response.url))
+            return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
             shown = content_type.split(";")[0] or "no content type"
@@ -233,6 +294,9 @@ class ReleaseSpider(scrapy.Spider):
             article["fetched_url"] = url
             article["source"] = self.source.name
             article["url"] = self._key(url, article.get("canonical_url"))
+            article["etag"] = _header(response, "ETag")
+            article["http_last_modified"] = _header(response, "Last-Modified")
+            article["rules_version"] = self.rules_version
             yield ArticleItem(article, _capture(response))
         elif result.kind == "failed":
             yield FailureItem(
@@ -241,6 +305,20 @@ class ReleaseSpider(scrapy.Spider):
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
             self.logger.debug("not a release: %s (%s)", url, result.reason)
+
+    def _all_known(self, links: list[str]) -> bool:
+        """True when every release linked from a listing page is archived: stop paging.
+
+        Listings run newest first, so a page of known releases means the rest
+        are known too. Only where patterns say which links are releases.
+        """
+        releases = [url for url in links if self.source.is_release_url(url)]
+        if not releases or self.full or not self.source.stop_when_known:
+            return False
+        if all(self._known(url) for url in releases):
+            self.crawler.stats.inc_value("pressroom/listing_stopped")
+            return True
+        return False
 
     def _key(self, url: str, canonical: str | None) -> str:
         # The canonical link names the release, unless it points off-site (a
@@ -258,7 +336,7 @@ class ReleaseSpider(scrapy.Spider):
                 yield request
         if meta.get("kind") == "listing":
             page = meta.get("listing_page", 1)
-            if page < self.source.max_listing_pages:
+            if page < self.source.max_listing_pages and not self._all_known(result.links):
                 for url in result.next_pages[:1]:
                     request = self._wanted(url) and self._request(
                         url, self.parse_page, kind="listing", listing_page=page + 1
@@ -305,6 +383,20 @@ class ReleaseSpider(scrapy.Spider):
         else:
             reason = f"{type(failure.value).__name__}: {failure.value}".strip().rstrip(":")
         yield FailureItem(normalize(request.url), reason.splitlines()[0], status)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def rules_version(rules: sources.Rules) -> str:
+    """A short fingerprint of a source's cleaning rules, stored with each article.
+
+    >>> len(rules_version(sources.Rules()))
+    12
+    """
+    return hashlib.sha256(repr(rules).encode()).hexdigest()[:12]
 
 
 def _capture(response: Response) -> Capture:
