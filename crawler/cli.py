@@ -12,14 +12,17 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
 from crawler import __version__, sources
+from crawler.lock import CrawlLocked
 from storage import Archive, ArchiveError, BadInput, export
 
 DB_OPTION = click.option(
@@ -40,6 +43,8 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (sources.SourceError, BadInput) as exc:
             _fail(str(exc), 2)
+        except CrawlLocked as exc:
+            _fail(str(exc), 75)  # EX_TEMPFAIL: try again later
         except ArchiveError as exc:
             _fail(str(exc), 1)
         except BrokenPipeError:
@@ -94,6 +99,21 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=0), default=None, help="Extraction processes.")
 @click.option("--contact", help="Contact URL or e-mail put in the User-Agent.")
 @click.option(
+    "--full", is_flag=True, help="Refetch everything: no lastmod, 304 or listing shortcuts."
+)
+@click.option(
+    "--recheck-older-than",
+    metavar="AGE",
+    help="Also re-validate archived releases last fetched longer ago than AGE (30d, 12h, 2w).",
+)
+@click.option(
+    "--recheck-batch",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="At most this many releases re-validated per run.",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -116,14 +136,23 @@ def crawl(
     depth: int | None,
     workers: int | None,
     contact: str | None,
+    full: bool,
+    recheck_older_than: str | None,
+    recheck_batch: int,
     overrides: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Crawl a source into the archive; rerun to update it.
 
+    A rerun fetches only what is new or changed (sitemap lastmod, 304 Not
+    Modified, listings stop at known releases); a changed release keeps its old
+    version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
+    input, 75 another crawl of the source into this archive is running.
+
     \b
     Examples:
         pressroom crawl hrw --db hrw.db
+        pressroom crawl hrw --recheck-older-than 30d
         pressroom crawl --source mysite.toml
         pressroom crawl --sitemap https://example.org/sitemap.xml --allow '/press/'
     """
@@ -146,13 +175,28 @@ def crawl(
         max_hops=depth,
         workers=workers,
         contact=contact,
+        full=full,
+        recheck_before=_cutoff(recheck_older_than) if recheck_older_than else None,
+        recheck_batch=recheck_batch,
         log_level="INFO" if verbose else "WARNING",
         overrides=_settings(overrides),
     )
     click.echo(summary_line(run))
+    for warning in run.get("warnings") or []:
+        click.echo(f"Warning: {warning}", err=True)
     if run["status"] != "ok":
         click.echo(f"Error: {run.get('message') or run['status']}", err=True)
         sys.exit(1)
+
+
+def _cutoff(age: str) -> str:
+    """ISO time ``age`` ago: "30d" -> 30 days before now (UTC)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", age)
+    if not match:
+        raise BadInput(f"--recheck-older-than expects an age like 12h, 30d or 2w, got {age!r}")
+    hours = int(match.group(1)) * {"h": 1, "d": 24, "w": 168}[match.group(2)]
+    when = datetime.now(UTC) - timedelta(hours=hours)
+    return when.replace(microsecond=0).isoformat()
 
 
 def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -301,6 +345,60 @@ def demo(db: str, releases: int) -> None:
     from crawler.demo.run import run_demo
 
     run_demo(db, releases, echo=click.echo)
+
+
+@main.command()
+@click.argument("url")
+@click.option("--diff", "versions", nargs=2, type=int, help="Compare versions A and B.")
+@DB_OPTION
+@friendly_errors
+def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
+    """List the stored versions of a release and show what changed.
+
+    Without --diff, the last two versions are compared.
+
+    \b
+    Examples:
+        pressroom history https://www.hrw.org/news/2026/01/12/chad --db hrw.db
+        pressroom history https://www.hrw.org/news/2026/01/12/chad --diff 1 3
+    """
+    from crawler.history import describe, diff
+
+    with _open_readonly(db) as archive:
+        found = archive.history(url)
+    if not found:
+        raise BadInput(f"no archived release at {url}")
+    for line in describe(found):
+        click.echo(line)
+    if len(found) > 1 or versions:
+        a, b = versions or (len(found) - 1, len(found))
+        click.echo("")
+        click.echo(diff(found, a, b))
+
+
+@main.command()
+@click.option("--source", help="Only this source.")
+@DB_OPTION
+@friendly_errors
+def reextract(source: str | None, db: str) -> None:
+    """Extract archived releases again from their stored responses (no network).
+
+    Use it after upgrading pressroom or editing a source's rules; a release
+    whose text changes gets a new version, its old text kept in revisions.
+
+    \b
+    Example:
+        pressroom reextract --source hrw --db hrw.db
+    """
+    from crawler.reextract import reextract as run_reextract
+
+    if not Path(db).exists():
+        raise BadInput(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
+    counts = run_reextract(db, source)
+    click.echo(
+        f"re-extracted {sum(counts.values())} releases: {counts['updated']} changed, "
+        f"{counts['unchanged']} unchanged, {counts['failed']} failed"
+    )
 
 
 def _open_readonly(db: str) -> Archive:

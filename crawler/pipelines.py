@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler import drift
 from crawler.items import ArticleItem, FailureItem, NotModifiedItem
 from storage import Archive
 
@@ -37,7 +39,11 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # Pipelines close before Scrapy knows why the crawl ended; the run is
+        # finished from the spider_closed signal, which carries the reason.
+        crawler.signals.connect(pipeline.finish, signal=signals.spider_closed)
+        return pipeline
 
     @property
     def source(self) -> str:
@@ -95,11 +101,15 @@ class StorePipeline:
         )
 
     def close_spider(self) -> None:
+        if self.archive is not None:
+            self.flush()
+
+    def finish(self, spider: Any, reason: str) -> None:
+        """Record how the run ended: counts, status, drift warnings."""
         if self.archive is None:
             return
         self.flush()
         stats = self.crawler.stats
-        reason = stats.get_value("finish_reason") or "finished"
         counts = {
             "pages_fetched": stats.get_value("response_received_count", 0),
             "articles_new": self.counts["new"],
@@ -124,6 +134,8 @@ class StorePipeline:
             status, message = "failed", f"most pages failed ({counts['failed']} failures)"
         else:
             status, message = "ok", None
-        self.archive.finish_run(self.run_id, status, counts, message)
+        quality = self.archive.quality(self.source, self.run_id)
+        alarms = drift.warnings(quality["run"], quality["before"])
+        self.archive.finish_run(self.run_id, status, counts, message, warnings=alarms)
         self.archive.close()
         self.archive = None

@@ -165,6 +165,7 @@ def summary_line(run: dict[str, Any]) -> str:
     >>> line.split(" - ")[0]
     'run 3 hrw: ok'
     """
+
     def n(key: str) -> int:
         return run.get(key) or 0
 

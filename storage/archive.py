@@ -203,6 +203,7 @@ class Archive:
         status: str,
         counts: Mapping[str, int] | None = None,
         message: str | None = None,
+        warnings: list[str] | None = None,
     ) -> None:
         """Close run ``run_id``: ``archive.finish_run(run, "ok", {"pages_fetched": 9, "new": 3})``.
 
@@ -224,6 +225,8 @@ class Archive:
                 raise ArchiveError(f"run count {key!r} must be an int, not {value!r}")
             columns[column] = value
         assignments = "".join(f", {column} = :{column}" for column in columns)
+        if warnings is not None:
+            assignments += ", warnings = :warnings"
         with self._write():
             cursor = self._conn.execute(
                 f"UPDATE runs SET finished = :finished, status = :status, message = :message"
@@ -234,10 +237,32 @@ class Archive:
                     "status": status,
                     "message": message,
                     "run_id": run_id,
+                    "warnings": dump_json(warnings) if warnings is not None else None,
                 },
             )
             if cursor.rowcount == 0:
                 raise ArchiveError(f"no run with id {run_id!r}")
+
+    def quality(self, source: str, run_id: int) -> dict[str, dict[str, float]]:
+        """Extraction health of one run's new and changed articles vs the source's history.
+
+            >>> archive.quality("hrw", 7)["run"]["median_words"]  # doctest: +SKIP
+            612.0
+
+        Returns {"run": {...}, "before": {...}}, each with count, median_words,
+        share_dated, share_titled and distinct_titles, for drift alarms.
+        """
+        started = self._select("SELECT started FROM runs WHERE id = ?", [run_id])
+        if not started:
+            raise ArchiveError(f"no run with id {run_id!r}")
+        since = started[0]["started"]
+        sql = (
+            "SELECT word_count, date_published, title FROM articles"
+            " WHERE source = ? AND last_changed {} ?"
+        )
+        run_rows = self._select_raw(sql.format(">="), [source, since])
+        before_rows = self._select_raw(sql.format("<"), [source, since])
+        return {"run": _quality(run_rows), "before": _quality(before_rows)}
 
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Return runs newest first, options decoded: ``archive.runs(limit=5)[0]["status"]``."""
@@ -246,6 +271,7 @@ class Archive:
         )
         for row in rows:
             row["options"] = None if row["options"] is None else json.loads(row["options"])
+            row["warnings"] = json.loads(row["warnings"]) if row.get("warnings") else []
         return rows
 
     # -- articles -----------------------------------------------------------
@@ -607,6 +633,36 @@ class Archive:
             raise ArchiveError(f"capture {hash!r} uses unknown compression {compression!r}")
         return decompress(body)
 
+    def capture(self, hash: str) -> dict[str, Any]:
+        """A capture's record with its body decompressed and headers decoded.
+
+            >>> archive.capture(h)["content_type"]  # doctest: +SKIP
+            'text/html; charset=utf-8'
+        """
+        rows = self._select(
+            "SELECT hash, url, status, headers, content_type, size, fetched_at"
+            " FROM captures WHERE hash = ?",
+            [hash],
+        )
+        if not rows:
+            raise ArchiveError(f"no capture with hash {hash!r}")
+        record = rows[0]
+        record["headers"] = json.loads(record["headers"]) if record["headers"] else {}
+        record["body"] = self.capture_body(hash)
+        return record
+
+    def captures(self, *, source: str | None = None) -> Iterator[dict[str, Any]]:
+        """Stream the capture records (with bodies) behind the archived articles."""
+        where = " AND source = ?" if source else ""
+        sql = (
+            f"SELECT capture_hash FROM articles WHERE capture_hash IS NOT NULL{where}"
+            " UNION SELECT capture_hash FROM revisions WHERE capture_hash IS NOT NULL"
+            f" AND article_id IN (SELECT id FROM articles WHERE 1{where})"
+            " ORDER BY 1"
+        )
+        for row in self._select(sql, [source, source] if source else []):
+            yield self.capture(row["capture_hash"])
+
     # -- internals ----------------------------------------------------------
 
     @property
@@ -691,6 +747,22 @@ class Archive:
                 f"archive {str(self.path)!r} needs upgrading ({pending[0].name} not applied); "
                 "open it once without readonly to migrate it"
             )
+
+
+def _quality(rows: list[dict[str, Any]]) -> dict[str, float]:
+    count = len(rows)
+    words = sorted(row["word_count"] or 0 for row in rows)
+    median = 0.0
+    if words:
+        middle = count // 2
+        median = float(words[middle]) if count % 2 else (words[middle - 1] + words[middle]) / 2
+    return {
+        "count": count,
+        "median_words": median,
+        "share_dated": sum(1 for r in rows if r["date_published"]) / count if count else 0.0,
+        "share_titled": sum(1 for r in rows if r["title"]) / count if count else 0.0,
+        "distinct_titles": len({r["title"] for r in rows if r["title"]}),
+    }
 
 
 def _limit(limit: int | None, *, default: int) -> int:
