@@ -1,0 +1,144 @@
+"""Benchmark: how much a nightly rerun costs when little changed (issue 4).
+
+    python bench/recrawl.py                 # 2,000 releases, 5% edited, 2% added
+    python bench/recrawl.py --releases 500  # quicker
+
+Serves the fixture site on 127.0.0.1 (ETag, Last-Modified, sitemap lastmod),
+crawls it into a fresh archive with a source file (sitemaps + feed + listing),
+edits 5% of the releases and adds 2%, crawls again, and prints both runs side by
+side with their ratio. It also prints what keeping raw captures costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crawler.demo.server import serve  # noqa: E402
+from crawler.demo.site import build_site  # noqa: E402
+
+SOURCE = """\
+name = "bench"
+allowed_domains = ["127.0.0.1"]
+[discover]
+sitemaps = ["{base}/sitemap.xml"]
+feeds = ["{base}/news/feed.xml"]
+listings = ["{base}/news"]
+[articles]
+allow = ['^{base}/(?:fr/)?news/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+$']
+"""
+
+
+def crawl(source: Path, db: Path, server) -> dict:
+    before = len(server.requests.snapshot())
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"crawl failed: {result.stderr.strip().splitlines()[-1:]}")
+    seen = server.requests.snapshot()[before:]
+    return {"wall": wall, "seen": seen, "summary": result.stdout.strip()}
+
+
+def describe(run: dict, release_paths: set[str]) -> dict[str, float]:
+    seen = run["seen"]
+    full = [p for _, p, s in seen if s == 200]
+    return {
+        "wall time (s)": run["wall"],
+        "requests": len(seen),
+        "200 responses": len(full),
+        "304 responses": sum(1 for _, _, s in seen if s == 304),
+        "releases downloaded": sum(1 for p in full if p in release_paths),
+        "other pages downloaded": sum(1 for p in full if p not in release_paths),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--releases", type=int, default=2000)
+    parser.add_argument("--edit", type=float, default=0.05, help="share of releases edited")
+    parser.add_argument("--add", type=float, default=0.02, help="share of releases added")
+    args = parser.parse_args()
+
+    site = build_site(args.releases)
+    with tempfile.TemporaryDirectory() as tmp, serve(site) as server:
+        source = Path(tmp) / "bench.toml"
+        source.write_text(SOURCE.format(base=server.url))
+        db = Path(tmp) / "bench.db"
+        print(f"site: {args.releases} releases ({len(site.releases)} pages with translations)")
+
+        first = crawl(source, db, server)
+        first_paths = {r.path for r in site.releases}
+        n_edit = int(args.releases * args.edit)
+        edited = random.Random(1).sample(range(args.releases), n_edit)
+        now = datetime.now(UTC)
+        for index in edited:
+            site.edit_release(
+                index, f"Update: this release was corrected (edit {index}).", when=now
+            )
+        added = site.add_releases(int(args.releases * args.add))
+        second = crawl(source, db, server)
+        paths = {r.path for r in site.releases}
+
+        a, b = describe(first, first_paths), describe(second, paths)
+        print(f"\nchange: {n_edit} releases edited, {len(added)} added\n")
+        print(f"{'':26}{'first run':>12}{'second run':>12}{'ratio':>8}")
+        for key in a:
+            ratio = b[key] / a[key] if a[key] else float("nan")
+            fmt = "{:>12.1f}" if isinstance(a[key], float) else "{:>12d}"
+            print(f"{key:26}" + fmt.format(a[key]) + fmt.format(b[key]) + f"{ratio:>8.3f}")
+        print(f"\n  {first['summary']}\n  {second['summary']}")
+
+        con = sqlite3.connect(db)
+        revised = {u for (u,) in con.execute("select distinct url from revisions")}
+        expected = {server.url + site.release(i).path for i in edited}
+        (n_articles,) = con.execute("select count(*) from articles").fetchone()
+        n_caps, raw, packed = con.execute(
+            "select count(*), sum(size), sum(length(body)) from captures"
+        ).fetchone()
+        con.close()
+        extracted_only_changes = b["releases downloaded"] <= n_edit + len(added) + 40
+        print("\ngoals:")
+        print(
+            f"  exactly the edited releases gained a revision: {revised == expected} "
+            f"({len(revised)} revised, {len(expected)} edited)"
+        )
+        print(
+            f"  second run downloads <= 10% of the first: "
+            f"{b['200 responses'] <= 0.1 * a['200 responses']} "
+            f"({b['200 responses']} vs {a['200 responses']})"
+        )
+        fast = b["wall time (s)"] <= a["wall time (s)"] / 10
+        print(
+            f"  second run time <= 1/10 of the first: {fast} "
+            f"({b['wall time (s)']:.1f} s vs {a['wall time (s)']:.1f} s)"
+        )
+        print(
+            f"  releases extracted ~ only edited + new (+ feed/listing pages): "
+            f"{extracted_only_changes} ({b['releases downloaded']} vs "
+            f"{n_edit} + {len(added)})"
+        )
+        print(
+            f"\nraw captures: {n_caps} bodies, {raw / 1e6:.1f} MB raw -> {packed / 1e6:.1f} MB "
+            f"zstd ({packed / raw:.1%}); {packed / n_articles * 1000 / 1e6:.1f} MB per 1,000 "
+            f"articles ({n_articles} articles)"
+        )
+
+
+if __name__ == "__main__":
+    main()
