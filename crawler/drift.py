@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 MIN_RUN = 5  # fewer new/changed articles than this say nothing
-MIN_HISTORY = 20
+MIN_HISTORY = 10
 
 
 def warnings(run: dict[str, Any], before: dict[str, Any]) -> list[str]:

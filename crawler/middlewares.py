@@ -90,7 +90,7 @@ class ConditionalRequestMiddleware:
     def from_crawler(cls, crawler: Any) -> ConditionalRequestMiddleware:
         settings = crawler.settings
         if settings.getbool("PRESSROOM_FULL") or not settings.get("PRESSROOM_DB"):
-            raise NotConfigured("full crawl: no conditional requests")
+            raise NotConfigured  # a full crawl: no conditional requests
         middleware = cls(settings.get("PRESSROOM_DB"))
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware

@@ -261,7 +261,14 @@ class Archive:
             " WHERE source = ? AND last_changed {} ?"
         )
         run_rows = self._select_raw(sql.format(">="), [source, since])
+        # History: what was current before this run, i.e. the articles it did
+        # not change plus the versions it superseded.
         before_rows = self._select_raw(sql.format("<"), [source, since])
+        before_rows += self._select_raw(
+            "SELECT length(text) - length(replace(text, ' ', '')) + 1 AS word_count,"
+            " date_published, title FROM revisions WHERE superseded_by_run = ?",
+            [run_id],
+        )
         return {"run": _quality(run_rows), "before": _quality(before_rows)}
 
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -349,8 +356,8 @@ class Archive:
     def mark_not_modified(self, urls: Iterable[str], run_id: int | None) -> int:
         """Record that the site answered 304 Not Modified for these URLs; returns how many.
 
-            >>> archive.mark_not_modified(["https://x.org/a"], run)  # doctest: +SKIP
-            1
+        >>> archive.mark_not_modified(["https://x.org/a"], run)  # doctest: +SKIP
+        1
         """
         now = self._now()
         found = 0
@@ -368,8 +375,8 @@ class Archive:
     def validators(self, url: str) -> dict[str, Any] | None:
         """What a conditional re-fetch of ``url`` needs, or None if it was never archived.
 
-            >>> archive.validators("https://x.org/a")  # doctest: +SKIP
-            {'etag': '"abc"', 'http_last_modified': 'Mon, 12 Jan 2026 09:30:00 GMT', ...}
+        >>> archive.validators("https://x.org/a")  # doctest: +SKIP
+        {'etag': '"abc"', 'http_last_modified': 'Mon, 12 Jan 2026 09:30:00 GMT', ...}
         """
         rows = self._select(
             "SELECT url, etag, http_last_modified, last_fetched FROM articles"
@@ -413,8 +420,8 @@ class Archive:
     def history(self, url: str) -> list[dict[str, Any]]:
         """Every stored version of a release, oldest first; the last one is current.
 
-            >>> [v["version"] for v in archive.history("https://x.org/a")]  # doctest: +SKIP
-            [1, 2, 3]
+        >>> [v["version"] for v in archive.history("https://x.org/a")]  # doctest: +SKIP
+        [1, 2, 3]
         """
         current = self.get(url)
         if current is None:
@@ -636,8 +643,8 @@ class Archive:
     def capture(self, hash: str) -> dict[str, Any]:
         """A capture's record with its body decompressed and headers decoded.
 
-            >>> archive.capture(h)["content_type"]  # doctest: +SKIP
-            'text/html; charset=utf-8'
+        >>> archive.capture(h)["content_type"]  # doctest: +SKIP
+        'text/html; charset=utf-8'
         """
         rows = self._select(
             "SELECT hash, url, status, headers, content_type, size, fetched_at"

@@ -289,3 +289,48 @@ def test_readers_never_see_database_is_locked_during_a_crawl(big_site, tmp_path)
     assert proc.returncode == 0, proc.stderr.read()
     assert reads > 5
     assert searched.returncode == 0, searched.stderr
+
+
+def test_listing_stops_at_a_page_of_archived_releases(tmp_path):
+    with serve(build_site(40)) as server:
+        _listing_stops(server, tmp_path)
+
+
+def _listing_stops(server, tmp_path: Path) -> None:
+    source = tmp_path / "listing.toml"
+    source.write_text(
+        "\n".join(
+            line
+            for line in FIXTURE_SOURCE.format(base=server.url).splitlines()
+            if not line.startswith(("sitemaps", "feeds"))
+        )
+    )
+    db = tmp_path / "a.db"
+    first, seen_first = _crawl(server, source, db)
+    assert first.returncode == 0, first.stderr
+    listing_first = [p for _, p, _ in seen_first if p.startswith("/news?page") or p == "/news"]
+    assert listing_first == ["/news", "/news?page=1", "/news?page=2", "/news?page=3"]
+    again, seen_again = _crawl(server, source, db)
+    assert again.returncode == 0, again.stderr
+    listing_again = [p for _, p, _ in seen_again if p.startswith("/news?page") or p == "/news"]
+    # Page 0 also links the withdrawn (404) release, never archived; page 1
+    # holds only archived releases, so paging stops there.
+    assert listing_again == ["/news", "/news?page=1"]
+    full, seen_full = _crawl(server, source, db, "--full")
+    assert len([p for _, p, _ in seen_full if p.startswith("/news?page")]) == 3
+
+
+def test_drift_warning_when_extraction_suddenly_loses_most_text(own_site, tmp_path):
+    site, server = own_site
+    source, db = _source(tmp_path, server.url), tmp_path / "a.db"
+    assert _crawl(server, source, db)[0].returncode == 0
+    # A "redesign": the body's paragraphs vanish from what the rules keep.
+    source.write_text(
+        source.read_text().replace(
+            "[extract]", '[extract]\nprune_xpath = ["//p[position() > 1]"]\nmin_words = 5', 1
+        )
+    )
+    broken, _ = _crawl(server, source, db, "--full")
+    assert broken.returncode == 0, broken.stderr
+    assert "Warning: median text length fell from" in broken.stderr
+    assert _run(db)["warnings"][0].startswith("median text length fell from")
