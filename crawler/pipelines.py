@@ -120,10 +120,12 @@ class StorePipeline:
             "skipped": stats.get_value("pressroom/robots_skipped", 0),
             "not_modified": self.counts["not_modified"],
         }
+        # Releases known to be current: stored or confirmed this run, or skipped
+        # because their sitemap lastmod says they did not change.
         stored = sum(
             counts[k]
             for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
-        )
+        ) + stats.get_value("pressroom/lastmod_skipped", 0)
         if reason == "shutdown":
             status, message = "interrupted", "stopped before the end (signal)"
         elif stored == 0 and counts["failed"] > 0:

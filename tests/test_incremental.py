@@ -334,3 +334,14 @@ def test_drift_warning_when_extraction_suddenly_loses_most_text(own_site, tmp_pa
     assert broken.returncode == 0, broken.stderr
     assert "Warning: median text length fell from" in broken.stderr
     assert _run(db)["warnings"][0].startswith("median text length fell from")
+
+
+def test_rerun_with_everything_skipped_by_lastmod_is_a_success(own_site, tmp_path):
+    # Regression: a run that skipped every release by lastmod and met only the
+    # fixture's one 404 was reported as "failed: every page failed".
+    _, server = own_site
+    source, db = _source(tmp_path, server.url, sitemap_only=True), tmp_path / "a.db"
+    assert _crawl(server, source, db)[0].returncode == 0
+    again, _ = _crawl(server, source, db)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _run(db)["status"] == "ok"
