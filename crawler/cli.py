@@ -9,12 +9,14 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import functools
 import json
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,10 @@ import click
 from crawler import __version__, sources
 from crawler.lock import CrawlLocked
 from storage import Archive, ArchiveError, BadInput, export
+from storage.dataset import parse_size, write_dataset
+from storage.export import FORMATS
+from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
+from storage.search import HIT_COLUMNS
 
 DB_OPTION = click.option(
     "--db",
@@ -236,6 +242,7 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--since", help="Published on or after (YYYY-MM-DD)."),
             click.option("--until", help="Published on or before (YYYY-MM-DD)."),
             click.option("--lang", "language", help="Only this language (ISO 639-1)."),
+            click.option("--tag", help="Only articles with this tag."),
         ]
     ):
         func = option(func)
@@ -245,12 +252,23 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 @main.command()
 @click.argument("query")
 @_filters
+@click.option("--title-only", is_flag=True, help="Match the query in titles only.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: for reading; json: one object per line; csv: with a header.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @DB_OPTION
 @friendly_errors
-def search(query: str, limit: int, as_json: bool, db: str, **filters: Any) -> None:
-    """Full-text search, best matches first, with a snippet.
+def search(
+    query: str, title_only: bool, limit: int, fmt: str, as_json: bool, db: str, **filters: Any
+) -> None:
+    """Full-text search, best matches first (bm25, title weighted), with a snippet.
 
     Phrases in double quotes, AND/OR/NOT, prefix* and title:word work.
 
@@ -258,75 +276,280 @@ def search(query: str, limit: int, as_json: bool, db: str, **filters: Any) -> No
     Examples:
         pressroom search 'detention' --db hrw.db
         pressroom search '"forced labor" NOT cotton' --since 2024-01-01 --json
+        pressroom search 'sanction*' --title-only --tag Russia --format csv > hits.csv
     """
+    fmt = "json" if as_json else fmt
     with _open_readonly(db) as archive:
-        results = archive.search(query, limit=limit, **filters)
-    for row in results:
-        if as_json:
+        results = archive.search(query, limit=limit, title_only=title_only, **filters)
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(HIT_COLUMNS)
+        writer.writerows([row.get(column) for column in HIT_COLUMNS] for row in results)
+    for row in results if fmt != "csv" else ():
+        if fmt == "json":
             click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
         else:
             date = (row.get("date_published") or "")[:10]
             snippet = " ".join((row.get("snippet") or "").split())
             click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {snippet}\n")
-    if not results and not as_json:
+    if not results and fmt == "table":
         click.echo("no matches", err=True)
 
 
 @main.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice([*FORMATS, "warc"]),
+    default="jsonl",
+    show_default=True,
+    help="parquet needs pyarrow: pip install 'pressroom[parquet]'; warc writes the raw "
+    "responses (captures) as a gzipped WARC file.",
+)
+@click.option(
+    "--all-revisions",
+    is_flag=True,
+    help="jsonl/csv: every version of every release, not just the current one.",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
 )
-@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option(
+    "--dataset",
+    type=click.Path(file_okay=False),
+    help="Write a dataset folder instead: Parquet files, README.md card, SHA256SUMS.",
+)
+@click.option(
+    "--max-file-size",
+    default="200MB",
+    show_default=True,
+    help="With --dataset: start a new Parquet file past about this size.",
+)
+@click.option("--query", help="Only articles matching this full-text search.")
+@click.option("--title-only", is_flag=True, help="With --query: match titles only.")
+@click.option(
+    "--dedupe",
+    type=click.Choice(["near"]),
+    help=f"near: drop near duplicates (MinHash estimate of Jaccard similarity >= "
+    f"{DEFAULT_THRESHOLD} on {SHINGLE}-word shingles), keeping the earliest published.",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output or --dataset if it exists.")
 @_filters
 @DB_OPTION
 @friendly_errors
-def export_cmd(fmt: str, output: str | None, force: bool, db: str, **filters: Any) -> None:
-    """Export articles as JSONL or CSV.
+def export_cmd(
+    fmt: str,
+    output: str | None,
+    dataset: str | None,
+    max_file_size: str,
+    dedupe: str | None,
+    all_revisions: bool,
+    force: bool,
+    db: str,
+    **filters: Any,
+) -> None:
+    """Export articles as JSONL, CSV or Parquet, or as a dataset folder.
+
+    Rows come in publication order; the same archive and options give
+    byte-identical files.
 
     \b
     Examples:
         pressroom export --db hrw.db -o hrw.jsonl
         pressroom export --format csv --source hrw --since 2025-01-01 > 2025.csv
+        pressroom export --format parquet --query '"forced labor"' -o labor.parquet
+        pressroom export --dataset hrw-dataset --dedupe near --lang en
+        pressroom export --all-revisions --source hrw -o hrw-history.jsonl
+        pressroom export --format warc --source hrw -o hrw.warc.gz
     """
+    if dataset and output:
+        raise BadInput("give -o FILE or --dataset DIR, not both")
+    if filters.get("title_only") and not filters.get("query"):
+        raise BadInput("--title-only applies to --query; give both")
     if output and Path(output).exists() and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
-    with _open_readonly(db) as archive:
-        if output:
-            tmp = Path(output + ".part")
-            try:
-                with open(tmp, "w", encoding="utf-8", newline="") as fp:
-                    count = export(archive, fp, fmt, **filters)
-                tmp.replace(output)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
-            click.echo(f"wrote {count} articles to {output}", err=True)
+    if output and not Path(output).absolute().parent.is_dir():
+        raise BadInput(f"cannot write {output}: no directory {Path(output).parent}")
+    if all_revisions or fmt == "warc":
+        _export_raw(db, fmt, output, all_revisions, filters)
+        return
+    near = NearDuplicates() if dedupe == "near" else None
+    with _open_readonly(db) as archive, _progress(archive, filters) as progress:
+        options = {"dedupe": near, "progress": progress, **filters}
+        if dataset:
+            max_bytes = parse_size(max_file_size)
+            summary = write_dataset(
+                archive, dataset, max_file_bytes=max_bytes, force=force, **options
+            )
+            count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
+        elif output:
+            count, where = _export_file(archive, output, fmt, options), output
         else:
-            export(archive, sys.stdout, fmt, **filters)
+            if fmt == "parquet" and sys.stdout.isatty():
+                raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
+            count, where = export(archive, sys.stdout, fmt, **options), ""
+    if where:
+        click.echo(f"wrote {count} articles to {where}", err=True)
+    if near is not None:
+        click.echo(
+            f"dropped {near.dropped} near duplicates (Jaccard >= {near.threshold})", err=True
+        )
+
+
+def _export_raw(
+    db: str, fmt: str, output: str | None, all_revisions: bool, filters: dict[str, Any]
+) -> None:
+    """--all-revisions and --format warc: whole histories or raw captures, by source only."""
+    from storage.export import export_revisions
+    from storage.warc import write_warc
+
+    other = sorted(k for k, v in filters.items() if v and k != "source")
+    if other:
+        raise BadInput(f"--all-revisions and --format warc take --source only, not --{other[0]}")
+    if fmt == "warc" and all_revisions:
+        raise BadInput("--format warc writes every capture already; drop --all-revisions")
+    if fmt == "warc" and not output and sys.stdout.isatty():
+        raise BadInput("WARC is binary: give -o FILE or redirect stdout")
+    with _open_readonly(db) as archive:
+        binary = fmt == "warc"
+        target = Path(output + ".part") if output else None
+        try:
+            with (
+                open(
+                    target,
+                    "wb" if binary else "w",
+                    encoding=None if binary else "utf-8",
+                    newline=None if binary else "",
+                )
+                if target
+                else contextlib.nullcontext(sys.stdout.buffer if binary else sys.stdout)
+            ) as fp:
+                if binary:
+                    count = write_warc(archive, fp, source=filters.get("source"))
+                else:
+                    count = export_revisions(archive, fp, fmt, source=filters.get("source"))
+            if target:
+                target.replace(output)
+        except OSError as exc:
+            if target:
+                target.unlink(missing_ok=True)
+            raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
+    what = "captures" if binary else "versions"
+    click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
+
+
+def _export_file(archive: Archive, output: str, fmt: str, options: dict[str, Any]) -> int:
+    # Written beside the target and renamed at the end: an interrupted export
+    # never leaves a truncated file under the requested name.
+    tmp = Path(output + ".part")
+    try:
+        if fmt == "parquet":
+            with open(tmp, "wb") as fp:
+                count = export(archive, fp, fmt, **options)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as fp:
+                count = export(archive, fp, fmt, **options)
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        # A path the user may not write to is bad input (2); a failing disk is not (1).
+        error = BadInput if isinstance(exc, PermissionError) else ArchiveError
+        raise error(f"cannot write {output}: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+@contextlib.contextmanager
+def _progress(archive: Archive, filters: dict[str, Any]) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback drawing a bar on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    total = archive.count(**filters)
+    with click.progressbar(length=total, label="exporting", file=sys.stderr) as bar:
+        yield bar.update
 
 
 @main.command()
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    help="Also draw releases per month per source to this PNG (needs matplotlib).",
+)
 @DB_OPTION
 @friendly_errors
-def stats(db: str) -> None:
-    """Articles per source and per month.
+def stats(plot: str | None, db: str) -> None:
+    """Articles per source, per language and per month, as tables.
 
     \b
-    Example:
+    Examples:
         pressroom stats --db hrw.db
+        pressroom stats --db hrw.db --plot coverage.png
     """
     with _open_readonly(db) as archive:
         data = archive.stats()
     click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
-    for name, count in sorted(data["sources"].items()):
-        click.echo(f"  {name}: {count}")
-    click.echo("per month:")
-    for name, months in sorted(data["months"].items()):
-        for month, count in sorted(months.items()):
-            click.echo(f"  {month}  {name}  {count}")
+    click.echo()
+    click.echo(_table(["source", "articles"], sorted(data["sources"].items())))
+    click.echo()
+    click.echo(_table(["language", "articles"], sorted(data["languages"].items())))
+    click.echo()
+    names = sorted(data["months"])
+    months = sorted({m for counts in data["months"].values() for m in counts})
+    rows = [
+        [month, *(data["months"][name].get(month, 0) for name in names)]
+        + ([sum(data["months"][name].get(month, 0) for name in names)] if len(names) > 1 else [])
+        for month in months
+    ]
+    click.echo(_table(["month", *names, *(["all"] if len(names) > 1 else [])], rows))
+    if plot:
+        from crawler.plot import plot_months
+
+        plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
+        click.echo(f"wrote {plot}", err=True)
+
+
+def _table(headers: list[str], rows: list[Any]) -> str:
+    """Aligned columns: the first left-aligned, the others (counts) right-aligned."""
+    cells = [[str(h) for h in headers], *([str(c) for c in row] for row in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+        for row in cells
+    )
+
+
+@main.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option(
+    "--immutable/--no-immutable",
+    default=None,
+    help="Open the file immutable (faster), or only read-only. "
+    "Default: immutable unless a crawl is running.",
+)
+@friendly_errors
+def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
+    """Browse and search the archive in Datasette, read-only (needs pressroom[serve]).
+
+    Facets on source, language, tags and date; canned queries for ranked
+    search, latest releases, recent changes and a release's revisions.
+
+    \b
+    Example:
+        pressroom serve --db hrw.db      # then open http://127.0.0.1:8001/hrw/articles
+    """
+    from crawler.serve import serve as run_server
+
+    _open_readonly(db).close()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: serving on {host}: anyone who reaches it reads the archive", err=True)
+    run_server(db, host=host, port=port, immutable=immutable, echo=click.echo)
 
 
 @main.command()
@@ -399,6 +622,96 @@ def reextract(source: str | None, db: str) -> None:
         f"re-extracted {sum(counts.values())} releases: {counts['updated']} changed, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed"
     )
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--source", "source", help="Apply this source's rules and learned profile.")
+@DB_OPTION
+@friendly_errors
+def extract_cmd(paths: tuple[str, ...], source: str | None, db: str) -> None:
+    """Extract saved HTML or PDF files; print one JSON object per page.
+
+    Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too).
+    With --source, that source's cleaning rules apply, and its boilerplate
+    profile from --db when the archive has one.
+
+    \b
+    Examples:
+        pressroom extract saved/page.html
+        pressroom extract saved/ --source hrw --db hrw.db > pages.jsonl
+    """
+    from crawler.files import extract_paths
+    from storage import profiles
+
+    rules, boilerplate = sources.Rules(), frozenset[int]()
+    if source:
+        src, rules = _source_rules(source, db)
+        if Path(db).exists():
+            with Archive(db, readonly=True) as archive:
+                boilerplate = profiles.boilerplate(archive, src)
+    try:
+        for record in extract_paths(paths, rules, boilerplate):
+            click.echo(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    except FileNotFoundError as exc:
+        raise BadInput(str(exc)) from None
+
+
+@main.command("profile")
+@click.argument("source")
+@click.option("--all", "show_all", is_flag=True, help="Also list repeated blocks that are kept.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N blocks.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@DB_OPTION
+@friendly_errors
+def profile_cmd(source: str, show_all: bool, limit: int | None, as_json: bool, db: str) -> None:
+    """Show the boilerplate a source's pages share, learned while crawling it.
+
+    A block (paragraph, heading, list item) seen on at least half of the
+    source's pages, or of the pages of one language or layout, is dropped
+    from every text of that source; each line shows on how many pages it was.
+
+    \b
+    Examples:
+        pressroom profile hrw --db hrw.db
+        pressroom profile hrw --all --limit 50
+    """
+    from storage import profiles
+
+    name = sources.load(source).name if source.endswith(".toml") else source
+    with _open_readonly(db) as archive:
+        pages = profiles.page_count(archive, name)
+        rows = [r for r in profiles.profile(archive, name) if show_all or r["boilerplate"]]
+    if not pages:
+        raise BadInput(f"no pages of source {name!r} in {db} (crawl it first)")
+    rows = rows[:limit] if limit else rows
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        return
+    dropped = sum(1 for r in rows if r["boilerplate"])
+    click.echo(f"{name}: learned from {pages} pages; {dropped} boilerplate blocks shown")
+    for row in rows:
+        mark = "drop" if row["boilerplate"] else "keep"
+        text = " ".join((row["text"] or "").split())
+        text = text if len(text) <= 80 else text[:79] + "…"
+        group = "all pages" if row["group"] == profiles.ALL else row["group"]
+        seen = f"{row['pages']}/{row['total']}"
+        click.echo(f"{mark}  {seen:>11} {row['share']:>5.0%}  {group:<17} {text}")
+
+
+def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
+    """A source's name and rules: bundled or a .toml file, else the file its last crawl used."""
+    if name.endswith(".toml") or name in sources.bundled():
+        src = sources.load(name)
+        return src.name, src.rules
+    if Path(db).exists():
+        from crawler.reextract import rules_for
+
+        with Archive(db, readonly=True) as archive:
+            if name in archive.stats()["sources"]:
+                return name, rules_for(archive, name)
+    raise sources.SourceError(f"unknown source {name!r} (not bundled, not a .toml, not in {db})")
 
 
 def _open_readonly(db: str) -> Archive:

@@ -2,23 +2,32 @@
 
 Example::
 
-    >>> result = analyse(html, "https://www.hrw.org/news/2026/01/12/x", Rules(), release=True)
-    >>> result.kind, result.article["title"]
+    >>> url = "https://www.hrw.org/news/2026/01/12/x"
+    >>> result = analyse(html, url, Rules(), release=True)  # doctest: +SKIP
+    >>> result.kind, result.article["title"]  # doctest: +SKIP
     ('article', 'Chad: Free Detained Activists')
 
 :func:`analyse` parses a page once and, from that one tree, reads the links the
-spider may follow, the page's own metadata (JSON-LD, Open Graph, canonical,
-hreflang), and the release text. It never raises: anything that goes wrong
+spider may follow, the page's own metadata (:mod:`crawler.metadata`), and the
+release text. trafilatura finds the body; pressroom cuts it into blocks
+(paragraphs, headings, list items, quotes, table rows), drops furniture and
+residue (:mod:`crawler.cleaning`), the source's ``drop_phrases`` and the blocks
+of the source's boilerplate profile (``boilerplate``: hashes, see
+:mod:`storage.profiles`), and renders the rest as plain text and Markdown.
+``PageResult.blocks`` are the blocks before the profile, for the writer to
+learn the profile from.
+
+PDF bytes go to :mod:`crawler.pdf`. It never raises: anything that goes wrong
 becomes ``kind="failed"`` with a one-line reason. It is a plain function of
 picklable arguments so that it can run in a worker process, off the reactor.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -27,22 +36,13 @@ import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from crawler import cleaning, language, metadata
+from crawler.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from crawler.sources import Rules
 from crawler.urls import is_http, normalize
+from storage.profiles import Block, block_hash, render
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
-
-ARTICLE_TYPES = {
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "blogposting",
-    "pressrelease",
-    "report",
-}
 
 # Elements that are page furniture on every site we have seen; dropped before
 # trafilatura sees the tree, because trafilatura keeps some of them when a page
@@ -56,23 +56,33 @@ FURNITURE_CLASS = re.compile(
     r"tags|taxonomy|topics|regions?)(?:$|[-_])",
     re.IGNORECASE,
 )
-# Short lines that are calls to action or furniture wherever they appear. A
-# line must match and be short: a body paragraph that mentions donations or
-# newsletters in a sentence is kept (see tests/test_extract.py).
-FURNITURE_LINE = re.compile(
-    r"^(skip to (main )?content|donate( now)?|print|share( this)?( via \w+)?|subscribe|"
-    r"sign up( for .*)?|accept( all)?( cookies)?|read more|most viewed|related content|"
-    r"region ?/ ?country|topics?|tags?|email|facebook|twitter|x|linkedin|whatsapp|"
-    r"(©|\(c\)|copyright) .*|all rights reserved\.?)$",
+HIDDEN_CLASS = re.compile(
+    r"^(element-hidden|hidden|d-none|is-hidden)$|"
+    r"(rollover|popup|pop-up|popover|tooltip|hover-?card).*(block|card|box|content|panel|"
+    r"inner|popup|popover|tooltip)$",
     re.IGNORECASE,
 )
-FURNITURE_PHRASE = re.compile(
-    r"tax[- ]deductible (gift|donation)|we use cookies|by continuing.{0,40}(cookie|agree)|"
-    r"cookie policy|sign up for (our|the) .{0,40}(newsletter|brief|updates)|"
-    r"your (gift|donation) (can|will) help",
+BODY_CLASS = re.compile(r"(^|[\s_-])(article|story|post|entry)?[-_]?(body|content|text)([\s_-]|$)")
+NOT_BODY_CLASS = re.compile(r"comment|reply|related|teaser|card|promo|sidebar|footer|header")
+DEK_CLASS = re.compile(
+    # Not "lead" or "summary": those often mark the body's own first paragraph.
+    r"(?:^|[-_])(dek|standfirst|subtitle|sub-?headline)(?:$|[-_])",
     re.IGNORECASE,
 )
-MAX_FURNITURE_WORDS = 40
+EMBED_XPATH = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'twitter-video')"
+    " or contains(@class, 'instagram-media') or contains(@class, 'tiktok-embed')]"
+)
+# A page whose precise extraction has fewer words than this is extracted again
+# with trafilatura's recall-oriented settings, and the longer text kept when it
+# is several times longer (a paywall notice or a lone caption is not a body).
+FALLBACK_WORDS = 60
+INCLUDE_LINKS = False
+FALLBACK_RATIO = 4
+
+_BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
+_MD_WRAP = {"#b": "**", "#i": "*", "#t": "`"}
+_MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
 
 
 @dataclass
@@ -86,26 +96,51 @@ class PageResult:
     links: list[str] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
     alternates: dict[str, str] = field(default_factory=dict)
+    # The body before the source's profile was applied (None for PDFs), and a
+    # fingerprint of the page's layout: what the profile learns from.
+    blocks: list[Block] | None = None
+    template: str | None = None
+    # The dek (standfirst) when the page marks one: stored in the text after the
+    # title (issue 2: "title, dek and body"), and told apart for benchmarks.
+    dek: str | None = None
 
 
 def analyse(
-    html: str,
+    html: str | bytes,
     url: str,
     rules: Rules,
     *,
     release: bool | None,
     want_links: bool = False,
     next_page: str = "",
+    boilerplate: Collection[int] = frozenset(),
 ) -> PageResult:
-    """Read one page. ``release`` is the source's verdict: True, False, or None (page decides)."""
+    """Read one page. ``release`` is the source's verdict: True, False, or None (page decides).
+
+    ``html`` may be bytes: a PDF (``%PDF-``) is read as one, anything else is
+    decoded as UTF-8. ``boilerplate`` holds the block hashes of the source's
+    profile, dropped from the text.
+    """
     try:
-        return _analyse(html, url, rules, release, want_links, next_page)
+        if isinstance(html, bytes):
+            if html.lstrip()[:5] == b"%PDF-":
+                from crawler import pdf
+
+                return pdf.analyse_pdf(html, url, rules)
+            html = html.decode("utf-8", "replace")
+        return _analyse(html, url, rules, release, want_links, next_page, boilerplate)
     except Exception as exc:  # never let one page crash a crawl: record it instead
         return PageResult(url, "failed", reason=f"extraction error: {type(exc).__name__}: {exc}")
 
 
 def _analyse(
-    html: str, url: str, rules: Rules, release: bool | None, want_links: bool, next_page: str
+    html: str,
+    url: str,
+    rules: Rules,
+    release: bool | None,
+    want_links: bool,
+    next_page: str,
+    boilerplate: Collection[int],
 ) -> PageResult:
     if not html or not html.strip():
         return PageResult(url, "failed", reason="empty page")
@@ -114,6 +149,7 @@ def _analyse(
         return PageResult(url, "failed", reason="not parseable as HTML")
     base = _base_url(tree, url)
     meta = read_metadata(tree, base)
+    layout = template_key(tree)
     result = PageResult(url, "page", alternates=meta["translations"])
     if want_links:
         result.links = _links(tree, base)
@@ -122,25 +158,28 @@ def _analyse(
     if release is False:
         return result
 
-    _prune(tree, rules)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=True,
-        deduplicate=False,
-        prune_xpath=list(rules.prune_xpath) or None,
-    )
-    lines = _clean_lines(doc.text if doc is not None and doc.text else "", rules)
+    # Only the page's own dek: teasers of other releases have deks too.
+    description = meta["description"] or ""
+    dek = next((d for d in _prune(tree, rules) if cleaning.same_text(d, description)), None)
+    dek = dek or _shown_description(tree, description)
+    anchors = _anchor_texts(tree)
+    doc = _trafilatura(tree, url, rules, precise=True)
     title = meta["title"] or (doc.title if doc is not None else None)
-    if title and lines and _same_text(lines[0], title):
-        lines = lines[1:]
-    body_words = sum(len(line.split()) for line in lines)
+    blocks = clean_blocks(body_blocks(doc), rules, title, anchors)
+    if _words(blocks) < FALLBACK_WORDS:
+        wider = _trafilatura(tree, url, rules, precise=False)
+        more = clean_blocks(body_blocks(wider), rules, title, anchors)
+        if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
+            doc, blocks = wider, more
+    if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
+        dek = None  # already in the body: the site's lead paragraph, not a separate dek
+    if dek:
+        blocks = [("p", dek, dek), *blocks]
+    kept = [b for b in blocks if block_hash(b[1]) not in boilerplate] if boilerplate else blocks
+    body_words = _words(kept)
 
     if release is None:
-        verdict = classify(meta, lines, body_words, rules.min_words)
+        verdict = classify(meta, [b[1] for b in kept], body_words, rules.min_words)
         if verdict is not None:
             result.reason = verdict
             return result
@@ -153,21 +192,34 @@ def _analyse(
         result.reason = "no title found"
         return result
 
-    text = "\n\n".join([title, *lines])
+    text, markdown = render(title, kept)
+    body = "\n".join(b[1] for b in kept)
+    own_url = meta["canonical"] or url
+    date = meta["date_published"] or metadata.not_today(doc.date if doc is not None else None)
     result.kind = "article"
+    result.dek = dek
+    result.blocks = blocks
+    result.template = layout
     result.article = {
         "url": url,
         "canonical_url": meta["canonical"],
         "title": title,
         "description": meta["description"] or (doc.description if doc is not None else None),
-        "authors": meta["authors"] or _split_authors(doc.author if doc is not None else None),
-        "date_published": meta["date_published"] or (doc.date if doc is not None else None),
+        "authors": meta["authors"] or _doc_authors(doc),
+        "org_author": meta["org_author"],
+        "publisher": meta["publisher"] or (doc.sitename if doc is not None else None) or None,
+        "date_published": date,
         "date_modified": meta["date_modified"],
-        "language": meta["language"],
-        "tags": _unique([*meta["tags"], *(_doc_tags(doc))]),
+        "language": language.choose(body, meta["language"]),
+        "tags": meta["tags"] or _doc_tags(doc),
         "translations": meta["translations"],
+        "translation_key": metadata.translation_key(own_url, meta["translations"]),
+        "image_url": meta["image_url"] or _doc_image(doc, base),
+        "image_caption": meta["image_caption"],
         "text": text,
+        "markdown": markdown,
         "word_count": len(text.split()),
+        "content_kind": "html",
         "extractor": EXTRACTOR,
     }
     return result
@@ -188,6 +240,211 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
     if meta["date_published"] and words >= max(150, min_words) and len(paragraphs) >= 3:
         return None
     return "no article markup, date or body of paragraphs"
+
+
+# --- trafilatura -----------------------------------------------------------
+
+
+def _trafilatura(tree: Any, url: str, rules: Rules, *, precise: bool) -> Any:
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_formatting=True,
+        include_links=INCLUDE_LINKS,
+        favor_precision=precise,
+        deduplicate=False,
+        prune_xpath=list(rules.prune_xpath) or None,
+    )
+
+
+def _doc_authors(doc: Any) -> list[str]:
+    if doc is None or not doc.author:
+        return []
+    return metadata.unique(p.strip() for p in re.split(r";|,| and ", doc.author) if p.strip())
+
+
+def _doc_tags(doc: Any) -> list[str]:
+    if doc is None:
+        return []
+    # doc.categories is article:section ("News"): a part of the site, not a topic.
+    value = doc.tags
+    values = value.split(",") if isinstance(value, str) else list(value or [])
+    return metadata.unique(values)
+
+
+def _doc_image(doc: Any, base: str) -> str | None:
+    if doc is None or not doc.image:
+        return None
+    try:
+        image = normalize(doc.image, base)
+    except ValueError:
+        return None
+    return image if is_http(image) else None
+
+
+# --- blocks ----------------------------------------------------------------
+
+
+def body_blocks(doc: Any) -> list[Block]:
+    """The blocks of trafilatura's body tree, in order: (kind, plain text, Markdown)."""
+    out: list[Block] = []
+    body = getattr(doc, "body", None)
+    if body is None:
+        return out
+    for el in body:
+        _block(el, out, 0)
+        _paragraphs(el.tail or "", out)
+    return out
+
+
+def _block(el: Any, out: list[Block], depth: int) -> None:
+    tag = el.tag
+    if tag == "list":
+        position = 0
+        for child in el:
+            if child.tag != "item":
+                _block(child, out, depth)
+                continue
+            position += 1
+            marker = f"{position}." if el.get("rend") == "ol" else "-"
+            text = _line(_inline(child, False, skip=("list",)))
+            if text:
+                md = _line(_inline(child, True, skip=("list",)))
+                out.append(("li", text, f"{'   ' * depth}{marker} {md}"))
+            for sub in child.iter("list"):
+                if sub.getparent() is child:
+                    _block(sub, out, depth + 1)
+    elif tag == "head":
+        text = _line(_inline(el, False))
+        if text:
+            rend = el.get("rend") or "h2"
+            level = int(rend[1]) if rend[1:2].isdigit() and 1 <= int(rend[1]) <= 6 else 2
+            out.append((f"h{level}", text, f"{'#' * level} {_line(_inline(el, True))}"))
+    elif tag == "quote":
+        children = [c for c in el if c.tag in _BLOCK_TAGS]
+        parts = children or [el]
+        for part in parts:
+            inline = _inline(part, False, skip=() if part is not el else ())
+            for plain, md in zip(_lines(inline), _lines(_inline(part, True)), strict=False):
+                out.append(("quote", plain, f"> {md}"))
+    elif tag == "table":
+        for row in el.iter("row"):
+            cells = [_line(_inline(cell, False)) for cell in row.iter("cell")]
+            if not any(cells):
+                continue
+            md_cells = [_line(_inline(cell, True)).replace("|", "\\|") for cell in row.iter("cell")]
+            out.append(("row", " | ".join(cells), "| " + " | ".join(md_cells) + " |"))
+    elif tag == "code":
+        code = "".join(el.itertext()).strip("\n")
+        if code.strip():
+            out.append(("code", code, f"```\n{code}\n```"))
+    elif tag in ("graphic", "lb"):
+        return
+    else:
+        plain_lines = _lines(_inline(el, False))
+        md_lines = _lines(_inline(el, True))
+        if len(md_lines) != len(plain_lines):
+            md_lines = plain_lines
+        for plain, md in zip(plain_lines, md_lines, strict=True):
+            out.append(("p", plain, _escape_start(md)))
+
+
+def _paragraphs(text: str, out: list[Block]) -> None:
+    for line in _lines(text):
+        out.append(("p", line, _escape_start(line)))
+
+
+def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = ()) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag in skip:
+            parts.append(child.tail or "")
+            continue
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag == "graphic":
+            pass
+        elif child.tag in _BLOCK_TAGS:
+            parts.append(f" {_inline(child, markdown)} ")
+        else:
+            inner = _inline(child, markdown)
+            if markdown and inner.strip():
+                wrap = _MD_WRAP.get(child.get("rend") or "") if child.tag == "hi" else None
+                if child.tag == "del":
+                    wrap = "~~"
+                elif child.tag == "code":
+                    wrap = "`"
+                if wrap:
+                    lead = inner[: len(inner) - len(inner.lstrip())]
+                    trail = inner[len(inner.rstrip()) :]
+                    inner = f"{lead}{wrap}{inner.strip()}{wrap}{trail}"
+            parts.append(inner)
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in (_line(part) for part in text.split("\n")) if line]
+
+
+def _escape_start(md: str) -> str:
+    return _MD_START.sub(r"\\\1", md)
+
+
+def clean_blocks(
+    blocks: list[Block], rules: Rules, title: str | None, anchors: Collection[str] = ()
+) -> list[Block]:
+    """Drop the source's drop_phrases, furniture and residue, and a repeated title.
+
+    ``anchors`` are the normalised texts of the page's links: a block that is
+    nothing but a link is a candidate for "related" lists (:mod:`crawler.cleaning`).
+    """
+    phrases = [p.lower() for p in rules.drop_phrases]
+    kept = [b for b in blocks if not any(p in b[1].lower() for p in phrases)]
+    links = [cleaning.norm(b[1]) in anchors for b in kept]
+    drop = cleaning.residue(kept, links, title)
+    return [b for b, gone in zip(kept, drop, strict=True) if not gone]
+
+
+def _anchor_texts(tree: Any) -> frozenset[str]:
+    return frozenset(
+        text for a in tree.iter("a") if len(text := cleaning.norm(a.text_content())) > 3
+    )
+
+
+def template_key(tree: Any) -> str:
+    """A fingerprint of the page's layout: the classes of <body> and of the headline's
+    ancestors, digits dropped (node ids). Pages of one template share it.
+
+    >>> key = lxml.html.fromstring('<body class="node-7"><main><h1>A</h1></main></body>')
+    >>> template_key(key) == template_key(
+    ...     lxml.html.fromstring('<body class="node-12"><main><h1>B</h1></main></body>'))
+    True
+    """
+    body = tree.find("body")
+    parts = [_classes(body) if body is not None else ""]
+    heading = tree.find(".//h1")
+    if heading is not None:
+        for el in [heading, *heading.iterancestors()]:
+            if el.tag in ("body", "html"):
+                break
+            parts.append(f"{el.tag}.{_classes(el)}")
+    return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _classes(el: Any) -> str:
+    return " ".join(sorted({re.sub(r"\d+", "", c) for c in (el.get("class") or "").split()}))
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(len(b[1].split()) for b in blocks)
 
 
 # --- parsing --------------------------------------------------------------
@@ -230,27 +487,66 @@ def _links(tree: Any, base: str, css: str | None = None) -> list[str]:
     return list(out)
 
 
-def _prune(tree: Any, rules: Rules) -> None:
-    """Remove page furniture and the source's own prune selectors, in place."""
-    total = len(" ".join(tree.xpath("//p//text()")).split()) or 1
+def _shown_description(tree: Any, description: str) -> str | None:
+    """The page's description when the page also shows it as a paragraph: its dek.
+
+    Many templates print the summary under the headline with no telling class
+    (``<p class="lead">``); trafilatura often leaves it out with the header.
+    """
+    if not description or len(description.split()) > 80:
+        return None
+    size = len(description)
+    for el in tree.iter("p", "h2", "div", "span"):
+        if len(el) > 3:  # a container, not the paragraph itself
+            continue
+        text = " ".join(el.text_content().split())
+        if abs(len(text) - size) <= size * 0.1 + 5 and cleaning.same_text(text, description):
+            return text
+    return None
+
+
+def _prune(tree: Any, rules: Rules) -> list[str]:
+    """Remove page furniture and the source's own prune selectors, in place.
+
+    Returns the texts of the deks (standfirsts) it removed: the page's own is
+    put back first in the text; trafilatura would mix it up with teasers.
+    """
+    # Words of prose under each element, counted once, bottom up.
+    prose: dict[Any, int] = {}
+    for p in tree.iter("p"):
+        words = len(" ".join(p.xpath(".//text()")).split())
+        for el in p.iterancestors():
+            prose[el] = prose.get(el, 0) + words
+    total = sum(len(" ".join(p.xpath(".//text()")).split()) for p in tree.iter("p")) or 1
 
     def holds_the_content(el: Any) -> bool:
         # A wrapper that holds most of the page's prose is the content, whatever
         # it is called: <div class="page-with-sidebar">, or a whole page inside an
         # ASP.NET <form> (two pages of the article benchmark).
-        return len(" ".join(el.xpath(".//p//text()")).split()) / total >= 0.4
+        return prose.get(el, 0) / total >= 0.4
 
     doomed: list[Any] = []
+    deks: list[str] = []
     for css in rules.prune:
         doomed.extend(_selector(css)(tree))
     for el in tree.iter(*FURNITURE_TAGS):
         if not holds_the_content(el):
             doomed.append(el)
-    for el in tree.xpath("//*[@role or @class or @id]"):
+    for el in tree.xpath("//*[@role or @class or @id or @hidden or @style]"):
         role = (el.get("role") or "").lower()
-        tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-        furniture = role in FURNITURE_ROLES or any(FURNITURE_CLASS.search(t) for t in tokens)
-        if furniture and not holds_the_content(el):
+        furniture, hidden, dek = _class_kinds(el.get("class") or "", el.get("id") or "")
+        furniture = furniture or role in FURNITURE_ROLES
+        style = el.get("style")
+        if style:
+            # Text a reader never sees: hidden elements, hover cards and pop-ups in links.
+            style = style.replace(" ", "").lower()
+            hidden = hidden or "display:none" in style or "visibility:hidden" in style
+        hidden = hidden or el.get("hidden") is not None
+        dek = dek and prose.get(el, 0) <= 80 and len(el.text_content().split()) <= 80
+        if dek:
+            deks.append(" ".join(el.text_content().split()))
+        furniture = furniture and not el.xpath("." + EMBED_XPATH)  # a tweet in a wrapper
+        if dek or ((furniture or hidden) and not holds_the_content(el)):
             doomed.append(el)
     for el in tree.xpath("//a[starts-with(@href, '#')]"):
         if re.match(r"\s*skip\b", el.text_content() or "", re.I):
@@ -259,177 +555,50 @@ def _prune(tree: Any, rules: Rules) -> None:
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
+    _merge_split_bodies(tree)
+    # An embedded post (a tweet quoted in a release) is content: trafilatura drops
+    # blockquotes classed as social embeds, so they lose the class.
+    for el in tree.xpath(EMBED_XPATH):
+        text = el.text_content().strip()
+        for wrapper in [el, *el.iterancestors()]:
+            if wrapper.text_content().strip() != text:
+                break
+            wrapper.attrib.pop("class", None)
+            wrapper.attrib.pop("id", None)
+    return deks
 
 
-def _clean_lines(text: str, rules: Rules) -> list[str]:
-    phrases = [p.lower() for p in rules.drop_phrases]
-    out: list[str] = []
-    for raw in text.splitlines():
-        line = re.sub(r"\s+", " ", raw).strip()
-        if not line:
-            continue
-        lowered = line.lower()
-        if any(p in lowered for p in phrases):
-            continue
-        short = len(line.split()) <= MAX_FURNITURE_WORDS
-        if short and (FURNITURE_LINE.match(line) or FURNITURE_PHRASE.search(line)):
-            continue
-        out.append(line)
-    return out
+@lru_cache(maxsize=4096)
+def _class_kinds(classes: str, ids: str) -> tuple[bool, bool, bool]:
+    """Whether class/id tokens mark furniture, hidden text or a dek (cached: they repeat)."""
+    tokens = classes.split()
+    return (
+        any(FURNITURE_CLASS.search(t) for t in [*tokens, *ids.split()]),
+        any(HIDDEN_CLASS.search(t) for t in tokens),
+        any(DEK_CLASS.search(t) for t in tokens),
+    )
 
 
-def _same_text(a: str, b: str) -> bool:
-    def norm(s: str) -> str:
-        return re.sub(r"\W+", " ", s).strip().lower()
+def _merge_split_bodies(tree: Any) -> None:
+    """Join an article body that the page splits into several same-class containers.
 
-    return norm(a) == norm(b)
-
-
-# --- metadata -------------------------------------------------------------
-
-
-def read_metadata(tree: Any, base: str) -> dict[str, Any]:
-    """The page's own statements about itself: JSON-LD, meta tags, link elements."""
-    metas: dict[str, str] = {}
-    for m in tree.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
-        content = (m.get("content") or "").strip()
-        if key and content and key not in metas:
-            metas[key] = content
-    article_tags = [
-        (m.get("content") or "").strip()
-        for m in tree.iter("meta")
-        if (m.get("property") or "").lower() == "article:tag"
-    ]
-    ld = _jsonld_article(tree)
-    canonical = None
-    for href in tree.xpath("//link[@rel='canonical']/@href"):
-        canonical = normalize(href, base)
-        break
-    translations: dict[str, str] = {}
-    for link in tree.xpath("//link[@rel='alternate'][@hreflang][@href]"):
-        lang = link.get("hreflang").strip().lower()
-        if lang and lang != "x-default":
-            translations.setdefault(lang, normalize(link.get("href"), base))
-    time_el = tree.xpath("//time[@datetime]/@datetime")
-    html_lang = tree.get("lang") or metas.get("og:locale") or ld.get("inLanguage") or ""
-    authors, orgs = _ld_people(ld.get("author"))
-    keywords = ld.get("keywords") or []
-    if isinstance(keywords, str):
-        keywords = [k for k in keywords.split(",")]
-    og_type = metas.get("og:type", "").lower() or None
-    return {
-        "title": _text(ld.get("headline")) or metas.get("og:title") or _title_tag(tree),
-        "description": metas.get("og:description")
-        or metas.get("description")
-        or _text(ld.get("description")),
-        "date_published": iso_date(ld.get("datePublished"))
-        or iso_date(metas.get("article:published_time"))
-        or iso_date(time_el[0] if time_el else None),
-        "date_modified": iso_date(ld.get("dateModified"))
-        or iso_date(metas.get("article:modified_time")),
-        "authors": authors or _split_authors(metas.get("author")),
-        "org_authors": orgs,
-        "tags": _unique([*map(str, keywords), *article_tags]),
-        "language": _lang(html_lang),
-        "canonical": canonical,
-        "translations": translations,
-        "og_type": og_type,
-        "structured_article": bool(ld) or og_type == "article",
-    }
-
-
-def _jsonld_article(tree: Any) -> dict[str, Any]:
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except (json.JSONDecodeError, TypeError):
-            continue
-        for node in _ld_nodes(data):
-            types = node.get("@type")
-            types = types if isinstance(types, list) else [types]
-            if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
-                return node
-    return {}
-
-
-def _ld_nodes(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, list):
-        return [n for item in data for n in _ld_nodes(item)]
-    if isinstance(data, dict):
-        return [data, *_ld_nodes(data.get("@graph", []))]
-    return []
-
-
-def _ld_people(value: Any) -> tuple[list[str], list[str]]:
-    people: list[str] = []
-    orgs: list[str] = []
-    for item in value if isinstance(value, list) else [value] if value else []:
-        if isinstance(item, str):
-            people.extend(_split_authors(item))
-        elif isinstance(item, dict) and _text(item.get("name")):
-            kind = str(item.get("@type", "Person")).lower()
-            (orgs if "organization" in kind else people).append(_text(item.get("name")))
-    return _unique(people), _unique(orgs)
-
-
-def _split_authors(value: str | None) -> list[str]:
-    if not value:
-        return []
-    return _unique(p.strip() for p in re.split(r";|,| and ", value) if p.strip())
-
-
-def _doc_tags(doc: Any) -> list[str]:
-    if doc is None:
-        return []
-    out: list[str] = []
-    for value in (doc.tags, doc.categories):
-        if isinstance(value, str):
-            out.extend(v.strip() for v in value.split(","))
-        elif value:
-            out.extend(str(v).strip() for v in value)
-    return [v for v in out if v]
-
-
-def _title_tag(tree: Any) -> str | None:
-    titles = tree.xpath("//title/text()")
-    return re.sub(r"\s+", " ", titles[0]).strip() or None if titles else None
-
-
-def _text(value: Any) -> str:
-    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else ""
-
-
-def _unique(values: Any) -> list[str]:
-    seen: dict[str, None] = {}
-    for v in values:
-        v = re.sub(r"\s+", " ", str(v)).strip()
-        if v and v.lower() not in {s.lower() for s in seen}:
-            seen[v] = None
-    return list(seen)
-
-
-def _lang(value: str) -> str | None:
-    match = re.match(r"\s*([a-zA-Z]{2,3})\b", value or "")
-    return match.group(1).lower() if match else None
-
-
-def iso_date(value: Any) -> str | None:
-    """ISO 8601 form of a date string, keeping time and zone when given.
-
-    >>> iso_date("2026-01-12T09:30:00Z")
-    '2026-01-12T09:30:00+00:00'
-    >>> iso_date("not a date") is None
-    True
+    Some layouts cut the body into blocks between ads (<div class="body__container">
+    ... <div class="ad"> ... <div class="body__container">); trafilatura keeps only
+    the first. Later containers' children move into the first one.
     """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        match = re.match(r"(\d{4}-\d{2}-\d{2})", value)
-        return match.group(1) if match else None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
-    return parsed.isoformat()
+    groups: dict[str, list[Any]] = {}
+    for el in tree.xpath("//div[@class]"):
+        cls = " ".join(sorted((el.get("class") or "").split()))
+        if not BODY_CLASS.search(cls) or NOT_BODY_CLASS.search(cls):
+            continue
+        prose = [p for p in el.findall("p") if len((p.text_content() or "").split()) >= 20]
+        if len(prose) >= 2:
+            groups.setdefault(cls, []).append(el)
+    for members in groups.values():
+        if len(members) < 2 or any(a in b.iterancestors() for a in members for b in members):
+            continue
+        first = members[0]
+        for other in members[1:]:
+            for child in list(other):
+                first.append(child)
+            other.drop_tree()

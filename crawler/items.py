@@ -29,6 +29,10 @@ class ArticleItem:
 
     article: dict[str, Any]
     capture: Capture | None = None
+    # The body blocks before the source's profile was applied, for the profile
+    # to learn from (storage.profiles); None for PDFs.
+    blocks: list[tuple[str, str, str]] | None = field(default=None, repr=False)
+    template: str | None = None  # a fingerprint of the page's layout
 
 
 @dataclass

@@ -12,15 +12,19 @@ flight, and the next run fetches those pages again.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections import Counter
 from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler import drift
+from crawler import drift, guards
 from crawler.items import ArticleItem, FailureItem, NotModifiedItem
-from storage import Archive
+from crawler.profile import ProfileKeeper
+from storage import Archive, ArchiveError
 
 
 class StorePipeline:
@@ -36,6 +40,10 @@ class StorePipeline:
         self.counts: Counter[str] = Counter()
         self.archive: Archive | None = None
         self.run_id: int | None = None
+        self.archive_error: str | None = None  # set when a write failed: the crawl stops
+        self.closing = False
+        # Articles keyed by a canonical link other than their URL are written last.
+        self.canonical = guards.CanonicalGuard()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -54,6 +62,8 @@ class StorePipeline:
         options = self.crawler.settings.getdict("PRESSROOM_RUN_OPTIONS")
         self.run_id = self.archive.start_run(self.source, options)
         self.crawler.stats.set_value("pressroom/run_id", self.run_id)
+        self.profile = ProfileKeeper(self.archive, self.crawler.spider)
+        self.profile.publish()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
@@ -67,9 +77,33 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
+        """Write the buffered items in one transaction; a failed write stops the crawl."""
+        if self.archive_error is not None:
+            self.articles, self.failures, self.not_modified = [], [], []
+            return
+        try:
+            self._flush()
+        except (ArchiveError, sqlite3.Error) as exc:
+            self._archive_failed(exc)
+
+    def _archive_failed(self, exc: Exception) -> None:
+        # A full disk, a writer holding the lock too long, a file gone read-only or
+        # corrupt: what was committed stays committed. Stop fetching pages that
+        # cannot be stored; crawler.run turns the message into the CLI's error.
+        message = str(exc) if isinstance(exc, ArchiveError) else f"archive {self.path!r}: {exc}"
+        self.archive_error = " ".join(message.split())
+        self.crawler.stats.set_value("pressroom/archive_error", self.archive_error)
+        if not self.closing:
+            self.closing = True
+            engine = self.crawler.engine
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+
+    def _flush(self) -> None:
         assert self.archive is not None
         articles, failures, not_modified = self.articles, self.failures, self.not_modified
         self.articles, self.failures, self.not_modified = [], [], []
+        articles, refused = self.canonical.sort(articles, self.archive, final=self.closing)
+        failures += refused
         if not_modified:
             self.archive.mark_not_modified(not_modified, self.run_id)
             self.counts["not_modified"] += len(not_modified)
@@ -81,6 +115,7 @@ class StorePipeline:
             rows.append(row)
         if rows:
             self.counts.update(self.archive.save_articles(rows, self.run_id))
+            self.profile.record(articles)
         if failures:
             for item in failures:
                 if item.capture is not None:
@@ -101,11 +136,26 @@ class StorePipeline:
         )
 
     def close_spider(self) -> None:
+        self.closing = True
         if self.archive is not None:
             self.flush()
 
     def finish(self, spider: Any, reason: str) -> None:
-        """Record how the run ended: counts, status, drift warnings."""
+        """Record how the run ended; after an archive error, as failed if the file lets us."""
+        self.closing = True
+        try:
+            if self.archive_error is None:
+                self._finish(spider, reason)
+        except (ArchiveError, sqlite3.Error) as exc:
+            self._archive_failed(exc)
+        if self.archive_error is not None and self.archive is not None:
+            with contextlib.suppress(ArchiveError, sqlite3.Error):
+                message = f"archive error: {self.archive_error}"
+                self.archive.finish_run(self.run_id, "failed", message=message)
+            self.archive.close()
+            self.archive = None
+
+    def _finish(self, spider: Any, reason: str) -> None:
         if self.archive is None:
             return
         self.flush()
@@ -136,6 +186,7 @@ class StorePipeline:
             status, message = "failed", f"most pages failed ({counts['failed']} failures)"
         else:
             status, message = "ok", None
+        self.profile.finish(self.run_id)  # the run's texts, cleaned with the final profile
         quality = self.archive.quality(self.source, self.run_id)
         alarms = drift.warnings(quality["run"], quality["before"])
         self.archive.finish_run(self.run_id, status, counts, message, warnings=alarms)

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from w3lib.encoding import html_to_unicode
-
 from crawler import extract, sources
+from crawler.encoding import decode_html
+from crawler.pdf import is_pdf
 from crawler.spiders.release import rules_version
-from storage import Archive
+from storage import Archive, profiles
 
 BATCH = 200
 
@@ -57,12 +57,14 @@ def reextract(
             if row["capture_hash"]
         ]
         rules: dict[str, sources.Rules] = {}
+        learned: dict[str, frozenset[int]] = {}
         run_id = archive.start_run(source or "*", {"reextract": True})
         batch: list[dict[str, Any]] = []
         for done, (url, fetched_url, name, capture, etag, last_modified) in enumerate(targets, 1):
             if name not in rules:
                 rules[name] = rules_for(archive, name)
-            article = _extract(archive, capture, fetched_url, rules[name])
+                learned[name] = profiles.boilerplate(archive, name)  # the source's profile
+            article = _extract(archive, capture, fetched_url, rules[name], learned[name])
             if article is None:
                 counts["failed"] += 1
                 archive.record_failures(
@@ -98,10 +100,20 @@ def reextract(
     return counts
 
 
-def _extract(archive: Archive, capture: str, url: str, rules: sources.Rules) -> dict | None:
+def _extract(
+    archive: Archive,
+    capture: str,
+    url: str,
+    rules: sources.Rules,
+    boilerplate: frozenset[int] = frozenset(),
+) -> dict | None:
     record = archive.capture(capture)
-    _, html = html_to_unicode(record["content_type"], record["body"])
-    result = extract.analyse(html, url, rules, release=True)
+    page: str | bytes = record["body"]
+    if not is_pdf(record["content_type"] or "", record["body"][:8]):
+        # As the crawl decoded it (crawler/encoding.py), or a lying charset label
+        # would turn a good stored text into mojibake on re-extraction.
+        page = decode_html(record["body"], record["content_type"])
+    result = extract.analyse(page, url, rules, release=True, boilerplate=boilerplate)
     return dict(result.article) if result.kind == "article" and result.article else None
 
 

@@ -23,7 +23,7 @@ from scrapy.settings import Settings
 from crawler import __version__, sources
 from crawler.lock import crawl_lock
 from crawler.spiders.release import ReleaseSpider
-from storage import Archive
+from storage import Archive, ArchiveError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -144,6 +144,9 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     process.crawl(crawler, source=source)
     process.start()
     run_id = crawler.stats.get_value("pressroom/run_id") if crawler.stats else None
+    archive_error = crawler.stats.get_value("pressroom/archive_error") if crawler.stats else None
+    if archive_error:
+        raise ArchiveError(archive_error)  # the pipeline stopped the crawl: say why, exit 1
     if run_id is None:
         raise CrawlError("the crawl did not start (see the log above)")
     with Archive(db) as archive:

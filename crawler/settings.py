@@ -42,6 +42,11 @@ REDIRECT_MAX_TIMES = 10
 
 # --- Pipeline ---------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 800}
+# Items of one response handled in parallel. Scrapy's default (100) starts 100
+# asyncio tasks for every callback, however few items it yields; ours yield one
+# item a page, and that overhead was 1-3 ms of reactor CPU a page (issue 5,
+# bench/crawl.py).
+CONCURRENT_ITEMS = 1
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
@@ -67,5 +72,16 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a subclass that also honours Retry-After.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    # Hostile servers (issue 7): robots.txt Crawl-delay; redirects off-site, to
+    # file: or in loops recorded as failures; truncated gzip refused. Each
+    # response passes 650 before RedirectMiddleware (600) and 595 before
+    # HttpCompressionMiddleware (590).
+    "crawler.robots.CrawlDelayMiddleware": 560,
+    "crawler.guards.RedirectGuardMiddleware": 650,
+    "crawler.guards.CompressionGuardMiddleware": 595,
 }
 PRESSROOM_MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is recorded as a failure
+# 429/503 without Retry-After: wait 1 s, 2 s, 4 s ... before each retry (capped
+# by PRESSROOM_MAX_RETRY_AFTER).
+PRESSROOM_RETRY_BACKOFF = 1.0
+PRESSROOM_MAX_CRAWL_DELAY = 60.0  # seconds; a longer robots.txt Crawl-delay is capped

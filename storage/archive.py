@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import fts
 from .captures import capture_row, decompress
 from .connection import connect, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
@@ -37,6 +36,7 @@ from .records import (
     dump_json,
     prepare_article,
 )
+from .search import HIT_FIELDS, filter_clause, ranked, resolve
 
 RUN_STATUSES = ("running", "ok", "failed", "interrupted")
 RUN_COUNTS = (
@@ -97,21 +97,6 @@ _ORDERS = {
     **{field: _order_by(field, "") for field in _ORDER_FIELDS},
     **{f"-{field}": _order_by(field, " DESC") for field in _ORDER_FIELDS},
 }
-_SEARCH_FIELDS = (
-    "id",
-    "url",
-    "canonical_url",
-    "source",
-    "title",
-    "description",
-    "date_published",
-    "language",
-    "word_count",
-)
-# Title hits weigh ten times body hits. bm25() is negative: lower ranks first.
-_BM25 = "bm25(articles_fts, 10.0, 1.0)"
-# Text column (1), [ ] around hits, about 20 tokens of context.
-_SNIPPET = "snippet(articles_fts, 1, '[', ']', '…', 20)"
 
 
 def _utc_now() -> dt.datetime:
@@ -476,8 +461,11 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        query: str | None = None,
+        title_only: bool = False,
         order: str = "date_published",
         limit: int | None = None,
+        decode: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """Stream matching articles, one dict at a time, in a deterministic order.
 
@@ -488,19 +476,21 @@ class Archive:
         date_published. order is date_published (default), first_seen,
         last_fetched, last_changed or id, with a leading "-" for newest first;
         ties are broken by id. Undated articles come first (last with "-").
+        ``query`` keeps only articles matching that full-text search (same
+        syntax as search(); ``title_only`` searches titles), in the same order.
+        ``decode=False`` leaves authors, tags and translations as their stored
+        JSON text (what exports write out), skipping a decode per row.
         """
         # Arguments are checked here, eagerly, so a bad date fails at the call
         # rather than at the first next() on the returned iterator.
         if order not in _ORDERS:
             raise ArchiveError(f"unknown order {order!r}; expected one of {', '.join(_ORDERS)}")
-        where, params = where_clause(
-            source=source, since=since, until=until, language=language, tag=tag
-        )
+        where, params = self._where(source, since, until, language, tag, query, title_only)
         sql = (
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a"
             f"{' WHERE ' + where if where else ''} ORDER BY {_ORDERS[order]} LIMIT ?"
         )
-        return self._stream(sql, [*params, _limit(limit, default=-1)])
+        return self._stream(sql, [*params, _limit(limit, default=-1)], decode=decode)
 
     def search(
         self,
@@ -511,6 +501,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        title_only: bool = False,
         limit: int = 20,
     ) -> list[dict[str, Any]]:
         """Full-text search, best match first, each hit with a ``[highlighted]`` snippet.
@@ -519,29 +510,49 @@ class Archive:
             '… condemned the [human] [rights] situation in …'
 
         ``query`` is FTS5 syntax (phrases, AND/OR/NOT, prefix*, title:word);
-        plain words with punctuation work too. Raises BadQuery on bad syntax.
+        plain words with punctuation work too; ``title_only`` searches titles
+        alone. Ranked by bm25, title hits weighted 10x (storage/search.py).
+        Raises BadQuery on bad syntax.
         """
         where, params = where_clause(
             source=source, since=since, until=until, language=language, tag=tag
         )
-        fields = ", ".join(f"a.{field}" for field in _SEARCH_FIELDS)
-        sql = (
-            f"SELECT {fields}, {_SNIPPET} AS snippet, {_BM25} AS rank"
-            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            f" WHERE articles_fts MATCH ?{' AND ' + where if where else ''}"
-            # The expression, not the alias: articles_fts has a hidden column
-            # also called rank, which carries no column weights.
-            f" ORDER BY {_BM25}, a.id LIMIT ?"
-        )
         size = _limit(limit, default=20)
         with self._errors():
-            return fts.match(query, lambda q: self._select_raw(sql, [q, *params, size]))
+            return ranked(
+                self._conn,
+                query,
+                fields=HIT_FIELDS,
+                where=where,
+                params=params,
+                limit=size,
+                title_only=title_only,
+            )
+
+    def count(
+        self,
+        *,
+        source: str | None = None,
+        since: DateLike | None = None,
+        until: DateLike | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        query: str | None = None,
+        title_only: bool = False,
+    ) -> int:
+        """How many articles articles() would stream: ``archive.count(source="ec")``."""
+        where, params = self._where(source, since, until, language, tag, query, title_only)
+        rows = self._select(
+            f"SELECT count(*) AS n FROM articles a{' WHERE ' + where if where else ''}", params
+        )
+        return rows[0]["n"]
 
     def stats(self) -> dict[str, Any]:
         """Summarise the archive: ``archive.stats()["sources"]`` -> ``{"ec": 120, "un": 87}``.
 
-        Keys: articles, sources {source: n}, months {source: {"YYYY-MM": n}}
-        ("unknown" for undated articles), failures, runs, captures.
+        Keys: articles, sources {source: n}, languages {language: n} ("unknown"
+        when not detected), months {source: {"YYYY-MM": n}} ("unknown" for
+        undated articles), failures, runs, captures.
         """
         with self._errors():
             conn = self._conn
@@ -556,6 +567,12 @@ class Archive:
                 "sources": dict(
                     conn.execute(
                         "SELECT source, count(*) FROM articles GROUP BY source ORDER BY source"
+                    )
+                ),
+                "languages": dict(
+                    conn.execute(
+                        "SELECT coalesce(language, 'unknown') AS lang, count(*) FROM articles"
+                        " GROUP BY lang ORDER BY lang"
                     )
                 ),
                 "months": months,
@@ -712,6 +729,26 @@ class Archive:
                     self._conn.execute("ROLLBACK")
                 raise
 
+    def _where(
+        self,
+        source: str | None,
+        since: DateLike | None,
+        until: DateLike | None,
+        language: str | None,
+        tag: str | None,
+        query: str | None,
+        title_only: bool,
+    ) -> tuple[str, list[Any]]:
+        where, params = where_clause(
+            source=source, since=since, until=until, language=language, tag=tag
+        )
+        if query is not None:
+            with self._errors():
+                matched = resolve(self._conn, query, title_only=title_only)
+            where = " AND ".join(filter(None, [where, filter_clause(title_only)]))
+            params = [*params, matched]
+        return where, params
+
     def _select(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         with self._errors():
             return self._select_raw(sql, params or [])
@@ -721,12 +758,15 @@ class Archive:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
-    def _stream(self, sql: str, params: list[Any]) -> Iterator[dict[str, Any]]:
+    def _stream(
+        self, sql: str, params: list[Any], *, decode: bool = True
+    ) -> Iterator[dict[str, Any]]:
         with self._errors():
             cursor = self._conn.execute(sql, params)
             names = [column[0] for column in cursor.description]
             for row in cursor:
-                yield decode_article(dict(zip(names, row, strict=True)))
+                record = dict(zip(names, row, strict=True))
+                yield decode_article(record) if decode else record
 
     def _prepare_for_writing(self) -> None:
         # WAL lets readers query while the crawler writes. synchronous=NORMAL is

@@ -15,13 +15,15 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .errors import ArchiveError, ArchiveLocked, ArchiveReadOnly, NotAnArchive
+from .errors import ArchiveError, ArchiveFull, ArchiveLocked, ArchiveReadOnly, NotAnArchive
 
 # Primary SQLite result codes (extended codes carry them in their low byte).
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
 _SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
 
@@ -96,8 +98,17 @@ def translate(
             f"archive {name!r} is locked by another writer "
             f"(waited {busy_timeout} ms); try again later"
         )
-    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+    if code == _SQLITE_NOTADB:
         return NotAnArchive(f"{name!r} is not a pressroom archive: {message}")
+    if code == _SQLITE_CORRUPT:
+        return NotAnArchive(
+            f"archive {name!r} is corrupt ({message}); restore it from a backup, "
+            f"or try: sqlite3 {name} .recover"
+        )
+    if code == _SQLITE_FULL:
+        return ArchiveFull(f"cannot write to archive {name!r}: the disk is full ({message})")
+    if code == _SQLITE_IOERR:
+        return ArchiveError(f"archive {name!r}: {message} (is the disk full or failing?)")
     if code == _SQLITE_READONLY:
         return ArchiveReadOnly(
             f"cannot write to archive {name!r}: it is open read-only, "
@@ -123,6 +134,8 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
         ("readonly database", _SQLITE_READONLY),
         ("file is not a database", _SQLITE_NOTADB),
         ("malformed", _SQLITE_CORRUPT),
+        ("database or disk is full", _SQLITE_FULL),
+        ("disk i/o error", _SQLITE_IOERR),
         ("unable to open database file", _SQLITE_CANTOPEN),
     ):
         if needle in text:

@@ -34,6 +34,10 @@ class ArchiveReadOnly(ArchiveError):
     """Archive cannot be written"""
 
 
+class ArchiveFull(ArchiveError):
+    """The disk holding the archive is full"""
+
+
 class BadInput(ArchiveError):
     """Invalid argument"""
 

@@ -1,8 +1,11 @@
-"""Write archive articles to JSON Lines or CSV, streaming, byte-for-byte reproducible.
+"""Write archive articles to JSON Lines, CSV or Parquet, streaming, byte-for-byte reproducible.
 
     >>> with open("ec.jsonl", "w", encoding="utf-8", newline="") as fp:  # doctest: +SKIP
     ...     export(archive, fp, "jsonl", source="ec", since="2024-01-01")
     120
+
+Parquet (storage/parquet.py) is written to a binary file, or to the binary
+buffer behind a text one such as sys.stdout.
 
 Open CSV targets with ``newline=""`` (as the csv module asks) so that rows
 end in \\r\\n on every platform.
@@ -13,43 +16,101 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from .errors import ArchiveError
+from .errors import ArchiveError, BadInput
+from .parquet import write_parquet
 from .records import ARTICLE_FIELDS, JSON_FIELDS
 
 if TYPE_CHECKING:
     from .archive import Archive
+    from .minhash import NearDuplicates
+
+FORMATS = ("jsonl", "csv", "parquet")
+_PROGRESS_EVERY = 500
 
 # Every article column, in table order; also the CSV header.
 FIELDS: tuple[str, ...] = ARTICLE_FIELDS
 
 
-def export(archive: Archive, fp: TextIO, fmt: str, **filters: Any) -> int:
+def export(
+    archive: Archive,
+    fp: IO[Any],
+    fmt: str,
+    *,
+    dedupe: NearDuplicates | None = None,
+    progress: Callable[[int], None] | None = None,
+    **filters: Any,
+) -> int:
     """Write the articles matching ``filters`` to ``fp`` as ``fmt``; return the row count.
 
         >>> export(archive, sys.stdout, "csv", tag="trade", limit=10)  # doctest: +SKIP
 
-    ``filters`` are the keyword arguments of Archive.articles(). fmt is 'jsonl'
-    or 'csv'. Rows stream from the database, so memory use does not grow with
-    the archive.
+    ``filters`` are the keyword arguments of Archive.articles() (query too).
+    fmt is 'jsonl', 'csv' or 'parquet'. Rows stream from the database, so
+    memory use does not grow with the archive. ``dedupe`` drops near
+    duplicates (its ``dropped`` says how many); ``progress(n)`` is called as
+    rows are written.
     """
     writers: dict[str, Callable[[TextIO, Iterable[dict[str, Any]]], int]] = {
         "jsonl": _write_jsonl,
         "csv": _write_csv,
     }
-    if fmt not in writers:
-        raise ArchiveError(f"unknown export format {fmt!r}; expected one of: {', '.join(writers)}")
-    return writers[fmt](fp, archive.articles(**filters))
+    if fmt not in FORMATS:
+        raise ArchiveError(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    # JSONL and CSV write the JSON columns as stored: no decoding needed.
+    articles: Iterable[dict[str, Any]] = archive.articles(decode=fmt == "parquet", **filters)
+    if dedupe is not None:
+        articles = dedupe.filter(articles)
+    if fmt == "parquet":
+        if hasattr(fp, "buffer"):
+            fp.flush()
+            fp = fp.buffer
+        return write_parquet(fp, articles, progress=progress)
+    if progress is not None:
+        articles = _reporting(articles, progress)
+    return writers[fmt](fp, articles)
+
+
+def _reporting(
+    articles: Iterable[dict[str, Any]], progress: Callable[[int], None]
+) -> Iterable[dict[str, Any]]:
+    pending = 0
+    for article in articles:
+        yield article
+        pending += 1
+        if pending == _PROGRESS_EVERY:
+            progress(pending)
+            pending = 0
+    if pending:
+        progress(pending)
 
 
 def _write_jsonl(fp: TextIO, articles: Iterable[dict[str, Any]]) -> int:
+    """Write rows whose JSON columns are still the stored text (articles(decode=False)).
+
+    Each JSON column is encoded as the placeholder 0 and the stored text is put
+    in its place. The archive stores JSON one way (records.dump_json: json's
+    default separators, ensure_ascii=False, sorted keys), so the line is byte
+    for byte what decoding and re-encoding would write, at about two thirds
+    of the cost (bench/query.py). Outside the JSON columns ``"tags": 0``
+    cannot occur: a quote inside a string value is written as \\".
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     count = 0
     for article in articles:
-        record = {field: article[field] for field in FIELDS}
-        # sort_keys=False keeps FIELDS order; nested translations were already
-        # stored with sorted keys, so the line is stable either way.
-        fp.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # A row of articles() holds FIELDS, in order (sort_keys=False keeps it),
+        # and is ours to change.
+        record = article
+        stored = {field: record[field] for field in JSON_FIELDS if record[field] is not None}
+        for field in stored:
+            record[field] = 0
+        line = encode(record)
+        # Last column first: everything before the key being replaced is still
+        # json's own escaped output or a placeholder, so the first match is the key.
+        for field, text in reversed(stored.items()):
+            line = line.replace(f'"{field}": 0', f'"{field}": {text}', 1)
+        fp.write(line + "\n")
         count += 1
     return count
 
@@ -65,8 +126,56 @@ def _write_csv(fp: TextIO, articles: Iterable[dict[str, Any]]) -> int:
 
 
 def _csv_cell(field: str, value: Any) -> Any:
-    if value is None:
-        return ""
-    if field in JSON_FIELDS:
-        return json.dumps(value, ensure_ascii=False)
-    return value
+    # JSON columns arrive as their stored JSON text, which is what the cell holds.
+    return "" if value is None else value
+
+
+# One row per version of a release: the current one and every superseded one.
+REVISION_FIELDS: tuple[str, ...] = (
+    "url",
+    "source",
+    "version",
+    "current",
+    "title",
+    "description",
+    "authors",
+    "date_published",
+    "date_modified",
+    "text",
+    "text_hash",
+    "first_fetched",
+    "last_fetched",
+    "superseded_at",
+)
+
+
+def export_revisions(archive: Archive, fp: TextIO, fmt: str, *, source: str | None = None) -> int:
+    """Write every version of every release (``--all-revisions``); return the row count.
+
+        >>> export_revisions(archive, sys.stdout, "jsonl", source="hrw")  # doctest: +SKIP
+
+    Releases in archive order, each one's versions oldest first; the last is current.
+    """
+    if fmt not in ("jsonl", "csv"):
+        raise BadInput(f"all revisions are written as jsonl or csv, not {fmt!r}")
+    rows = (
+        {field: version.get(field) for field in REVISION_FIELDS}
+        | {"source": article["source"], "url": article["url"]}
+        for article in archive.articles(source=source, order="id")
+        for version in archive.history(article["url"])
+    )
+    count = 0
+    if fmt == "jsonl":
+        for row in rows:
+            fp.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    writer = csv.writer(fp)
+    writer.writerow(REVISION_FIELDS)
+    for row in rows:
+        writer.writerow(
+            json.dumps(row[f], ensure_ascii=False) if isinstance(row[f], list) else row[f]
+            for f in REVISION_FIELDS
+        )
+        count += 1
+    return count

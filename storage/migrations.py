@@ -184,3 +184,52 @@ _M002 = [
     "CREATE INDEX idx_revisions_article_id ON revisions(article_id)",
     "CREATE INDEX idx_revisions_url ON revisions(url)",
 ]
+
+
+@migrations()
+def m003_extraction(db: Database) -> None:
+    """Richer extraction (issue 3): Markdown, bylines, images, PDFs, translation groups,
+    and the per-source boilerplate profile."""
+    for statement in _M003:
+        db.execute(statement)
+
+
+_M003 = [
+    "ALTER TABLE articles ADD COLUMN markdown TEXT",  # the text as Markdown
+    "ALTER TABLE articles ADD COLUMN org_author TEXT",  # an organisation byline, apart from people
+    "ALTER TABLE articles ADD COLUMN publisher TEXT",
+    "ALTER TABLE articles ADD COLUMN image_url TEXT",  # the lead image
+    "ALTER TABLE articles ADD COLUMN image_caption TEXT",
+    "ALTER TABLE articles ADD COLUMN content_kind TEXT",  # 'html' or 'pdf'
+    # Every language version of a release has the same key (its hreflang group).
+    "ALTER TABLE articles ADD COLUMN translation_key TEXT",
+    "CREATE INDEX idx_articles_translation_key ON articles(translation_key)",
+    # The body blocks each stored page had before the profile was applied
+    # (zstd-compressed JSON), so texts can be re-cleaned when the profile grows.
+    """
+    CREATE TABLE page_blocks (
+        url TEXT PRIMARY KEY,      -- articles.url
+        source TEXT NOT NULL,
+        language TEXT NOT NULL,    -- '' when unknown
+        template TEXT NOT NULL,    -- fingerprint of the page's layout; '' when unknown
+        blocks BLOB NOT NULL,
+        text_hash TEXT             -- articles.text_hash when the blocks were recorded
+    )
+    """,
+    "CREATE INDEX idx_page_blocks_source ON page_blocks(source)",
+    # On how many pages of a source each block was seen, in each group of pages:
+    # all of them ('*'), one language ('lang:fr'), one layout ('tpl:3f2a...');
+    # see storage/profiles.py.
+    """
+    CREATE TABLE profile_blocks (
+        source TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        hash INTEGER NOT NULL,     -- 64-bit hash of the normalised block text
+        text TEXT,                 -- the block, kept once it is on two pages
+        pages INTEGER NOT NULL,
+        PRIMARY KEY (source, grp, hash)
+    ) WITHOUT ROWID
+    """,
+    # Most blocks are on one page; only repeated ones are ever looked up by count.
+    "CREATE INDEX idx_profile_blocks_pages ON profile_blocks(source, grp, pages) WHERE pages >= 2",
+]

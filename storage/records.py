@@ -45,6 +45,15 @@ CONTENT_FIELDS: tuple[str, ...] = (
     "etag",
     "http_last_modified",
     "rules_version",
+    # m003: Markdown beside the plain text, an organisation byline kept apart
+    # from people, the lead image, HTML or PDF, and the hreflang group.
+    "markdown",
+    "org_author",
+    "publisher",
+    "image_url",
+    "image_caption",
+    "content_kind",
+    "translation_key",
 )
 MANAGED_FIELDS: tuple[str, ...] = ("first_seen", "last_fetched", "last_changed", "run_id")
 

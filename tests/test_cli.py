@@ -108,7 +108,9 @@ def test_stats(runner, small_archive):
     result = runner.invoke(main, ["stats", "--db", str(small_archive)])
     assert result.exit_code == 0
     assert result.output.startswith("2 articles, 0 failures, 1 runs")
-    assert "2026-01  demo  1" in result.output
+    assert "\nsource  articles\ndemo           2\n" in result.output
+    assert "\nlanguage  articles\nen               2\n" in result.output
+    assert "\nmonth    demo\n2025-05     1\n2026-01     1\n" in result.output
 
 
 @pytest.mark.parametrize(

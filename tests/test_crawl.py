@@ -82,7 +82,8 @@ def assert_clean_complete_archive(crawl: Crawl, site, releases=None) -> None:
         assert row["date_modified"] == release.date_modified
         assert row["language"] == release.language
         assert row["authors"] == release.authors
-        assert row["text"].startswith(release.title + "\n\n")
+        # Title, dek, body (issue 2): the dek is the page's own standfirst.
+        assert row["text"].startswith(f"{release.title}\n\n{release.dek}\n\n")
         for paragraph in release.paragraphs:
             assert paragraph in row["text"], f"{release.path} lost: {paragraph[:60]}"
         for block in [*boilerplate, *site.foreign_strings(release)]:

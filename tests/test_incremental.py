@@ -6,6 +6,7 @@ other tests) and runs the real `pressroom` command in a subprocess.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -86,6 +87,13 @@ def test_rerun_fetches_only_new_and_changed_and_keeps_the_old_version(own_site, 
     assert "A paragraph the site added after publication." not in versions[0]["text"]
     assert "A paragraph the site added after publication." in versions[1]["text"]
     assert versions[0]["superseded_at"] >= versions[0]["last_fetched"]
+
+    exported = run_cli("export", "--all-revisions", "--db", str(db))
+    assert exported.returncode == 0, exported.stderr
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(lines) == len(site.releases) + 1  # every current version, plus the old one
+    mine = [line for line in lines if line["url"] == server.url + edited.path]
+    assert [(v["version"], v["current"]) for v in mine] == [(1, False), (2, True)]
 
     shown = run_cli("history", server.url + edited.path, "--db", str(db))
     assert shown.returncode == 0, shown.stderr
@@ -198,6 +206,14 @@ def test_warc_export_of_captures(own_site, tmp_path):
             urls.append(record.rec_headers.get_header("WARC-Target-URI"))
     assert count == len(urls) == len(site.releases)
     assert {u.split(server.url)[1] for u in urls} == {r.path for r in site.releases}
+    via_cli = run_cli(
+        "export", "--format", "warc", "-o", str(tmp_path / "b.warc.gz"), "--db", str(db)
+    )
+    assert via_cli.returncode == 0, via_cli.stderr
+    assert via_cli.stderr.strip() == f"wrote {count} captures to {tmp_path / 'b.warc.gz'}"
+    with open(tmp_path / "b.warc.gz", "rb") as fp:
+        # Same records; not the same bytes: each WARC record gets a fresh UUID.
+        assert sum(1 for _ in ArchiveIterator(fp)) == count
 
 
 # --- killed at any moment ---------------------------------------------------------

@@ -278,9 +278,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--translations-every", type=int, default=5)
+    parser.add_argument(
+        "--variant", choices=["default", "alt"], default="default", help="alt: a redesigned site"
+    )
     args = parser.parse_args(argv)
 
-    site = build_site(args.releases, seed=args.seed, translations_every=args.translations_every)
+    site = build_site(
+        args.releases,
+        seed=args.seed,
+        translations_every=args.translations_every,
+        variant=args.variant,
+    )
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: object) -> None:

@@ -91,6 +91,7 @@ from crawler.demo.text import (
 __all__ = ["Release", "Response", "Site", "build_site"]
 
 PER_PAGE = 10
+VARIANTS = ("default", "alt")
 FEED_SIZE = 20
 # Faceted listings, topic/country/region pages and search look at this many newest releases.
 SCAN_WINDOW = 1000
@@ -168,6 +169,8 @@ class Release:
     region: str = ""  # region slug
     country: str | None = None  # country slug
     topics: list[str] = field(default_factory=list)  # topic slugs
+    image_path: str | None = None  # the lead image (alt variant only)
+    image_caption: str | None = None
 
     def url(self, base_url: str) -> str:
         return base_url.rstrip("/") + self.path
@@ -197,17 +200,72 @@ def _ok(body: str | bytes, content_type: str, last_modified: datetime) -> Respon
     return Response(200, headers, data, content_type, last_modified)
 
 
+# The annual report served at PDF_PATH: a small but real two-page PDF with text and
+# document metadata, so PDF extraction can be checked against this truth.
+PDF_TITLE = "Annual Report 2025"
+PDF_AUTHOR = f"{ORG_NAME} Research Division"
+PDF_SUBJECT = "A review of human rights developments in 2025"
+PDF_CREATED = "2026-01-15T09:00:00+01:00"
+PDF_PARAGRAPHS = (
+    f"{ORG_NAME} documented abuses in more than 90 countries during 2025. This report "
+    "summarizes the main developments, the investigations our researchers carried out, and "
+    "the changes that governments made, or failed to make, in response.",
+    "Arbitrary detention remained the most common abuse we recorded. In at least 40 countries "
+    "people were held without charge for weeks or months, often for peaceful criticism of the "
+    "authorities, and families were not told where their relatives were held.",
+    "Conflicts in several regions displaced millions of people. Civilians were killed in "
+    "attacks on markets, schools and hospitals, and humanitarian agencies were repeatedly "
+    "denied access to the areas where needs were greatest.",
+    "There was progress too. Courts in several countries ordered the release of detained "
+    "journalists, two governments repealed laws that criminalized peaceful protest, and an "
+    "international investigation began into grave crimes committed during past conflicts.",
+    "In 2026 we will continue to investigate abuses, expose the facts widely, and press those "
+    "with power to respect rights and secure justice for victims.",
+)
+
+
+def _pdf_lines(paragraph: str, width: int = 78) -> list[str]:
+    lines: list[str] = []
+    for word in paragraph.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def _make_pdf() -> bytes:
-    text = f"{ORG_NAME} - Annual Report 2025 (demonstration document)"
-    stream = f"BT /F1 16 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    pages: list[list[str]] = [[f"BT /F1 18 Tf 72 730 Td ({esc(PDF_TITLE)}) Tj ET"], []]
+    halves = (PDF_PARAGRAPHS[:3], PDF_PARAGRAPHS[3:])
+    for ops, paragraphs in zip(pages, halves, strict=True):
+        y = 700 if ops else 730
+        for paragraph in paragraphs:
+            for line in _pdf_lines(paragraph):
+                ops.append(f"BT /F1 11 Tf 72 {y} Td ({esc(line)}) Tj ET")
+                y -= 15
+            y -= 15  # a blank line between paragraphs
+    streams = ["\n".join(ops).encode("latin-1") for ops in pages]
+    info = (
+        f"<< /Title ({PDF_TITLE}) /Author ({PDF_AUTHOR}) /Subject ({PDF_SUBJECT}) "
+        "/Keywords (human rights, annual report) /Producer (pressroom demo) "
+        "/CreationDate (D:20260115090000+01'00') >>"
+    ).encode("latin-1")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Title (" + text.encode("latin-1") + b") /Producer (pressroom demo) >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
+        b"/Resources << /Font << /F1 7 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 6 0 R "
+        b"/Resources << /Font << /F1 7 0 R >> >> >>",
+        *(
+            b"<< /Length " + str(len(st)).encode() + b" >>\nstream\n" + st + b"\nendstream"
+            for st in streams
+        ),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        info,
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -293,9 +351,14 @@ class _ReleaseList(Sequence):
 class Site:
     """The demo site. Build it with :func:`build_site`."""
 
-    def __init__(self, n_releases: int, seed: int, translations_every: int) -> None:
+    def __init__(
+        self, n_releases: int, seed: int, translations_every: int, variant: str = "default"
+    ) -> None:
         if n_releases < 0:
             raise ValueError("n_releases must be >= 0")
+        if variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
+        self.variant = variant
         self.seed = seed
         self.translations_every = translations_every
         self._n = n_releases
@@ -436,6 +499,16 @@ class Site:
             other = "fr" if lang == "en" else "en"
             translations[other] = self.path(k, other)
         path = self.path(k, lang)
+        image_path = image_caption = None
+        if self.variant == "alt" and k % 3 != 2:
+            image_path = f"/sites/default/files/styles/lead/public/release-{k}-{lang}.jpg"
+            if lang == "fr":
+                image_caption = f"Photographie prise le {french_date(core.published)}."
+            else:
+                image_caption = (
+                    f"A street in {core.subject_in}, photographed on "
+                    f"{english_date(core.published)}."
+                )
         return Release(
             index=k,
             path=path,
@@ -457,6 +530,8 @@ class Site:
             region=core.region.slug,
             country=core.country.slug if core.country else None,
             topics=[tp.slug for tp in core.topics],
+            image_path=image_path,
+            image_caption=image_caption,
         )
 
     @functools.cached_property
@@ -526,6 +601,8 @@ class Site:
 
         Compare case-sensitively: release text uses words like "donate" or "share"
         in passing, but never these strings."""
+        if self.variant == "alt":
+            return [*T.BOILERPLATE_STRINGS, *T.ALT_BOILERPLATE_STRINGS]
         return list(T.BOILERPLATE_STRINGS)
 
     def foreign_strings(self, release: Release) -> list[str]:
@@ -902,6 +979,8 @@ class Site:
         meta.extend(("property", "article:tag", tag) for tag in rel.tags)
         meta.append(("name", "author", ", ".join(rel.authors)))
         meta.append(("name", "twitter:title", rel.title))
+        if rel.image_path:
+            meta.append(("property", "og:image", base + rel.image_path))
         if not modern:
             meta.append(("name", "dcterms.date", rel.date_published))
         article = {
@@ -922,6 +1001,8 @@ class Site:
             "keywords": ", ".join(rel.tags),
             "articleSection": "News",
         }
+        if rel.image_path:
+            article["image"] = {"@type": "ImageObject", "url": base + rel.image_path}
         if modern:
             json_ld: dict = {"@context": "https://schema.org", **article}
         else:
@@ -988,6 +1069,14 @@ class Site:
 
         body = self._blocks_html(rel.blocks)
         share = T.share_buttons(canonical, rel.title, modern)
+        figure = ""
+        if self.variant == "alt":
+            body += "\n" + T.alt_rail()
+            if rel.image_path and rel.image_caption:
+                figure = T.alt_figure(rel.image_path, rel.title, rel.image_caption) + "\n"
+        appeal = T.donation_modern() if modern else T.donation_legacy()
+        if self.variant == "alt":
+            appeal = T.alt_appeal(modern)
         if modern:
             main = (
                 f'<article class="article node node--type-news-release" role="article" '
@@ -997,8 +1086,8 @@ class Site:
                 f'<p class="lead">{t(rel.dek)}</p>\n'
                 f'<div class="byline"><span class="byline__authors">By {t(by)}</span> {org} '
                 f"{time_html}{updated}</div>{translations}</header>\n"
-                f'<div class="article-body">\n{body}\n</div>\n'
-                f"{T.donation_modern()}\n{share}\n"
+                f'{figure}<div class="article-body">\n{body}\n</div>\n'
+                f"{appeal}\n{share}\n"
                 f"{T.tag_block(region_tags, topic_tags, True)}\n</article>"
             )
         else:
@@ -1009,9 +1098,9 @@ class Site:
                 f'<div class="field-item even"><p>{t(rel.dek)}</p></div></div></div>\n'
                 f'<div class="submitted"><span class="by">By {t(by)}</span> {org} '
                 f"{time_html}{updated}</div>{translations}\n"
-                '<div class="field field--body"><div class="field-items">'
+                f'{figure}<div class="field field--body"><div class="field-items">'
                 f'<div class="field-item even">\n{body}\n</div></div></div>\n'
-                f"{T.donation_legacy()}\n"
+                f"{appeal}\n"
                 f"{T.tag_block(region_tags, topic_tags, False)}\n{share}\n</div>"
             )
         sidebar = self._mv_html(k, lang, modern) + self._related_html(k, lang, modern)
@@ -1617,8 +1706,15 @@ _STATIC_PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def build_site(n_releases: int = 36, *, seed: int = 7, translations_every: int = 5) -> Site:
+def build_site(
+    n_releases: int = 36, *, seed: int = 7, translations_every: int = 5, variant: str = "default"
+) -> Site:
     """A demo site of ``n_releases`` English releases; every ``translations_every``-th
     one (index 0, 5, 10, ...) also has a French translation (0 disables them).
-    Cheap whatever the size: pages and truth are generated on demand."""
-    return Site(n_releases, seed, translations_every)
+    Cheap whatever the size: pages and truth are generated on demand.
+
+    ``variant="alt"`` is the same site after a redesign: a reworded donation appeal
+    and a new "About" box in every release body (strings no cleaning rule names,
+    listed by ``boilerplate_strings()``), and a lead image with a caption on two
+    releases in three. The default site is unchanged by the option."""
+    return Site(n_releases, seed, translations_every, variant)

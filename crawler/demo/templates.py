@@ -607,3 +607,57 @@ def drupal_settings(path: str, lang: str, node: int | None, base: str) -> dict:
         },
         "user": {"uid": 0, "permissionsHash": digest},
     }
+
+
+# --------------------------------------------------------------------------------------
+# The "alt" variant (build_site(variant="alt")): the same site after a redesign whose
+# template text no rule was written for. Only the boilerplate profile can learn it.
+# --------------------------------------------------------------------------------------
+
+ALT_APPEAL_TEXT = (
+    "Stand with the people whose rights are under attack: every gift funds independent "
+    "investigations in more than 90 countries."
+)
+ALT_APPEAL_BUTTON = "Give today"
+ALT_RAIL_TITLE = "About Rights Watch Demo"
+ALT_RAIL_TEXT = (
+    f"{ORG_NAME} is an independent organization that investigates abuses, exposes the facts "
+    "widely and presses those with power to respect rights and secure justice."
+)
+ALT_RAIL_CONTACT = "For media inquiries, call the press office at +1 212 555 0100."
+ALT_BOILERPLATE_STRINGS: tuple[str, ...] = (
+    ALT_APPEAL_TEXT,
+    ALT_APPEAL_BUTTON,
+    ALT_RAIL_TITLE,
+    ALT_RAIL_TEXT,
+    ALT_RAIL_CONTACT,
+)
+
+
+def alt_appeal(modern: bool) -> str:
+    """The redesigned donation appeal: new wording, classes no rule knows."""
+    if modern:
+        return (
+            f'<div class="callout"><p class="callout__text">{ALT_APPEAL_TEXT}</p>'
+            f'<a class="button" href="/donate">{ALT_APPEAL_BUTTON}</a></div>'
+        )
+    return (
+        f'<div class="appeal"><p>{ALT_APPEAL_TEXT}</p>'
+        f'<p><a href="/donate">{ALT_APPEAL_BUTTON}</a></p></div>'
+    )
+
+
+def alt_rail() -> str:
+    """A new box at the end of every release body: about the organization, press contact."""
+    return (
+        f'<div class="rail"><h3 class="rail__title">{ALT_RAIL_TITLE}</h3>'
+        f"<p>{t(ALT_RAIL_TEXT)}</p><p>{t(ALT_RAIL_CONTACT)}</p></div>"
+    )
+
+
+def alt_figure(src: str, alt: str, caption: str) -> str:
+    """The lead image of a release in the alt variant."""
+    return (
+        f'<figure class="lead-figure"><img src="{a(src)}" alt="{a(alt)}" width="1200" '
+        f'height="675"><figcaption class="lead-figure__caption">{t(caption)}</figcaption></figure>'
+    )

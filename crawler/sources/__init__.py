@@ -235,7 +235,11 @@ def _kind_name(kind: type) -> str:
 
 
 def _check_url(origin: str, where: str, url: str, domains: tuple[str, ...]) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        raise SourceError(f"{origin}: field '{where}' has an invalid URL: {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SourceError(f"{origin}: field '{where}' has a URL that is not http(s): {url!r}")
     if not domain_allowed(parts.hostname, domains):
@@ -274,8 +278,13 @@ def adhoc(
         raise SourceError("give --sitemap, --feed or --start-url (or a source name)")
     for where, url in (("--sitemap", sitemap), ("--feed", feed), ("--start-url", start_url)):
         if url:
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                parts = urlsplit(url)
+                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+                parts.port  # noqa: B018 (raises ValueError for a port out of range)
+            except ValueError:  # "http://[::1", "http://x:99999"
+                valid = False
+            if not valid:
                 raise SourceError(f"{where}: not an http(s) URL: {url!r}")
     for flag, patterns in (("--allow", allow), ("--deny", deny)):
         for pattern in patterns:

@@ -11,8 +11,8 @@ extraction runs in :mod:`crawler.pool` workers; writing is the pipelines' job.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -39,9 +39,12 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler import sources
+from crawler import guards, sources
+from crawler.encoding import decode_html, looks_binary
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem
+from crawler.pdf import is_pdf
 from crawler.pool import ExtractionPool
+from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.urls import MAX_URL_LENGTH, is_http, normalize, template
 from storage import Archive
 
@@ -87,6 +90,7 @@ class ReleaseSpider(scrapy.Spider):
         self.recheck_before: str | None = None
         self.recheck_batch = 0
         self.rules_version = rules_version(self.source.rules)
+        self.max_size = DOWNLOAD_MAXSIZE  # what a gzipped sitemap may inflate to
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -100,6 +104,7 @@ class ReleaseSpider(scrapy.Spider):
         spider.db = settings.get("PRESSROOM_DB")
         spider.recheck_before = settings.get("PRESSROOM_RECHECK_BEFORE") or None
         spider.recheck_batch = settings.getint("PRESSROOM_RECHECK_BATCH")
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.rules_version = rules_version(spider.source.rules)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
         return spider
@@ -112,6 +117,8 @@ class ReleaseSpider(scrapy.Spider):
     # --- what the archive already holds (read-only; the pipeline writes) ----
 
     _archive: Archive | None = None
+    # The source's boilerplate profile (block hashes), kept current by the pipeline.
+    boilerplate: frozenset[int] = frozenset()
     _since: datetime | None = None
 
     def _known(self, url: str) -> bool:
@@ -192,8 +199,8 @@ class ReleaseSpider(scrapy.Spider):
 
     def _candidate(self, url: str, **meta: Any) -> scrapy.Request | None:
         """A request for a page that may be a release, or None if rules exclude it."""
-        url = normalize(url)
-        if not self._wanted(url) or self.source.is_release_url(url) is False:
+        url = _absolute(url)
+        if url is None or not self._wanted(url) or self.source.is_release_url(url) is False:
             return None
         return self._request(url, self.parse_page, kind="candidate", **meta)
 
@@ -203,8 +210,12 @@ class ReleaseSpider(scrapy.Spider):
         body = response.body
         if body[:2] == GZIP_MAGIC:
             try:
-                body = gzip.decompress(body)
-            except (OSError, EOFError) as exc:
+                # Capped: a small .xml.gz can inflate to gigabytes (a gzip bomb).
+                body = guards.inflate(body, self.max_size)
+            except guards.TooBig as exc:
+                yield FailureItem(response.url, f"sitemap {exc}", response.status)
+                return
+            except (OSError, EOFError, zlib.error) as exc:
                 yield FailureItem(response.url, f"broken gzip sitemap: {exc}", response.status)
                 return
         try:
@@ -219,13 +230,14 @@ class ReleaseSpider(scrapy.Spider):
             loc = (entry.get("loc") or "").strip()
             if not loc:
                 continue
+            url = _absolute(loc, response.url)
+            if url is None:
+                continue  # not a URL (http://[::1, a port over 65535): skip the entry
             if kind == "sitemapindex":
                 allow = self.source.sitemap_allow
-                url = normalize(loc, response.url)
                 if self._wanted(url) and (not allow or any(p in url for p in allow)):
                     yield self._request(url, self.parse_sitemap, kind="sitemap")  # never None
             else:
-                url = normalize(loc, response.url)
                 if self._unchanged_since_last_run(url, entry.get("lastmod")):
                     self.crawler.stats.inc_value("pressroom/lastmod_skipped")
                     continue
@@ -248,7 +260,8 @@ class ReleaseSpider(scrapy.Spider):
             "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
         )
         for link in links:
-            request = self._candidate(normalize(link.strip(), response.url))
+            url = _absolute(link.strip(), response.url)
+            request = self._candidate(url) if url else None
             if request is not None:
                 yield request
 
@@ -260,7 +273,14 @@ class ReleaseSpider(scrapy.Spider):
             yield NotModifiedItem(normalize(response.url))
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
-        if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
+        # A PDF is extracted when the source's patterns say it is a release.
+        pdf = is_pdf(content_type, response.body[:8]) and self.source.is_release_url(
+            normalize(response.url)
+        )
+        html_page = isinstance(response, TextResponse) and any(
+            t in content_type for t in HTML_TYPES
+        )
+        if not pdf and not html_page:
             shown = content_type.split(";")[0] or "no content type"
             self.crawler.stats.inc_value("pressroom/not_html")
             yield FailureItem(response.url, f"not HTML ({shown})", response.status)
@@ -273,14 +293,20 @@ class ReleaseSpider(scrapy.Spider):
         walking = kind == "walk" or self.source.follow_links
         hops = meta.get("hops", 0)
         try:
-            html = response.text
+            # Not response.text: servers mislabel charsets (see crawler/encoding.py).
+            html = response.body if pdf else decode_html(response.body, content_type)
         except (UnicodeDecodeError, LookupError) as exc:
             yield FailureItem(url, f"undecodable page: {exc}", response.status, _capture(response))
+            return
+        if isinstance(html, str) and looks_binary(html):
+            shown = content_type.split(";")[0]
+            yield FailureItem(url, f"binary content served as {shown}", response.status)
             return
         result = await self.pool.analyse(
             html,
             url,
             self.source.rules,
+            boilerplate=self.boilerplate,
             release=verdict,
             want_links=kind == "listing" or walking,
             next_page=self.source.next_page if kind == "listing" else "",
@@ -297,7 +323,9 @@ class ReleaseSpider(scrapy.Spider):
             article["etag"] = _header(response, "ETag")
             article["http_last_modified"] = _header(response, "Last-Modified")
             article["rules_version"] = self.rules_version
-            yield ArticleItem(article, _capture(response))
+            yield ArticleItem(
+                article, _capture(response), blocks=result.blocks, template=result.template
+            )
         elif result.kind == "failed":
             yield FailureItem(
                 url, result.reason or "extraction failed", response.status, _capture(response)
@@ -322,8 +350,13 @@ class ReleaseSpider(scrapy.Spider):
 
     def _key(self, url: str, canonical: str | None) -> str:
         # The canonical link names the release, unless it points off-site (a
-        # syndicated copy or a misconfigured CMS).
-        if canonical and self._wanted(canonical):
+        # syndicated copy or a misconfigured CMS) or, where patterns say which
+        # URLs are releases, to a page that is none (every page naming the home page).
+        if (
+            canonical
+            and self._wanted(canonical)
+            and self.source.is_release_url(canonical) is not False
+        ):
             return canonical
         return url
 
@@ -370,9 +403,11 @@ class ReleaseSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.crawler.stats.inc_value("pressroom/robots_skipped")
             return
-        status = None
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        status = failure.value.response.status if failure.check(HttpError) else None
+        described = guards.describe(failure, self.crawler.settings)
+        if described is not None:
+            reason = described
+        elif failure.check(HttpError):
             reason = f"HTTP {status}"
         elif failure.check(DNSLookupError, CannotResolveHostError):
             reason = "DNS lookup failed"
@@ -382,7 +417,17 @@ class ReleaseSpider(scrapy.Spider):
             reason = "connection refused"
         else:
             reason = f"{type(failure.value).__name__}: {failure.value}".strip().rstrip(":")
-        yield FailureItem(normalize(request.url), reason.splitlines()[0], status)
+        # After redirects, record the URL that was asked for, not the last hop.
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]
+        yield FailureItem(normalize(asked), reason.splitlines()[0], status)
+
+
+def _absolute(url: str, base: str | None = None) -> str | None:
+    """normalize(url, base), or None for what cannot be a URL (``http://[::1``, port 99999)."""
+    try:
+        return normalize(url, base)
+    except ValueError:
+        return None
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -1,0 +1,525 @@
+"""What a page says about itself: JSON-LD, meta tags, bylines, <time>, tag blocks, figures.
+
+    >>> meta = read_metadata(tree, "https://www.hrw.org/news/2026/01/12/x")  # doctest: +SKIP
+    >>> meta["date_published"], meta["authors"], meta["org_author"]  # doctest: +SKIP
+    ('2026-01-12T09:30:00+01:00', ['Ann Lee'], 'Human Rights Watch and Amnesty International')
+
+Called on the parsed page before anything is pruned (tag blocks and bylines are
+furniture for the text, but data here). No trafilatura: :mod:`crawler.extract`
+adds what trafilatura found only where the page itself says nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.language import declared
+from crawler.urls import is_http, normalize
+
+ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "blogposting",
+    "pressrelease",
+    "report",
+}
+
+PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "dcterms.issued",
+    "dcterms.date",
+    "dc.date.issued",
+    "dc.date",
+    "citation_publication_date",
+    "publication_date",
+    "publish-date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "date",
+)
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
+# A <time> inside one of these is a teaser's, a comment's or a sidebar's date.
+FOREIGN_CONTAINER = re.compile(
+    r"(?:^|[-_\s])(teaser|related|most-?viewed|popular|promo|sidebar|comments?|listing|"
+    r"recirc|more-?stories|card)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+FOREIGN_TAGS = {"nav", "footer", "aside", "header"}
+UPDATED_HINT = re.compile(r"updat|modif|mis à jour|actualiz|aktualisiert", re.IGNORECASE)
+URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|$|[-_])")
+URL_DATE_COMPACT = re.compile(r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|$)")
+
+# Words that make a byline an organisation's rather than a person's.
+ORG_WORDS = re.compile(
+    r"\b(watch|international|organi[sz]ation|association|foundation|institute|ministry|"
+    r"department|office|agency|commission|council|committee|network|coalition|union|"
+    r"society|center|centre|council|university|press|news|newsroom|media|staff|editors|"
+    r"reuters|afp|associated|group|inc|ltd|llc|gmbh|corp|company|team|bureau|service|"
+    r"government|embassy|secretariat|nations|amnesty|federation|alliance|trust|fund|"
+    r"programme|program|unit|desk)\b",
+    re.IGNORECASE,
+)
+BYLINE_ORG_CLASS = re.compile(
+    r"(?:byline|author|submitted|credit)s?[-_]+(?:org|organi[sz]ation|agency|source|partner)",
+    re.IGNORECASE,
+)
+BYLINE_PEOPLE_CLASS = re.compile(
+    r"^(?:byline[-_]+(?:authors?|names?)|author[-_]?name|by)$", re.IGNORECASE
+)
+
+TAG_LABEL = re.compile(
+    r"^(?:region\s*/\s*country|regions?|countr(?:y|ies)|topics?|tags?|tagged(?: with)?|"
+    r"filed under|categor(?:y|ies)|keywords|subjects?|themes?|région\s*/\s*pays|"
+    r"thèmes?|sujets?|mots[- ]clés|étiquettes|etiquetas|temas|regi[oó]n\s*/\s*pa[ií]s|"
+    r"schlagw[öo]rter|themen|region\s*/\s*land)\s*:?$",
+    re.IGNORECASE,
+)
+TAG_CLASS = re.compile(
+    r"^(?:tags?|tag-?list|tags-?list|post-?tags|entry-?tags|article-?tags|taxonomy|"
+    r"keywords|categories|post-?categories|topics|field--(?:tags|topics?|regions?|countr(?:y|ies)))$",
+    re.IGNORECASE,
+)
+MAX_TAG_WORDS = 6
+MAX_TAGS = 40
+
+
+def read_metadata(tree: Any, base: str) -> dict[str, Any]:
+    """The page's own statements about itself (nothing from trafilatura)."""
+    metas: dict[str, str] = {}
+    for m in tree.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        content = (m.get("content") or "").strip()
+        if key and content and key not in metas:
+            metas[key] = content
+    article_tags = [
+        (m.get("content") or "").strip()
+        for m in tree.iter("meta")
+        if (m.get("property") or m.get("name") or "").lower() == "article:tag"
+    ]
+    ld = _jsonld_article(tree)
+    canonical = None
+    for href in tree.xpath("//link[@rel='canonical']/@href"):
+        try:
+            canonical = normalize(href, base)
+        except ValueError:
+            canonical = None
+        break
+    translations: dict[str, str] = {}
+    for link in tree.xpath("//link[@rel='alternate'][@hreflang][@href]"):
+        lang = link.get("hreflang").strip().lower()
+        if lang and lang != "x-default":
+            try:
+                translations.setdefault(lang, normalize(link.get("href"), base))
+            except ValueError:
+                continue
+    html_lang = tree.get("lang") or metas.get("og:locale") or _text(ld.get("inLanguage")) or ""
+    people, orgs = _ld_people(ld.get("author"))
+    meta_people, meta_orgs = _people_and_orgs(_split_authors(metas.get("author")))
+    byline_people, byline_org = _byline(tree)
+    keywords = ld.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    og_type = metas.get("og:type", "").lower() or None
+    image_url, image_caption = _image(tree, base, metas, ld)
+    published, modified = _dates(tree, base, metas, ld)
+    org_author = byline_org or (", ".join(orgs) if orgs else None)
+    if not org_author and not (people or meta_people or byline_people) and meta_orgs:
+        org_author = ", ".join(meta_orgs)
+    return {
+        "title": _text(ld.get("headline")) or metas.get("og:title") or _title_tag(tree),
+        "description": metas.get("og:description")
+        or metas.get("description")
+        or _text(ld.get("description")),
+        "date_published": published,
+        "date_modified": modified,
+        "authors": people or meta_people or byline_people,
+        "org_author": org_author,
+        "publisher": _publisher(ld, metas),
+        "tags": unique([*(k for k in map(str, keywords)), *article_tags, *_tag_blocks(tree)]),
+        "language": declared(html_lang),
+        "canonical": canonical,
+        "translations": translations,
+        "og_type": og_type,
+        "structured_article": bool(ld) or og_type == "article",
+        "image_url": image_url,
+        "image_caption": image_caption,
+    }
+
+
+def translation_key(url: str, translations: dict[str, str]) -> str | None:
+    """One key shared by every language version of a release: the smallest of their URLs.
+
+    >>> translation_key("https://x.org/fr/a", {"en": "https://x.org/a", "fr": "https://x.org/fr/a"})
+    'https://x.org/a'
+    >>> translation_key("https://x.org/a", {}) is None
+    True
+
+    Each version lists the same hreflang set, so each computes the same key.
+    """
+    if not translations:
+        return None
+    return min({url, *translations.values()})
+
+
+# --- JSON-LD -----------------------------------------------------------------
+
+
+def _jsonld_article(tree: Any) -> dict[str, Any]:
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (json.JSONDecodeError, TypeError, RecursionError):
+            continue
+        for node in _ld_nodes(data):
+            types = node.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and t.lower() in ARTICLE_TYPES for t in types):
+                return node
+    return {}
+
+
+def _ld_nodes(data: Any, depth: int = 0) -> list[dict[str, Any]]:
+    if depth > 5:
+        return []
+    if isinstance(data, list):
+        return [n for item in data for n in _ld_nodes(item, depth + 1)]
+    if isinstance(data, dict):
+        return [data, *_ld_nodes(data.get("@graph", []), depth + 1)]
+    return []
+
+
+def _ld_people(value: Any) -> tuple[list[str], list[str]]:
+    people: list[str] = []
+    orgs: list[str] = []
+    for item in value if isinstance(value, list) else [value] if value else []:
+        if isinstance(item, str):
+            found_people, found_orgs = _people_and_orgs(_split_authors(item))
+            people.extend(found_people)
+            orgs.extend(found_orgs)
+        elif isinstance(item, dict) and _text(item.get("name")):
+            kind = str(item.get("@type", "Person")).lower()
+            (orgs if "organization" in kind else people).append(_text(item.get("name")))
+    return unique(people), unique(orgs)
+
+
+def _publisher(ld: dict[str, Any], metas: dict[str, str]) -> str | None:
+    publisher = ld.get("publisher")
+    if isinstance(publisher, list) and publisher:
+        publisher = publisher[0]
+    if isinstance(publisher, dict) and _text(publisher.get("name")):
+        return _text(publisher.get("name"))
+    if isinstance(publisher, str) and publisher.strip():
+        return _text(publisher)
+    return metas.get("og:site_name") or metas.get("application-name") or None
+
+
+# --- bylines -----------------------------------------------------------------
+
+
+def _split_authors(value: str | None) -> list[str]:
+    if not value or is_http(value.strip()):
+        return []
+    value = re.sub(r"^\s*(by|par|por|von|di)\s+", "", value.strip(), flags=re.IGNORECASE)
+    return unique(p.strip() for p in re.split(r";|,|\band\b|&|\bet\b|\by\b|\bund\b", value))
+
+
+def _people_and_orgs(names: list[str]) -> tuple[list[str], list[str]]:
+    people = [n for n in names if not ORG_WORDS.search(n)]
+    orgs = [n for n in names if ORG_WORDS.search(n)]
+    return people, orgs
+
+
+_BYLINE_XPATH = (
+    "//*[@itemprop='sourceOrganization' or contains(@class, 'yline') or contains(@class, 'uthor')"
+    " or contains(@class, 'ubmitted') or contains(@class, 'redit')"
+    " or contains(concat(' ', @class, ' '), ' by ')]"
+)
+
+
+def _byline(tree: Any) -> tuple[list[str], str | None]:
+    """People and an organisation named in the page's visible byline."""
+    org = None
+    people: list[str] = []
+    for el in tree.xpath(_BYLINE_XPATH):
+        tokens = (el.get("class") or "").split()
+        itemprop = (el.get("itemprop") or "").lower()
+        if org is None and (
+            any(BYLINE_ORG_CLASS.search(t) for t in tokens) or itemprop == "sourceorganization"
+        ):
+            org = _text(el.text_content()) or None
+        elif not people and any(BYLINE_PEOPLE_CLASS.match(t) for t in tokens):
+            people, _ = _people_and_orgs(_split_authors(_text(el.text_content())))
+    return people, org
+
+
+# --- dates -------------------------------------------------------------------
+
+
+def iso_date(value: Any) -> str | None:
+    """ISO 8601 form of a date string, keeping time and zone when given.
+
+    >>> iso_date("2026-01-12T09:30:00Z")
+    '2026-01-12T09:30:00+00:00'
+    >>> iso_date("not a date") is None
+    True
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        match = re.match(r"(\d{4}-\d{2}-\d{2})", value)
+        return match.group(1) if match else None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    return parsed.isoformat()
+
+
+def url_date(url: str) -> str | None:
+    """The day a URL names, like /2026/01/12/ or /20260112/.
+
+    >>> url_date("https://x.org/news/2026/01/12/slug"), url_date("https://x.org/about")
+    ('2026-01-12', None)
+    """
+    path = urlsplit(url).path
+    match = URL_DATE.search(path) or URL_DATE_COMPACT.search(path)
+    if not match:
+        return None
+    try:
+        return datetime(*map(int, match.groups())).date().isoformat()
+    except ValueError:
+        return None
+
+
+def most_precise(candidates: list[str | None]) -> str | None:
+    """The first date, replaced by a later one of the same day that also has a time.
+
+    >>> most_precise([None, "2026-01-12", "2026-01-11T08:00:00+00:00", "2026-01-12T09:30:00+01:00"])
+    '2026-01-12T09:30:00+01:00'
+    """
+    dates = [c for c in candidates if c]
+    if not dates:
+        return None
+    first = dates[0]
+    if "T" in first:
+        return first
+    for other in dates[1:]:
+        if "T" in other and other[:10] == first[:10]:
+            return other
+    return first
+
+
+def _own_times(tree: Any) -> list[Any]:
+    """<time datetime> elements of the page itself, not of teasers or sidebars."""
+    out = []
+    for el in tree.iter("time"):
+        if not el.get("datetime"):
+            continue
+        foreign = False
+        for ancestor in el.iterancestors():
+            tokens = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+            if ancestor.tag in FOREIGN_TAGS or FOREIGN_CONTAINER.search(tokens):
+                foreign = True
+                break
+        if not foreign:
+            out.append(el)
+    return out
+
+
+def _dates(
+    tree: Any, base: str, metas: dict[str, str], ld: dict[str, Any]
+) -> tuple[str | None, str | None]:
+    times = _own_times(tree)
+
+    def hinted(el: Any) -> bool:
+        here = [el, *list(el.iterancestors())[:2]]
+        return any(
+            UPDATED_HINT.search(f"{e.get('class') or ''} {e.get('itemprop') or ''}")
+            or (e is not el and UPDATED_HINT.search((e.text or "")[:40]))
+            for e in here
+        )
+
+    published_times = [
+        t for t in times if (t.get("itemprop") or "").lower() != "datemodified" and not hinted(t)
+    ]
+    modified_times = [t for t in times if t not in published_times]
+    published = most_precise(
+        [
+            iso_date(_text(ld.get("datePublished"))),
+            *(iso_date(metas.get(k)) for k in PUBLISHED_META),
+            *(iso_date(t.get("datetime")) for t in published_times[:3]),
+            url_date(base),
+        ]
+    )
+    modified = most_precise(
+        [
+            iso_date(_text(ld.get("dateModified"))),
+            *(iso_date(metas.get(k)) for k in MODIFIED_META),
+            *(iso_date(t.get("datetime")) for t in modified_times[:2]),
+        ]
+    )
+    return published, modified
+
+
+def not_today(value: str | None, now: datetime | None = None) -> str | None:
+    """``value`` unless it is today's date: a guess that found only the crawl date.
+
+    >>> not_today("2001-01-01")
+    '2001-01-01'
+    """
+    today = (now or datetime.now(UTC)).date().isoformat()
+    return None if value and value[:10] == today else value
+
+
+# --- images ------------------------------------------------------------------
+
+
+def _image(
+    tree: Any, base: str, metas: dict[str, str], ld: dict[str, Any]
+) -> tuple[str | None, str | None]:
+    caption = None
+    candidate: Any = ld.get("image")
+    if isinstance(candidate, list) and candidate:
+        candidate = candidate[0]
+    if isinstance(candidate, dict):
+        caption = _text(candidate.get("caption")) or None
+        candidate = candidate.get("url") or candidate.get("contentUrl")
+    src = (
+        metas.get("og:image")
+        or metas.get("og:image:url")
+        or metas.get("twitter:image")
+        or (candidate if isinstance(candidate, str) else None)
+    )
+    url = _absolute(src, base)
+    figures = [
+        f
+        for f in tree.iter("figure")
+        if f.xpath(".//img[@src]") and f.xpath(".//figcaption") and not _in_furniture(f)
+    ]
+    chosen = None
+    if url:
+        name = urlsplit(url).path.rsplit("/", 1)[-1]
+        for figure in figures:
+            for img_src in figure.xpath(".//img/@src"):
+                absolute = _absolute(img_src, base)
+                if absolute == url or (name and absolute and absolute.endswith("/" + name)):
+                    chosen = figure
+                    break
+            if chosen is not None:
+                break
+    elif figures:
+        chosen = figures[0]
+        url = _absolute(chosen.xpath(".//img/@src")[0], base)
+    if chosen is not None and not caption:
+        caption = _text(" ".join(chosen.xpath(".//figcaption")[0].itertext())) or None
+    return url, caption
+
+
+def _in_furniture(el: Any) -> bool:
+    for ancestor in el.iterancestors():
+        tokens = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+        if ancestor.tag in FOREIGN_TAGS or FOREIGN_CONTAINER.search(tokens):
+            return True
+    return False
+
+
+def _absolute(src: Any, base: str) -> str | None:
+    if not isinstance(src, str) or not src.strip() or src.strip().startswith("data:"):
+        return None
+    try:
+        url = normalize(src.strip(), base)
+    except ValueError:
+        return None
+    return url if is_http(url) else None
+
+
+# --- tags ----------------------------------------------------------------------
+
+
+# Short bits of text with no link and no nested structure: candidate tag labels.
+_LABEL_XPATH = (
+    "//*[self::h2 or self::h3 or self::h4 or self::div or self::span or self::dt"
+    " or self::strong or self::p or self::li][not(*/*) and not(.//a)"
+    " and string-length(normalize-space(.)) > 2 and string-length(normalize-space(.)) <= 40]"
+)
+
+
+def _tag_blocks(tree: Any) -> list[str]:
+    """Link texts of the page's tag blocks ("Region / Country", "Topics", class="tags")."""
+    out: list[str] = []
+    containers: list[Any] = []
+    for el in tree.xpath(_LABEL_XPATH):
+        if not TAG_LABEL.match(_text(el.text_content())):
+            continue
+        following = el.getnext()
+        if following is not None and following.xpath(".//a"):
+            containers.append(following)
+        elif el.getparent() is not None:
+            containers.append(el.getparent())
+    for el in tree.xpath("//*[@class]"):
+        if any(TAG_CLASS.match(t) for t in (el.get("class") or "").split()):
+            containers.append(el)
+    seen: set[int] = set()
+    for container in containers:
+        if id(container) in seen or _in_menu(container):
+            continue
+        seen.add(id(container))
+        for a in container.iter("a"):
+            label = _text(a.text_content())
+            if label and len(label.split()) <= MAX_TAG_WORDS and not TAG_LABEL.match(label):
+                out.append(label)
+    return unique(out)[:MAX_TAGS]
+
+
+def _in_menu(el: Any) -> bool:
+    for ancestor in [el, *el.iterancestors()]:
+        tokens = f"{ancestor.get('class') or ''} {ancestor.get('role') or ''}".lower()
+        if ancestor.tag in ("nav", "header", "footer") or re.search(
+            r"\b(menu|navigation|navbar|site-header|footer)\b", tokens
+        ):
+            return True
+    return False
+
+
+# --- small helpers ---------------------------------------------------------------
+
+
+def _title_tag(tree: Any) -> str | None:
+    titles = tree.xpath("//title/text()")
+    return re.sub(r"\s+", " ", titles[0]).strip() or None if titles else None
+
+
+def _text(value: Any) -> str:
+    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else ""
+
+
+def unique(values: Any) -> list[str]:
+    """Values with whitespace collapsed, empty ones and case-insensitive repeats dropped.
+
+    >>> unique([" Chad ", "chad", "", "Africa"])
+    ['Chad', 'Africa']
+    """
+    seen: dict[str, str] = {}
+    for v in values:
+        v = re.sub(r"\s+", " ", str(v)).strip()
+        if v and v.lower() not in seen:
+            seen[v.lower()] = v
+    return list(seen.values())

@@ -1,0 +1,79 @@
+"""Draw releases per month per source, so gaps in coverage show at a glance.
+
+    >>> plot_months({"hrw": {"2024-01": 40, "2024-03": 38}}, "coverage.png")  # doctest: +SKIP
+    PosixPath('coverage.png')
+
+Needs matplotlib (``pip install 'pressroom[plot]'``). Every month between the
+first and the last dated release is drawn, with 0 for a month without any, so
+a month the crawler missed is a visible dip to the axis rather than a line
+drawn straight across it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from storage import BadInput
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Every YYYY-MM from ``first`` to ``last`` inclusive.
+
+    >>> month_range("2023-11", "2024-02")
+    ['2023-11', '2023-12', '2024-01', '2024-02']
+    """
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def plot_months(
+    months: Mapping[str, Mapping[str, int]], path: str | os.PathLike[str], *, title: str = ""
+) -> Path:
+    """Write a PNG line chart of releases per month, one line per source; return its path.
+
+    ``months`` is ``Archive.stats()["months"]``: {source: {"YYYY-MM": n}};
+    the "unknown" month (undated releases) is left out and counted in the subtitle.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        raise BadInput("--plot needs matplotlib: pip install 'pressroom[plot]'") from None
+    matplotlib.use("Agg")  # no display needed; must precede pyplot
+    import matplotlib.pyplot as plt
+
+    dated = sorted({m for counts in months.values() for m in counts if m != "unknown"})
+    if not dated:
+        raise BadInput("nothing to plot: the archive has no dated releases")
+    axis = month_range(dated[0], dated[-1])
+    undated = sum(counts.get("unknown", 0) for counts in months.values())
+    figure, ax = plt.subplots(figsize=(max(8.0, min(24.0, len(axis) * 0.25)), 4.5), dpi=100)
+    for source in sorted(months):
+        counts = months[source]
+        ax.plot(
+            range(len(axis)),
+            [counts.get(m, 0) for m in axis],
+            marker="o",
+            markersize=3,
+            linewidth=1.2,
+            label=source,
+        )
+    step = max(1, len(axis) // 24)
+    ax.set_xticks(range(0, len(axis), step), axis[::step], rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("releases per month")
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, ncols=min(4, len(months)))
+    subtitle = f"{axis[0]} to {axis[-1]}" + (f"; {undated} undated not shown" if undated else "")
+    ax.set_title(f"{title}\n{subtitle}" if title else subtitle, fontsize=10)
+    figure.tight_layout()
+    target = Path(path)
+    # No Software/date metadata: the same archive draws the same bytes.
+    figure.savefig(target, format="png", metadata={"Software": None})
+    plt.close(figure)
+    return target

@@ -1,0 +1,187 @@
+"""Browse an archive in Datasette, read-only, with the titles, facets and queries pressroom ships.
+
+    >>> serve("hrw.db", port=8001)  # doctest: +SKIP
+    Serving hrw.db read-only (immutable) at http://127.0.0.1:8001/hrw/articles
+
+Datasette is an optional extra (``pip install 'pressroom[serve]'``). The
+metadata lives in ``datasette_metadata.json`` beside this module; the column
+descriptions of ``articles`` come from ``storage.fields`` (the ones the
+dataset card uses), and the revision-history query is added only when the
+archive has a ``revisions`` table.
+
+Read-only: Datasette opens the file with SQLite's ``mode=ro`` and pressroom
+ships no writable queries. When no crawl is running it is opened
+``immutable`` instead, which lets SQLite skip locking and Datasette count rows
+once; see crawl_activity() for how "no crawl is running" is decided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from storage import Archive, BadInput
+from storage.fields import DESCRIPTIONS
+
+METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
+# Served at /pressroom-static/ (the metadata's extra_css_urls point there).
+STATIC_DIR = Path(__file__).with_name("datasette_static")
+# The key the shipped metadata uses for "this archive"; replaced by the real name.
+PLACEHOLDER = "pressroom"
+SETTINGS = {
+    "default_page_size": 50,
+    "sql_time_limit_ms": 5000,
+    # Array facets on tags run json_each over every row: give them time.
+    "facet_time_limit_ms": 2000,
+    "suggest_facets": False,
+}
+REVISION_COLUMNS = {"article_id", "title", "date_modified", "text_hash", "text"}
+REVISION_TIMES = {"first_fetched", "superseded_at"}
+REVISION_HISTORY = {
+    "title": "Revision history of one release",
+    "description": (
+        "Every stored version of the release at a URL (its key, canonical or fetched URL), "
+        "newest first: the current text from articles, earlier ones from revisions."
+    ),
+    "sql": (
+        "with release as (\n"
+        "  select * from articles\n"
+        "  where :url in (url, canonical_url, fetched_url)\n"
+        "  order by id limit 1\n"
+        ")\n"
+        "select 'current' as version, last_changed as since, null as until,\n"
+        "  title, date_modified, text_hash, text\n"
+        "from release\n"
+        "union all\n"
+        "select 'revision ' || r.id, r.first_fetched, r.superseded_at,\n"
+        "  r.title, r.date_modified, r.text_hash, r.text\n"
+        "from revisions r join release on r.article_id = release.id\n"
+        "order by since desc"
+    ),
+}
+
+
+def database_name(path: str | os.PathLike[str]) -> str:
+    """The name Datasette gives the file (its stem): ``database_name("data/hrw.db")`` -> 'hrw'."""
+    return Path(path).stem
+
+
+def crawl_activity(path: str | os.PathLike[str]) -> str | None:
+    """Why the archive may change while served, or None when it is safe to open immutable.
+
+        >>> crawl_activity("hrw.db")  # doctest: +SKIP
+        "a crawl holds hrw.db.hrw.lock"
+
+    Three checks, any one of which keeps the file mutable:
+
+    - a crawl lock beside the file (``<db>.<source>.lock``, crawler/lock.py) is
+      held: ``pressroom crawl`` holds it for the whole crawl, and the kernel drops
+      it when the process ends, so a held lock means a live crawl;
+    - a run is recorded as ``running``: re-extraction (which takes no lock) or
+      a crawl killed before it could say so; the next crawl of that source marks
+      it interrupted;
+    - the write-ahead log (``<db>-wal``) is not empty: immutable mode reads only
+      the main file and would miss the changes still in the log.
+
+    Immutable is decided once, at start: a crawl started later is not seen
+    (restart serve, or use --no-immutable on a machine where crawls run on a
+    schedule).
+    """
+    db = Path(path)
+    for lock in sorted(db.parent.glob(f"{db.name}.*.lock")):
+        if _held(lock):
+            return f"a crawl holds {lock.name}"
+    wal = db.with_name(db.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return f"{wal.name} holds changes not yet in the main file"
+    with Archive(db, readonly=True) as archive:
+        running = archive.db.execute(
+            "SELECT id, source FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    if running:
+        return f"run {running[0]} ({running[1]}) is recorded as running"
+    return None
+
+
+def _held(lock: Path) -> bool:
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also releases our shared lock, if we got it
+    return False
+
+
+def metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Datasette metadata for the archive at ``path``: the shipped file, filled in."""
+    shipped = json.loads(METADATA_FILE.read_text(encoding="utf-8"))
+    meta = copy.deepcopy(shipped)
+    database = meta["databases"].pop(PLACEHOLDER)
+    database["tables"]["articles"]["columns"] = dict(DESCRIPTIONS)
+    if _has_revisions(path):
+        database["queries"]["revision_history"] = dict(REVISION_HISTORY)
+    meta["databases"][database_name(path)] = database
+    return meta
+
+
+def _has_revisions(path: str | os.PathLike[str]) -> bool:
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}
+    finally:
+        conn.close()
+    return columns >= REVISION_COLUMNS | REVISION_TIMES
+
+
+def make_datasette(path: str | os.PathLike[str], *, immutable: bool) -> Any:
+    """A configured ``datasette.app.Datasette`` for the archive (not yet serving)."""
+    try:
+        from datasette.app import Datasette
+    except ImportError:
+        raise BadInput("pressroom serve needs Datasette: pip install 'pressroom[serve]'") from None
+    file = str(path)
+    return Datasette(
+        files=[] if immutable else [file],
+        immutables=[file] if immutable else [],
+        metadata=metadata(path),
+        settings=SETTINGS,
+        static_mounts=[("pressroom-static", str(STATIC_DIR))],
+    )
+
+
+def serve(
+    path: str | os.PathLike[str],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    immutable: bool | None = None,
+    echo: Callable[[str], None] = print,
+) -> None:
+    """Serve the archive until interrupted. ``immutable=None`` decides with crawl_activity()."""
+    Archive(path, readonly=True).close()  # a clear error for a missing or foreign file
+    if immutable is None:
+        reason = crawl_activity(path)
+        immutable = reason is None
+        mode = "immutable" if immutable else f"read-only, not immutable: {reason}"
+    else:
+        mode = "immutable" if immutable else "read-only"
+    ds = make_datasette(path, immutable=immutable)
+    import uvicorn  # a dependency of Datasette
+
+    asyncio.run(ds.invoke_startup())
+    url = f"http://{host}:{port}/{database_name(path)}/articles"
+    echo(f"Serving {path} ({mode}) at {url}  (Ctrl-C to stop)")
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")

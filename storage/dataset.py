@@ -1,0 +1,470 @@
+"""Write a dataset folder ready to publish: Parquet files, a dataset card and checksums.
+
+    >>> summary = write_dataset(archive, "hrw-2024", since="2024-01-01")  # doctest: +SKIP
+    >>> summary.rows, [f.name for f in summary.files]  # doctest: +SKIP
+    (1204, ['data/train-00000-of-00001.parquet', 'README.md'])
+
+The folder::
+
+    README.md                          dataset card: fields, counts, provenance, licence
+    SHA256SUMS                         sha256 of every other file (sha256sum -c SHA256SUMS)
+    data/train-00000-of-00002.parquet  the articles, split at about ``max_file_bytes``
+
+It loads as-is with Hugging Face ``datasets``
+(``load_dataset("parquet", data_files="DIR/data/*.parquet")``) and on the Hub
+(the card's YAML header names the files). Everything written is a function
+of the archive and the arguments (no timestamps of the export itself), so the
+same archive and arguments give byte-identical folders.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ArchiveError, BadInput
+from .fields import DESCRIPTIONS
+from .minhash import SHINGLE, NearDuplicates
+from .parquet import BATCH_ROWS, ParquetWriter, batches, parse_day, type_names
+
+if TYPE_CHECKING:
+    from .archive import Archive
+
+DEFAULT_MAX_FILE_BYTES = 200 * 1000**2  # Hugging Face suggests Parquet files under ~500 MB
+CARD = "README.md"
+SUMS = "SHA256SUMS"
+DATA = "data"
+LICENCE_NOTE = (
+    "The texts are the work of the organisations that published them and remain "
+    "under their copyright and terms of use; pressroom only collected and cleaned "
+    "them. Check each source's terms before redistributing this dataset, and cite "
+    "the original release (`url`) when quoting it. This card and the file layout "
+    "may be reused freely."
+)
+
+
+@dataclass
+class DatasetFile:
+    name: str  # relative to the dataset folder, with / separators
+    rows: int | None
+    bytes: int
+    sha256: str
+
+
+@dataclass
+class DatasetSummary:
+    """What write_dataset() wrote: rows kept, near duplicates dropped, files."""
+
+    directory: Path
+    rows: int = 0
+    dropped: int = 0
+    files: list[DatasetFile] = field(default_factory=list)
+
+
+@dataclass
+class _Tally:
+    """Counts gathered while the rows stream past, for the card."""
+
+    sources: collections.Counter[str] = field(default_factory=collections.Counter)
+    languages: collections.Counter[str] = field(default_factory=collections.Counter)
+    years: collections.Counter[str] = field(default_factory=collections.Counter)
+    extractors: collections.Counter[str] = field(default_factory=collections.Counter)
+    words: int = 0
+    first_day: str | None = None
+    last_day: str | None = None
+
+    def add(self, article: Mapping[str, Any]) -> None:
+        self.sources[article["source"]] += 1
+        self.languages[article.get("language") or "unknown"] += 1
+        day = parse_day(article.get("date_published"))
+        self.years[str(day.year) if day else "undated"] += 1
+        self.extractors[article.get("extractor") or "unknown"] += 1
+        self.words += article.get("word_count") or 0
+        if day:
+            text = day.isoformat()
+            self.first_day = min(self.first_day or text, text)
+            self.last_day = max(self.last_day or text, text)
+
+
+def write_dataset(
+    archive: Archive,
+    directory: str | os.PathLike[str],
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    dedupe: NearDuplicates | None = None,
+    force: bool = False,
+    progress: Callable[[int], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+    **filters: Any,
+) -> DatasetSummary:
+    """Write the articles matching ``filters`` (those of Archive.articles()) as a dataset folder.
+
+    Refuses an existing non-empty ``directory`` unless ``force`` is given and it
+    holds a previous dataset (a SHA256SUMS file): a mistyped path never wipes
+    an unrelated folder. Files are split between row groups of ``batch_rows``,
+    once one passes ``max_file_bytes``. The folder is built beside the target and moved into
+    place at the end, so an interrupted export leaves no half dataset.
+    """
+    if max_file_bytes <= 0:
+        raise BadInput(f"the file size limit must be positive, not {max_file_bytes}")
+    target = Path(directory)
+    _check_target(target, force)
+    articles = archive.articles(**filters)  # validates the filters before any file is made
+    if dedupe is not None:
+        articles = dedupe.filter(articles)
+    part = target.with_name(target.name + ".part")
+    shutil.rmtree(part, ignore_errors=True)
+    (part / DATA).mkdir(parents=True)
+    try:
+        summary = DatasetSummary(directory=target)
+        tally = _Tally()
+        data_files = _write_shards(
+            part / DATA, articles, tally, max_file_bytes, batch_rows, progress
+        )
+        summary.rows = sum(rows for _, rows in data_files)
+        summary.dropped = dedupe.dropped if dedupe is not None else 0
+        for path, rows in data_files:
+            summary.files.append(_describe(part, path, rows))
+        card = render_card(
+            archive, summary, tally, filters=filters, dedupe=dedupe, archive_name=archive.path.name
+        )
+        (part / CARD).write_text(card, encoding="utf-8", newline="\n")
+        summary.files.append(_describe(part, part / CARD, None))
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(summary.files, key=_by_name))
+        (part / SUMS).write_text(sums, encoding="utf-8", newline="\n")
+        if target.exists():
+            shutil.rmtree(target)
+        part.replace(target)
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    return summary
+
+
+def _check_target(target: Path, force: bool) -> None:
+    if target.exists() and not target.is_dir():
+        raise BadInput(f"{target} exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()):
+        if not force:
+            raise BadInput(f"{target} exists (use --force to overwrite)")
+        if not (target / SUMS).is_file():
+            raise BadInput(
+                f"{target} is not empty and holds no pressroom dataset ({SUMS}); "
+                "refusing to overwrite it"
+            )
+    if not target.parent.is_dir():
+        raise BadInput(f"directory {target.parent} does not exist")
+
+
+def _write_shards(
+    folder: Path,
+    articles: Iterable[dict[str, Any]],
+    tally: _Tally,
+    max_file_bytes: int,
+    batch_rows: int,
+    progress: Callable[[int], None] | None,
+) -> list[tuple[Path, int]]:
+    # Files are named once their number is known: train-00000-of-00003.parquet
+    # is the Hugging Face convention, which the Hub reads as the train split.
+    written: list[tuple[Path, int]] = []
+    fp = writer = None
+    try:
+        for batch in batches(articles, batch_rows):
+            if writer is None:
+                path = folder / f"shard-{len(written):05d}.parquet"
+                fp = path.open("wb")
+                writer = ParquetWriter(fp)
+            for article in batch:
+                tally.add(article)
+            writer.write(batch)
+            if progress is not None:
+                progress(len(batch))
+            if fp is not None and fp.tell() >= max_file_bytes:
+                writer.close()
+                fp.close()
+                written.append((Path(fp.name), writer.rows))
+                fp = writer = None
+        if writer is None and not written:
+            # An empty selection still gets one (empty) file with the full schema.
+            path = folder / "shard-00000.parquet"
+            fp = path.open("wb")
+            writer = ParquetWriter(fp)
+        if writer is not None and fp is not None:
+            writer.close()
+            fp.close()
+            written.append((Path(fp.name), writer.rows))
+            fp = writer = None
+    finally:
+        if fp is not None:
+            fp.close()
+    total = len(written)
+    named = []
+    for number, (path, rows) in enumerate(written):
+        final = path.with_name(f"train-{number:05d}-of-{total:05d}.parquet")
+        path.replace(final)
+        named.append((final, rows))
+    return named
+
+
+def _describe(root: Path, path: Path, rows: int | None) -> DatasetFile:
+    digest = hashlib.sha256()
+    with path.open("rb") as fp:
+        while chunk := fp.read(1 << 20):
+            digest.update(chunk)
+    return DatasetFile(
+        name=path.relative_to(root).as_posix(),
+        rows=rows,
+        bytes=path.stat().st_size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def _by_name(file: DatasetFile) -> str:
+    return file.name
+
+
+def pressroom_version() -> str:
+    """The installed pressroom's version, or 'unknown' when run from a bare checkout."""
+    try:
+        return metadata.version("pressroom")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def render_card(
+    archive: Archive,
+    summary: DatasetSummary,
+    tally: _Tally,
+    *,
+    filters: Mapping[str, Any],
+    dedupe: NearDuplicates | None,
+    archive_name: str,
+) -> str:
+    """The dataset card (README.md): YAML header for the Hub, then Markdown for people."""
+    runs = _runs(archive, sorted(tally.sources))
+    languages = sorted(code for code in tally.languages if code != "unknown")
+    lines = [
+        "---",
+        "pretty_name: " + json.dumps(f"pressroom export of {archive_name}"),
+        "license: other",
+    ]
+    if languages:
+        lines += ["language:", *(f"- {code}" for code in languages)]
+    lines += [
+        "size_categories:",
+        f"- {_size_category(summary.rows)}",
+        "configs:",
+        "- config_name: default",
+        "  data_files:",
+        "  - split: train",
+        f"    path: {DATA}/train-*.parquet",
+        "---",
+        "",
+        f"# pressroom export of {archive_name}",
+        "",
+        f"{summary.rows:,} news releases from {len(tally.sources)} source(s) "
+        f"({', '.join(sorted(tally.sources)) or 'none'}), "
+        + (
+            f"published {tally.first_day} to {tally.last_day}"
+            if tally.first_day
+            else "with no publication dates"
+        )
+        + f", {tally.words:,} words in all, crawled and cleaned by pressroom "
+        "into one SQLite archive and exported to Parquet.",
+        "",
+        "## How it was made",
+        "",
+        f"- Archive file: `{archive_name}`",
+        f"- Selection: {_selection(filters)}",
+        f"- Near duplicates: {_dedupe_line(dedupe)}",
+        f"- Crawl window: {_crawl_window(runs)}",
+        f"- Source files: {_source_files(runs)}",
+        f"- Exported by pressroom {pressroom_version()}; "
+        f"crawled by pressroom {_crawl_versions(runs)}",
+        f"- Text extracted by: {_counted(tally.extractors)}",
+        "- Row order: by `date_published`, then `id` (undated releases first).",
+        "",
+        "## Files",
+        "",
+        "| file | rows | bytes | sha256 |",
+        "|---|---:|---:|---|",
+    ]
+    for f in summary.files:
+        lines.append(f"| `{f.name}` | {f.rows:,} | {f.bytes:,} | `{f.sha256}` |")
+    lines += [
+        "",
+        f"`{SUMS}` lists the sha256 of every file, this card included: "
+        f"`sha256sum -c {SUMS}` checks a copy.",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        f'ds = load_dataset("parquet", data_files="{DATA}/*.parquet", split="train")',
+        f'# or: pandas.read_parquet("{DATA}/")',
+        "```",
+        "",
+        "## Fields",
+        "",
+        "Times are `timestamp[us, UTC]` (a date without a time is midnight UTC); "
+        "`published_on` is the day as the page printed it.",
+        "",
+        "| field | type | meaning |",
+        "|---|---|---|",
+    ]
+    for name, kind in type_names().items():
+        lines.append(f"| `{name}` | `{kind}` | {DESCRIPTIONS.get(name, '')} |")
+    lines += ["", "## Counts", ""]
+    for title, counter in (
+        ("source", tally.sources),
+        ("language", tally.languages),
+        ("year", tally.years),
+    ):
+        lines += [f"| {title} | releases |", "|---|---:|"]
+        lines += [f"| {key} | {count:,} |" for key, count in sorted(counter.items())]
+        lines.append("")
+    lines += ["## Licence", "", LICENCE_NOTE, ""]
+    return "\n".join(lines)
+
+
+def _size_category(rows: int) -> str:
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+    ):
+        if rows < limit:
+            return label
+    return "10M<n<100M"
+
+
+def _selection(filters: Mapping[str, Any]) -> str:
+    given = {key: value for key, value in filters.items() if value not in (None, False)}
+    if not given:
+        return "every article in the archive"
+    return ", ".join(
+        f"{key}={json.dumps(str(value), ensure_ascii=False)}"
+        for key, value in sorted(given.items())
+    )
+
+
+def _dedupe_line(dedupe: NearDuplicates | None) -> str:
+    if dedupe is None:
+        return "kept (no near-duplicate removal)"
+    return (
+        f"removed {dedupe.dropped:,}: a release whose {SHINGLE}-word shingles have an "
+        f"estimated Jaccard similarity of {dedupe.threshold} or more (MinHash) with an "
+        "earlier one was dropped; the earliest published was kept"
+    )
+
+
+def _runs(archive: Archive, sources: list[str]) -> list[dict[str, Any]]:
+    if not sources:
+        return []
+    marks = ", ".join("?" * len(sources))
+    rows = archive.db.execute(
+        f"SELECT started, finished, options FROM runs WHERE source IN ({marks}) ORDER BY id",
+        sources,
+    ).fetchall()
+    out = []
+    for started, finished, options in rows:
+        try:
+            decoded = json.loads(options) if options else {}
+        except ValueError:
+            decoded = {}
+        out.append({"started": started, "finished": finished, "options": decoded or {}})
+    return out
+
+
+def _crawl_window(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return "unknown (no runs recorded)"
+    starts = [run["started"] for run in runs if run["started"]]
+    ends = [run["finished"] or run["started"] for run in runs if run["finished"] or run["started"]]
+    if not starts:
+        return f"unknown ({len(runs)} runs without times)"
+    return f"{min(starts)} to {max(ends)} ({len(runs)} runs)"
+
+
+def _source_files(runs: list[dict[str, Any]]) -> str:
+    # Only the file name: a full path would publish the crawling machine's layout.
+    names = sorted(
+        {
+            Path(str(run["options"]["source_file"])).name
+            for run in runs
+            if isinstance(run["options"], dict) and run["options"].get("source_file")
+        }
+    )
+    return ", ".join(f"`{name}`" for name in names) or "none recorded (ad hoc crawls)"
+
+
+def _crawl_versions(runs: list[dict[str, Any]]) -> str:
+    versions = sorted(
+        {
+            str(run["options"]["pressroom"])
+            for run in runs
+            if isinstance(run["options"], dict) and run["options"].get("pressroom")
+        }
+    )
+    return ", ".join(versions) or "unknown"
+
+
+def _counted(counter: Mapping[str, int]) -> str:
+    return ", ".join(f"{key} ({count:,})" for key, count in sorted(counter.items())) or "none"
+
+
+def check_directory(path: str | os.PathLike[str]) -> list[str]:
+    """Verify a dataset folder against its SHA256SUMS; return the names that do not match.
+
+    >>> check_directory("hrw-2024")  # doctest: +SKIP
+    []
+    """
+    root = Path(path)
+    sums = root / SUMS
+    if not sums.is_file():
+        raise ArchiveError(f"{root} has no {SUMS}")
+    bad = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        file = root / name
+        if not file.is_file() or _describe(root, file, None).sha256 != digest:
+            bad.append(name)
+    return bad
+
+
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "KIB": 1024,
+    "MIB": 1024**2,
+    "GIB": 1024**3,
+}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from a size such as ``200MB``, ``1.5GB``, ``512MiB`` or ``1048576``.
+
+    >>> parse_size("200MB"), parse_size("1 KiB")
+    (200000000, 1024)
+    """
+    cleaned = text.strip().upper().replace(" ", "")
+    number = cleaned.rstrip("KMGIB")
+    unit = cleaned[len(number) :]
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if unit not in _UNITS or value <= 0:
+        raise BadInput(f"invalid size {text!r}: expected e.g. 200MB, 1GB or 512MiB")
+    return int(value * _UNITS[unit])

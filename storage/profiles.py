@@ -1,0 +1,367 @@
+"""A source's boilerplate profile: text blocks that recur across many of its pages.
+
+    >>> with Archive("hrw.db") as archive:  # doctest: +SKIP
+    ...     record(archive, "hrw", [(url, "en", layout, blocks)])  # after each batch
+    ...     hashes = boilerplate(archive, "hrw")                   # handed to extraction
+    ...     reclean(archive, "hrw", run_id)                        # at the end of a crawl
+
+Extraction cuts a page's text into blocks (paragraphs, headings, list items,
+quotes, table rows). For every stored page the writer records the blocks it
+had *before* the profile was applied (``page_blocks``, compressed), and keeps
+per-source document frequencies of those blocks (``profile_blocks``, keyed by
+a 64-bit hash of the normalised text): on how many pages each block was seen,
+over all of the source's pages and within each language and each page layout
+(a site's news and legacy templates carry different boilerplate).
+
+A block is boilerplate when, in some group, it is on at least
+:data:`MIN_PAGES` pages and the lower bound of a 95% Wilson interval on its
+share of the group's pages is at least :data:`SHARE`. Template text is on
+nearly every page of its layout, while a sentence that legitimately recurs (a
+list of recommendations, a quote used in a few releases) stays well below
+half, and a block repeated inside one page counts once. The profile is a pure
+function of the stored pages: the same pages give the same profile, in
+whatever order they came.
+
+Texts are rendered from blocks by :func:`render`, the same function extraction
+uses, so :func:`reclean` can rebuild a stored text with a newer profile
+without the HTML: the first pages of a fresh crawl, stored before the profile
+knew anything, are cleaned at the end of that crawl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import zstandard
+
+from .records import text_hash
+
+if TYPE_CHECKING:
+    from .archive import Archive
+
+# (kind, plain text, markdown). kind: "p", "h1".."h6", "li" (a list item),
+# "quote", "code" or "row" (a table row). Plain text of a list item has no marker;
+# render() adds "- ".
+Block = tuple[str, str, str]
+
+MIN_PAGES = 5  # a block seen on fewer pages is never boilerplate
+SHARE = 0.5  # ...nor one whose share of pages may be below this
+_Z = 1.645  # one-sided 95% for the Wilson lower bound
+ALL = "*"  # profile_blocks.grp of the counts over all of a source's pages
+# A language or layout group only counts once it is this big; smaller ones are
+# covered by the source-wide group (a few French pages of a mostly English
+# site share body sentences by chance far more often than half of them).
+MIN_GROUP = 20
+
+_SPACE = re.compile(r"\s+")
+_LEVEL = 3
+
+
+def normalise(text: str) -> str:
+    """The form of a block that is compared: case-folded, whitespace collapsed.
+
+    >>> normalise("  Donate\\u00a0NOW ")
+    'donate now'
+    """
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def block_hash(text: str) -> int:
+    """A signed 64-bit hash of the normalised block text (an SQLite INTEGER).
+
+    >>> block_hash("Donate now") == block_hash("donate  NOW")
+    True
+    """
+    digest = hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def render(title: str | None, blocks: Sequence[Block]) -> tuple[str, str]:
+    """Plain text and Markdown of a release: title, then blocks.
+
+    >>> text, md = render("T", [("p", "One.", "One."), ("li", "a", "- a"), ("li", "b", "- b")])
+    >>> text
+    'T\\n\\nOne.\\n\\n- a\\n\\n- b'
+    >>> md
+    '# T\\n\\nOne.\\n\\n- a\\n- b'
+
+    Plain text separates every block by a blank line (list items keep a "- ");
+    Markdown keeps list items and table rows of one run on consecutive lines and
+    adds the header rule a table needs.
+    """
+    plain: list[str] = [title] if title else []
+    md: list[str] = [f"# {title}"] if title else []
+    previous = ""
+    for kind, text, markdown in blocks:
+        plain.append(f"- {text}" if kind == "li" else text)
+        if kind == previous and kind in ("li", "row"):
+            md[-1] += "\n" + markdown
+        elif kind == "row":
+            cells = max(1, len(re.findall(r"(?<!\\)\|", markdown)) - 1)
+            md.append(markdown + "\n|" + "---|" * cells)
+        else:
+            md.append(markdown)
+        previous = kind
+    return "\n\n".join(plain), "\n\n".join(md)
+
+
+def pack(blocks: Sequence[Block]) -> bytes:
+    """Blocks as compressed JSON, for ``page_blocks.blocks``.
+
+    >>> unpack(pack([("p", "Hi.", "Hi.")]))
+    [('p', 'Hi.', 'Hi.')]
+    """
+    data = json.dumps([list(b) for b in blocks], ensure_ascii=False, separators=(",", ":"))
+    return zstandard.ZstdCompressor(level=_LEVEL).compress(data.encode("utf-8"))
+
+
+def unpack(data: bytes) -> list[Block]:
+    raw = zstandard.ZstdDecompressor().decompress(data)
+    return [(k, t, m) for k, t, m in json.loads(raw)]
+
+
+def is_boilerplate(pages: int, total: int) -> bool:
+    """Whether a block seen on ``pages`` of ``total`` pages is template text.
+
+    >>> is_boilerplate(5, 5), is_boilerplate(44, 44), is_boilerplate(6, 8), is_boilerplate(17, 44)
+    (True, True, False, False)
+    """
+    if pages < MIN_PAGES or total <= 0:
+        return False
+    share = pages / total
+    z2 = _Z * _Z
+    centre = share + z2 / (2 * total)
+    margin = _Z * math.sqrt(share * (1 - share) / total + z2 / (4 * total * total))
+    return (centre - margin) / (1 + z2 / total) >= SHARE
+
+
+def _min_pages(total: int) -> int:
+    """The smallest page count that :func:`is_boilerplate` accepts for ``total`` pages."""
+    low = max(MIN_PAGES, math.ceil(SHARE * total))
+    while low <= total and not is_boilerplate(low, total):
+        low += 1
+    return low
+
+
+# --- in the archive ---------------------------------------------------------
+
+Page = tuple[str, "str | None", "str | None", Sequence[Block]]  # url, language, template, blocks
+
+
+def groups_of(language: str | None, template: str | None) -> list[str]:
+    """The groups a page counts in: all pages, its language, its layout.
+
+    >>> groups_of("fr", "3f2a"), groups_of(None, None)
+    (['*', 'lang:fr', 'tpl:3f2a'], ['*'])
+    """
+    out = [ALL]
+    if language:
+        out.append(f"lang:{language}")
+    if template:
+        out.append(f"tpl:{template}")
+    return out
+
+
+def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
+    """Record the pre-profile blocks of stored pages; return how many were recorded.
+
+    ``pages`` are (article url, language, layout fingerprint, blocks). A url
+    seen before replaces its old blocks (counts go down for blocks it lost), so
+    re-crawling a page never counts it twice. Urls that are not stored
+    articles (an alias the archive refused as a duplicate) are skipped.
+    """
+    done = 0
+    with archive._write():
+        conn = archive.db.conn
+        for url, language, template, blocks in pages:
+            stored = conn.execute("SELECT text_hash FROM articles WHERE url = ?", [url]).fetchone()
+            if stored is None:
+                continue
+            lang, tpl = language or "", template or ""
+            new_texts = _distinct(blocks)
+            old = conn.execute(
+                "SELECT source, language, template, blocks FROM page_blocks WHERE url = ?", [url]
+            ).fetchone()
+            if old is not None:
+                old_source, old_lang, old_tpl, old_blocks = old
+                old_texts = _distinct(unpack(old_blocks))
+                same = (old_source, old_lang, old_tpl) == (source, lang, tpl)
+                if not (same and old_texts.keys() == new_texts.keys()):
+                    _count(conn, old_source, groups_of(old_lang, old_tpl), old_texts, -1)
+                    _count(conn, source, groups_of(lang, tpl), new_texts, +1)
+            else:
+                _count(conn, source, groups_of(lang, tpl), new_texts, +1)
+            conn.execute(
+                "INSERT INTO page_blocks (url, source, language, template, blocks, text_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+                " source = excluded.source, language = excluded.language,"
+                " template = excluded.template, blocks = excluded.blocks,"
+                " text_hash = excluded.text_hash",
+                [url, source, lang, tpl, pack(blocks), stored[0]],
+            )
+            done += 1
+    return done
+
+
+def _distinct(blocks: Sequence[Block]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for _, text, _ in blocks:
+        out.setdefault(block_hash(text), text)
+    return out
+
+
+def _count(conn: Any, source: str, groups: list[str], texts: dict[int, str], step: int) -> None:
+    for group in groups:
+        for h, text in texts.items():
+            conn.execute(
+                "INSERT INTO profile_blocks (source, grp, hash, text, pages)"
+                " VALUES (?, ?, ?, NULL, ?)"
+                " ON CONFLICT(source, grp, hash) DO UPDATE SET pages = pages + excluded.pages",
+                [source, group, h, step],
+            )
+            if step > 0:
+                # A block's text is kept once it repeats (for `pressroom profile`); the
+                # smallest spelling wins, so the display does not depend on crawl order.
+                conn.execute(
+                    "UPDATE profile_blocks SET text = ? WHERE source = ? AND grp = ?"
+                    " AND hash = ? AND pages >= 2 AND (text IS NULL OR text > ?)",
+                    [text, source, group, h, text],
+                )
+    if step < 0:
+        conn.execute("DELETE FROM profile_blocks WHERE source = ? AND pages <= 0", [source])
+
+
+def _groups(archive: Archive, source: str) -> dict[str, int]:
+    """Pages per group that counts: all pages, and each language or layout with enough."""
+    conn = archive.db.conn
+    total = conn.execute("SELECT count(*) FROM page_blocks WHERE source = ?", [source]).fetchone()[
+        0
+    ]
+    groups = {ALL: total} if total else {}
+    for column, prefix in (("language", "lang:"), ("template", "tpl:")):
+        for value, n in conn.execute(
+            f"SELECT {column}, count(*) FROM page_blocks WHERE source = ? AND {column} != ''"
+            f" GROUP BY {column}",
+            [source],
+        ):
+            if n >= MIN_GROUP:
+                groups[prefix + value] = n
+    return groups
+
+
+def boilerplate(archive: Archive, source: str) -> frozenset[int]:
+    """The hashes of ``source``'s boilerplate blocks, for extraction to drop.
+
+    >>> boilerplate(archive, "hrw")  # doctest: +SKIP
+    frozenset({-4107262302330191730, 8467830139624960386})
+    """
+    found: set[int] = set()
+    conn = archive.db.conn
+    for group, total in _groups(archive, source).items():
+        rows = conn.execute(
+            # "pages >= 2" lets SQLite use the partial index on repeated blocks.
+            "SELECT hash, pages FROM profile_blocks"
+            " WHERE source = ? AND grp = ? AND pages >= 2 AND pages >= ?",
+            [source, group, _min_pages(total)],
+        )
+        found.update(h for h, pages in rows if is_boilerplate(pages, total))
+    return frozenset(found)
+
+
+def profile(archive: Archive, source: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """The blocks of ``source`` seen on more than one page, boilerplate first.
+
+    Each: text, pages, total (pages of its group), share, group ("*" for all
+    pages, "lang:fr", "tpl:<layout>") and boilerplate (whether extraction drops
+    it). A block is listed once, with the group where its share is highest.
+    """
+    groups = _groups(archive, source)
+    dropped = boilerplate(archive, source)
+    best: dict[int, dict[str, Any]] = {}
+    for group, h, text, pages in archive.db.conn.execute(
+        "SELECT grp, hash, text, pages FROM profile_blocks WHERE source = ? AND pages >= 2",
+        [source],
+    ):
+        if group not in groups:
+            continue
+        total = groups[group]
+        row = {
+            "text": text,
+            "pages": pages,
+            "total": total,
+            "share": pages / total,
+            "group": group,
+            "boilerplate": h in dropped,
+        }
+        key = (row["share"], group == ALL, row["pages"])
+        current = best.get(h)
+        if current is None or key > (current["share"], current["group"] == ALL, current["pages"]):
+            best[h] = row
+    out = sorted(
+        best.values(),
+        key=lambda r: (not r["boilerplate"], -r["share"], -r["pages"], r["text"] or ""),
+    )
+    return out[:limit] if limit is not None else out
+
+
+def page_count(archive: Archive, source: str) -> int:
+    """How many pages of ``source`` the profile has learned from."""
+    row = archive.db.conn.execute(
+        "SELECT count(*) FROM page_blocks WHERE source = ?", [source]
+    ).fetchone()
+    return int(row[0])
+
+
+def reclean(archive: Archive, source: str, run_id: int | None = None) -> int:
+    """Rebuild stored texts of ``source`` (of one run, or all) with its current profile.
+
+    Returns how many texts changed. Only the text, its Markdown, word count and
+    hash change: a cleaner text is not a new version of the release. A text
+    that no longer comes from its recorded blocks (re-extracted since) is left
+    alone.
+    """
+    dropped = boilerplate(archive, source)
+    where = "a.source = ?" + (" AND a.run_id = ?" if run_id is not None else "")
+    params: list[Any] = [source] + ([run_id] if run_id is not None else [])
+    conn = archive.db.conn
+    rows = conn.execute(
+        "SELECT a.id, a.url, a.title, a.text, pb.blocks FROM articles a"
+        " JOIN page_blocks pb ON pb.url = a.url AND pb.text_hash = a.text_hash"
+        f" WHERE {where}",
+        params,
+    ).fetchall()
+    changes = []
+    for article_id, url, title, old_text, packed in rows:
+        kept = [b for b in unpack(packed) if block_hash(b[1]) not in dropped]
+        text, markdown = render(title, kept)
+        if text != old_text:
+            digest = text_hash(text)
+            changes.append((url, [text, markdown, len(text.split()), digest, article_id], digest))
+    if changes:
+        with archive._write():
+            for url, values, digest in changes:
+                conn.execute(
+                    "UPDATE articles SET text = ?, markdown = ?, word_count = ?, text_hash = ?"
+                    " WHERE id = ?",
+                    values,
+                )
+                conn.execute("UPDATE page_blocks SET text_hash = ? WHERE url = ?", [digest, url])
+    return len(changes)
+
+
+def counts(blocks: Iterable[Sequence[Block]]) -> Counter[int]:
+    """Document frequency of block hashes over pages held in memory (for benchmarks).
+
+    >>> counts([[("p", "A", "A"), ("p", "a", "a")], [("p", "A", "A")]])[block_hash("a")]
+    2
+    """
+    out: Counter[int] = Counter()
+    for page in blocks:
+        out.update(_distinct(page).keys())
+    return out

@@ -1,0 +1,85 @@
+"""`pressroom stats`: tables per source, language and month, and the --plot chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from crawler.plot import month_range
+from storage import Archive
+
+pytest.importorskip("matplotlib", reason="pip install 'pressroom[plot]' to test --plot")
+
+
+def article(url: str, source: str, date: str | None, language: str = "en") -> dict:
+    return {
+        "url": url,
+        "source": source,
+        "title": url,
+        "text": f"Text of {url}",
+        "date_published": date,
+        "language": language,
+    }
+
+
+@pytest.fixture
+def archive_path(tmp_path: Path) -> Path:
+    path = tmp_path / "a.db"
+    with Archive(path) as archive:
+        archive.save_articles(
+            [
+                article("a1", "ec", "2024-01-10"),
+                article("a2", "ec", "2024-01-20", "fr"),
+                # no release at all in 2024-02: a gap the chart must show
+                article("a3", "ec", "2024-03-02T10:00:00+01:00"),
+                article("b1", "un", "2024-03-05", "fr"),
+                article("b2", "un", None, None),
+            ],
+            None,
+        )
+    return path
+
+
+def test_stats_tables(archive_path):
+    result = CliRunner().invoke(main, ["stats", "--db", str(archive_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.split("\n\n")[1:] == [
+        "source  articles\nec             3\nun             2",
+        "language  articles\nen               2\nfr               2\nunknown          1",
+        "month    ec  un  all\n2024-01   2   0    2\n2024-03   1   1    2\nunknown   0   1    1\n",
+    ]
+
+
+def test_plot_writes_a_reproducible_png(archive_path, tmp_path):
+    first, second = tmp_path / "one.png", tmp_path / "two.png"
+    for target in (first, second):
+        result = CliRunner().invoke(main, ["stats", "--db", str(archive_path), "--plot", target])
+        assert result.exit_code == 0, result.output
+        assert f"wrote {target}" in result.output
+    data = first.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    assert data == second.read_bytes()  # no timestamps or versions in the file
+
+    from matplotlib import image
+
+    height, width = image.imread(first).shape[:2]
+    assert width >= 800 and height >= 400
+
+
+def test_months_without_releases_are_drawn_as_zero():
+    assert month_range("2023-11", "2024-02") == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert month_range("2024-03", "2024-03") == ["2024-03"]
+
+
+def test_plot_of_an_undated_archive_is_a_clear_error(tmp_path):
+    path = tmp_path / "u.db"
+    with Archive(path) as archive:
+        archive.save_articles([article("x", "ec", None)], None)
+    result = CliRunner().invoke(main, ["stats", "--db", str(path), "--plot", tmp_path / "p.png"])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(
+        "Error: nothing to plot: the archive has no dated releases"
+    )

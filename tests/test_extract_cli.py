@@ -1,0 +1,84 @@
+"""`pressroom extract`: the crawl's extraction on saved files, one JSON object per page."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.site import PDF_BYTES, PDF_TITLE, build_site
+
+BASE = "http://127.0.0.1:8000"
+SITE = build_site(12)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory) -> Path:
+    """A folder of saved pages as a user would have them: HTML, gzipped HTML, a PDF, junk."""
+    folder = tmp_path_factory.mktemp("saved")
+    first, second = SITE.releases[0], SITE.releases[2]
+    (folder / "a.html").write_bytes(SITE.render(first.path, BASE).body)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.html.gz").write_bytes(gzip.compress(SITE.render(second.path, BASE).body))
+    (folder / "report.pdf").write_bytes(PDF_BYTES)
+    (folder / "notes.txt").write_text("not a page")
+    (folder / "about.html").write_bytes(SITE.render("/about", BASE).body)
+    return folder
+
+
+def records(result) -> list[dict]:
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_folder_gives_one_object_per_page_in_order(cli, saved):
+    got = records(cli("extract", str(saved)))
+    assert [Path(r["path"]).name for r in got] == [
+        "a.html",
+        "about.html",
+        "report.pdf",
+        "b.html.gz",
+    ]
+    first = got[0]
+    release = SITE.releases[0]
+    assert first["kind"] == "article"
+    assert first["url"] == BASE + release.path  # the page's canonical URL
+    assert first["title"] == release.title
+    assert first["date_published"] == release.date_published
+    assert first["text"].startswith(release.title + "\n\n")
+    assert all(p in first["text"] for p in release.paragraphs)
+    assert first["markdown"].startswith(f"# {release.title}")
+    assert {"authors", "tags", "language", "translations", "content_kind"} <= set(first)
+    assert got[2]["content_kind"] == "pdf" and got[2]["title"] == PDF_TITLE
+    assert got[2]["url"].startswith("file://")
+    assert got[3]["title"] == SITE.releases[2].title
+
+
+def test_a_file_with_no_release_is_reported_not_hidden(cli, saved):
+    (notes,) = records(cli("extract", str(saved / "notes.txt")))  # named explicitly: read
+    assert notes["kind"] == "failed"
+    assert notes["reason"].startswith("too little text")
+
+
+def test_source_rules_apply(cli, saved, tmp_path):
+    release = SITE.releases[0]
+    source = tmp_path / "site.toml"
+    phrase = release.paragraphs[1][:40]
+    source.write_text(
+        'name = "site"\nallowed_domains = ["127.0.0.1"]\n[discover]\n'
+        f'feeds = ["{BASE}/news/feed.xml"]\n[extract]\ndrop_phrases = ["{phrase}"]\n'
+    )
+    (plain,) = records(cli("extract", str(saved / "a.html")))
+    (ruled,) = records(cli("extract", str(saved / "a.html"), "--source", str(source)))
+    assert release.paragraphs[1] in plain["text"]
+    assert release.paragraphs[1] not in ruled["text"]
+
+
+def test_bad_input_is_one_line(cli, tmp_path):
+    missing = cli("extract", str(tmp_path / "nope.html"))
+    assert missing.returncode == 2
+    unknown = cli("extract", str(tmp_path), "--source", "nosuch", "--db", str(tmp_path / "x.db"))
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("Error: unknown source 'nosuch'")

@@ -1,0 +1,314 @@
+"""Faults of the archive file (issue 7): read-only, full disk, locked, corrupt, SIGKILL.
+
+Each crawl runs the real `pressroom crawl` in a subprocess against a small site
+on 127.0.0.1, into an archive that already holds releases. Whatever goes wrong
+with the file, the command says so in one line and exits non-zero, and nothing
+already stored is lost. A crawl killed with SIGKILL at random moments leaves a
+consistent archive every time, and the next run completes it (20 kills in
+``bench/faults.py``; 3 here).
+
+A full disk is a real one: a tmpfs just bigger than the archive, mounted for
+the test (needs root and ``mount``; skipped otherwise). ``RLIMIT_FSIZE`` is no
+substitute: it caps every file the process writes, so extraction's own
+temporary files fail first (py3langid unpacks its model to one). Read-only as
+root uses ``setpriv`` to drop CAP_DAC_OVERRIDE, since root ignores file modes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+from crawler.demo.faults import FaultServer, serve_faults
+from crawler.demo.site import build_site
+
+RELEASES = 12
+STORED = 6  # releases in the archive before each fault
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FaultServer]:
+    with serve_faults(build_site(RELEASES, translations_every=0), faults=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def source(server: FaultServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("source") / "site.toml"
+    path.write_text(
+        f'name = "site"\nallowed_domains = ["127.0.0.1"]\n\n'
+        f'[discover]\nsitemaps = ["{server.url}/sitemap.xml"]\n'
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def stored(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive holding STORED releases, closed cleanly (no -wal or -shm left)."""
+    db = tmp_path_factory.mktemp("stored") / "stored.db"
+    result = crawl(source, db, "--max-pages", str(STORED))
+    assert result.returncode == 0, result.stderr
+    assert len(articles(db)) == STORED
+    return db
+
+
+def crawl(
+    source: Path,
+    db: Path,
+    *args: str,
+    prefix: tuple[str, ...] = (),
+    preexec: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+    return subprocess.run(
+        [*prefix, *command, "--db", str(db), "--workers", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=ROOT,
+        preexec_fn=preexec,
+    )
+
+
+def articles(db: Path) -> dict[str, str]:
+    """url -> text_hash, read without writing (works on read-only files and mounts)."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return dict(con.execute("SELECT url, text_hash FROM articles"))
+    finally:
+        con.close()
+
+
+def integrity(db: Path) -> str:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    for word in words:
+        assert word in errors[0], errors[0]
+    return errors[0]
+
+
+def copy_of(stored: Path, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    db = directory / "a.db"
+    shutil.copy(stored, db)
+    return db
+
+
+# --- read-only -------------------------------------------------------------------
+
+
+def _without_root_powers() -> tuple[str, ...]:
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root ignores file modes, and setpriv is not installed to drop that")
+    caps = "-dac_override,-dac_read_search"
+    return (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
+
+
+def test_read_only_archive(stored, source, tmp_path):
+    db = copy_of(stored, tmp_path)
+    db.chmod(0o444)
+    before = digest(db)
+    result = crawl(source, db, prefix=_without_root_powers())
+    assert_one_line_error(result, "cannot write to archive", "not writable")
+    assert digest(db) == before
+
+
+# --- full disk -------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path: Path, stored: Path) -> Iterator[Path]:
+    """A tmpfs just bigger than the stored archive, mounted for this test."""
+    mount = shutil.which("mount")
+    if os.geteuid() != 0 or mount is None:
+        pytest.skip("mounting a tmpfs needs root")
+    point = tmp_path / "tiny"
+    point.mkdir()
+    size = stored.stat().st_size + 96 * 1024
+    done = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_full_disk_on_a_tiny_filesystem(stored, source, tiny_filesystem):
+    db = copy_of(stored, tiny_filesystem)
+    result = crawl(source, db)
+    assert_one_line_error(result, "cannot write to archive", "disk is full")
+    assert integrity(db) == "ok"
+    kept = articles(db)
+    assert articles(stored).items() <= kept.items()  # nothing stored was lost or changed
+
+
+# --- locked, corrupt ----------------------------------------------------------------
+
+
+def test_archive_locked_by_another_writer(stored, source, tmp_path):
+    db = copy_of(stored, tmp_path)
+    other = sqlite3.connect(db)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        result = crawl(source, db)
+    finally:
+        other.rollback()
+        other.close()
+    assert_one_line_error(result, "locked by another writer", "try again later")
+    assert articles(db) == articles(stored)
+
+
+def test_archive_locked_in_the_middle_of_a_crawl(tmp_path):
+    # The pipeline's path for any write that fails mid-crawl (a full disk takes it
+    # too): stop the crawl, one line, exit 1, what was committed stays. Crawl-delay
+    # keeps the crawl slow enough to be caught in the middle.
+    site = build_site(10, translations_every=0)
+    with serve_faults(site, robots="crawl-delay:0.5", faults=False) as slow:
+        source = tmp_path / "slow.toml"
+        source.write_text(
+            f'name = "slow"\nallowed_domains = ["127.0.0.1"]\n\n'
+            f'[discover]\nsitemaps = ["{slow.url}/sitemap.xml"]\n'
+        )
+        db = tmp_path / "a.db"
+        command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+        proc = subprocess.Popen(
+            [*command, "--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=1"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(titles(db)) < 2:
+            time.sleep(0.05)
+        committed = articles(db)
+        other = sqlite3.connect(db, timeout=30)
+        other.execute("BEGIN IMMEDIATE")  # held past the crawl's 10 s busy timeout
+        time.sleep(12)
+        other.rollback()
+        other.close()
+        out, err = proc.communicate(timeout=120)
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    assert 2 <= len(committed) < 10, "caught the crawl too late"
+    assert_one_line_error(result, "locked by another writer")
+    assert integrity(db) == "ok"
+    assert committed.items() <= articles(db).items()
+    con = sqlite3.connect(db)
+    status, message = con.execute("SELECT status, message FROM runs").fetchone()
+    con.close()
+    assert (status, message.split(":")[0]) == ("failed", "archive error")
+
+
+@pytest.mark.parametrize(
+    ("where", "words"),
+    [("header", ("is not a pressroom archive",)), ("pages", ("is corrupt", ".recover"))],
+)
+def test_corrupt_archive(stored, source, tmp_path, where, words):
+    db = copy_of(stored, tmp_path)
+    with open(db, "r+b") as fp:
+        if where == "header":
+            fp.write(b"this is not SQLite" * 4)
+        else:
+            fp.seek(4096 * 2)
+            fp.write(random.Random(7).randbytes(4096 * 4))
+    before = digest(db)
+    result = crawl(source, db)
+    assert_one_line_error(result, *words)
+    assert digest(db) == before  # left exactly as it was: a user's backup can fix it
+
+
+# --- SIGKILL at random moments --------------------------------------------------------
+
+
+def test_sigkill_at_random_moments_then_the_next_run_completes(server, source, tmp_path):
+    seed = int(os.environ.get("PRESSROOM_KILL_SEED", "7"))
+    rng = random.Random(seed)
+    db = tmp_path / "killed.db"
+    truth = {server.release_url(i): server.releases[i].title for i in range(RELEASES)}
+    seen: dict[str, str] = {}
+    for kill in range(3):
+        delay = rng.uniform(0.5, 4.0)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+            + ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=2"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        if not db.exists():
+            continue  # killed before the archive was created
+        context = f"kill {kill + 1} after {delay:.2f} s (PRESSROOM_KILL_SEED={seed})"
+        check_consistent(db, truth, seen, context)
+        seen = titles(db)
+    done = crawl(source, db)
+    assert done.returncode == 0, done.stderr
+    check_consistent(db, truth, seen, "after the completing run")
+    assert set(titles(db)) == set(truth)  # complete
+
+
+def titles(db: Path) -> dict[str, str]:
+    if not db.exists():
+        return {}
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return dict(con.execute("SELECT url, title FROM articles"))
+    except sqlite3.OperationalError:
+        return {}  # killed before the schema was created
+    finally:
+        con.close()
+
+
+def check_consistent(db: Path, truth: dict[str, str], seen: dict[str, str], context: str) -> None:
+    """integrity_check passes; no article lost, duplicated or wrong."""
+    con = sqlite3.connect(db)  # read-write: recovers the WAL like the next run would
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", context
+        tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master")}
+        if "articles" not in tables:
+            return
+        con.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+        rows = con.execute("SELECT url, title, text_hash FROM articles").fetchall()
+    finally:
+        con.close()
+    urls = [url for url, _, _ in rows]
+    assert len(urls) == len(set(urls)), f"duplicated article, {context}"
+    assert len({h for _, _, h in rows}) == len(rows), f"duplicated text, {context}"
+    now = {url: title for url, title, _ in rows}
+    assert seen.items() <= now.items(), f"lost or changed article, {context}"
+    for url, title in now.items():
+        assert truth.get(url) == title, f"wrong article at {url}, {context}"

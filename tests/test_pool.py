@@ -1,0 +1,158 @@
+"""The extraction pool: same results as inline; a dead or stuck worker costs one page, no more.
+
+Every test runs the pool in its own event loop (``asyncio.run``), as the
+spider's coroutine would, with real worker processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.site import build_site
+from crawler.pool import CRASHED, ExtractionPool
+from crawler.sources import Rules
+
+BASE = "http://127.0.0.1:8000"
+SITE = build_site(12)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pages(count: int) -> list[tuple[str, str]]:
+    """(html, url) of the first ``count`` English releases of the fixture site."""
+    out = []
+    for release in SITE.releases:
+        if release.language == "en":
+            out.append((SITE.render(release.path, BASE).body.decode("utf-8"), BASE + release.path))
+        if len(out) == count:
+            return out
+    raise AssertionError("the fixture site has too few releases")
+
+
+def analyse_all(pool: ExtractionPool, batch: list[tuple[str, str]]) -> list:
+    async def run() -> list:
+        try:
+            return await asyncio.gather(
+                *(pool.analyse(html, url, Rules(), release=True) for html, url in batch)
+            )
+        finally:
+            pool.close()
+
+    return asyncio.run(run())
+
+
+def _pandas_imported() -> bool:
+    return sys.modules.get("pandas") is not None
+
+
+def test_workers_give_the_same_results_as_inline():
+    batch = pages(4)
+    inline = analyse_all(ExtractionPool(0), batch)
+    pooled = analyse_all(ExtractionPool(2), batch)
+    assert [r.kind for r in inline] == ["article"] * 4
+    assert pooled == inline
+
+
+def test_a_worker_crash_fails_its_page_only_and_the_pool_recovers():
+    batch = pages(6)
+    pool = ExtractionPool(2)
+
+    async def run() -> tuple[list, object, list]:
+        try:
+            first = pool.analyse(*batch[0], Rules(), release=True)  # the executor is warm
+            await first
+            # The crash breaks the executor under the pages in flight beside it;
+            # they are retried, and only the crashing call is recorded as failed.
+            crash = pool.run(f"{BASE}/crash", os._exit, 1)
+            during = [pool.analyse(html, url, Rules(), release=True) for html, url in batch[:3]]
+            results = await asyncio.gather(crash, *during)
+            after = [
+                await pool.analyse(html, url, Rules(), release=True) for html, url in batch[3:]
+            ]
+            return results[1:], results[0], after
+        finally:
+            pool.close()
+
+    during, crashed, after = asyncio.run(run())
+    assert crashed.kind == "failed" and crashed.reason == CRASHED
+    assert crashed.url == f"{BASE}/crash"
+    assert [r.kind for r in during] == ["article"] * 3
+    assert [r.kind for r in after] == ["article"] * 3
+    assert pool.crashes >= 1
+
+
+def test_a_stuck_worker_is_a_failed_page_not_a_hung_crawl():
+    html, url = pages(1)[0]
+    pool = ExtractionPool(1, timeout=3)
+
+    async def run() -> tuple:
+        try:
+            stuck = await pool.run(f"{BASE}/stuck", time.sleep, 3600)
+            return stuck, await pool.analyse(html, url, Rules(), release=True)
+        finally:
+            pool.close()
+
+    stuck, next_page = asyncio.run(run())
+    assert stuck.kind == "failed" and "timed out" in stuck.reason
+    assert next_page.kind == "article"
+
+
+def test_workers_do_not_load_pandas():
+    # sqlite-utils imports pandas whenever it is installed: ~70 MB a process.
+    pool = ExtractionPool(1)
+
+    async def run() -> bool:
+        try:
+            return await pool.run(BASE, _pandas_imported)
+        finally:
+            pool.close()
+
+    assert asyncio.run(run()) is False
+
+
+KILLED_PARENT = """
+import asyncio, os, sys, time
+from crawler.pool import ExtractionPool
+
+async def main():
+    pool = ExtractionPool(2)
+    pids = await asyncio.gather(*(pool.run("x", os.getpid) for _ in range(4)))
+    print(" ".join(map(str, sorted(set(pids)))), flush=True)
+    time.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent has not looked yet
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads process ids")
+def test_workers_exit_when_the_crawl_process_is_killed():
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_PARENT], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    # A liveness deadline, not a speed check: each worker looks once a second.
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
