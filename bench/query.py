@@ -2,7 +2,7 @@
 
     python bench/query.py                      # 100,000 releases (about 5 minutes)
     python bench/query.py --articles 20000     # a quick run
-    python bench/query.py --keep /tmp/bench    # keep the archive and exports there
+    python bench/query.py --keep bench-out     # keep the archive and exports there
 
 Builds an archive of generated releases (crawler/demo/releases.py: four
 sources, English and French, 200-800 words each), then prints:
