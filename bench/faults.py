@@ -27,7 +27,6 @@ import hashlib
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -39,7 +38,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo.faults import FAULTS, Snapshot, judge, serve_faults, snapshot  # noqa: E402
+from crawler.demo.faults import (  # noqa: E402
+    FAULTS,
+    Snapshot,
+    judge,
+    kill_during,
+    serve_faults,
+    snapshot,
+)
 from crawler.demo.site import build_site  # noqa: E402
 
 BACKOFF = 0.5
@@ -259,35 +265,27 @@ def archive_faults(table: Table, work: Path) -> None:
 
 def sigkills(table: Table, work: Path, kills: int, seed: int) -> None:
     rng = random.Random(seed)
-    with serve_faults(build_site(30, translations_every=0), faults=False) as server:
+    releases = 30
+    with serve_faults(build_site(releases, translations_every=0), faults=False) as server:
         source = work / "kill.toml"
         source.write_text(
             f'name = "site"\nallowed_domains = ["127.0.0.1"]\n[discover]\n'
             f'sitemaps = ["{server.url}/sitemap.xml"]\n'
         )
-        truth = {server.release_url(i): server.releases[i].title for i in range(30)}
+        truth = {server.release_url(i): server.releases[i].title for i in range(releases)}
         db = work / "killed.db"
-        moments = {"before the archive existed": 0, "while a run was open": 0}
+        command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+        command += ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=3"]
+        landed = {"before its first article": 0, "after some articles": 0, "after it ended": 0}
         for kill in range(kills):
             before = stored(db) if db.exists() else {}
-            full = ("--full",) if kill % 2 else ()  # work to do on every other rerun too
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
-                + ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=3", *full],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            delay = rng.uniform(0.3, 5.0)
-            time.sleep(delay)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            # A random moment: before the run is recorded, or after n of its articles.
+            target, jitter = rng.randrange(-2, releases), rng.uniform(0, 0.5)
+            full = ["--full"] if before else []  # so that every killed run has work to do
+            moment = kill_during(command + full, db, target, jitter, ROOT)
+            landed[_landed(moment)] += 1
             problem = _consistent(db, truth, before) if db.exists() else ""
             after = stored(db) if db.exists() else {}
-            if not db.exists():
-                moments["before the archive existed"] += 1
-            elif _open_runs(db):
-                moments["while a run was open"] += 1
             done = crawl(source, db, "--workers", "0")
             complete = stored(db)
             if done.returncode != 0:
@@ -298,15 +296,18 @@ def sigkills(table: Table, work: Path, kills: int, seed: int) -> None:
                 f"SIGKILL at a random moment (seed {seed})",
                 not problem,
                 lost(before, after),
-                f"kill {kill + 1} after {delay:.2f} s:{problem}",
+                f"kill {kill + 1} {moment}:{problem}",
             )
-            if kill == kills - 1:
-                counts = ", ".join(f"{n} {when}" for when, n in moments.items())
-                print(f"{kills} SIGKILLs: {counts}", file=sys.stderr)
-            if kill % 4 == 3:
-                db.unlink()  # start again from an empty archive now and then
-                for extra in db.parent.glob(db.name + "*"):
-                    extra.unlink()
+            if kill % 4 == 3:  # now and then, start again from no archive at all
+                for path in db.parent.glob(db.name + "*"):
+                    path.unlink()
+        print(f"{kills} SIGKILLs landed: {landed}", file=sys.stderr)
+
+
+def _landed(moment: str) -> str:
+    if "already finished" in moment:
+        return "after it ended"
+    return "after some articles" if moment.startswith("after ") else "before its first article"
 
 
 def _consistent(db: Path, truth: dict[str, str], before: dict[str, str]) -> str:
@@ -331,17 +332,6 @@ def _consistent(db: Path, truth: dict[str, str], before: dict[str, str]) -> str:
     if any(now.get(url) != h for url, h in before.items()):
         return " article lost"
     return ""
-
-
-def _open_runs(db: Path) -> int:
-    """Runs still 'running' after a kill: the process died in the middle of one."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-    finally:
-        con.close()
 
 
 def _digest(path: Path) -> str:

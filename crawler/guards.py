@@ -86,7 +86,9 @@ class RedirectGuardMiddleware:
         if (
             response.status not in REDIRECT_CODES
             or not location
-            or request.meta.get("dont_redirect")
+            or request.meta.get("dont_redirect")  # as RedirectMiddleware: not followed
+            or request.meta.get("handle_httpstatus_all")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
         ):
             return response
         try:

@@ -20,7 +20,6 @@ import hashlib
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from crawler.demo.faults import FaultServer, serve_faults
+from crawler.demo.faults import FaultServer, kill_during, serve_faults
 from crawler.demo.site import build_site
 
 RELEASES = 12
@@ -257,23 +256,17 @@ def test_sigkill_at_random_moments_then_the_next_run_completes(server, source, t
     rng = random.Random(seed)
     db = tmp_path / "killed.db"
     truth = {server.release_url(i): server.releases[i].title for i in range(RELEASES)}
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+    command += ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=2"]
     seen: dict[str, str] = {}
     for kill in range(3):
-        delay = rng.uniform(0.5, 4.0)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
-            + ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=2"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
+        # A random moment of the crawl: before the run exists, or after n articles.
+        target, jitter = rng.randrange(-2, RELEASES), rng.uniform(0, 0.3)
+        full = ["--full"] if kill else []  # every run has all its pages to write again
+        moment = kill_during(command + full, db, target, jitter, ROOT)
         if not db.exists():
-            continue  # killed before the archive was created
-        context = f"kill {kill + 1} after {delay:.2f} s (PRESSROOM_KILL_SEED={seed})"
-        check_consistent(db, truth, seen, context)
+            continue
+        check_consistent(db, truth, seen, f"kill {kill + 1} {moment} (seed {seed})")
         seen = titles(db)
     done = crawl(source, db)
     assert done.returncode == 0, done.stderr

@@ -36,8 +36,10 @@ import datetime as dt
 import gzip
 import json
 import re
+import signal
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 import zlib
@@ -58,6 +60,7 @@ __all__ = [
     "FaultServer",
     "Snapshot",
     "judge",
+    "kill_during",
     "serve_faults",
     "snapshot",
 ]
@@ -1098,6 +1101,67 @@ def snapshot(db: str | Path) -> Snapshot:
     finally:
         con.close()
     return Snapshot(articles, failures, revisions, dict(run) if run is not None else {}, non_http)
+
+
+def newest_run(db: str | Path) -> int:
+    """The id of the archive's newest run, 0 if none (or no archive yet)."""
+    try:
+        con = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return 0
+    try:
+        return con.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+    finally:
+        con.close()
+
+
+def progress(db: str | Path, after_run: int) -> int:
+    """Articles stored or confirmed by runs newer than ``after_run``; -1 before such a run."""
+    if not Path(db).exists():
+        return -2
+    try:
+        con = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return -2
+    try:
+        if con.execute("SELECT count(*) FROM runs WHERE id > ?", [after_run]).fetchone()[0] == 0:
+            return -1
+        return con.execute(
+            "SELECT count(*) FROM articles WHERE run_id > ?", [after_run]
+        ).fetchone()[0]
+    except sqlite3.Error:
+        return -1  # the schema is being created
+    finally:
+        con.close()
+
+
+def kill_during(
+    command: list[str], db: str | Path, target: int, jitter: float, cwd: str | Path
+) -> str:
+    """Run ``command`` (a crawl into ``db``) and SIGKILL it at a chosen moment.
+
+    ``target`` -2: as soon as the archive file exists; -1: once the run is recorded;
+    n >= 0: once the run has stored n articles; then ``jitter`` seconds more.
+    Returns when the kill landed, for messages ("after 4 articles + 0.12 s").
+    """
+    before = newest_run(db)
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    reached = -3
+    while proc.poll() is None and time.monotonic() < deadline:
+        reached = progress(db, before)
+        if reached >= target:
+            break
+        time.sleep(0.01)
+    time.sleep(jitter)
+    finished = proc.poll() is not None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    stage = {-3: "at start", -2: "once the file existed", -1: "once the run was recorded"}
+    where = stage.get(reached, f"after {reached} articles")
+    return f"{where} + {jitter:.2f} s" + (" (it had already finished)" if finished else "")
 
 
 @dataclass
