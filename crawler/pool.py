@@ -14,10 +14,11 @@ Back-pressure comes from Scrapy itself: a response waiting for its callback
 counts against ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``, so a busy pool slows the
 downloader instead of filling memory.
 
-Workers are forked from a fork server that imported :mod:`crawler.worker` (the
-extraction code, without pandas) once: a worker starts in milliseconds, costs
-about 70 MB less than a freshly spawned interpreter, and the crawl process,
-which runs a reactor and threads, is never forked itself.
+Workers are forked from a fork server that imported :mod:`crawler.worker`
+once: the extraction code, warmed up on one page (language model included),
+without pandas. A worker starts in milliseconds and shares those pages with
+the fork server instead of loading its own copy, and the crawl process, which
+runs a reactor and threads, is never forked itself.
 
 A worker that dies (out of memory, a segfault in a C parser) breaks the whole
 executor, and every page in flight fails with it. The pool starts a fresh
@@ -37,8 +38,9 @@ import multiprocessing.connection
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -55,7 +57,7 @@ class ExtractionPool:
         self.workers = max(0, workers)
         self.timeout = timeout
         self.crashes = 0  # executors lost to a dead or stuck worker
-        self._pool: ProcessPoolExecutor | None = None
+        self._slot: _Slot | None = None
         self._retry_lock: asyncio.Lock | None = None
 
     async def analyse(
@@ -93,51 +95,81 @@ class ExtractionPool:
                 return self._failed(url, f"extraction timed out after {self.timeout:g} s")
 
     async def _attempt(self, call: Callable[[], Any]) -> Any:
-        pool = self._executor()
+        slot = self._executor()
         try:
-            future: Future[Any] = pool.submit(call)
+            future: Future[Any] = slot.pool.submit(call)
         except BrokenProcessPool:
-            self._discard(pool)
+            self._discard(slot)
             raise
+        result = asyncio.wrap_future(future)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except BrokenProcessPool:
-            self._discard(pool)
+            done, _ = await asyncio.wait(
+                {result, slot.broken}, timeout=self.timeout, return_when=FIRST_COMPLETED
+            )
+        except asyncio.CancelledError:
+            result.cancel()
             raise
-        except TimeoutError:
-            self._discard(pool, kill=True)
-            raise
+        if result in done:
+            try:
+                return result.result()
+            except BrokenProcessPool:
+                self._discard(slot)
+                raise
+        result.cancel()
+        if slot.broken in done:
+            # Another page saw the executor break. A call submitted while its
+            # manager thread was failing the pending ones may never be answered.
+            raise BrokenProcessPool(CRASHED)
+        self._discard(slot, kill=True)
+        raise TimeoutError
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
+    def _executor(self) -> _Slot:
+        if self._slot is None:
+            pool = ProcessPoolExecutor(
                 self.workers, mp_context=_context(), initializer=_exit_with_parent
             )
-        return self._pool
+            # Start every worker with the first call instead of one at a time
+            # on demand (the default outside plain fork): a worker started by
+            # submit() while the executor is failing after a crash is never
+            # stopped, and the executor's shutdown then waits for it forever
+            # (CPython 3.11; seen as a hang at interpreter exit).
+            pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
+            self._slot = _Slot(pool, asyncio.get_running_loop().create_future())
+        return self._slot
 
-    def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+    def _discard(self, slot: _Slot, *, kill: bool = False) -> None:
         """Stop using a broken (or stuck) executor; the next page starts a fresh one."""
-        if self._pool is not pool:
+        if not slot.broken.done():
+            slot.broken.set_result(None)  # wakes every page still waiting on it
+        if self._slot is not slot:
             return  # another page in flight already replaced it
-        self._pool = None
+        self._slot = None
         self.crashes += 1
         if kill:
             # A stuck call cannot be cancelled. Killing the workers breaks the
             # executor, which fails every page it holds: those are retried.
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in list(getattr(slot.pool, "_processes", {}).values()):
                 process.kill()
         # No waiting here, on the reactor thread: the executor's own thread
         # fails the pages it held and reaps the workers.
-        pool.shutdown(wait=False)
+        slot.pool.shutdown(wait=False)
 
     @staticmethod
     def _failed(url: str, reason: str) -> extract.PageResult:
         return extract.PageResult(url, "failed", reason=reason)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._slot is not None:
+            self._slot.pool.shutdown(wait=True, cancel_futures=True)
+            self._slot = None
+
+
+@dataclass
+class _Slot:
+    """An executor, and a future set once any page has seen it break."""
+
+    pool: ProcessPoolExecutor
+    broken: asyncio.Future[None]
 
 
 def _context() -> Any:
