@@ -15,6 +15,10 @@ from typing import Any
 
 MIN_RUN = 5  # fewer new/changed articles than this say nothing
 MIN_HISTORY = 10
+# Cleaning normally removes a few percent of what trafilatura keeps (share
+# buttons, donation appeals, related links). A redesign that makes it remove
+# real paragraphs shows as a jump; so does a profile that learned body text.
+REMOVAL_JUMP = 0.25
 
 
 def warnings(run: dict[str, Any], before: dict[str, Any]) -> list[str]:
@@ -36,4 +40,34 @@ def warnings(run: dict[str, Any], before: dict[str, Any]) -> list[str]:
             out.append(
                 f"{what} missing on {1 - run[field]:.0%} of articles (was {1 - before[field]:.0%})"
             )
+    out.extend(_removal(run, before))
     return out
+
+
+def _removal(run: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    now, then = run.get("boilerplate_removed"), before.get("boilerplate_removed")
+    if now is None or then is None or run.get("boilerplate_pages", 0) < MIN_RUN:
+        return []
+    if now >= then + REMOVAL_JUMP and now >= 2 * then:
+        return [
+            f"boilerplate removal jumped: cleaning removed {now:.0%} of the extracted text "
+            f"(median; was {then:.0%})"
+        ]
+    return []
+
+
+def histogram_median(counts: list[int]) -> float | None:
+    """The median of values counted in whole-percent bins, as a share; None when empty.
+
+    >>> histogram_median([0, 3, 0, 1] + [0] * 97)
+    0.01
+    """
+    total = sum(counts)
+    if total == 0:
+        return None
+    seen = 0
+    for percent, count in enumerate(counts):
+        seen += count
+        if 2 * seen >= total:
+            return percent / 100
+    return None  # not reached

@@ -103,6 +103,9 @@ class PageResult:
     # The dek (standfirst) when the page marks one: stored in the text after the
     # title (issue 2: "title, dek and body"), and told apart for benchmarks.
     dek: str | None = None
+    # Share of the words of trafilatura's body that pressroom's own cleaning
+    # (rules, furniture, the profile) removed: a drift alarm watches it per run.
+    removed_share: float | None = None
 
 
 def analyse(
@@ -165,18 +168,21 @@ def _analyse(
     anchors = _anchor_texts(tree)
     doc = _trafilatura(tree, url, rules, precise=True)
     title = meta["title"] or (doc.title if doc is not None else None)
-    blocks = clean_blocks(body_blocks(doc), rules, title, anchors)
+    found = body_blocks(doc)
+    blocks = clean_blocks(found, rules, title, anchors)
     if _words(blocks) < FALLBACK_WORDS:
         wider = _trafilatura(tree, url, rules, precise=False)
-        more = clean_blocks(body_blocks(wider), rules, title, anchors)
+        found_wider = body_blocks(wider)
+        more = clean_blocks(found_wider, rules, title, anchors)
         if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
-            doc, blocks = wider, more
+            doc, found, blocks = wider, found_wider, more
     if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
         dek = None  # already in the body: the site's lead paragraph, not a separate dek
     if dek:
         blocks = [("p", dek, dek), *blocks]
     kept = [b for b in blocks if block_hash(b[1]) not in boilerplate] if boilerplate else blocks
     body_words = _words(kept)
+    found_words = _words(found)
 
     if release is None:
         verdict = classify(meta, [b[1] for b in kept], body_words, rules.min_words)
@@ -198,6 +204,9 @@ def _analyse(
     date = meta["date_published"] or metadata.not_today(doc.date if doc is not None else None)
     result.kind = "article"
     result.dek = dek
+    if found_words:
+        own = body_words - (len(dek.split()) if dek and kept and kept[0][1] == dek else 0)
+        result.removed_share = round(max(0.0, 1 - own / found_words), 4)
     result.blocks = blocks
     result.template = layout
     result.article = {

@@ -33,6 +33,8 @@ class ArticleItem:
     # to learn from (storage.profiles); None for PDFs.
     blocks: list[tuple[str, str, str]] | None = field(default=None, repr=False)
     template: str | None = None  # a fingerprint of the page's layout
+    # Share of the extractor's body words removed as boilerplate (drift alarm).
+    removed_share: float | None = None
 
 
 @dataclass

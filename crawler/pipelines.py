@@ -44,6 +44,9 @@ class StorePipeline:
         self.closing = False
         # Articles keyed by a canonical link other than their URL are written last.
         self.canonical = guards.CanonicalGuard()
+        # How much of each page's extracted text cleaning removed, in whole
+        # percent: a histogram gives the run's median in constant memory.
+        self.removed = [0] * 101
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -68,6 +71,8 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
             self.articles.append(item)
+            if item.removed_share is not None:
+                self.removed[min(100, max(0, round(item.removed_share * 100)))] += 1
         elif isinstance(item, FailureItem):
             self.failures.append(item)
         elif isinstance(item, NotModifiedItem):
@@ -188,7 +193,12 @@ class StorePipeline:
             status, message = "ok", None
         self.profile.finish(self.run_id)  # the run's texts, cleaned with the final profile
         quality = self.archive.quality(self.source, self.run_id)
+        removed = drift.histogram_median(self.removed)
+        quality["run"]["boilerplate_removed"] = removed
+        quality["run"]["boilerplate_pages"] = sum(self.removed)
         alarms = drift.warnings(quality["run"], quality["before"])
-        self.archive.finish_run(self.run_id, status, counts, message, warnings=alarms)
+        self.archive.finish_run(
+            self.run_id, status, counts, message, warnings=alarms, boilerplate_removed=removed
+        )
         self.archive.close()
         self.archive = None

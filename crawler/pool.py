@@ -40,7 +40,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -59,6 +59,19 @@ class ExtractionPool:
         self.crashes = 0  # executors lost to a dead or stuck worker
         self._slot: _Slot | None = None
         self._retry_lock: asyncio.Lock | None = None
+
+    def start(self) -> None:
+        """Start the workers now, in a thread, instead of with the first page.
+
+        Starting the fork server (which loads and warms up extraction) takes
+        about a second; begun when the spider opens, it overlaps the fetching
+        of robots.txt, sitemaps and the first pages instead of stalling the
+        reactor when the first page arrives.
+        """
+        if self.workers == 0 or self._slot is not None:
+            return
+        slot = self._new_slot()
+        threading.Thread(target=_launch, args=(slot,), name="pool-start", daemon=True).start()
 
     async def analyse(
         self, html: str | bytes, url: str, *args: Any, **kwargs: Any
@@ -96,6 +109,10 @@ class ExtractionPool:
 
     async def _attempt(self, call: Callable[[], Any]) -> Any:
         slot = self._executor()
+        if not slot.started.done():
+            await asyncio.wrap_future(slot.started)  # start() is still launching the workers
+        if slot.broken is None:
+            slot.broken = asyncio.get_running_loop().create_future()
         try:
             future: Future[Any] = slot.pool.submit(call)
         except BrokenProcessPool:
@@ -125,21 +142,26 @@ class ExtractionPool:
 
     def _executor(self) -> _Slot:
         if self._slot is None:
-            pool = ProcessPoolExecutor(
-                self.workers, mp_context=_context(), initializer=_exit_with_parent
-            )
-            # Start every worker with the first call instead of one at a time
-            # on demand (the default outside plain fork): a worker started by
-            # submit() while the executor is failing after a crash is never
-            # stopped, and the executor's shutdown then waits for it forever
-            # (CPython 3.11; seen as a hang at interpreter exit).
-            pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
-            self._slot = _Slot(pool, asyncio.get_running_loop().create_future())
+            self._new_slot().started.set_result(None)  # workers start with its first call
+        assert self._slot is not None
+        return self._slot
+
+    def _new_slot(self) -> _Slot:
+        pool = ProcessPoolExecutor(
+            self.workers, mp_context=_context(), initializer=_exit_with_parent
+        )
+        # Start every worker with the first call instead of one at a time on
+        # demand (the default outside plain fork): a worker started by submit()
+        # while the executor is failing after a crash is never stopped, and the
+        # executor's shutdown then waits for it forever (CPython 3.11; seen as
+        # a hang at interpreter exit).
+        pool._safe_to_dynamically_spawn_children = False  # type: ignore[attr-defined]
+        self._slot = _Slot(pool)
         return self._slot
 
     def _discard(self, slot: _Slot, *, kill: bool = False) -> None:
         """Stop using a broken (or stuck) executor; the next page starts a fresh one."""
-        if not slot.broken.done():
+        if slot.broken is not None and not slot.broken.done():
             slot.broken.set_result(None)  # wakes every page still waiting on it
         if self._slot is not slot:
             return  # another page in flight already replaced it
@@ -166,10 +188,21 @@ class ExtractionPool:
 
 @dataclass
 class _Slot:
-    """An executor, and a future set once any page has seen it break."""
+    """An executor; whether its workers are up; a future set once any page saw it break."""
 
     pool: ProcessPoolExecutor
-    broken: asyncio.Future[None]
+    started: Future[None] = field(default_factory=Future)
+    broken: asyncio.Future[None] | None = None  # made in the event loop, by the first page
+
+
+def _launch(slot: _Slot) -> None:
+    """Start the executor's workers (a first call does), then let pages through."""
+    try:
+        slot.pool.submit(int)
+    except (BrokenProcessPool, RuntimeError):
+        pass  # broken, or closed before it started: the first page to use it sees that
+    finally:
+        slot.started.set_result(None)
 
 
 def _context() -> Any:

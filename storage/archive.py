@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -189,11 +190,14 @@ class Archive:
         counts: Mapping[str, int] | None = None,
         message: str | None = None,
         warnings: list[str] | None = None,
+        boilerplate_removed: float | None = None,
     ) -> None:
         """Close run ``run_id``: ``archive.finish_run(run, "ok", {"pages_fetched": 9, "new": 3})``.
 
         ``counts`` keys are the runs count columns, or new/updated/unchanged as
         returned by save_articles(); counts not given keep their stored value.
+        ``boilerplate_removed`` is the median share of extracted words the
+        run's cleaning removed (see quality()).
         """
         if status not in RUN_STATUSES[1:]:
             raise ArchiveError(
@@ -212,6 +216,8 @@ class Archive:
         assignments = "".join(f", {column} = :{column}" for column in columns)
         if warnings is not None:
             assignments += ", warnings = :warnings"
+        if boilerplate_removed is not None:
+            assignments += ", boilerplate_removed = :boilerplate_removed"
         with self._write():
             cursor = self._conn.execute(
                 f"UPDATE runs SET finished = :finished, status = :status, message = :message"
@@ -223,6 +229,7 @@ class Archive:
                     "message": message,
                     "run_id": run_id,
                     "warnings": dump_json(warnings) if warnings is not None else None,
+                    "boilerplate_removed": boilerplate_removed,
                 },
             )
             if cursor.rowcount == 0:
@@ -235,7 +242,9 @@ class Archive:
             612.0
 
         Returns {"run": {...}, "before": {...}}, each with count, median_words,
-        share_dated, share_titled and distinct_titles, for drift alarms.
+        share_dated, share_titled and distinct_titles, for drift alarms;
+        "before" also has boilerplate_removed: the median of the source's
+        last 20 finished runs' values (None without any).
         """
         started = self._select("SELECT started FROM runs WHERE id = ?", [run_id])
         if not started:
@@ -254,7 +263,17 @@ class Archive:
             " date_published, title FROM revisions WHERE superseded_by_run = ?",
             [run_id],
         )
-        return {"run": _quality(run_rows), "before": _quality(before_rows)}
+        shares = [
+            r["boilerplate_removed"]
+            for r in self._select_raw(
+                "SELECT boilerplate_removed FROM runs WHERE source = ? AND id < ?"
+                " AND status = 'ok' AND boilerplate_removed IS NOT NULL ORDER BY id DESC LIMIT 20",
+                [source, run_id],
+            )
+        ]
+        before = _quality(before_rows)
+        before["boilerplate_removed"] = statistics.median(shares) if shares else None
+        return {"run": _quality(run_rows), "before": before}
 
     def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Return runs newest first, options decoded: ``archive.runs(limit=5)[0]["status"]``."""

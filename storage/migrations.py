@@ -233,3 +233,11 @@ _M003 = [
     # Most blocks are on one page; only repeated ones are ever looked up by count.
     "CREATE INDEX idx_profile_blocks_pages ON profile_blocks(source, grp, pages) WHERE pages >= 2",
 ]
+
+
+@migrations()
+def m004_boilerplate_share(db: Database) -> None:
+    """Drift alarm (issue 4): how much of the extracted text each run removed as boilerplate."""
+    # Median, over the run's extracted pages, of the share of trafilatura's body
+    # words that pressroom's cleaning (rules, furniture, the profile) removed.
+    db.execute("ALTER TABLE runs ADD COLUMN boilerplate_removed REAL")

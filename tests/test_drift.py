@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crawler.drift import warnings
+from crawler.drift import histogram_median, warnings
 from storage import Archive
 
 HEALTHY = {
@@ -64,3 +64,39 @@ def test_archive_quality_splits_run_from_history(tmp_path):
     assert quality["run"]["count"] == 1 and quality["run"]["median_words"] == 1
     assert quality["run"]["share_dated"] == 1.0
     assert quality["before"]["count"] == 1 and quality["before"]["median_words"] == 4
+
+
+def test_a_jump_in_boilerplate_removal_is_named():
+    before = {**HEALTHY, "boilerplate_removed": 0.06}
+    jumped = run(boilerplate_removed=0.55, boilerplate_pages=40)
+    assert warnings(jumped, before) == [
+        "boilerplate removal jumped: cleaning removed 55% of the extracted text (median; was 6%)"
+    ]
+    # Small moves, no history, or too few pages say nothing.
+    assert warnings(run(boilerplate_removed=0.15, boilerplate_pages=40), before) == []
+    assert warnings(jumped, {**HEALTHY, "boilerplate_removed": None}) == []
+    assert warnings(run(boilerplate_removed=0.55, boilerplate_pages=2), before) == []
+
+
+def test_histogram_median():
+    assert histogram_median([0] * 101) is None
+    counts = [0] * 101
+    counts[5], counts[40] = 3, 2
+    assert histogram_median(counts) == 0.05
+    counts[40] = 4
+    assert histogram_median(counts) == 0.40
+
+
+def test_archive_keeps_each_runs_boilerplate_share_as_history(tmp_path):
+    with Archive(tmp_path / "a.db") as archive:
+        for share in (0.04, 0.08, 0.06):
+            run_id = archive.start_run("s", {})
+            archive.finish_run(run_id, "ok", boilerplate_removed=share)
+        failed = archive.start_run("s", {})
+        archive.finish_run(failed, "failed", boilerplate_removed=0.9)  # not history
+        other = archive.start_run("other", {})
+        archive.finish_run(other, "ok", boilerplate_removed=0.5)  # another source
+        now = archive.start_run("s", {})
+        quality = archive.quality("s", now)
+        assert archive.runs(limit=1)[0]["boilerplate_removed"] is None
+    assert quality["before"]["boilerplate_removed"] == 0.06

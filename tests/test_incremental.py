@@ -355,6 +355,27 @@ def test_drift_warning_when_extraction_suddenly_loses_most_text(own_site, tmp_pa
     assert _run(db)["warnings"][0].startswith("median text length fell from")
 
 
+def test_drift_warning_when_cleaning_suddenly_removes_much_more(own_site, tmp_path):
+    site, server = own_site
+    source, db = _source(tmp_path, server.url), tmp_path / "a.db"
+    assert _crawl(server, source, db)[0].returncode == 0
+    healthy = _run(db)["boilerplate_removed"]
+    assert healthy is not None and healthy < 0.2
+    # Rules gone wrong: a phrase in most English paragraphs marks them as boilerplate.
+    source.write_text(
+        source.read_text().replace(
+            "drop_phrases = [", 'min_words = 5\ndrop_phrases = [" the ", ', 1
+        )
+    )
+    broken, _ = _crawl(server, source, db, "--full")
+    assert broken.returncode == 0, broken.stderr
+    run = _run(db)
+    assert run["boilerplate_removed"] >= healthy + 0.25
+    alarm = next(w for w in run["warnings"] if w.startswith("boilerplate removal jumped"))
+    assert f"(median; was {healthy:.0%})" in alarm
+    assert "Warning: boilerplate removal jumped" in broken.stderr
+
+
 def test_rerun_with_everything_skipped_by_lastmod_is_a_success(own_site, tmp_path):
     # Regression: a run that skipped every release by lastmod and met only the
     # fixture's one 404 was reported as "failed: every page failed".

@@ -97,6 +97,7 @@ class ReleaseSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.pool = ExtractionPool(settings.getint("PRESSROOM_EXTRACT_WORKERS"))
+        spider.pool.start()  # warms up while robots.txt and the sitemaps are fetched
         spider.max_pages = settings.getint("PRESSROOM_MAX_PAGES")
         spider.max_hops = settings.getint("PRESSROOM_MAX_HOPS")
         spider.max_per_template = settings.getint("PRESSROOM_MAX_PER_TEMPLATE")
@@ -324,7 +325,11 @@ class ReleaseSpider(scrapy.Spider):
             article["http_last_modified"] = _header(response, "Last-Modified")
             article["rules_version"] = self.rules_version
             yield ArticleItem(
-                article, _capture(response), blocks=result.blocks, template=result.template
+                article,
+                _capture(response),
+                blocks=result.blocks,
+                template=result.template,
+                removed_share=result.removed_share,
             )
         elif result.kind == "failed":
             yield FailureItem(
