@@ -296,7 +296,7 @@ def measure_pressroom(
 ) -> Measure:
     db = work / f"{tag}.db"
     _remove_db(db)
-    argv = [sys.executable, "-m", "crawler.cli", "crawl", "--sitemap", f"{server.url}/sitemap.xml"]
+    argv = [sys.executable, "-m", "crawler", "crawl", "--sitemap", f"{server.url}/sitemap.xml"]
     argv += ["--db", str(db), *extra]
     measure = run_measured(tag, argv, pages, server)
     measure.stored = stored_rows(db, "articles")

@@ -81,7 +81,7 @@ class Table:
 def crawl(
     source: Path, db: Path, *args: str, prefix: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+    command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]
     return subprocess.run(
         [*prefix, *command, "--db", str(db), *args],
         capture_output=True,
@@ -274,7 +274,7 @@ def sigkills(table: Table, work: Path, kills: int, seed: int) -> None:
         )
         truth = {server.release_url(i): server.releases[i].title for i in range(releases)}
         db = work / "killed.db"
-        command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+        command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]
         command += ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=3"]
         landed = {"before its first article": 0, "after some articles": 0, "after it ended": 0}
         for kill in range(kills):

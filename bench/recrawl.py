@@ -43,7 +43,7 @@ def crawl(source: Path, db: Path, server) -> dict:
     before = len(server.requests.snapshot())
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source), "--db", str(db)],
+        [sys.executable, "-m", "crawler", "crawl", "--source", str(source), "--db", str(db)],
         capture_output=True,
         text=True,
         cwd=ROOT,

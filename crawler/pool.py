@@ -205,6 +205,20 @@ def _launch(slot: _Slot) -> None:
         slot.started.set_result(None)
 
 
+def prestart() -> None:
+    """Start the fork server now, so it loads extraction while Scrapy starts.
+
+    >>> prestart()  # doctest: +SKIP  (crawler.run, before creating the CrawlerProcess)
+
+    The server imports and warms up extraction (about a second) before it
+    can fork a worker; the workers themselves start with :meth:`ExtractionPool.start`.
+    """
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")

@@ -20,7 +20,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler import __version__, sources
+from crawler import __version__, pool, sources
 from crawler.lock import crawl_lock
 from crawler.spiders.release import ReleaseSpider
 from storage import Archive, ArchiveError
@@ -135,6 +135,8 @@ def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
 
 def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     settings = build_settings(source, db, **options)
+    if settings.getint("PRESSROOM_EXTRACT_WORKERS") > 0:
+        pool.prestart()  # loads extraction in the fork server while Scrapy starts
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") != "DEBUG":
         # Scrapy re-installs its log handler when the crawl starts, so a handler

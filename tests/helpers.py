@@ -33,7 +33,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess:
     """Run `pressroom ARGS...` in a fresh process and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
+        [sys.executable, "-m", "crawler", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -318,7 +318,7 @@ def test_progress_bar_only_on_a_terminal(archive_path, tmp_path):
     # stderr on a pseudo-terminal: a bar; through a pipe (CliRunner): no bar.
     leader, follower = pty.openpty()
     process = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "export", "--db", str(archive_path)]
+        [sys.executable, "-m", "crawler", "export", "--db", str(archive_path)]
         + ["-o", str(tmp_path / "x.jsonl")],
         stderr=follower,
         stdout=subprocess.DEVNULL,

@@ -228,7 +228,7 @@ def test_serve_binds_to_loopback_by_default(tmp_path, hostile):
     shutil.copy(hostile.db, db)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "-p", str(port)],
+        [sys.executable, "-m", "crawler", "serve", "--db", str(db), "-p", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

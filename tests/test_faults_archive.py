@@ -70,7 +70,7 @@ def crawl(
     prefix: tuple[str, ...] = (),
     preexec: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+    command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]
     return subprocess.run(
         [*prefix, *command, "--db", str(db), "--workers", "0", *args],
         capture_output=True,
@@ -201,7 +201,7 @@ def test_archive_locked_in_the_middle_of_a_crawl(tmp_path):
             f'[discover]\nsitemaps = ["{slow.url}/sitemap.xml"]\n'
         )
         db = tmp_path / "a.db"
-        command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+        command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]
         proc = subprocess.Popen(
             [*command, "--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=1"],
             cwd=ROOT,
@@ -256,7 +256,7 @@ def test_sigkill_at_random_moments_then_the_next_run_completes(server, source, t
     rng = random.Random(seed)
     db = tmp_path / "killed.db"
     truth = {server.release_url(i): server.releases[i].title for i in range(RELEASES)}
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source)]
+    command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]
     command += ["--db", str(db), "--workers", "0", "-s", "PRESSROOM_BATCH_SIZE=2"]
     seen: dict[str, str] = {}
     for kill in range(3):

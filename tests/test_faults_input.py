@@ -172,7 +172,7 @@ def test_export_to_a_directory_that_cannot_be_written(archive, tmp_path):
         prefix = (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
     out = locked / "out.jsonl"
     result = subprocess.run(
-        [*prefix, sys.executable, "-m", "crawler.cli", "export", "-o", str(out)]
+        [*prefix, sys.executable, "-m", "crawler", "export", "-o", str(out)]
         + ["--db", str(archive)],
         capture_output=True,
         text=True,

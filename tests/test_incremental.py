@@ -108,11 +108,35 @@ def test_unchanged_site_rerun_downloads_no_release(own_site, tmp_path):
     again, seen = _crawl(server, source, db)
     assert again.returncode == 0, again.stderr
     release_paths = {r.path for r in site.releases}
-    assert not [p for _, p, status in seen if status == 200 and p in release_paths]
+    # With sitemaps, an archived release is refetched only when its lastmod
+    # moved: the feed, listing and translation links to it are not followed.
+    assert not [p for _, p, _ in seen if p in release_paths]
     run = _run(db)
     assert run["articles_new"] == run["articles_updated"] == 0
-    assert run["not_modified"] > 0  # the feed's releases were re-validated with 304s
-    assert "not modified" in again.stdout and "skipped by lastmod" in again.stdout
+    assert "skipped by lastmod" in again.stdout and f"{len(site.releases)} skipped" in again.stdout
+
+
+def test_without_sitemaps_known_releases_are_revalidated_with_304s(own_site, tmp_path):
+    site, server = own_site
+    source = tmp_path / "feeds.toml"
+    source.write_text(
+        "\n".join(
+            line
+            for line in FIXTURE_SOURCE.format(base=server.url).splitlines()
+            if not line.startswith("sitemaps")
+        )
+    )
+    db = tmp_path / "a.db"
+    assert _crawl(server, source, db)[0].returncode == 0
+    again, seen = _crawl(server, source, db)
+    assert again.returncode == 0, again.stderr
+    release_paths = {r.path for r in site.releases}
+    revalidated = [p for _, p, status in seen if status == 304 and p in release_paths]
+    assert revalidated  # the feed's and listing's releases, answered 304
+    assert not [p for _, p, status in seen if status == 200 and p in release_paths]
+    run = _run(db)
+    assert run["not_modified"] == len(set(revalidated))
+    assert run["articles_new"] == run["articles_updated"] == 0
 
 
 def test_full_refetches_everything(own_site, tmp_path):
@@ -222,7 +246,7 @@ def test_warc_export_of_captures(own_site, tmp_path):
 def _start_crawl(url: str, db: Path, tmp_path: Path) -> subprocess.Popen:
     source = _source(tmp_path, url)
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", "--source", str(source), "--db", str(db)],
+        [sys.executable, "-m", "crawler", "crawl", "--source", str(source), "--db", str(db)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -313,6 +337,30 @@ def test_readers_never_see_database_is_locked_during_a_crawl(big_site, tmp_path)
 def test_listing_stops_at_a_page_of_archived_releases(tmp_path):
     with serve(build_site(40)) as server:
         _listing_stops(server, tmp_path)
+
+
+def test_listing_stops_after_new_releases_though_they_are_not_saved_yet(tmp_path):
+    # New releases sit in every page's "latest" box; until the writer saves
+    # them they look unknown, and the listing kept paging to its end.
+    site = build_site(200)
+    with serve(site) as server:
+        source = tmp_path / "listing.toml"
+        source.write_text(
+            "\n".join(
+                line
+                for line in FIXTURE_SOURCE.format(base=server.url).splitlines()
+                if not line.startswith(("sitemaps", "feeds"))
+            )
+        )
+        db = tmp_path / "a.db"
+        assert _crawl(server, source, db)[0].returncode == 0
+        known = len(site.releases)
+        site.add_releases(3)  # and their translations
+        again, seen = _crawl(server, source, db, "-s", "PRESSROOM_BATCH_SIZE=1000")
+    assert again.returncode == 0, again.stderr
+    listing = [p for _, p, _ in seen if p == "/news" or p.startswith("/news?page")]
+    assert listing == ["/news", "/news?page=1"]
+    assert _run(db)["articles_new"] == len(site.releases) - known > 3
 
 
 def _listing_stops(server, tmp_path: Path) -> None:

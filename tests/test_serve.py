@@ -232,7 +232,7 @@ def free_port() -> int:
 def server(archive_path: Path) -> Any:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive_path)]
+        [sys.executable, "-m", "crawler", "serve", "--db", str(archive_path)]
         + ["--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -198,10 +198,21 @@ class ReleaseSpider(scrapy.Spider):
             and not self.source.is_denied(url)
         )
 
-    def _candidate(self, url: str, **meta: Any) -> scrapy.Request | None:
-        """A request for a page that may be a release, or None if rules exclude it."""
+    def _candidate(self, url: str, *, new_only: bool = False, **meta: Any) -> scrapy.Request | None:
+        """A request for a page that may be a release, or None if rules exclude it.
+
+        ``new_only`` (links from feeds, listings and translations): where the
+        source has sitemaps, an archived release is left to its sitemap entry,
+        whose lastmod says whether it changed, and to --recheck-older-than.
+        Refetching it from a feed would cost a download whenever the page's
+        furniture ("Most Viewed", latest news) changed its ETag, which on most
+        sites is every time something is published.
+        """
         url = _absolute(url)
         if url is None or not self._wanted(url) or self.source.is_release_url(url) is False:
+            return None
+        if new_only and self.source.sitemaps and self._known(url):
+            self.crawler.stats.inc_value("pressroom/known_skipped")
             return None
         return self._request(url, self.parse_page, kind="candidate", **meta)
 
@@ -262,7 +273,7 @@ class ReleaseSpider(scrapy.Spider):
         )
         for link in links:
             url = _absolute(link.strip(), response.url)
-            request = self._candidate(url) if url else None
+            request = self._candidate(url, new_only=True) if url else None
             if request is not None:
                 yield request
 
@@ -369,15 +380,25 @@ class ReleaseSpider(scrapy.Spider):
         self, result: Any, meta: dict[str, Any], walking: bool, hops: int
     ) -> Iterator[scrapy.Request]:
         for url in result.alternates.values():
-            request = self._candidate(url)
+            request = self._candidate(url, new_only=True)
             if request is not None:
                 yield request
         if meta.get("kind") == "listing":
             page = meta.get("listing_page", 1)
-            if page < self.source.max_listing_pages and not self._all_known(result.links):
+            # Links also on the previous listing page are the template's boxes
+            # ("Most Viewed", latest news), not this page's entries: they would
+            # keep a listing paging whenever a new release is still unsaved.
+            before = meta.get("listing_links", frozenset())
+            hashes = frozenset(_url_hash(url) for url in result.links)
+            own = [url for url in result.links if _url_hash(url) not in before]
+            if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
                     request = self._wanted(url) and self._request(
-                        url, self.parse_page, kind="listing", listing_page=page + 1
+                        url,
+                        self.parse_page,
+                        kind="listing",
+                        listing_page=page + 1,
+                        listing_links=hashes,
                     )
                     if request:
                         yield request
@@ -385,7 +406,7 @@ class ReleaseSpider(scrapy.Spider):
                 # Without article patterns every link is a candidate and the page
                 # decides; _candidate drops links the patterns exclude.
                 if url not in result.next_pages:
-                    request = self._candidate(url)
+                    request = self._candidate(url, new_only=True)
                     if request is not None:
                         yield request
         elif walking and hops < self.max_hops:
@@ -460,3 +481,8 @@ def _capture(response: Response) -> Capture:
         body=response.body,
         content_type=headers.get("Content-Type", ""),
     )
+
+
+def _url_hash(url: str) -> int:
+    """A stable 64-bit key for a URL (request meta is pickled into JOBDIR)."""
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
