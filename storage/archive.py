@@ -500,16 +500,53 @@ class Archive:
         ``decode=False`` leaves authors, tags and translations as their stored
         JSON text (what exports write out), skipping a decode per row.
         """
+        sql, params = self._articles_sql(
+            _ARTICLE_COLUMNS,
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            tag=tag,
+            query=query,
+            title_only=title_only,
+            order=order,
+            limit=limit,
+        )
+        return self._stream(sql, params, decode=decode)
+
+    def _article_rows(self, select: str, **filters: Any) -> Iterator[tuple[Any, ...]]:
+        """Tuples of ``select`` for the rows articles(**filters) would stream, in its order.
+
+        ``select`` is fixed SQL over alias ``a`` (never user input): storage/export.py
+        has SQLite compute each row's JSON pieces. Arguments are checked at the call.
+        """
+        sql, params = self._articles_sql(select, **filters)
+        return self._rows(sql, params)
+
+    def _articles_sql(
+        self,
+        select: str,
+        *,
+        source: str | None = None,
+        since: DateLike | None = None,
+        until: DateLike | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        query: str | None = None,
+        title_only: bool = False,
+        order: str = "date_published",
+        limit: int | None = None,
+    ) -> tuple[str, list[Any]]:
         # Arguments are checked here, eagerly, so a bad date fails at the call
         # rather than at the first next() on the returned iterator.
         if order not in _ORDERS:
             raise ArchiveError(f"unknown order {order!r}; expected one of {', '.join(_ORDERS)}")
         where, params = self._where(source, since, until, language, tag, query, title_only)
         sql = (
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles a"
+            f"SELECT {select} FROM articles a"
             f"{' WHERE ' + where if where else ''} ORDER BY {_ORDERS[order]} LIMIT ?"
         )
-        return self._stream(sql, [*params, _limit(limit, default=-1)], decode=decode)
+        return sql, [*params, _limit(limit, default=-1)]
 
     def search(
         self,
@@ -776,6 +813,10 @@ class Archive:
         cursor = self._conn.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def _rows(self, sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+        with self._errors():
+            yield from self._conn.execute(sql, params)
 
     def _stream(
         self, sql: str, params: list[Any], *, decode: bool = True

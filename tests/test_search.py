@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,39 @@ def test_filters_narrow_the_ranking(archive, archive_path):
     )
     assert [hit["id"] for hit in hits] == [row[0] for row in expected]
     assert hits and all(h["source"] == "ministry" and h["language"] == "fr" for h in hits)
+
+
+@pytest.mark.parametrize(
+    "query", ["border", '"human rights"', "refug*", "torture AND police", "title:border"]
+)
+def test_filtered_search_ranks_and_snippets_like_one_query(
+    archive, archive_path, monkeypatch, query
+):
+    # Ranks come from the first step and snippets from the second, which walks
+    # id ranges; a small chunk makes it walk several.
+    monkeypatch.setattr(sys.modules["storage.search"], "_CHUNK", 3)
+    hits = archive.search(query, source="rwd", since="2022-01-01", limit=20)
+    expected = one_query_ranking(
+        archive_path,
+        query,
+        where="AND a.source = ? AND a.date_published >= ?",
+        params=("rwd", "2022-01-01"),
+    )
+    assert expected and [(hit["id"], hit["rank"]) for hit in hits] == expected
+    assert all(list(hit) == list(HIT_COLUMNS) for hit in hits)
+    conn = sqlite3.connect(archive_path)
+    try:
+        snippets = [
+            conn.execute(
+                "SELECT snippet(articles_fts, 1, '[', ']', '…', 20) FROM articles_fts"
+                " WHERE articles_fts MATCH ? AND rowid = ?",
+                [query, hit["id"]],
+            ).fetchone()[0]
+            for hit in hits
+        ]
+    finally:
+        conn.close()
+    assert [hit["snippet"] for hit in hits] == snippets
 
 
 def test_tag_filter(archive):
