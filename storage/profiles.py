@@ -217,22 +217,21 @@ def _distinct(blocks: Sequence[Block]) -> dict[int, str]:
 
 
 def _count(conn: Any, source: str, groups: list[str], texts: dict[int, str], step: int) -> None:
-    for group in groups:
-        for h, text in texts.items():
-            conn.execute(
-                "INSERT INTO profile_blocks (source, grp, hash, text, pages)"
-                " VALUES (?, ?, ?, NULL, ?)"
-                " ON CONFLICT(source, grp, hash) DO UPDATE SET pages = pages + excluded.pages",
-                [source, group, h, step],
-            )
-            if step > 0:
-                # A block's text is kept once it repeats (for `pressroom profile`); the
-                # smallest spelling wins, so the display does not depend on crawl order.
-                conn.execute(
-                    "UPDATE profile_blocks SET text = ? WHERE source = ? AND grp = ?"
-                    " AND hash = ? AND pages >= 2 AND (text IS NULL OR text > ?)",
-                    [text, source, group, h, text],
-                )
+    # executemany: one prepared statement for every (group, block) of the page,
+    # several times faster than a call each (a page has dozens of blocks).
+    conn.executemany(
+        "INSERT INTO profile_blocks (source, grp, hash, text, pages) VALUES (?, ?, ?, NULL, ?)"
+        " ON CONFLICT(source, grp, hash) DO UPDATE SET pages = pages + excluded.pages",
+        [(source, group, h, step) for group in groups for h in texts],
+    )
+    if step > 0:
+        # A block's text is kept once it repeats (for `pressroom profile`); the
+        # smallest spelling wins, so the display does not depend on crawl order.
+        conn.executemany(
+            "UPDATE profile_blocks SET text = ? WHERE source = ? AND grp = ?"
+            " AND hash = ? AND pages >= 2 AND (text IS NULL OR text > ?)",
+            [(text, source, group, h, text) for group in groups for h, text in texts.items()],
+        )
     if step < 0:
         conn.execute("DELETE FROM profile_blocks WHERE source = ? AND pages <= 0", [source])
 
