@@ -233,7 +233,12 @@ def _count(conn: Any, source: str, groups: list[str], texts: dict[int, str], ste
             [(text, source, group, h, text) for group in groups for h, text in texts.items()],
         )
     if step < 0:
-        conn.execute("DELETE FROM profile_blocks WHERE source = ? AND pages <= 0", [source])
+        # Only the rows just counted down: a scan of the source's whole profile
+        # here cost ~3 ms per re-fetched page.
+        conn.executemany(
+            "DELETE FROM profile_blocks WHERE source = ? AND grp = ? AND hash = ? AND pages <= 0",
+            [(source, group, h) for group in groups for h in texts],
+        )
 
 
 def _groups(archive: Archive, source: str) -> dict[str, int]:
