@@ -33,15 +33,18 @@ def own_site() -> Iterator:
         yield site, server
 
 
-def _source(tmp_path: Path, url: str, *, sitemap_only: bool = False) -> Path:
+def _source(tmp_path: Path, url: str, *, without: tuple[str, ...] = ()) -> Path:
+    """The fixture's source file, minus the [discover] entry points named in ``without``."""
     path = tmp_path / "fixture.toml"
     text = FIXTURE_SOURCE.format(base=url)
-    if sitemap_only:
-        text = "\n".join(
-            line for line in text.splitlines() if not line.startswith(("feeds", "listings"))
-        )
+    if without:
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(without))
     path.write_text(text)
     return path
+
+
+SITEMAP_ONLY = ("feeds", "listings")
+LISTING_ONLY = ("sitemaps", "feeds")
 
 
 def _crawl(server, source: Path, db: Path, *args: str) -> tuple[subprocess.CompletedProcess, list]:
@@ -61,7 +64,7 @@ def test_rerun_fetches_only_new_and_changed_and_keeps_the_old_version(own_site, 
     # unchanged by their text hash); the sitemap's lastmod is what lets a
     # rerun skip the bulk of a site.
     site, server = own_site
-    source, db = _source(tmp_path, server.url, sitemap_only=True), tmp_path / "a.db"
+    source, db = _source(tmp_path, server.url, without=SITEMAP_ONLY), tmp_path / "a.db"
     first, _ = _crawl(server, source, db)
     assert first.returncode == 0, first.stderr
     assert _run(db)["articles_new"] == len(site.releases)
@@ -118,15 +121,7 @@ def test_unchanged_site_rerun_downloads_no_release(own_site, tmp_path):
 
 def test_without_sitemaps_known_releases_are_revalidated_with_304s(own_site, tmp_path):
     site, server = own_site
-    source = tmp_path / "feeds.toml"
-    source.write_text(
-        "\n".join(
-            line
-            for line in FIXTURE_SOURCE.format(base=server.url).splitlines()
-            if not line.startswith("sitemaps")
-        )
-    )
-    db = tmp_path / "a.db"
+    source, db = _source(tmp_path, server.url, without=("sitemaps",)), tmp_path / "a.db"
     assert _crawl(server, source, db)[0].returncode == 0
     again, seen = _crawl(server, source, db)
     assert again.returncode == 0, again.stderr
@@ -344,15 +339,7 @@ def test_listing_stops_after_new_releases_though_they_are_not_saved_yet(tmp_path
     # them they look unknown, and the listing kept paging to its end.
     site = build_site(200)
     with serve(site) as server:
-        source = tmp_path / "listing.toml"
-        source.write_text(
-            "\n".join(
-                line
-                for line in FIXTURE_SOURCE.format(base=server.url).splitlines()
-                if not line.startswith(("sitemaps", "feeds"))
-            )
-        )
-        db = tmp_path / "a.db"
+        source, db = _source(tmp_path, server.url, without=LISTING_ONLY), tmp_path / "a.db"
         assert _crawl(server, source, db)[0].returncode == 0
         known = len(site.releases)
         site.add_releases(3)  # and their translations
@@ -364,14 +351,7 @@ def test_listing_stops_after_new_releases_though_they_are_not_saved_yet(tmp_path
 
 
 def _listing_stops(server, tmp_path: Path) -> None:
-    source = tmp_path / "listing.toml"
-    source.write_text(
-        "\n".join(
-            line
-            for line in FIXTURE_SOURCE.format(base=server.url).splitlines()
-            if not line.startswith(("sitemaps", "feeds"))
-        )
-    )
+    source = _source(tmp_path, server.url, without=LISTING_ONLY)
     db = tmp_path / "a.db"
     first, seen_first = _crawl(server, source, db)
     assert first.returncode == 0, first.stderr
@@ -428,7 +408,7 @@ def test_rerun_with_everything_skipped_by_lastmod_is_a_success(own_site, tmp_pat
     # Regression: a run that skipped every release by lastmod and met only the
     # fixture's one 404 was reported as "failed: every page failed".
     _, server = own_site
-    source, db = _source(tmp_path, server.url, sitemap_only=True), tmp_path / "a.db"
+    source, db = _source(tmp_path, server.url, without=SITEMAP_ONLY), tmp_path / "a.db"
     assert _crawl(server, source, db)[0].returncode == 0
     again, _ = _crawl(server, source, db)
     assert again.returncode == 0, again.stdout + again.stderr
