@@ -141,10 +141,11 @@ class ExtractionPool:
         raise TimeoutError
 
     def _executor(self) -> _Slot:
-        if self._slot is None:
-            self._new_slot().started.set_result(None)  # workers start with its first call
-        assert self._slot is not None
-        return self._slot
+        if self._slot is not None:
+            return self._slot
+        slot = self._new_slot()
+        slot.started.set_result(None)  # its workers start with its first call
+        return slot
 
     def _new_slot(self) -> _Slot:
         pool = ProcessPoolExecutor(

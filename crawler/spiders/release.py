@@ -389,8 +389,8 @@ class ReleaseSpider(scrapy.Spider):
             # ("Most Viewed", latest news), not this page's entries: they would
             # keep a listing paging whenever a new release is still unsaved.
             before = meta.get("listing_links", frozenset())
-            hashes = frozenset(_url_hash(url) for url in result.links)
-            own = [url for url in result.links if _url_hash(url) not in before]
+            hashed = {url: _url_hash(url) for url in result.links}
+            own = [url for url, key in hashed.items() if key not in before]
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
                     request = self._wanted(url) and self._request(
@@ -398,7 +398,7 @@ class ReleaseSpider(scrapy.Spider):
                         self.parse_page,
                         kind="listing",
                         listing_page=page + 1,
-                        listing_links=hashes,
+                        listing_links=frozenset(hashed.values()),
                     )
                     if request:
                         yield request
