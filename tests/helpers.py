@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,14 @@ def run_cli(
         timeout=timeout,
         cwd=cwd or ROOT,
     )
+
+
+class Clock:
+    """Deterministic clock: each call returns one second later than the last."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 27, 21, 3, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(seconds=1)
+        return self.now

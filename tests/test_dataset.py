@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers import Clock
 
 from crawler.cli import main
 from crawler.demo.releases import releases
@@ -31,17 +32,6 @@ RELEASES = 300
 # Copies of releases 0-9 published a day later under other URLs, lightly edited:
 # a sentence appended and one word changed, so their text hashes differ.
 NEAR_COPIES = 10
-
-
-class Clock:
-    """Deterministic clock: each call returns one second later than the last."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 27, 21, 3, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 def corpus() -> list[dict[str, Any]]:

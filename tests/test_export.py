@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import sqlite3
@@ -13,22 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Clock
 
 from storage import Archive, ArchiveError, export
 from storage.export import FIELDS
 
 # -- shared fixtures and helpers ----------------------------------------------
-
-
-class Clock:
-    """Deterministic clock: each call returns one second later than the last."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 27, 21, 3, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 ARTICLES: list[dict[str, Any]] = [
