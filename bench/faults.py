@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.demo.faults import (  # noqa: E402
     FAULTS,
     Snapshot,
+    corrupt_archive,
     judge,
     kill_during,
     serve_faults,
@@ -251,12 +252,7 @@ def archive_faults(table: Table, work: Path) -> None:
 
         for where, words in (("header", "not a pressroom archive"), ("pages", "is corrupt")):
             db = copy(f"corrupt-{where}")
-            with open(db, "r+b") as fp:
-                if where == "header":
-                    fp.write(b"this is not SQLite" * 4)
-                else:
-                    fp.seek(4096 * 2)
-                    fp.write(random.Random(7).randbytes(4096 * 4))
+            corrupt_archive(db, where)
             digest = _digest(db)
             result = crawl(source, db, "--workers", "0")
             ok = one_line_error(result, words) and _digest(db) == digest

@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from crawler.demo.faults import FaultServer, kill_during, serve_faults
+from crawler.demo.faults import FaultServer, corrupt_archive, kill_during, serve_faults
 from crawler.demo.site import build_site
 
 RELEASES = 12
@@ -236,12 +236,7 @@ def test_archive_locked_in_the_middle_of_a_crawl(tmp_path):
 )
 def test_corrupt_archive(stored, source, tmp_path, where, words):
     db = copy_of(stored, tmp_path)
-    with open(db, "r+b") as fp:
-        if where == "header":
-            fp.write(b"this is not SQLite" * 4)
-        else:
-            fp.seek(4096 * 2)
-            fp.write(random.Random(7).randbytes(4096 * 4))
+    corrupt_archive(db, where)
     before = digest(db)
     result = crawl(source, db)
     assert_one_line_error(result, *words)

@@ -35,6 +35,7 @@ import contextlib
 import datetime as dt
 import gzip
 import json
+import random
 import re
 import signal
 import socket
@@ -1135,6 +1136,22 @@ def progress(db: str | Path, after_run: int) -> int:
         return -1  # the schema is being created
     finally:
         con.close()
+
+
+def corrupt_archive(db: str | Path, where: str) -> None:
+    """Damage an archive file in place: its ``"header"``, or some of its ``"pages"``.
+
+    A broken header makes the file "not a pressroom archive"; random bytes over
+    pages 3-6 make SQLite report it corrupt. Deterministic (seeded).
+    """
+    with open(db, "r+b") as fp:
+        if where == "header":
+            fp.write(b"this is not SQLite" * 4)
+        elif where == "pages":
+            fp.seek(4096 * 2)
+            fp.write(random.Random(7).randbytes(4096 * 4))
+        else:
+            raise ValueError(f"where must be 'header' or 'pages', not {where!r}")
 
 
 def kill_during(
