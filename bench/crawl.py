@@ -640,6 +640,11 @@ def main(argv: list[str] | None = None) -> int:
         part for setting in args.set for part in ("-s", setting)
     ]
     print_header(args)
+    from crawler import language
+
+    # The first crawl on a machine unpacks the language model into a cache
+    # (crawler/language.py), once; do it here so that no timed run includes it.
+    language.prepare()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pressroom-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +37,7 @@ from lxml.cssselect import CSSSelector
 
 from crawler import cleaning, language, metadata
 from crawler.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
+from crawler.results import PageResult
 from crawler.sources import Rules
 from crawler.urls import is_http, normalize
 from storage.profiles import Block, block_hash, render
@@ -83,29 +83,6 @@ FALLBACK_RATIO = 4
 _BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
 _MD_WRAP = {"#b": "**", "#i": "*", "#t": "`"}
 _MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
-
-
-@dataclass
-class PageResult:
-    """What one page yielded. ``kind`` is "article", "page" (not a release) or "failed"."""
-
-    url: str
-    kind: str
-    reason: str | None = None
-    article: dict[str, Any] | None = None
-    links: list[str] = field(default_factory=list)
-    next_pages: list[str] = field(default_factory=list)
-    alternates: dict[str, str] = field(default_factory=dict)
-    # The body before the source's profile was applied (None for PDFs), and a
-    # fingerprint of the page's layout: what the profile learns from.
-    blocks: list[Block] | None = None
-    template: str | None = None
-    # The dek (standfirst) when the page marks one: stored in the text after the
-    # title (issue 2: "title, dek and body"), and told apart for benchmarks.
-    dek: str | None = None
-    # Share of the words of trafilatura's body that pressroom's own cleaning
-    # (rules, furniture, the profile) removed: a drift alarm watches it per run.
-    removed_share: float | None = None
 
 
 def analyse(

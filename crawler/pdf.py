@@ -21,6 +21,7 @@ from typing import Any
 
 from crawler import language
 from crawler.metadata import _people_and_orgs, _split_authors, unique
+from crawler.results import PageResult
 from crawler.sources import Rules
 from storage.profiles import Block, render
 
@@ -40,12 +41,10 @@ def is_pdf(content_type: str, body: bytes) -> bool:
 
 
 def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
-    """A :class:`crawler.extract.PageResult` for a PDF: an article, or failed with a reason."""
+    """A :class:`crawler.results.PageResult` for a PDF: an article, or failed with a reason."""
     from pypdf import PdfReader
     from pypdf import __version__ as pypdf_version
     from pypdf.errors import PdfReadError
-
-    from crawler.extract import PageResult
 
     try:
         reader = PdfReader(io.BytesIO(data))

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from crawler import extract
+from crawler.results import PageResult
 
 CRASHED = "extraction worker crashed"
 # From submission, so it includes time queued behind other pages (at most a few
@@ -73,13 +73,9 @@ class ExtractionPool:
         slot = self._new_slot()
         threading.Thread(target=_launch, args=(slot,), name="pool-start", daemon=True).start()
 
-    async def analyse(
-        self, html: str | bytes, url: str, *args: Any, **kwargs: Any
-    ) -> extract.PageResult:
+    async def analyse(self, html: str | bytes, url: str, *args: Any, **kwargs: Any) -> PageResult:
         """Run :func:`crawler.extract.analyse` in a worker; never raises."""
-        result: extract.PageResult = await self.run(
-            url, extract.analyse, html, url, *args, **kwargs
-        )
+        result: PageResult = await self.run(url, _analyse, html, url, *args, **kwargs)
         return result
 
     async def run(self, url: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -178,8 +174,8 @@ class ExtractionPool:
         slot.pool.shutdown(wait=False)
 
     @staticmethod
-    def _failed(url: str, reason: str) -> extract.PageResult:
-        return extract.PageResult(url, "failed", reason=reason)
+    def _failed(url: str, reason: str) -> PageResult:
+        return PageResult(url, "failed", reason=reason)
 
     def close(self) -> None:
         if self._slot is not None:
@@ -194,6 +190,18 @@ class _Slot:
     pool: ProcessPoolExecutor
     started: Future[None] = field(default_factory=Future)
     broken: asyncio.Future[None] | None = None  # made in the event loop, by the first page
+
+
+def _analyse(*args: Any, **kwargs: Any) -> PageResult:
+    """:func:`crawler.extract.analyse`, imported where it runs.
+
+    A worker has it loaded already (the fork server imported it); the crawl
+    process only pickles a reference to this function, and so never imports
+    trafilatura unless it extracts inline (``workers=0``).
+    """
+    from crawler import extract
+
+    return extract.analyse(*args, **kwargs)
 
 
 def _launch(slot: _Slot) -> None:

@@ -15,15 +15,14 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Callable
-from typing import Any
-
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from crawler import __version__, pool, sources
 from crawler.lock import crawl_lock
-from crawler.spiders.release import ReleaseSpider
 from storage import Archive, ArchiveError
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -61,6 +60,8 @@ def build_settings(
     overrides: dict[str, Any] | None = None,
 ) -> Settings:
     """Scrapy settings for one crawl: project defaults, then the source's, then the caller's."""
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     values: dict[str, Any] = {
@@ -124,6 +125,10 @@ def _one_line_records(make: Callable[..., logging.LogRecord]) -> Callable[..., l
 def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     """Crawl ``source`` into the archive at ``db``; return the recorded run as a dict."""
     with crawl_lock(db, source.name):
+        if _uses_workers(options):
+            # The fork server loads and warms up extraction (about a second of
+            # one core) while this process imports Scrapy on the other.
+            pool.prestart()
         # Open (and migrate) the archive first, so that a locked, read-only or
         # corrupt file is a clear error before any request is made. Holding the
         # lock, any run of this source still marked "running" is one whose
@@ -133,10 +138,24 @@ def crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
         return _crawl(source, db, **options)
 
 
+def _uses_workers(options: dict[str, Any]) -> bool:
+    """Whether the crawl will extract in worker processes (the default)."""
+    workers = (options.get("overrides") or {}).get("PRESSROOM_EXTRACT_WORKERS")
+    if workers is None:
+        workers = options.get("workers")
+    try:
+        return workers is None or int(workers) > 0
+    except (TypeError, ValueError):
+        return True  # not a number: Scrapy's settings will say so
+
+
 def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
+    # Scrapy is imported here, not at the top: see crawl() (the fork server first).
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.release import ReleaseSpider
+
     settings = build_settings(source, db, **options)
-    if settings.getint("PRESSROOM_EXTRACT_WORKERS") > 0:
-        pool.prestart()  # loads extraction in the fork server while Scrapy starts
     process = CrawlerProcess(settings)
     if settings.get("LOG_LEVEL") != "DEBUG":
         # Scrapy re-installs its log handler when the crawl starts, so a handler

@@ -25,6 +25,14 @@ SESSION_KEYS = re.compile(
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 2000
+# A URL already in normal form, as nearly every sitemap entry and link is: lower-case
+# scheme and host, plain path segments (none empty, none starting with a dot), no
+# query or fragment. normalize() returns it as it is, without taking it apart
+# (a tenth of the time; a sitemap of 50,000 entries is read on the reactor thread).
+_NORMAL = re.compile(
+    r"(https?)://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?::([1-9][0-9]{0,4}))?(?:/|(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+)"
+)
 
 
 def normalize(url: str, base: str | None = None) -> str:
@@ -35,6 +43,15 @@ def normalize(url: str, base: str | None = None) -> str:
     path parameters; keeps the order of the remaining query parameters, since
     some sites care.
     """
+    normal = _NORMAL.fullmatch(url)
+    if normal:
+        port = normal.group(2)
+        if port is None or (int(port) <= 65535 and int(port) != DEFAULT_PORTS[normal.group(1)]):
+            return url
+    return _normalize(url, base)
+
+
+def _normalize(url: str, base: str | None) -> str:
     if base:
         url = urljoin(base, url.strip())
     parts = urlsplit(safe_url_string(url.strip()))

@@ -20,6 +20,19 @@ from crawler.demo.site import Site, build_site
 CLI = Callable[..., subprocess.CompletedProcess]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Files pressroom rebuilds (the unpacked language model) go here, not in ~/.cache.
+
+    Set in the environment, so that crawls run in subprocesses use it too.
+    """
+    path = tmp_path_factory.mktemp("cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PRESSROOM_CACHE_DIR", str(path))
+    yield path
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def site() -> Site:
     return build_site()

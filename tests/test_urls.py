@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.urls import is_http, normalize, template
+from crawler.urls import _NORMAL, _normalize, is_http, normalize, template
 
 
 def test_variants_of_one_release_collapse():
@@ -53,3 +53,42 @@ def test_template_groups_trap_urls():
 def test_normalize_is_idempotent(path):
     url = normalize("/" + path, "https://example.org/")
     assert normalize(url) == url
+
+
+# Pieces that sit on either side of the shortcut for URLs already in normal form.
+SCHEMES = ["http", "https", "HTTP", "Https"]
+HOSTS = ["x.org", "127.0.0.1", "X.org", "x.org.", "a-b.x.org", "-x.org", "xn--caf-dma.fr", "[::1]"]
+PORTS = ["", ":80", ":443", ":8080", ":080", ":65535", ":65536", ":0", ":1"]
+SEGMENTS = ["news", "a.b", ".hidden", "..", ".", "", "a~b_c-d", "%41", "é", "a;jsessionid=1", "A"]
+TAILS = ["", "/", "?page=2", "?utm_source=x", "#top", " ", "//"]
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from(SCHEMES),
+    st.sampled_from(HOSTS),
+    st.sampled_from(PORTS),
+    st.lists(st.sampled_from(SEGMENTS), max_size=4),
+    st.sampled_from(TAILS),
+    st.sampled_from([None, "https://example.org/base/"]),
+)
+def test_the_shortcut_for_normal_urls_agrees_with_the_full_normalisation(
+    scheme, host, port, segments, tail, base
+):
+    url = f"{scheme}://{host}{port}" + "".join("/" + s for s in segments) + tail
+    try:
+        expected = _normalize(url, base)
+    except ValueError:  # a port out of range: the caller skips such URLs
+        try:
+            normalize(url, base)
+        except ValueError:
+            return
+        raise AssertionError(f"{url!r} normalised although the full path raises") from None
+    assert normalize(url, base) == expected
+
+
+def test_the_shortcut_takes_the_common_case():
+    url = "http://127.0.0.1:8080/news/2026/01/12/chad-free-detained-activists"
+    assert _NORMAL.fullmatch(url)
+    assert normalize(url) == url
+    assert normalize("http://x.org:80/news") == "http://x.org/news"

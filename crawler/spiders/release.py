@@ -122,19 +122,35 @@ class ReleaseSpider(scrapy.Spider):
     boilerplate: frozenset[int] = frozenset()
     _since: datetime | None = None
 
-    def _known(self, url: str) -> bool:
-        """True if ``url`` is archived (for incremental crawls; always False with --full)."""
+    def _incremental(self) -> Archive | None:
+        """The archive, read-only, for what to skip; None with --full or no archive yet."""
         if self.full or not self.db or not Path(self.db).exists():
-            return False
+            return None
         if self._archive is None:
             self._archive = Archive(self.db, readonly=True)
             last = self._archive.last_success(self.source.name)
             self._since = datetime.fromisoformat(last) if last else None
-        return self._archive.validators(url) is not None
+        return self._archive
 
-    def _unchanged_since_last_run(self, url: str, lastmod: str | None) -> bool:
-        """A sitemap entry whose <lastmod> predates the last successful run, already archived."""
-        if not lastmod or not self._known(url) or self._since is None:
+    def _known(self, url: str) -> bool:
+        """True if ``url`` is archived (for incremental crawls; always False with --full)."""
+        archive = self._incremental()
+        return archive is not None and bool(archive.known([url]))
+
+    def _unchanged_since_last_run(self, entries: list[tuple[str, str | None]]) -> set[str]:
+        """The sitemap entries (url, lastmod) archived and not modified since the last ok run.
+
+        One archive query for a whole sitemap, and only for the entries whose
+        lastmod is old enough.
+        """
+        archive = self._incremental()
+        if archive is None or self._since is None:
+            return set()
+        older = [url for url, lastmod in entries if self._before_last_run(lastmod)]
+        return archive.known(older) if older else set()
+
+    def _before_last_run(self, lastmod: str | None) -> bool:
+        if not lastmod or self._since is None:
             return False
         try:
             when = datetime.fromisoformat(lastmod.strip().replace("Z", "+00:00"))
@@ -238,6 +254,7 @@ class ReleaseSpider(scrapy.Spider):
         if kind not in ("sitemapindex", "urlset"):
             yield FailureItem(response.url, "not a sitemap (no urlset or sitemapindex)", 200)
             return
+        entries: list[tuple[str, str | None]] = []
         for entry in sitemap:
             loc = (entry.get("loc") or "").strip()
             if not loc:
@@ -250,12 +267,15 @@ class ReleaseSpider(scrapy.Spider):
                 if self._wanted(url) and (not allow or any(p in url for p in allow)):
                     yield self._request(url, self.parse_sitemap, kind="sitemap")  # never None
             else:
-                if self._unchanged_since_last_run(url, entry.get("lastmod")):
-                    self.crawler.stats.inc_value("pressroom/lastmod_skipped")
-                    continue
-                request = self._candidate(url, lastmod=entry.get("lastmod"))
-                if request is not None:
-                    yield request
+                entries.append((url, entry.get("lastmod")))
+        unchanged = self._unchanged_since_last_run(entries)
+        for url, lastmod in entries:
+            if url in unchanged:
+                self.crawler.stats.inc_value("pressroom/lastmod_skipped")
+                continue
+            request = self._candidate(url, lastmod=lastmod)
+            if request is not None:
+                yield request
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         try:
