@@ -107,32 +107,35 @@ class StorePipeline:
         assert self.archive is not None
         articles, failures, not_modified = self.articles, self.failures, self.not_modified
         self.articles, self.failures, self.not_modified = [], [], []
-        articles, refused = self.canonical.sort(articles, self.archive, final=self.closing)
-        failures += refused
-        if not_modified:
-            self.archive.mark_not_modified(not_modified, self.run_id)
-            self.counts["not_modified"] += len(not_modified)
-        rows = []
-        for item in articles:
-            row = dict(item.article)
-            if item.capture is not None:
-                row["capture_hash"] = self._capture(item.capture)
-            rows.append(row)
-        if rows:
-            self.counts.update(self.archive.save_articles(rows, self.run_id))
-            self.profile.record(articles)
-        if failures:
-            for item in failures:
+        counts: Counter[str] = Counter()
+        # One transaction per batch: a crash loses at most this batch, whole,
+        # and the next run fetches exactly those pages again.
+        with self.archive.transaction():
+            articles, refused = self.canonical.sort(articles, self.archive, final=self.closing)
+            failures += refused
+            if not_modified:
+                self.archive.mark_not_modified(not_modified, self.run_id)
+                counts["not_modified"] += len(not_modified)
+            rows = []
+            for item in articles:
+                row = dict(item.article)
                 if item.capture is not None:
-                    self._capture(item.capture)
-            self.archive.record_failures(
-                [
+                    row["capture_hash"] = self._capture(item.capture)
+                rows.append(row)
+            if rows:
+                counts.update(self.archive.save_articles(rows, self.run_id))
+                self.profile.record(articles)
+            if failures:
+                for item in failures:
+                    if item.capture is not None:
+                        self._capture(item.capture)
+                rows = [
                     {"url": f.url, "reason": f.reason, "status": f.status, "source": self.source}
                     for f in failures
-                ],
-                self.run_id,
-            )
-            self.counts["failed"] += len(failures)
+                ]
+                self.archive.record_failures(rows, self.run_id)
+                counts["failed"] += len(failures)
+        self.counts.update(counts)
 
     def _capture(self, capture: Any) -> str:
         assert self.archive is not None

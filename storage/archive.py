@@ -775,6 +775,19 @@ class Archive:
         # Whole seconds in UTC: 2026-11-27T21:03:12+00:00 sorts as text.
         return self._clock().astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes as one transaction: all of them are stored, or none.
+
+        >>> with archive.transaction():  # doctest: +SKIP
+        ...     h = archive.save_capture(url, 200, headers, body, "text/html")
+        ...     archive.save_articles([{**row, "capture_hash": h}], run_id)
+
+        Also cheaper than a transaction per write: one commit for the batch.
+        """
+        with self._write():
+            yield
+
     def _errors(self) -> contextlib.AbstractContextManager[None]:
         return sqlite_errors(self.path, busy_timeout=self.busy_timeout)
 

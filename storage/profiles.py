@@ -191,8 +191,13 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
             if old is not None:
                 old_source, old_lang, old_tpl, old_blocks = old
                 old_texts = _distinct(unpack(old_blocks))
-                same = (old_source, old_lang, old_tpl) == (source, lang, tpl)
-                if not (same and old_texts.keys() == new_texts.keys()):
+                if (old_source, old_lang, old_tpl) == (source, lang, tpl):
+                    # The same groups (an edited release): count only what changed.
+                    gone = {h: t for h, t in old_texts.items() if h not in new_texts}
+                    added = {h: t for h, t in new_texts.items() if h not in old_texts}
+                    _count(conn, source, groups_of(lang, tpl), gone, -1)
+                    _count(conn, source, groups_of(lang, tpl), added, +1)
+                else:
                     _count(conn, old_source, groups_of(old_lang, old_tpl), old_texts, -1)
                     _count(conn, source, groups_of(lang, tpl), new_texts, +1)
             else:
@@ -217,6 +222,8 @@ def _distinct(blocks: Sequence[Block]) -> dict[int, str]:
 
 
 def _count(conn: Any, source: str, groups: list[str], texts: dict[int, str], step: int) -> None:
+    if not texts:
+        return
     # executemany: one prepared statement for every (group, block) of the page,
     # several times faster than a call each (a page has dozens of blocks).
     conn.executemany(

@@ -95,6 +95,40 @@ def test_recrawling_a_page_does_not_count_it_twice(archive):
     assert profiles.page_count(archive, SOURCE) == 10
 
 
+def test_edits_leave_the_counts_a_fresh_archive_of_the_final_pages_would_have(tmp_path):
+    # Edited releases re-count only the blocks they gained or lost; a page that
+    # moved to another layout re-counts all of its blocks in its new groups.
+    rng = random.Random(7)
+    final: dict[str, tuple[list, str]] = {}
+    with Archive(tmp_path / "edited.db") as edited:
+        for step in range(6):
+            batch = []
+            for i in rng.sample(range(15), 8):
+                blocks = page(i, banner=rng.random() < 0.8, quote=rng.random() < 0.3)
+                if step and rng.random() < 0.5:
+                    blocks = [*blocks, ("p", f"Update {step}: corrected.", "")]
+                layout = rng.choice(["t1", "t1", "t2"])
+                final[f"https://x.org/{i}"] = (blocks, layout)
+                batch.append((f"https://x.org/{i}", blocks, layout))
+            for url, blocks, layout in batch:
+                store(edited, [(url, blocks)], layout=layout)
+        got = counts(edited)
+    with Archive(tmp_path / "fresh.db") as fresh:
+        for url, (blocks, layout) in sorted(final.items()):
+            store(fresh, [(url, blocks)], layout=layout)
+        assert got == counts(fresh)
+    assert len(got) > 20 and any(pages > 1 for _, _, pages, _ in got)
+
+
+def counts(archive: Archive) -> list[tuple]:
+    """Every counted block: group, hash, pages, and its text once it repeats."""
+    return archive.db.conn.execute(
+        "SELECT grp, hash, pages, CASE WHEN pages >= 2 THEN text END FROM profile_blocks"
+        " WHERE source = ? ORDER BY grp, hash",
+        [SOURCE],
+    ).fetchall()
+
+
 def test_reclean_rebuilds_texts_stored_before_the_profile_knew(archive):
     pages = [(f"https://x.org/{i}", page(i)) for i in range(12)]
     store(archive, pages)

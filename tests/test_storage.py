@@ -544,6 +544,21 @@ def test_get_by_url_canonical_or_fetched_url(fresh_archive: Archive) -> None:
 # -- captures -----------------------------------------------------------------
 
 
+def test_a_transaction_stores_all_of_a_batch_or_none_of_it(fresh_archive: Archive) -> None:
+    row = {"url": "https://x.org/a", "source": "x", "title": "A", "text": "Body."}
+    with pytest.raises(RuntimeError), fresh_archive.transaction():
+        digest = fresh_archive.save_capture(row["url"], 200, {}, b"<p>Body.</p>", "text/html")
+        fresh_archive.save_articles([{**row, "capture_hash": digest}], None)
+        raise RuntimeError("the writer died mid-batch")
+    assert fresh_archive.db.execute("SELECT count(*) FROM captures").fetchone() == (0,)
+    assert fresh_archive.get(row["url"]) is None
+
+    with fresh_archive.transaction():
+        digest = fresh_archive.save_capture(row["url"], 200, {}, b"<p>Body.</p>", "text/html")
+        fresh_archive.save_articles([{**row, "capture_hash": digest}], None)
+    assert fresh_archive.get(row["url"])["capture_hash"] == digest
+
+
 def test_capture_round_trip_and_dedupe(fresh_archive: Archive) -> None:
     body = ("<html><body>" + "Press release. " * 500 + "</body></html>").encode()
     first = fresh_archive.save_capture(
