@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from crawler.language import declared
 from crawler.urls import is_http, normalize
 
@@ -91,11 +93,11 @@ TAG_LABEL = re.compile(
     r"schlagw[öo]rter|themen|region\s*/\s*land)\s*:?$",
     re.IGNORECASE,
 )
-TAG_CLASS = re.compile(
-    r"^(?:tags?|tag-?list|tags-?list|post-?tags|entry-?tags|article-?tags|taxonomy|"
-    r"keywords|categories|post-?categories|topics|field--(?:tags|topics?|regions?|countr(?:y|ies)))$",
-    re.IGNORECASE,
+_TAG_CLASS_WORDS = (
+    r"tags?|tag-?list|tags-?list|post-?tags|entry-?tags|article-?tags|taxonomy|"
+    r"keywords|categories|post-?categories|topics|field--(?:tags|topics?|regions?|countr(?:y|ies))"
 )
+TAG_CLASS = re.compile(rf"^(?:{_TAG_CLASS_WORDS})$", re.IGNORECASE)
 MAX_TAG_WORDS = 6
 MAX_TAGS = 40
 
@@ -246,19 +248,23 @@ def _people_and_orgs(names: list[str]) -> tuple[list[str], list[str]]:
     return people, orgs
 
 
-_BYLINE_XPATH = (
-    "//*[@itemprop='sourceOrganization' or contains(@class, 'yline') or contains(@class, 'uthor')"
-    " or contains(@class, 'ubmitted') or contains(@class, 'redit')"
-    " or contains(concat(' ', @class, ' '), ' by ')]"
-)
+# Elements that may hold the byline: what their class says (any case of "byline",
+# "author", "submitted", "credit", or the word "by") or schema.org's sourceOrganization.
+_BYLINE_CLASS = re.compile(r"yline|uthor|ubmitted|redit|(?:^| )by(?: |$)")
 
 
 def _byline(tree: Any) -> tuple[list[str], str | None]:
     """People and an organisation named in the page's visible byline."""
     org = None
     people: list[str] = []
-    for el in tree.xpath(_BYLINE_XPATH):
-        tokens = (el.get("class") or "").split()
+    # One pass in Python: an XPath with five contains() per element took 0.8 ms a page.
+    for el in tree.iter(etree.Element):
+        classes = el.get("class")
+        if not (classes and _BYLINE_CLASS.search(classes)) and (
+            el.get("itemprop") != "sourceOrganization"
+        ):
+            continue
+        tokens = (classes or "").split()
         itemprop = (el.get("itemprop") or "").lower()
         if org is None and (
             any(BYLINE_ORG_CLASS.search(t) for t in tokens) or itemprop == "sourceorganization"
@@ -454,28 +460,31 @@ def _absolute(src: Any, base: str) -> str | None:
 # --- tags ----------------------------------------------------------------------
 
 
-# Short bits of text with no link and no nested structure: candidate tag labels.
-_LABEL_XPATH = (
-    "//*[self::h2 or self::h3 or self::h4 or self::div or self::span or self::dt"
-    " or self::strong or self::p or self::li][not(*/*) and not(.//a)"
-    " and string-length(normalize-space(.)) > 2 and string-length(normalize-space(.)) <= 40]"
-)
+# Where a tag block's label may stand ("Region / Country", "Topics").
+_LABEL_TAGS = ("h2", "h3", "h4", "div", "span", "dt", "strong", "p", "li")
+# A class naming a tag block: TAG_CLASS for any one of an element's classes.
+_TAG_CLASS_ANY = re.compile(rf"(?:^|\s)(?:{_TAG_CLASS_WORDS})(?=\s|$)", re.IGNORECASE)
 
 
 def _tag_blocks(tree: Any) -> list[str]:
     """Link texts of the page's tag blocks ("Region / Country", "Topics", class="tags")."""
     out: list[str] = []
     containers: list[Any] = []
-    for el in tree.xpath(_LABEL_XPATH):
-        if not TAG_LABEL.match(_text(el.text_content())):
+    for el in tree.iter(_LABEL_TAGS):
+        # A short text without links or nested structure, saying it labels tags.
+        if any(len(child) for child in el) or next(el.iter("a"), None) is not None:
+            continue
+        label = _text(el.text_content())
+        if not 2 < len(label) <= 40 or not TAG_LABEL.match(label):
             continue
         following = el.getnext()
         if following is not None and following.xpath(".//a"):
             containers.append(following)
         elif el.getparent() is not None:
             containers.append(el.getparent())
-    for el in tree.xpath("//*[@class]"):
-        if any(TAG_CLASS.match(t) for t in (el.get("class") or "").split()):
+    for el in tree.iter(etree.Element):
+        classes = el.get("class")
+        if classes and _TAG_CLASS_ANY.search(classes):
             containers.append(el)
     seen: set[int] = set()
     for container in containers:
