@@ -27,6 +27,7 @@ good release. The rules here, in order:
 from __future__ import annotations
 
 import codecs
+import re
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
@@ -84,6 +85,10 @@ def _sniff_utf16(body: bytes) -> str | None:
     return None
 
 
+# Control characters other than whitespace, and the replacement character.
+_ODD = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+
+
 def looks_binary(text: str) -> bool:
     """True for decoded bytes that are no page: NULs or many control characters.
 
@@ -95,5 +100,4 @@ def looks_binary(text: str) -> bool:
         return False
     if "\x00" in sample:
         return True
-    odd = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f\v") or c == "\ufffd")
-    return odd / len(sample) > 0.05
+    return len(_ODD.findall(sample)) / len(sample) > 0.05

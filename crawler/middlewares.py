@@ -90,24 +90,34 @@ class ConditionalRequestMiddleware:
     an error). Off with ``PRESSROOM_FULL``.
     """
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, source: str | None = None) -> None:
         self.db = db
+        self.source = source
         self._archive: Archive | None = None
+        self._nothing_archived = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalRequestMiddleware:
         settings = crawler.settings
         if settings.getbool("PRESSROOM_FULL") or not settings.get("PRESSROOM_DB"):
             raise NotConfigured  # a full crawl: no conditional requests
-        middleware = cls(settings.get("PRESSROOM_DB"))
+        spider = getattr(crawler, "spider", None)
+        source = getattr(getattr(spider, "source", None), "name", None)
+        middleware = cls(settings.get("PRESSROOM_DB"), source)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         if request.meta.get("kind") != "candidate" or "If-None-Match" in request.headers:
             return None
+        if self._nothing_archived:
+            return None
         if self._archive is None:
             self._archive = Archive(self.db, readonly=True)
+            # A source's first crawl has no validators to send: skip the lookups.
+            if self.source is not None and not self._archive.has_articles(self.source):
+                self._nothing_archived = True
+                return None
         known = self._archive.validators(request.url)
         if not known:
             return None

@@ -607,6 +607,12 @@ class Archive:
                 title_only=title_only,
             )
 
+    def has_articles(self, source: str | None = None) -> bool:
+        """Whether the archive holds any article (of ``source``): ``archive.has_articles("ec")``."""
+        where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
+        rows = self._select(f"SELECT EXISTS (SELECT 1 FROM articles {where}) AS found", params)
+        return bool(rows[0]["found"])
+
     def count(
         self,
         *,

@@ -544,6 +544,14 @@ def test_get_by_url_canonical_or_fetched_url(fresh_archive: Archive) -> None:
 # -- captures -----------------------------------------------------------------
 
 
+def test_has_articles_per_source(fresh_archive: Archive) -> None:
+    assert not fresh_archive.has_articles()
+    row = {"url": "https://x.org/a", "source": "x", "title": "A", "text": "Body."}
+    fresh_archive.save_articles([row], None)
+    assert fresh_archive.has_articles() and fresh_archive.has_articles("x")
+    assert not fresh_archive.has_articles("y")
+
+
 def test_a_transaction_stores_all_of_a_batch_or_none_of_it(fresh_archive: Archive) -> None:
     row = {"url": "https://x.org/a", "source": "x", "title": "A", "text": "Body."}
     with pytest.raises(RuntimeError), fresh_archive.transaction():
