@@ -123,23 +123,26 @@ class ReleaseSpider(scrapy.Spider):
     _since: datetime | None = None
     _first_crawl = False
 
-    def _incremental(self) -> Archive | None:
-        """The archive, read-only, for what to skip; None with --full or no archive yet."""
+    def _incremental(self, *, this_run: bool = False) -> Archive | None:
+        """The archive, read-only, for what to skip; None with --full or no archive yet.
+
+        Also None during a source's first crawl, unless ``this_run`` (what this
+        crawl stored counts): a release stored during this run was requested in
+        it, and the dupefilter stops a second request, so a first crawl saves a
+        query per link. A listing still stops paging at releases this run stored.
+        """
         if self.full or not self.db or not Path(self.db).exists():
             return None
         if self._archive is None:
             self._archive = Archive(self.db, readonly=True)
             last = self._archive.last_success(self.source.name)
             self._since = datetime.fromisoformat(last) if last else None
-            # A source's first crawl: nothing to look up for any of its URLs (a
-            # release stored during this run was fetched in it: the dupefilter
-            # stops a second request). Saves a query per link on big sites.
             self._first_crawl = not self._archive.has_articles(self.source.name)
-        return None if self._first_crawl else self._archive
+        return None if self._first_crawl and not this_run else self._archive
 
-    def _known(self, url: str) -> bool:
+    def _known(self, url: str, *, this_run: bool = False) -> bool:
         """True if ``url`` is archived (for incremental crawls; always False with --full)."""
-        archive = self._incremental()
+        archive = self._incremental(this_run=this_run)
         return archive is not None and bool(archive.known([url]))
 
     def _unchanged_since_last_run(self, entries: list[tuple[str, str | None]]) -> set[str]:
@@ -384,7 +387,7 @@ class ReleaseSpider(scrapy.Spider):
         releases = [url for url in links if self.source.is_release_url(url)]
         if not releases or self.full or not self.source.stop_when_known:
             return False
-        if all(self._known(url) for url in releases):
+        if all(self._known(url, this_run=True) for url in releases):
             self.crawler.stats.inc_value("pressroom/listing_stopped")
             return True
         return False
