@@ -73,3 +73,25 @@ def test_broken_sitemaps_are_recorded_failures():
         out = list(spider().parse_sitemap(response("https://example.org/sitemap.xml", body)))
         assert len(out) == 1 and isinstance(out[0], FailureItem), body
         assert "sitemap" in out[0].reason
+
+
+def test_a_first_crawl_skips_lookups_but_a_listing_sees_what_it_stored(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from storage import Archive
+
+    db = tmp_path / "a.db"
+    with Archive(db):
+        pass  # a new, empty archive
+    s = spider()
+    s._set_crawler(get_crawler(ReleaseSpider))
+    s.db, s.full = str(db), False
+    url = "https://example.org/press/1"
+    assert not s._known(url)  # nothing of the source archived: a first crawl
+    with Archive(db) as archive:  # the pipeline stores the release meanwhile
+        archive.save_articles([{"url": url, "source": "t", "title": "One", "text": "Body."}], None)
+    assert not s._known(url)  # no query: the dupefilter stops a second request anyway
+    assert s._known(url, this_run=True)  # but a listing of stored releases stops paging
+    assert s._all_known([url])
+    assert s.crawler.stats.get_value("pressroom/listing_stopped") == 1
+    s._archive.close()
