@@ -26,6 +26,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import zipfile
 from array import array
 from functools import lru_cache
@@ -130,6 +131,10 @@ def _unpacked(model: Path) -> Path:
         # Folders appear complete (renamed into place): this one was damaged.
         shutil.rmtree(folder, ignore_errors=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(".langid-*"):
+        # A build killed midway (68 MB each); a live one takes about a second.
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)
     building = Path(tempfile.mkdtemp(prefix=".langid-", dir=folder.parent))
     try:
         import lzma

@@ -88,3 +88,17 @@ def test_an_interrupted_build_is_rebuilt(fresh: Path):
     assert language.detect(TEXTS[3])[0] == "es"
     assert isinstance(language._identifier().tk_nextmove, memoryview)
     assert table.stat().st_size > 1000  # rebuilt whole
+
+
+def test_a_build_killed_midway_is_cleaned_up_later(fresh: Path):
+    import os
+
+    fresh.mkdir(parents=True)
+    old = fresh / ".langid-killed"
+    old.mkdir()
+    (old / "nextmove.bin").write_bytes(b"half")
+    os.utime(old, (0, 0))  # long ago
+    young = fresh / ".langid-building-now"
+    young.mkdir()
+    assert language.detect(TEXTS[0])[0] == "fr"
+    assert not old.exists() and young.exists()
