@@ -95,3 +95,46 @@ def test_a_first_crawl_skips_lookups_but_a_listing_sees_what_it_stored(tmp_path)
     assert s._all_known([url])
     assert s.crawler.stats.get_value("pressroom/listing_stopped") == 1
     s._archive.close()
+
+
+class _Engine:
+    """What _feed() uses of Scrapy's engine: crawl(), counted in the stats like the scheduler."""
+
+    def __init__(self, stats) -> None:
+        self.stats, self.requests = stats, []
+
+    def crawl(self, request) -> None:
+        self.requests.append(request)
+        self.stats.inc_value("scheduler/enqueued")
+
+    def download(self, n: int) -> None:  # the scheduler hands n requests to the downloader
+        self.stats.inc_value("scheduler/dequeued", n)
+
+
+def test_a_big_sitemap_waits_as_pairs_and_becomes_requests_as_the_scheduler_empties():
+    import pytest
+    from scrapy.exceptions import DontCloseSpider
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(ReleaseSpider, {"PRESSROOM_DB": "", "PRESSROOM_EXTRACT_WORKERS": 0})
+    s = ReleaseSpider.from_crawler(crawler, source=SOURCE)
+    engine = crawler.engine = _Engine(crawler.stats)
+    entries = "".join(f"<url><loc>https://example.org/press/{i}</loc></url>" for i in range(1000))
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    assert urls(s.parse_sitemap(response("https://example.org/s.xml", body.encode()))) == []
+    assert len(engine.requests) == s.FEED_HIGH  # the rest wait as (url, lastmod)
+    assert len(s.waiting) == 1000 - s.FEED_HIGH - 1  # /press/9 is denied by the source
+
+    s._feed()  # a response arrived, but the scheduler still holds plenty
+    assert len(engine.requests) == s.FEED_HIGH
+    engine.download(s.FEED_HIGH - s.FEED_LOW + 1)  # now it runs low
+    s._feed()
+    assert len(engine.requests) == 2 * s.FEED_HIGH - s.FEED_LOW + 1
+
+    while s.waiting:  # the safety net: an idle crawl takes the rest instead of closing
+        engine.download(len(engine.requests))
+        with pytest.raises(DontCloseSpider):
+            s._feed_when_idle()
+    s._feed_when_idle()  # nothing waits: the crawl may close
+    got = [r.url for r in engine.requests]
+    assert len(got) == len(set(got)) == 999

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DontCloseSpider,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -91,6 +92,10 @@ class ReleaseSpider(scrapy.Spider):
         self.recheck_batch = 0
         self.rules_version = rules_version(self.source.rules)
         self.max_size = DOWNLOAD_MAXSIZE  # what a gzipped sitemap may inflate to
+        # Sitemap entries (url, lastmod) not yet made requests: see _feed(). None
+        # yields every entry at once (tests; crawls with a JOBDIR, whose queue
+        # must hold every request for a resumed crawl to find them).
+        self.waiting: deque[tuple[str, str | None]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -108,7 +113,49 @@ class ReleaseSpider(scrapy.Spider):
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.rules_version = rules_version(spider.source.rules)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
+        if not settings.get("JOBDIR"):
+            spider.waiting = deque()
+            crawler.signals.connect(spider._feed, signal=scrapy.signals.response_received)
+            crawler.signals.connect(spider._feed_when_idle, signal=scrapy.signals.spider_idle)
         return spider
+
+    # --- sitemap entries become requests as the scheduler empties -----------
+
+    # Requests the scheduler should hold before more sitemap entries are made
+    # requests: enough to keep the downloader busy between two responses.
+    FEED_LOW, FEED_HIGH = 64, 256
+
+    def _feed(self, *args: Any, idle: bool = False, **kwargs: Any) -> int:
+        """Make waiting sitemap entries requests while the scheduler runs low.
+
+        A sitemap of 50,000 entries yielded at once would sit in Scrapy's
+        memory queue as 50,000 requests (~3 KB each, measured); waiting here as
+        (url, lastmod) pairs they take a tenth of that, so a crawl's memory no
+        longer grows with the size of the site.
+        """
+        if not self.waiting:
+            return 0
+        stats = self.crawler.stats
+        queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+        if idle:
+            queued = 0  # nothing is queued when the crawl is idle, whatever the counts say
+        elif queued >= self.FEED_LOW:
+            return 0
+        engine, fed = self.crawler.engine, 0
+        while self.waiting and queued + fed < self.FEED_HIGH:
+            url, lastmod = self.waiting.popleft()
+            request = self._candidate(url, lastmod=lastmod)
+            if request is not None:
+                engine.crawl(request)
+                fed += 1
+        return fed
+
+    def _feed_when_idle(self) -> None:
+        # The safety net: whatever the counts say, an idle crawl with entries
+        # waiting makes them requests instead of closing.
+        while self.waiting:
+            if self._feed(idle=True):
+                raise DontCloseSpider
 
     def _closed(self, spider: scrapy.Spider) -> None:
         self.pool.close()
@@ -280,10 +327,14 @@ class ReleaseSpider(scrapy.Spider):
         for url, lastmod in entries:
             if url in unchanged:
                 self.crawler.stats.inc_value("pressroom/lastmod_skipped")
-                continue
-            request = self._candidate(url, lastmod=lastmod)
-            if request is not None:
-                yield request
+            elif self.waiting is not None:
+                self.waiting.append((url, lastmod))
+            else:
+                request = self._candidate(url, lastmod=lastmod)
+                if request is not None:
+                    yield request
+        if self.waiting:
+            self._feed()
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         try:
