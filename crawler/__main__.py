@@ -9,6 +9,7 @@ nothing pressroom's commands run uses it: blocking the import saves every
 command about 0.25 s of start-up and a crawl about 70 MB of memory (see
 crawler/worker.py, which does the same for extraction workers). Only the
 program does this; ``import crawler.cli`` in a notebook leaves pandas alone.
+The program also keeps sqlite-utils from importing numpy (see below).
 
 When a command has finished, the program also skips the interpreter's
 teardown (freeing every object of Scrapy, Twisted, numpy and lxml one by one:
@@ -27,6 +28,16 @@ import threading
 from typing import NoReturn
 
 sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
+if "numpy" not in sys.modules:
+    # sqlite-utils imports numpy too, to map numpy scalars to SQL types, which
+    # pressroom never stores: hide it while sqlite-utils loads. What does use it
+    # (the language model of inline extraction, Parquet) imports it when needed.
+    # A crawl process holds 12 MB less; every command starts 40 ms sooner.
+    sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        import sqlite_utils.db  # noqa: F401
+    finally:
+        del sys.modules["numpy"]
 
 from crawler.cli import main as cli  # noqa: E402
 
