@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import os
 import socket
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers import Clock
 
 from crawler.cli import main
 from crawler.demo.releases import releases
@@ -34,17 +34,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 RELEASES = 120
 EDITED_URL = "https://x.example/en/news/edited"
-
-
-class Clock:
-    """One second later on every call, from a fixed start."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 27, 21, 3, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 def edited(version: int) -> dict[str, Any]:

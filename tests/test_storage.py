@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Clock
 from sqlite_utils import Database
 
 from storage import (
@@ -27,17 +28,6 @@ from storage.connection import translate
 from storage.migrations import migrations
 
 # -- shared fixtures and helpers ----------------------------------------------
-
-
-class Clock:
-    """Deterministic clock: each call returns one second later than the last."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 27, 21, 3, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture
