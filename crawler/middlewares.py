@@ -16,12 +16,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
-
-from storage import Archive
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -90,35 +87,26 @@ class ConditionalRequestMiddleware:
     an error). Off with ``PRESSROOM_FULL``.
     """
 
-    def __init__(self, db: str, source: str | None = None) -> None:
-        self.db = db
-        self.source = source
-        self._archive: Archive | None = None
-        self._nothing_archived = False
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ConditionalRequestMiddleware:
         settings = crawler.settings
         if settings.getbool("PRESSROOM_FULL") or not settings.get("PRESSROOM_DB"):
             raise NotConfigured  # a full crawl: no conditional requests
-        spider = getattr(crawler, "spider", None)
-        source = getattr(getattr(spider, "source", None), "name", None)
-        middleware = cls(settings.get("PRESSROOM_DB"), source)
-        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
-        return middleware
+        return cls(crawler)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         if request.meta.get("kind") != "candidate" or "If-None-Match" in request.headers:
             return None
-        if self._nothing_archived:
+        # The spider's read-only view of the archive: None before the archive
+        # exists and during a source's first crawl, when there is nothing to revalidate.
+        incremental_archive = getattr(self.crawler.spider, "incremental_archive", None)
+        archive = incremental_archive() if incremental_archive is not None else None
+        if archive is None:
             return None
-        if self._archive is None:
-            self._archive = Archive(self.db, readonly=True)
-            # A source's first crawl has no validators to send: skip the lookups.
-            if self.source is not None and not self._archive.has_articles(self.source):
-                self._nothing_archived = True
-                return None
-        known = self._archive.validators(request.url)
+        known = archive.validators(request.url)
         if not known:
             return None
         if known["etag"]:
@@ -128,8 +116,3 @@ class ConditionalRequestMiddleware:
         if known["etag"] or known["http_last_modified"]:
             request.meta["handle_httpstatus_list"] = [304]
         return None
-
-    def close(self) -> None:
-        if self._archive is not None:
-            self._archive.close()
-            self._archive = None

@@ -170,13 +170,14 @@ class ReleaseSpider(scrapy.Spider):
     _since: datetime | None = None
     _first_crawl = False
 
-    def _incremental(self, *, this_run: bool = False) -> Archive | None:
+    def incremental_archive(self, *, this_run: bool = False) -> Archive | None:
         """The archive, read-only, for what to skip; None with --full or no archive yet.
 
         Also None during a source's first crawl, unless ``this_run`` (what this
         crawl stored counts): a release stored during this run was requested in
         it, and the dupefilter stops a second request, so a first crawl saves a
         query per link. A listing still stops paging at releases this run stored.
+        ConditionalRequestMiddleware reads its validators from here too.
         """
         if self.full or not self.db or not Path(self.db).exists():
             return None
@@ -189,7 +190,7 @@ class ReleaseSpider(scrapy.Spider):
 
     def _known(self, url: str, *, this_run: bool = False) -> bool:
         """True if ``url`` is archived (for incremental crawls; always False with --full)."""
-        archive = self._incremental(this_run=this_run)
+        archive = self.incremental_archive(this_run=this_run)
         return archive is not None and bool(archive.known([url]))
 
     def _unchanged_since_last_run(self, entries: list[tuple[str, str | None]]) -> set[str]:
@@ -198,7 +199,7 @@ class ReleaseSpider(scrapy.Spider):
         One archive query for a whole sitemap, and only for the entries whose
         lastmod is old enough.
         """
-        archive = self._incremental()
+        archive = self.incremental_archive()
         if archive is None or self._since is None:
             return set()
         older = [url for url, lastmod in entries if self._before_last_run(lastmod)]
