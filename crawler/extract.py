@@ -143,12 +143,13 @@ def _analyse(
     dek = next((d for d in _prune(tree, rules) if cleaning.same_text(d, description)), None)
     dek = dek or _shown_description(tree, description)
     anchors = _anchor_texts(tree)
-    doc = _trafilatura(tree, url, rules, precise=True)
+    fallback = _needs_fallback(meta)
+    doc = _trafilatura(tree, url, rules, precise=True, metadata=fallback)
     title = meta["title"] or (doc.title if doc is not None else None)
     found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
     if _words(blocks) < FALLBACK_WORDS:
-        wider = _trafilatura(tree, url, rules, precise=False)
+        wider = _trafilatura(tree, url, rules, precise=False, metadata=fallback)
         found_wider = body_blocks(wider)
         more = clean_blocks(found_wider, rules, title, anchors)
         if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
@@ -238,11 +239,29 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
 FAST = True
 
 
-def _trafilatura(tree: Any, url: str, rules: Rules, *, precise: bool) -> Any:
+def _needs_fallback(meta: dict[str, Any]) -> bool:
+    """Whether the page leaves out something trafilatura's metadata might supply.
+
+    trafilatura's metadata (about 15% of its time on a page) only fills fields
+    the page's own metadata left empty: when none is empty it is not asked for.
+    An image it can only find in the head's meta tags.
+    """
+    return not (
+        meta["title"]
+        and meta["description"]
+        and meta["authors"]
+        and meta["publisher"]
+        and meta["date_published"]
+        and meta["tags"]
+        and (meta["image_url"] or not meta["image_declared"])
+    )
+
+
+def _trafilatura(tree: Any, url: str, rules: Rules, *, precise: bool, metadata: bool) -> Any:
     return trafilatura.bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
+        with_metadata=metadata,
         include_comments=False,
         include_tables=True,
         include_formatting=True,
@@ -555,24 +574,34 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     for el in tree.iter(*FURNITURE_TAGS):
         if not holds_the_content(el):
             doomed.append(el)
-    for el in tree.xpath("//*[@role or @class or @id or @hidden or @style]"):
-        role = (el.get("role") or "").lower()
-        furniture, hidden, dek = _class_kinds(el.get("class") or "", el.get("id") or "")
-        furniture = furniture or role in FURNITURE_ROLES
-        style = el.get("style")
+    # One pass over the elements, with verdicts cached by attribute values: a
+    # site repeats a few hundred class/id/role strings (an XPath selecting the
+    # elements with any of five attributes cost as much as this whole loop).
+    for el in tree.iter(etree.Element):
+        classes, ids, role, style = el.get("class"), el.get("id"), el.get("role"), el.get("style")
+        if classes or ids or role:
+            furniture, hidden, dek = _class_kinds(classes or "", ids or "", role or "")
+        else:
+            furniture = hidden = dek = False
         if style:
             # Text a reader never sees: hidden elements, hover cards and pop-ups in links.
             style = style.replace(" ", "").lower()
             hidden = hidden or "display:none" in style or "visibility:hidden" in style
         hidden = hidden or el.get("hidden") is not None
+        if (
+            el.tag == "a"
+            and (el.get("href") or "").startswith("#")
+            and _SKIP_LINK.match(el.text_content() or "")
+        ):
+            doomed.append(el)  # "Skip to main content"
+            continue
+        if not (furniture or hidden or dek):
+            continue
         dek = dek and prose.get(el, 0) <= 80 and len(el.text_content().split()) <= 80
         if dek:
             deks.append(" ".join(el.text_content().split()))
         furniture = furniture and el not in holds_embed  # a tweet in a wrapper
         if dek or ((furniture or hidden) and not holds_the_content(el)):
-            doomed.append(el)
-    for el in tree.xpath("//a[starts-with(@href, '#')]"):
-        if re.match(r"\s*skip\b", el.text_content() or "", re.I):
             doomed.append(el)
     for el in doomed:
         parent = el.getparent()
@@ -591,15 +620,26 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     return deks
 
 
+_SKIP_LINK = re.compile(r"\s*skip\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
-def _class_kinds(classes: str, ids: str) -> tuple[bool, bool, bool]:
-    """Whether class/id tokens mark furniture, hidden text or a dek (cached: they repeat)."""
+def _class_kinds(classes: str, ids: str, role: str = "") -> tuple[bool, bool, bool]:
+    """Whether class/id/role mark furniture, hidden text or a dek (cached: they repeat)."""
     tokens = classes.split()
     return (
-        any(FURNITURE_CLASS.search(t) for t in [*tokens, *ids.split()]),
+        role.lower() in FURNITURE_ROLES
+        or any(FURNITURE_CLASS.search(t) for t in [*tokens, *ids.split()]),
         any(HIDDEN_CLASS.search(t) for t in tokens),
         any(DEK_CLASS.search(t) for t in tokens),
     )
+
+
+@lru_cache(maxsize=4096)
+def _body_class(classes: str) -> str:
+    """The sorted class tokens when they name an article body, else ""."""
+    cls = " ".join(sorted(classes.split()))
+    return cls if BODY_CLASS.search(cls) and not NOT_BODY_CLASS.search(cls) else ""
 
 
 def _merge_split_bodies(tree: Any) -> None:
@@ -610,9 +650,9 @@ def _merge_split_bodies(tree: Any) -> None:
     the first. Later containers' children move into the first one.
     """
     groups: dict[str, list[Any]] = {}
-    for el in tree.xpath("//div[@class]"):
-        cls = " ".join(sorted((el.get("class") or "").split()))
-        if not BODY_CLASS.search(cls) or NOT_BODY_CLASS.search(cls):
+    for el in tree.iter("div"):
+        cls = _body_class(el.get("class") or "")
+        if not cls:
             continue
         prose = [p for p in el.findall("p") if len((p.text_content() or "").split()) >= 20]
         if len(prose) >= 2:
