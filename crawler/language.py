@@ -37,8 +37,11 @@ from typing import Any
 MIN_LETTERS = 60
 # Confidence (a probability) the detector needs to overrule a declared language.
 OVERRULE = 0.9
-# Detection reads at most this much text: a few paragraphs are plenty.
-SAMPLE = 1200
+# Detection reads at most this much text, and its cost grows with it. On the
+# 178 articles of the extraction benchmark, 600 characters name the same
+# language as 1200 on every page (and the same side of OVERRULE on all but
+# one) in half the time (0.16 vs 0.32 ms a page).
+SAMPLE = 600
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 # What reading a damaged cache raises (numpy reports a bad header as ValueError).

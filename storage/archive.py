@@ -133,6 +133,7 @@ class Archive:
         self.readonly = readonly
         self.busy_timeout = busy_timeout
         self._clock = clock
+        self._batch = False  # inside transaction(): writes join it without savepoints
         self._db = connect(self.path, readonly=readonly, busy_timeout=busy_timeout)
         try:
             with self._errors():
@@ -792,7 +793,11 @@ class Archive:
         Also cheaper than a transaction per write: one commit for the batch.
         """
         with self._write():
-            yield
+            outer, self._batch = self._batch, True
+            try:
+                yield
+            finally:
+                self._batch = outer
 
     def _errors(self) -> contextlib.AbstractContextManager[None]:
         return sqlite_errors(self.path, busy_timeout=self.busy_timeout)
@@ -804,6 +809,10 @@ class Archive:
                 f"cannot write to archive {str(self.path)!r}: it was opened read-only"
             )
         with self._errors():
+            if self._batch:
+                # Inside transaction(): an error rolls the whole batch back anyway.
+                yield
+                return
             if self._conn.in_transaction:
                 # A power user's own transaction via .db: nest as a savepoint.
                 with self._db.atomic():

@@ -11,6 +11,7 @@ b'<p>hi</p>'
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -42,11 +43,24 @@ def capture_row(
         "content_type": content_type,
         "size": len(body),
         "compression": COMPRESSION,
-        # A fresh compressor per call: zstandard objects are not thread-safe
-        # and building one costs microseconds.
-        "body": zstandard.ZstdCompressor(level=_LEVEL).compress(body),
+        "body": compress(body),
         "fetched_at": fetched_at,
     }
+
+
+_local = threading.local()
+
+
+def compress(data: bytes) -> bytes:
+    """zstd at level 3, with one compressor per thread.
+
+    zstandard objects are not thread-safe, and building one costs about a
+    quarter of compressing a 60 KB page: each thread keeps its own.
+    """
+    compressor = getattr(_local, "compressor", None)
+    if compressor is None:
+        compressor = _local.compressor = zstandard.ZstdCompressor(level=_LEVEL)
+    return compressor.compress(data)
 
 
 def decompress(blob: bytes) -> bytes:

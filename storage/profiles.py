@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import zstandard
 
+from .captures import compress
 from .records import text_hash
 
 if TYPE_CHECKING:
@@ -59,8 +60,6 @@ ALL = "*"  # profile_blocks.grp of the counts over all of a source's pages
 # site share body sentences by chance far more often than half of them).
 MIN_GROUP = 20
 
-_SPACE = re.compile(r"\s+")
-_LEVEL = 3
 
 
 def normalise(text: str) -> str:
@@ -69,7 +68,7 @@ def normalise(text: str) -> str:
     >>> normalise("  Donate\\u00a0NOW ")
     'donate now'
     """
-    return _SPACE.sub(" ", text).strip().casefold()
+    return " ".join(text.split()).casefold()
 
 
 def block_hash(text: str) -> int:
@@ -118,7 +117,7 @@ def pack(blocks: Sequence[Block]) -> bytes:
     [('p', 'Hi.', 'Hi.')]
     """
     data = json.dumps([list(b) for b in blocks], ensure_ascii=False, separators=(",", ":"))
-    return zstandard.ZstdCompressor(level=_LEVEL).compress(data.encode("utf-8"))
+    return compress(data.encode("utf-8"))
 
 
 def unpack(data: bytes) -> list[Block]:
@@ -177,6 +176,7 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
     articles (an alias the archive refused as a duplicate) are skipped.
     """
     done = 0
+    changes = _Changes()
     with archive._write():
         conn = archive.db.conn
         for url, language, template, blocks in pages:
@@ -195,13 +195,13 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
                     # The same groups (an edited release): count only what changed.
                     gone = {h: t for h, t in old_texts.items() if h not in new_texts}
                     added = {h: t for h, t in new_texts.items() if h not in old_texts}
-                    _count(conn, source, groups_of(lang, tpl), gone, -1)
-                    _count(conn, source, groups_of(lang, tpl), added, +1)
+                    changes.add(source, groups_of(lang, tpl), gone, -1)
+                    changes.add(source, groups_of(lang, tpl), added, +1)
                 else:
-                    _count(conn, old_source, groups_of(old_lang, old_tpl), old_texts, -1)
-                    _count(conn, source, groups_of(lang, tpl), new_texts, +1)
+                    changes.add(old_source, groups_of(old_lang, old_tpl), old_texts, -1)
+                    changes.add(source, groups_of(lang, tpl), new_texts, +1)
             else:
-                _count(conn, source, groups_of(lang, tpl), new_texts, +1)
+                changes.add(source, groups_of(lang, tpl), new_texts, +1)
             conn.execute(
                 "INSERT INTO page_blocks (url, source, language, template, blocks, text_hash)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
@@ -211,6 +211,7 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
                 [url, source, lang, tpl, pack(blocks), stored[0]],
             )
             done += 1
+        changes.write(conn)
     return done
 
 
@@ -221,30 +222,53 @@ def _distinct(blocks: Sequence[Block]) -> dict[int, str]:
     return out
 
 
-def _count(conn: Any, source: str, groups: list[str], texts: dict[int, str], step: int) -> None:
-    if not texts:
-        return
-    # executemany: one prepared statement for every (group, block) of the page,
-    # several times faster than a call each (a page has dozens of blocks).
-    conn.executemany(
-        "INSERT INTO profile_blocks (source, grp, hash, text, pages) VALUES (?, ?, ?, NULL, ?)"
-        " ON CONFLICT(source, grp, hash) DO UPDATE SET pages = pages + excluded.pages",
-        [(source, group, h, step) for group in groups for h in texts],
-    )
-    if step > 0:
-        # A block's text is kept once it repeats (for `pressroom profile`); the
-        # smallest spelling wins, so the display does not depend on crawl order.
+class _Changes:
+    """Count changes of a batch of pages, summed per (source, group, block) then written.
+
+    A template block on every page of a batch of 50 is one row written, not 50;
+    each row is one upsert that also keeps the block's text once it repeats.
+    """
+
+    def __init__(self) -> None:
+        self.steps: dict[tuple[str, str, int], int] = {}
+        self.texts: dict[tuple[str, str, int], str] = {}
+
+    def add(self, source: str, groups: list[str], texts: dict[int, str], step: int) -> None:
+        for group in groups:
+            for h, text in texts.items():
+                key = (source, group, h)
+                self.steps[key] = self.steps.get(key, 0) + step
+                if step > 0:
+                    # The smallest spelling wins, so the display does not depend
+                    # on crawl order.
+                    known = self.texts.get(key)
+                    if known is None or text < known:
+                        self.texts[key] = text
+
+    def write(self, conn: Any) -> None:
+        up = [(key, step) for key, step in self.steps.items() if step > 0]
+        down = [(key, step) for key, step in self.steps.items() if step < 0]
+        # A block's text is kept once it repeats (for `pressroom profile`): a new
+        # row counted once has none, a row counted again gets the smaller spelling.
         conn.executemany(
-            "UPDATE profile_blocks SET text = ? WHERE source = ? AND grp = ?"
-            " AND hash = ? AND pages >= 2 AND (text IS NULL OR text > ?)",
-            [(text, source, group, h, text) for group in groups for h, text in texts.items()],
+            "INSERT INTO profile_blocks (source, grp, hash, text, pages)"
+            " VALUES (?1, ?2, ?3, ?4, ?5)"
+            " ON CONFLICT(source, grp, hash) DO UPDATE SET pages = pages + excluded.pages,"
+            " text = CASE WHEN text IS NULL OR text > ?6 THEN ?6 ELSE text END",
+            [
+                (*key, self.texts[key] if step >= 2 else None, step, self.texts[key])
+                for key, step in up
+            ],
         )
-    if step < 0:
+        conn.executemany(
+            "UPDATE profile_blocks SET pages = pages + ? WHERE source = ? AND grp = ? AND hash = ?",
+            [(step, *key) for key, step in down],
+        )
         # Only the rows just counted down: a scan of the source's whole profile
         # here cost ~3 ms per re-fetched page.
         conn.executemany(
             "DELETE FROM profile_blocks WHERE source = ? AND grp = ? AND hash = ? AND pages <= 0",
-            [(source, group, h) for group in groups for h in texts],
+            [key for key, _ in down],
         )
 
 

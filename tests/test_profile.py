@@ -27,6 +27,11 @@ def page(i: int, *, banner: bool = True, quote: bool = False) -> list[tuple[str,
 
 
 def store(archive: Archive, pages: list[tuple[str, list]], layout: str = "t1") -> None:
+    store_batch(archive, [(url, blocks, layout) for url, blocks in pages])
+
+
+def store_batch(archive: Archive, pages: list[tuple[str, list, str]]) -> None:
+    """Save articles and record their blocks in one call, as the crawl's writer does."""
     rows = [
         {
             "url": url,
@@ -34,10 +39,10 @@ def store(archive: Archive, pages: list[tuple[str, list]], layout: str = "t1") -
             "title": f"Title {url}",
             "text": render(f"Title {url}", blocks)[0],
         }
-        for url, blocks in pages
+        for url, blocks, _ in pages
     ]
     archive.save_articles(rows, None)
-    record(archive, SOURCE, [(url, "en", layout, blocks) for url, blocks in pages])
+    record(archive, SOURCE, [(url, "en", layout, blocks) for url, blocks, layout in pages])
 
 
 @pytest.fixture
@@ -95,23 +100,29 @@ def test_recrawling_a_page_does_not_count_it_twice(archive):
     assert profiles.page_count(archive, SOURCE) == 10
 
 
-def test_edits_leave_the_counts_a_fresh_archive_of_the_final_pages_would_have(tmp_path):
+@pytest.mark.parametrize("together", [False, True], ids=["page by page", "batch at once"])
+def test_edits_leave_the_counts_a_fresh_archive_of_the_final_pages_would_have(tmp_path, together):
     # Edited releases re-count only the blocks they gained or lost; a page that
     # moved to another layout re-counts all of its blocks in its new groups.
+    # Recorded a batch at once, counts are summed before they are written: a
+    # block one page gains and another loses, a url twice in one batch.
     rng = random.Random(7)
     final: dict[str, tuple[list, str]] = {}
     with Archive(tmp_path / "edited.db") as edited:
         for step in range(6):
             batch = []
-            for i in rng.sample(range(15), 8):
+            for i in [*rng.sample(range(15), 8), rng.randrange(15)]:
                 blocks = page(i, banner=rng.random() < 0.8, quote=rng.random() < 0.3)
                 if step and rng.random() < 0.5:
                     blocks = [*blocks, ("p", f"Update {step}: corrected.", "")]
                 layout = rng.choice(["t1", "t1", "t2"])
                 final[f"https://x.org/{i}"] = (blocks, layout)
                 batch.append((f"https://x.org/{i}", blocks, layout))
-            for url, blocks, layout in batch:
-                store(edited, [(url, blocks)], layout=layout)
+            if together:
+                store_batch(edited, batch)
+            else:
+                for url, blocks, layout in batch:
+                    store(edited, [(url, blocks)], layout=layout)
         got = counts(edited)
     with Archive(tmp_path / "fresh.db") as fresh:
         for url, (blocks, layout) in sorted(final.items()):
