@@ -35,6 +35,9 @@ class ArticleItem:
     template: str | None = None  # a fingerprint of the page's layout
     # Share of the extractor's body words removed as boilerplate (drift alarm).
     removed_share: float | None = None
+    # The profile (block hashes) the text was cleaned with: the writer re-cleans
+    # at the end only texts cleaned with an older one.
+    profile: frozenset[int] | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -35,7 +35,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import zstandard
@@ -59,7 +59,6 @@ ALL = "*"  # profile_blocks.grp of the counts over all of a source's pages
 # covered by the source-wide group (a few French pages of a mostly English
 # site share body sentences by chance far more often than half of them).
 MIN_GROUP = 20
-
 
 
 def normalise(text: str) -> str:
@@ -198,10 +197,10 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
                     changes.add(source, groups_of(lang, tpl), gone, -1)
                     changes.add(source, groups_of(lang, tpl), added, +1)
                 else:
-                    changes.add(old_source, groups_of(old_lang, old_tpl), old_texts, -1)
-                    changes.add(source, groups_of(lang, tpl), new_texts, +1)
+                    changes.add(old_source, groups_of(old_lang, old_tpl), old_texts, -1, page=True)
+                    changes.add(source, groups_of(lang, tpl), new_texts, +1, page=True)
             else:
-                changes.add(source, groups_of(lang, tpl), new_texts, +1)
+                changes.add(source, groups_of(lang, tpl), new_texts, +1, page=True)
             conn.execute(
                 "INSERT INTO page_blocks (url, source, language, template, blocks, text_hash)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
@@ -232,9 +231,15 @@ class _Changes:
     def __init__(self) -> None:
         self.steps: dict[tuple[str, str, int], int] = {}
         self.texts: dict[tuple[str, str, int], str] = {}
+        self.pages: dict[tuple[str, str], int] = {}  # group sizes
 
-    def add(self, source: str, groups: list[str], texts: dict[int, str], step: int) -> None:
+    def add(
+        self, source: str, groups: list[str], texts: dict[int, str], step: int, page: bool = False
+    ) -> None:
+        """Count ``texts`` ``step`` times in ``groups``; ``page``: the page joins or leaves them."""
         for group in groups:
+            if page:
+                self.pages[source, group] = self.pages.get((source, group), 0) + step
             for h, text in texts.items():
                 key = (source, group, h)
                 self.steps[key] = self.steps.get(key, 0) + step
@@ -270,23 +275,26 @@ class _Changes:
             "DELETE FROM profile_blocks WHERE source = ? AND grp = ? AND hash = ? AND pages <= 0",
             [key for key, _ in down],
         )
+        sizes = [(*key, step) for key, step in self.pages.items() if step]
+        conn.executemany(
+            "INSERT INTO profile_groups (source, grp, pages) VALUES (?, ?, ?)"
+            " ON CONFLICT(source, grp) DO UPDATE SET pages = pages + excluded.pages",
+            sizes,
+        )
+        conn.executemany(
+            "DELETE FROM profile_groups WHERE source = ? AND grp = ? AND pages <= 0",
+            [key for *key, step in sizes if step < 0],
+        )
 
 
 def _groups(archive: Archive, source: str) -> dict[str, int]:
     """Pages per group that counts: all pages, and each language or layout with enough."""
-    conn = archive.db.conn
-    total = conn.execute("SELECT count(*) FROM page_blocks WHERE source = ?", [source]).fetchone()[
-        0
-    ]
-    groups = {ALL: total} if total else {}
-    for column, prefix in (("language", "lang:"), ("template", "tpl:")):
-        for value, n in conn.execute(
-            f"SELECT {column}, count(*) FROM page_blocks WHERE source = ? AND {column} != ''"
-            f" GROUP BY {column}",
-            [source],
-        ):
-            if n >= MIN_GROUP:
-                groups[prefix + value] = n
+    groups = {}
+    for group, n in archive.db.conn.execute(
+        "SELECT grp, pages FROM profile_groups WHERE source = ? AND pages > 0", [source]
+    ):
+        if group == ALL or n >= MIN_GROUP:
+            groups[group] = n
     return groups
 
 
@@ -348,31 +356,53 @@ def profile(archive: Archive, source: str, limit: int | None = None) -> list[dic
 def page_count(archive: Archive, source: str) -> int:
     """How many pages of ``source`` the profile has learned from."""
     row = archive.db.conn.execute(
-        "SELECT count(*) FROM page_blocks WHERE source = ?", [source]
+        "SELECT pages FROM profile_groups WHERE source = ? AND grp = ?", [source, ALL]
     ).fetchone()
-    return int(row[0])
+    return int(row[0]) if row else 0
 
 
-def reclean(archive: Archive, source: str, run_id: int | None = None) -> int:
+def reclean(
+    archive: Archive,
+    source: str,
+    run_id: int | None = None,
+    *,
+    stale_upto: int | None = None,
+    stale_urls: Collection[str] | None = None,
+) -> int:
     """Rebuild stored texts of ``source`` (of one run, or all) with its current profile.
 
     Returns how many texts changed. Only the text, its Markdown, word count and
     hash change: a cleaner text is not a new version of the release. A text
     that no longer comes from its recorded blocks (re-extracted since) is left
     alone.
+
+    A crawl knows which of its texts were cleaned with an older profile: those
+    of articles with ``id <= stale_upto`` (stored before the profile last
+    changed) or in ``stale_urls`` (stored later, but extracted before). Given
+    either, only those are read; with ``stale_upto=None`` and no urls, none.
+
+        >>> reclean(archive, "hrw", run_id, stale_upto=412, stale_urls=[])  # doctest: +SKIP
+        3
     """
+    restricted = stale_upto is not None or stale_urls is not None
+    urls = list(stale_urls or ())
+    if restricted and stale_upto is None and not urls:
+        return 0
     dropped = boilerplate(archive, source)
     where = "a.source = ?" + (" AND a.run_id = ?" if run_id is not None else "")
     params: list[Any] = [source] + ([run_id] if run_id is not None else [])
+    if restricted:
+        where += " AND (a.id <= ? OR a.url IN (SELECT value FROM json_each(?)))"
+        params += [stale_upto if stale_upto is not None else -1, json.dumps(urls)]
     conn = archive.db.conn
     rows = conn.execute(
         "SELECT a.id, a.url, a.title, a.text, pb.blocks FROM articles a"
         " JOIN page_blocks pb ON pb.url = a.url AND pb.text_hash = a.text_hash"
         f" WHERE {where}",
         params,
-    ).fetchall()
+    )
     changes = []
-    for article_id, url, title, old_text, packed in rows:
+    for article_id, url, title, old_text, packed in rows:  # streamed: a run can be large
         kept = [b for b in unpack(packed) if block_hash(b[1]) not in dropped]
         text, markdown = render(title, kept)
         if text != old_text:
@@ -388,6 +418,12 @@ def reclean(archive: Archive, source: str, run_id: int | None = None) -> int:
                 )
                 conn.execute("UPDATE page_blocks SET text_hash = ? WHERE url = ?", [digest, url])
     return len(changes)
+
+
+def last_article_id(archive: Archive) -> int:
+    """The highest ``articles.id`` so far (0 for none): a watermark for :func:`reclean`."""
+    row = archive.db.conn.execute("SELECT max(id) FROM articles").fetchone()
+    return int(row[0] or 0)
 
 
 def counts(blocks: Iterable[Sequence[Block]]) -> Counter[int]:

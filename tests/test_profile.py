@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from sqlite_utils import Database
 
 from storage import Archive, profiles
+from storage.migrations import migrations
 from storage.profiles import block_hash, boilerplate, reclean, record, render
 
 SOURCE = "site"
@@ -132,12 +135,52 @@ def test_edits_leave_the_counts_a_fresh_archive_of_the_final_pages_would_have(tm
 
 
 def counts(archive: Archive) -> list[tuple]:
-    """Every counted block: group, hash, pages, and its text once it repeats."""
-    return archive.db.conn.execute(
+    """Every counted block: group, hash, pages, and its text once it repeats; group sizes."""
+    blocks = archive.db.conn.execute(
         "SELECT grp, hash, pages, CASE WHEN pages >= 2 THEN text END FROM profile_blocks"
         " WHERE source = ? ORDER BY grp, hash",
         [SOURCE],
     ).fetchall()
+    sizes = archive.db.conn.execute(
+        "SELECT grp, pages FROM profile_groups WHERE source = ? ORDER BY grp", [SOURCE]
+    ).fetchall()
+    assert sizes == recounted_groups(archive)
+    return [*blocks, *sizes]
+
+
+def recounted_groups(archive: Archive) -> list[tuple]:
+    """Group sizes counted from page_blocks itself."""
+    return archive.db.conn.execute(
+        "SELECT grp, n FROM (SELECT '*' AS grp, count(*) AS n FROM page_blocks WHERE source = ?1"
+        " UNION ALL SELECT 'lang:' || language, count(*) FROM page_blocks"
+        "  WHERE source = ?1 AND language != '' GROUP BY language"
+        " UNION ALL SELECT 'tpl:' || template, count(*) FROM page_blocks"
+        "  WHERE source = ?1 AND template != '' GROUP BY template) WHERE n > 0 ORDER BY grp",
+        [SOURCE],
+    ).fetchall()
+
+
+def test_an_archive_from_before_group_counts_gets_them_counted(tmp_path):
+    # m005 keeps group sizes as counts; an older archive's are counted from its pages.
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m005_profile_groups")
+    for i in range(30):
+        db.execute(
+            "INSERT INTO page_blocks (url, source, language, template, blocks, text_hash)"
+            " VALUES (?, ?, ?, ?, ?, NULL)",
+            [f"https://x.org/{i}", SOURCE, "fr" if i % 3 else "", f"t{i % 2}", profiles.pack([])],
+        )
+    db.conn.commit()
+    db.close()
+    with Archive(path) as archive:
+        expected = [("*", 30), ("lang:fr", 20), ("tpl:t0", 15), ("tpl:t1", 15)]
+        assert recounted_groups(archive) == expected
+        assert archive.db.conn.execute(
+            "SELECT grp, pages FROM profile_groups WHERE source = ? ORDER BY grp", [SOURCE]
+        ).fetchall() == recounted_groups(archive)
+        assert profiles.page_count(archive, SOURCE) == 30
+        assert profiles._groups(archive, SOURCE) == {"*": 30, "lang:fr": 20}  # layouts < MIN_GROUP
 
 
 def test_reclean_rebuilds_texts_stored_before_the_profile_knew(archive):
@@ -150,6 +193,47 @@ def test_reclean_rebuilds_texts_stored_before_the_profile_knew(archive):
     assert row["text"] == "Title https://x.org/0\n\n" + "\n\n".join(b[1] for b in page(0)[:2])
     assert row["word_count"] == len(row["text"].split())
     assert reclean(archive, SOURCE) == 0  # nothing left to do
+
+
+def test_reclean_of_stale_texts_reads_only_those(archive):
+    # A crawl names the texts cleaned with an older profile: those stored up to
+    # an article id, and some urls stored later. Nothing else is re-read.
+    store(archive, [(f"https://x.org/{i}", page(i)) for i in range(12)])
+    ids = {row["url"]: row["id"] for row in archive.articles()}
+    assert reclean(archive, SOURCE, stale_upto=None, stale_urls=[]) == 0
+    upto = ids["https://x.org/4"]
+    assert reclean(archive, SOURCE, stale_upto=upto, stale_urls=["https://x.org/9"]) == 6
+    cleaned = {url for url in ids if BANNER not in archive.get(url)["text"]}
+    assert cleaned == {f"https://x.org/{i}" for i in (0, 1, 2, 3, 4, 9)}
+    assert reclean(archive, SOURCE, stale_urls=["https://x.org/10"]) == 1
+    assert reclean(archive, SOURCE) == 5  # the rest, unrestricted
+
+
+def test_the_crawl_recleans_only_texts_cleaned_with_an_older_profile(archive):
+    from crawler.items import ArticleItem
+    from crawler.profile import ProfileKeeper
+
+    run = archive.start_run(SOURCE, {})
+    spider = SimpleNamespace(source=SimpleNamespace(name=SOURCE), boilerplate=frozenset())
+    keeper = ProfileKeeper(archive, spider)
+    empty = keeper.publish()
+
+    def saved(i: int, profile: frozenset[int]) -> ArticleItem:
+        blocks = page(i)
+        url = f"https://x.org/{i}"
+        row = {"url": url, "source": SOURCE, "title": "T", "text": render("T", blocks)[0]}
+        archive.save_articles([row], run)
+        return ArticleItem(row, blocks=blocks, template="t1", profile=profile)
+
+    keeper.record([saved(i, empty) for i in range(12)])
+    learned = spider.boilerplate
+    assert block_hash(BANNER) in learned  # learned after the 12 pages were cleaned
+    # Extracted before the profile changed but stored after it; extracted after
+    # (its text still shows the banner here, so re-reading it would change it).
+    keeper.record([saved(12, empty), saved(13, learned)])
+    assert keeper.finish(run) == 13
+    assert BANNER in archive.get("https://x.org/13")["text"]
+    assert all(BANNER not in archive.get(f"https://x.org/{i}")["text"] for i in range(13))
 
 
 def test_reclean_leaves_a_text_that_no_longer_comes_from_its_blocks(archive):

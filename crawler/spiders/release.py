@@ -394,11 +394,12 @@ class ReleaseSpider(scrapy.Spider):
             shown = content_type.split(";")[0]
             yield FailureItem(url, f"binary content served as {shown}", response.status)
             return
+        profile = self.boilerplate  # the profile this page is cleaned with
         result = await self.pool.analyse(
             html,
             url,
             self.source.rules,
-            boilerplate=self.boilerplate,
+            boilerplate=profile,
             release=verdict,
             want_links=kind == "listing" or walking,
             next_page=self.source.next_page if kind == "listing" else "",
@@ -421,6 +422,7 @@ class ReleaseSpider(scrapy.Spider):
                 blocks=result.blocks,
                 template=result.template,
                 removed_share=result.removed_share,
+                profile=profile,
             )
         elif result.kind == "failed":
             yield FailureItem(
