@@ -179,9 +179,10 @@ class ReleaseSpider(scrapy.Spider):
         query per link. A listing still stops paging at releases this run stored.
         ConditionalRequestMiddleware reads its validators from here too.
         """
-        if self.full or not self.db or not Path(self.db).exists():
-            return None
         if self._archive is None:
+            # Asked for every request: a stat() each is a noticeable cost.
+            if self.full or not self.db or not Path(self.db).exists():
+                return None
             self._archive = Archive(self.db, readonly=True)
             last = self._archive.last_success(self.source.name)
             self._since = datetime.fromisoformat(last) if last else None
