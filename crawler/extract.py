@@ -36,6 +36,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from crawler import cleaning, language, metadata
+from crawler.encoding import BINARY, decode_html, looks_binary
 from crawler.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from crawler.results import PageResult
 from crawler.sources import Rules
@@ -94,20 +95,29 @@ def analyse(
     want_links: bool = False,
     next_page: str = "",
     boilerplate: Collection[int] = frozenset(),
+    content_type: str | None = None,
 ) -> PageResult:
     """Read one page. ``release`` is the source's verdict: True, False, or None (page decides).
 
-    ``html`` may be bytes: a PDF (``%PDF-``) is read as one, anything else is
-    decoded as UTF-8. ``boilerplate`` holds the block hashes of the source's
-    profile, dropped from the text.
+    ``html`` may be the bytes of the response, served with ``content_type``:
+    a PDF (``%PDF-``) of a release (``release=True``) is read as one, anything
+    else is decoded as its author meant (:mod:`crawler.encoding`), in the
+    worker rather than in the crawl process. ``boilerplate`` holds the block
+    hashes of the source's profile, dropped from the text.
     """
     try:
         if isinstance(html, bytes):
-            if html.lstrip()[:5] == b"%PDF-":
+            if release is True and html.lstrip()[:5] == b"%PDF-":
                 from crawler import pdf
 
                 return pdf.analyse_pdf(html, url, rules)
-            html = html.decode("utf-8", "replace")
+            try:
+                html = decode_html(html, content_type)
+            except (UnicodeDecodeError, LookupError) as exc:
+                return PageResult(url, "failed", reason=f"undecodable page: {exc}")
+            if looks_binary(html):
+                shown = (content_type or "no content type").split(";")[0]
+                return PageResult(url, "failed", reason=f"{BINARY} {shown}")
         return _analyse(html, url, rules, release, want_links, next_page, boilerplate)
     except Exception as exc:  # never let one page crash a crawl: record it instead
         return PageResult(url, "failed", reason=f"extraction error: {type(exc).__name__}: {exc}")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as _ScrapyMetaRefresh
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
@@ -116,3 +117,24 @@ class ConditionalRequestMiddleware:
         if known["etag"] or known["http_last_modified"]:
             request.meta["handle_httpstatus_list"] = [304]
         return None
+
+
+class MetaRefreshMiddleware(_ScrapyMetaRefresh):
+    """Scrapy's meta-refresh redirects, without decoding pages that have none.
+
+    Scrapy looks for ``<meta http-equiv="refresh">`` in the first 4 KB of the
+    text, but gets that text by decoding the whole body and keeping it on the
+    response: a second copy of every page waiting for extraction, and CPU the
+    crawl process spends again when it decodes the page its own way
+    (crawler/encoding.py). A page whose first 4 KB do not contain the bytes
+    "refresh" (in any case) cannot have one, unless it is UTF-16 or UTF-32,
+    where those bytes are spread out: such pages are still read by Scrapy.
+    """
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        head = response.body[:4096]
+        if b"\x00" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)

@@ -79,6 +79,10 @@ PRESSROOM_RECHECK_BATCH = 500  # at most this many per run
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 580,
+    # Replaced by a subclass that does not decode pages without a refresh
+    # (579: its responses pass after ConditionalRequestMiddleware's, as before).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 579,
     # Replaced by a subclass that also honours Retry-After.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,

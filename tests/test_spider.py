@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
 from scrapy.http import Request, XmlResponse
 
 from crawler import sources
@@ -138,3 +139,45 @@ def test_a_big_sitemap_waits_as_pairs_and_becomes_requests_as_the_scheduler_empt
     s._feed_when_idle()  # nothing waits: the crawl may close
     got = [r.url for r in engine.requests]
     assert len(got) == len(set(got)) == 999
+
+
+REFRESH = '<html><head><meta http-equiv="refresh" content="0; url=/new"></head></html>'
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "redirected"),
+    [
+        (
+            '<html><head><meta http-equiv="Refresh" content="0; url=/new"></head></html>',
+            "utf-8",
+            True,
+        ),
+        (
+            '<html><head><meta http-equiv="refresh" content="0; url=/new"></head></html>',
+            "utf-16",
+            True,
+        ),
+        ("<html><head><title>Nothing to see</title></head><body>" + "x" * 9000, "utf-8", False),
+        # Past the first 4 KB a refresh is not looked for, as in Scrapy.
+        ("<p>" + "x" * 5000 + '<meta http-equiv="refresh" content="0; url=/new">', "utf-8", False),
+    ],
+    ids=["refresh", "utf-16 refresh", "none", "too late"],
+)
+def test_meta_refresh_is_followed_without_decoding_pages_that_have_none(body, encoding, redirected):
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import MetaRefreshMiddleware
+
+    middleware = MetaRefreshMiddleware.from_crawler(get_crawler())
+    request = Request("https://x.org/old")
+    response = HtmlResponse(
+        "https://x.org/old", body=body.encode(encoding), encoding=encoding, request=request
+    )
+    result = middleware.process_response(request, response)
+    if redirected:
+        # (Scrapy's own reading of a UTF-16 page adds its BOM to the URL's query.)
+        assert isinstance(result, Request) and result.url.startswith("https://x.org/new")
+    else:
+        assert result is response
+        assert getattr(response, "_cached_ubody", None) is None  # never decoded

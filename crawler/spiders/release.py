@@ -41,7 +41,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawler import guards, sources
-from crawler.encoding import decode_html, looks_binary
+from crawler.encoding import BINARY
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem
 from crawler.pdf import is_pdf
 from crawler.pool import ExtractionPool
@@ -385,21 +385,14 @@ class ReleaseSpider(scrapy.Spider):
         verdict = False if kind == "listing" else self.source.is_release_url(url)
         walking = kind == "walk" or self.source.follow_links
         hops = meta.get("hops", 0)
-        try:
-            # Not response.text: servers mislabel charsets (see crawler/encoding.py).
-            html = response.body if pdf else decode_html(response.body, content_type)
-        except (UnicodeDecodeError, LookupError) as exc:
-            yield FailureItem(url, f"undecodable page: {exc}", response.status, _capture(response))
-            return
-        if isinstance(html, str) and looks_binary(html):
-            shown = content_type.split(";")[0]
-            yield FailureItem(url, f"binary content served as {shown}", response.status)
-            return
         profile = self.boilerplate  # the profile this page is cleaned with
+        # The bytes, decoded by the worker (not response.text: servers mislabel
+        # charsets, see crawler/encoding.py): the crawl process never decodes a page.
         result = await self.pool.analyse(
-            html,
+            response.body,
             url,
             self.source.rules,
+            content_type=content_type,
             boilerplate=profile,
             release=verdict,
             want_links=kind == "listing" or walking,
@@ -426,9 +419,10 @@ class ReleaseSpider(scrapy.Spider):
                 profile=profile,
             )
         elif result.kind == "failed":
-            yield FailureItem(
-                url, result.reason or "extraction failed", response.status, _capture(response)
-            )
+            reason = result.reason or "extraction failed"
+            # A binary body served as a page is not kept: it can be megabytes of noise.
+            capture = None if reason.startswith(BINARY) else _capture(response)
+            yield FailureItem(url, reason, response.status, capture)
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
             self.logger.debug("not a release: %s (%s)", url, result.reason)
