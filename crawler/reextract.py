@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from crawler import extract, sources
-from crawler.encoding import decode_html
-from crawler.pdf import is_pdf
 from crawler.spiders.release import rules_version
 from storage import Archive, profiles
 
@@ -108,12 +106,16 @@ def _extract(
     boilerplate: frozenset[int] = frozenset(),
 ) -> dict | None:
     record = archive.capture(capture)
-    page: str | bytes = record["body"]
-    if not is_pdf(record["content_type"] or "", record["body"][:8]):
-        # As the crawl decoded it (crawler/encoding.py), or a lying charset label
-        # would turn a good stored text into mojibake on re-extraction.
-        page = decode_html(record["body"], record["content_type"])
-    result = extract.analyse(page, url, rules, release=True, boilerplate=boilerplate)
+    # The stored bytes and their Content-Type, read exactly as the crawl reads a
+    # response (a lying charset label must not turn a good text into mojibake).
+    result = extract.analyse(
+        record["body"],
+        url,
+        rules,
+        release=True,
+        boilerplate=boilerplate,
+        content_type=record["content_type"],
+    )
     return dict(result.article) if result.kind == "article" and result.article else None
 
 

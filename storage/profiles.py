@@ -38,9 +38,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import zstandard
-
-from .captures import compress
+from .captures import compress, decompress
 from .records import text_hash
 
 if TYPE_CHECKING:
@@ -120,8 +118,7 @@ def pack(blocks: Sequence[Block]) -> bytes:
 
 
 def unpack(data: bytes) -> list[Block]:
-    raw = zstandard.ZstdDecompressor().decompress(data)
-    return [(k, t, m) for k, t, m in json.loads(raw)]
+    return [(k, t, m) for k, t, m in json.loads(decompress(data))]
 
 
 def is_boilerplate(pages: int, total: int) -> bool:

@@ -413,3 +413,28 @@ def test_rerun_with_everything_skipped_by_lastmod_is_a_success(own_site, tmp_pat
     again, _ = _crawl(server, source, db)
     assert again.returncode == 0, again.stdout + again.stderr
     assert _run(db)["status"] == "ok"
+
+
+def test_reextraction_reads_a_capture_as_the_crawl_read_the_response(tmp_path):
+    # A UTF-8 page labelled ISO-8859-1: read as labelled, every accent would
+    # turn to mojibake in the re-extracted text.
+    from crawler import reextract, sources
+
+    paragraph = "Les autorités doivent libérer les détenus et garantir l’accès des familles."
+    html = (
+        "<html lang='fr'><head><title>Communiqué</title></head><body><article>"
+        "<h1>Communiqué de presse</h1>"
+        + "".join(f"<p>{paragraph} Paragraphe {i}.</p>" for i in range(8))
+        + "</article></body></html>"
+    )
+    with Archive(tmp_path / "a.db") as archive:
+        digest = archive.save_capture(
+            "https://x.org/fr/1",
+            200,
+            {"Content-Type": "text/html; charset=iso-8859-1"},
+            html.encode("utf-8"),
+            "text/html; charset=iso-8859-1",
+        )
+        article = reextract._extract(archive, digest, "https://x.org/fr/1", sources.Rules())
+    assert article is not None
+    assert paragraph in article["text"]
