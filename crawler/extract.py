@@ -24,6 +24,7 @@ picklable arguments so that it can run in a worker process, off the reactor.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Collection
@@ -34,6 +35,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from lxml.cssselect import CSSSelector
+from trafilatura.settings import Extractor
 
 from crawler import cleaning, language, metadata
 from crawler.encoding import BINARY, decode_html, looks_binary
@@ -70,10 +72,8 @@ DEK_CLASS = re.compile(
     r"(?:^|[-_])(dek|standfirst|subtitle|sub-?headline)(?:$|[-_])",
     re.IGNORECASE,
 )
-EMBED_XPATH = (
-    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'twitter-video')"
-    " or contains(@class, 'instagram-media') or contains(@class, 'tiktok-embed')]"
-)
+# Blockquotes of embedded posts carry one of these in their class attribute.
+EMBED_CLASSES = ("twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed")
 # A page whose precise extraction has fewer words than this is extracted again
 # with trafilatura's recall-oriented settings, and the longer text kept when it
 # is several times longer (a paywall notice or a lone caption is not a body).
@@ -137,8 +137,9 @@ def _analyse(
     tree = _parse(html)
     if tree is None:
         return PageResult(url, "failed", reason="not parseable as HTML")
-    base = _base_url(tree, url)
-    meta = read_metadata(tree, base)
+    elements = metadata.index(tree)
+    base = _base_url(elements["base"], url)
+    meta = read_metadata(tree, base, elements)
     layout = template_key(tree)
     result = PageResult(url, "page", alternates=meta["translations"])
     if want_links:
@@ -268,18 +269,30 @@ def _needs_fallback(meta: dict[str, Any]) -> bool:
 
 
 def _trafilatura(tree: Any, url: str, rules: Rules, *, precise: bool, metadata: bool) -> Any:
+    options = copy.copy(_extractor(precise, metadata))
+    options.url = options.source = url
     return trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=metadata,
-        include_comments=False,
-        include_tables=True,
-        include_formatting=True,
-        include_links=INCLUDE_LINKS,
-        favor_precision=precise,
+        tree, options=options, prune_xpath=list(rules.prune_xpath) or None
+    )
+
+
+@lru_cache(maxsize=4)
+def _extractor(precise: bool, metadata: bool) -> Extractor:
+    """trafilatura's options for one kind of call, made once.
+
+    Making them reads values from trafilatura's config each time (a tenth of a
+    millisecond); each page takes a copy and sets its own URL on it.
+    """
+    return Extractor(
+        output_format="python",
         fast=FAST,
-        deduplicate=False,
-        prune_xpath=list(rules.prune_xpath) or None,
+        precision=precise,
+        comments=False,
+        formatting=True,
+        links=INCLUDE_LINKS,
+        tables=True,
+        dedup=False,
+        with_metadata=metadata,
     )
 
 
@@ -508,8 +521,8 @@ def _parse(html: str) -> Any:
     return tree
 
 
-def _base_url(tree: Any, url: str) -> str:
-    hrefs = tree.xpath("//base/@href")
+def _base_url(bases: list[Any], url: str) -> str:
+    hrefs = [href for el in bases if (href := el.get("href")) is not None]
     return normalize(hrefs[0], url) if hrefs and is_http(normalize(hrefs[0], url)) else url
 
 
@@ -567,9 +580,6 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
         for el in p.iterancestors():
             prose[el] = prose.get(el, 0) + words
     total = total or 1
-    # Elements that hold an embedded post: found once, not searched for under
-    # every furniture element (that search was a sixth of a page's extraction).
-    holds_embed = {a for embed in tree.xpath(EMBED_XPATH) for a in embed.iterancestors()}
 
     def holds_the_content(el: Any) -> bool:
         # A wrapper that holds most of the page's prose is the content, whatever
@@ -581,14 +591,19 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     deks: list[str] = []
     for css in rules.prune:
         doomed.extend(_selector(css)(tree))
-    for el in tree.iter(*FURNITURE_TAGS):
-        if not holds_the_content(el):
-            doomed.append(el)
-    # One pass over the elements, with verdicts cached by attribute values: a
+    # One walk over the elements, with verdicts cached by attribute values: a
     # site repeats a few hundred class/id/role strings (an XPath selecting the
-    # elements with any of five attributes cost as much as this whole loop).
+    # elements with any of five attributes cost as much as this whole loop, and
+    # every other search of the tree, ~0.1 ms each, is folded in here too).
+    marked: list[tuple[Any, bool, bool, bool]] = []
+    embeds: list[Any] = []
     for el in tree.iter(etree.Element):
+        tag = el.tag
+        if tag in FURNITURE_TAGS and not holds_the_content(el):
+            doomed.append(el)
         classes, ids, role, style = el.get("class"), el.get("id"), el.get("role"), el.get("style")
+        if tag == "blockquote" and classes and _is_embed(classes):
+            embeds.append(el)
         if classes or ids or role:
             furniture, hidden, dek = _class_kinds(classes or "", ids or "", role or "")
         else:
@@ -599,14 +614,17 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
             hidden = hidden or "display:none" in style or "visibility:hidden" in style
         hidden = hidden or el.get("hidden") is not None
         if (
-            el.tag == "a"
+            tag == "a"
             and (el.get("href") or "").startswith("#")
             and _SKIP_LINK.match(el.text_content() or "")
         ):
             doomed.append(el)  # "Skip to main content"
             continue
-        if not (furniture or hidden or dek):
-            continue
+        if furniture or hidden or dek:
+            marked.append((el, furniture, hidden, dek))
+    # Elements that hold an embedded post: its wrappers are not furniture.
+    holds_embed = {a for embed in embeds for a in embed.iterancestors()}
+    for el, furniture, hidden, dek in marked:
         dek = dek and prose.get(el, 0) <= 80 and len(el.text_content().split()) <= 80
         if dek:
             deks.append(" ".join(el.text_content().split()))
@@ -620,7 +638,10 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     _merge_split_bodies(tree)
     # An embedded post (a tweet quoted in a release) is content: trafilatura drops
     # blockquotes classed as social embeds, so they lose the class.
-    for el in tree.xpath(EMBED_XPATH):
+    root = tree.getroottree().getroot()
+    for el in embeds:
+        if el.getroottree().getroot() is not root:
+            continue  # inside something dropped above
         text = el.text_content().strip()
         for wrapper in [el, *el.iterancestors()]:
             if wrapper.text_content().strip() != text:
@@ -631,6 +652,11 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
 
 
 _SKIP_LINK = re.compile(r"\s*skip\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _is_embed(classes: str) -> bool:
+    return any(name in classes for name in EMBED_CLASSES)
 
 
 @lru_cache(maxsize=4096)

@@ -87,13 +87,16 @@ BYLINE_PEOPLE_CLASS = re.compile(
     r"^(?:byline[-_]+(?:authors?|names?)|author[-_]?name|by)$", re.IGNORECASE
 )
 
-TAG_LABEL = re.compile(
-    r"^(?:region\s*/\s*country|regions?|countr(?:y|ies)|topics?|tags?|tagged(?: with)?|"
-    r"filed under|categor(?:y|ies)|keywords|subjects?|themes?|région\s*/\s*pays|"
-    r"thèmes?|sujets?|mots[- ]clés|étiquettes|etiquetas|temas|regi[oó]n\s*/\s*pa[ií]s|"
-    r"schlagw[öo]rter|themen|region\s*/\s*land)\s*:?$",
-    re.IGNORECASE,
+# Labels of tag blocks ("Region / Country", "Topics:"); \s+ where a label has a space.
+_TAG_LABEL_WORDS = (
+    r"region\s*/\s*country|regions?|countr(?:y|ies)|topics?|tags?|tagged(?:\s+with)?|"
+    r"filed\s+under|categor(?:y|ies)|keywords|subjects?|themes?|région\s*/\s*pays|"
+    r"thèmes?|sujets?|mots(?:-|\s+)clés|étiquettes|etiquetas|temas|regi[oó]n\s*/\s*pa[ií]s|"
+    r"schlagw[öo]rter|themen|region\s*/\s*land"
 )
+TAG_LABEL = re.compile(rf"^(?:{_TAG_LABEL_WORDS})\s*:?$", re.IGNORECASE)
+# The same for a text whose whitespace is not collapsed.
+_TAG_LABEL_RAW = re.compile(rf"\s*(?:{_TAG_LABEL_WORDS})\s*:?\s*\Z", re.IGNORECASE)
 _TAG_CLASS_WORDS = (
     r"tags?|tag-?list|tags-?list|post-?tags|entry-?tags|article-?tags|taxonomy|"
     r"keywords|categories|post-?categories|topics|field--(?:tags|topics?|regions?|countr(?:y|ies))"
@@ -112,29 +115,58 @@ MAX_TAG_WORDS = 6
 MAX_TAGS = 40
 
 
-def read_metadata(tree: Any, base: str) -> dict[str, Any]:
-    """The page's own statements about itself (nothing from trafilatura)."""
+# The elements read_metadata looks at, found in one walk of the page: each
+# search of its own (an XPath, an iter) walks the whole tree, ~0.1 ms a page.
+INDEXED_TAGS = ("meta", "link", "script", "title", "base", "figure", "time")
+
+
+def index(tree: Any) -> dict[str, list[Any]]:
+    """The page's elements of :data:`INDEXED_TAGS`, by tag, in document order.
+
+    >>> [el.get("rel") for el in index(tree)["link"]]  # doctest: +SKIP
+    ['canonical', 'alternate', 'alternate']
+    """
+    found: dict[str, list[Any]] = {tag: [] for tag in INDEXED_TAGS}
+    for el in tree.iter(*INDEXED_TAGS):
+        found[el.tag].append(el)
+    return found
+
+
+def read_metadata(
+    tree: Any, base: str, elements: dict[str, list[Any]] | None = None
+) -> dict[str, Any]:
+    """The page's own statements about itself (nothing from trafilatura).
+
+    ``elements`` is :func:`index` of the tree when the caller made it already.
+    """
+    found = index(tree) if elements is None else elements
     metas: dict[str, str] = {}
-    for m in tree.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+    article_tags = []
+    for m in found["meta"]:
+        named = m.get("property") or m.get("name")
+        key = (named or m.get("itemprop") or "").strip().lower()
         content = (m.get("content") or "").strip()
         if key and content and key not in metas:
             metas[key] = content
-    article_tags = [
-        (m.get("content") or "").strip()
-        for m in tree.iter("meta")
-        if (m.get("property") or m.get("name") or "").lower() == "article:tag"
-    ]
-    ld = _jsonld_article(tree)
+        if (named or "").lower() == "article:tag":
+            article_tags.append(content)
+    ld = _jsonld_article(found["script"])
     canonical = None
-    for href in tree.xpath("//link[@rel='canonical']/@href"):
+    for link in found["link"]:
+        href = link.get("href")
+        if href is None or link.get("rel") != "canonical":
+            continue
         try:
             canonical = normalize(href, base)
         except ValueError:
             canonical = None
         break
     translations: dict[str, str] = {}
-    for link in tree.xpath("//link[@rel='alternate'][@hreflang][@href]"):
+    for link in found["link"]:
+        if link.get("rel") != "alternate" or link.get("hreflang") is None:
+            continue
+        if link.get("href") is None:
+            continue
         lang = link.get("hreflang").strip().lower()
         if lang and lang != "x-default":
             try:
@@ -150,13 +182,13 @@ def read_metadata(tree: Any, base: str) -> dict[str, Any]:
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     og_type = metas.get("og:type", "").lower() or None
-    image_url, image_caption = _image(tree, base, metas, ld)
-    published, modified = _dates(tree, base, metas, ld)
+    image_url, image_caption = _image(found["figure"], base, metas, ld)
+    published, modified = _dates(found["time"], base, metas, ld)
     org_author = byline_org or (", ".join(orgs) if orgs else None)
     if not org_author and not (people or meta_people or byline_people) and meta_orgs:
         org_author = ", ".join(meta_orgs)
     return {
-        "title": _text(ld.get("headline")) or metas.get("og:title") or _title_tag(tree),
+        "title": _text(ld.get("headline")) or metas.get("og:title") or _title_tag(found["title"]),
         "description": metas.get("og:description")
         or metas.get("description")
         or _text(ld.get("description")),
@@ -196,8 +228,10 @@ def translation_key(url: str, translations: dict[str, str]) -> str | None:
 # --- JSON-LD -----------------------------------------------------------------
 
 
-def _jsonld_article(tree: Any) -> dict[str, Any]:
-    for script in tree.xpath("//script[@type='application/ld+json']"):
+def _jsonld_article(scripts: list[Any]) -> dict[str, Any]:
+    for script in scripts:
+        if script.get("type") != "application/ld+json":
+            continue
         try:
             data = json.loads(script.text or "")
         except (json.JSONDecodeError, TypeError, RecursionError):
@@ -371,10 +405,10 @@ def most_precise(candidates: list[str | None]) -> str | None:
     return first
 
 
-def _own_times(tree: Any) -> list[Any]:
+def _own_times(times: list[Any]) -> list[Any]:
     """<time datetime> elements of the page itself, not of teasers or sidebars."""
     out = []
-    for el in tree.iter("time"):
+    for el in times:
         if not el.get("datetime"):
             continue
         foreign = False
@@ -389,9 +423,9 @@ def _own_times(tree: Any) -> list[Any]:
 
 
 def _dates(
-    tree: Any, base: str, metas: dict[str, str], ld: dict[str, Any]
+    time_elements: list[Any], base: str, metas: dict[str, str], ld: dict[str, Any]
 ) -> tuple[str | None, str | None]:
-    times = _own_times(tree)
+    times = _own_times(time_elements)
 
     def hinted(el: Any) -> bool:
         here = [el, *list(el.iterancestors())[:2]]
@@ -437,7 +471,7 @@ def not_today(value: str | None, now: datetime | None = None) -> str | None:
 
 
 def _image(
-    tree: Any, base: str, metas: dict[str, str], ld: dict[str, Any]
+    figure_elements: list[Any], base: str, metas: dict[str, str], ld: dict[str, Any]
 ) -> tuple[str | None, str | None]:
     caption = None
     candidate: Any = ld.get("image")
@@ -455,7 +489,7 @@ def _image(
     url = _absolute(src, base)
     figures = [
         f
-        for f in tree.iter("figure")
+        for f in figure_elements
         if f.xpath(".//img[@src]") and f.xpath(".//figcaption") and not _in_furniture(f)
     ]
     chosen = None
@@ -516,10 +550,9 @@ def _tag_blocks(tree: Any, classed: list[tuple[Any, int]]) -> list[str]:
             label = el.text_content()
         else:
             label = el.text
-        if not label or len(label) > 1000:  # not a label, whatever its spacing
-            continue
-        label = " ".join(label.split())
-        if not 2 < len(label) <= 40 or not TAG_LABEL.match(label):
+        # Matched as it stands, spaces and all: collapsing the whitespace of
+        # every paragraph first cost more than the rest of this function.
+        if not label or len(label) > 1000 or not _TAG_LABEL_RAW.match(label):
             continue
         following = el.getnext()
         if following is not None and following.xpath(".//a"):
@@ -553,9 +586,16 @@ def _in_menu(el: Any) -> bool:
 # --- small helpers ---------------------------------------------------------------
 
 
-def _title_tag(tree: Any) -> str | None:
-    titles = tree.xpath("//title/text()")
+def _title_tag(title_elements: list[Any]) -> str | None:
+    # The first text node of a <title> (as //title/text() would find it).
+    titles = [t for el in title_elements for t in _own_texts(el)][:1]
     return re.sub(r"\s+", " ", titles[0]).strip() or None if titles else None
+
+
+def _own_texts(el: Any) -> list[str]:
+    """The element's own text nodes: its text and its children's tails."""
+    texts = [el.text, *(child.tail for child in el)]
+    return [t for t in texts if t]
 
 
 def _text(value: Any) -> str:

@@ -491,6 +491,19 @@ def test_unchanged_pages_keep_their_etag_after_an_edit():
         assert fetch(srv, other, headers={"If-None-Match": before}).status == 304
 
 
+def test_page_cache_keeps_as_many_rendered_pages_as_asked():
+    paths = [build_site(30).release(i).path for i in range(20)]
+    for size, kept in ((192, 20), (5, 5)):
+        site = build_site(30, page_cache=size)
+        first = {p: site.render(p, "http://h") for p in paths}
+        again = sum(site.render(p, "http://h") is first[p] for p in reversed(paths))
+        assert again == kept  # with 5, only the 5 most recent were still kept
+    site = build_site(30, page_cache=100)
+    before = site.render(paths[3], "http://h")
+    site.edit_release(3, "A new paragraph.")
+    assert site.render(paths[3], "http://h") is not before  # edits invalidate, whatever the size
+
+
 def test_add_releases_publishes_newer_releases():
     site = build_site(12)
     with serve(site) as srv:

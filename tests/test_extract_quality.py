@@ -165,6 +165,19 @@ def test_region_country_block_becomes_tags_not_text():
     assert "Region / Country" not in got["text"] and "Chad\n" not in got["text"]
 
 
+def test_tag_labels_are_recognised_whatever_their_spacing():
+    html = (
+        "<html><head><title>T</title></head><body><article><h1>T</h1>"
+        f"<p>{BODY}</p>"
+        '<div><h3>\n   Filed\n  under :\n</h3><ul><li><a href="/t/a">Asylum</a></li></ul></div>'
+        '<div><h3>Region\u00a0/\u00a0Country</h3><ul><li><a href="/chad">Chad</a></li></ul></div>'
+        '<div><span>Topics <b>:</b></span> <a href="/t/b">Detention</a></div>'
+        '<div><h3>Filed under the sea</h3><ul><li><a href="/t/c">Not a tag</a></li></ul></div>'
+        "</article></body></html>"
+    )
+    assert article(html)["tags"] == ["Asylum", "Chad", "Detention"]
+
+
 def test_dates_are_as_precise_as_the_page_allows():
     head = (
         '<script type="application/ld+json">'

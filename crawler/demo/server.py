@@ -281,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--variant", choices=["default", "alt"], default="default", help="alt: a redesigned site"
     )
+    parser.add_argument(
+        "--page-cache",
+        type=int,
+        default=192,
+        help="rendered responses kept in memory (a benchmark keeps the whole site)",
+    )
     args = parser.parse_args(argv)
 
     site = build_site(
@@ -288,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         translations_every=args.translations_every,
         variant=args.variant,
+        page_cache=args.page_cache,
     )
     stop = threading.Event()
 

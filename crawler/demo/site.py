@@ -352,7 +352,12 @@ class Site:
     """The demo site. Build it with :func:`build_site`."""
 
     def __init__(
-        self, n_releases: int, seed: int, translations_every: int, variant: str = "default"
+        self,
+        n_releases: int,
+        seed: int,
+        translations_every: int,
+        variant: str = "default",
+        page_cache: int = 192,
     ) -> None:
         if n_releases < 0:
             raise ValueError("n_releases must be >= 0")
@@ -365,7 +370,9 @@ class Site:
         self.version = 0  # bumped by every edit_release/add_releases
         self._lock = threading.RLock()
         self._edits: dict[tuple[int, str], tuple[tuple[str, datetime], ...]] = {}
-        self._pages = _LRU(192)
+        # Rendered responses; a benchmark sizes this to the whole site so that serving
+        # a page costs the HTTP exchange, not the rendering (see bench/crawl.py).
+        self._pages = _LRU(page_cache)
         self._sitemaps = _LRU(8)
         self._old_slugs: dict[str, int] = {}
         self._old_slugs_n = 0
@@ -1707,7 +1714,12 @@ _STATIC_PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def build_site(
-    n_releases: int = 36, *, seed: int = 7, translations_every: int = 5, variant: str = "default"
+    n_releases: int = 36,
+    *,
+    seed: int = 7,
+    translations_every: int = 5,
+    variant: str = "default",
+    page_cache: int = 192,
 ) -> Site:
     """A demo site of ``n_releases`` English releases; every ``translations_every``-th
     one (index 0, 5, 10, ...) also has a French translation (0 disables them).
@@ -1716,5 +1728,8 @@ def build_site(
     ``variant="alt"`` is the same site after a redesign: a reworded donation appeal
     and a new "About" box in every release body (strings no cleaning rule names,
     listed by ``boilerplate_strings()``), and a lead image with a caption on two
-    releases in three. The default site is unchanged by the option."""
-    return Site(n_releases, seed, translations_every, variant)
+    releases in three. The default site is unchanged by the option.
+
+    ``page_cache`` is how many rendered responses are kept (least recently used
+    go first); edits to the site invalidate them whatever the size."""
+    return Site(n_releases, seed, translations_every, variant, page_cache)
