@@ -450,9 +450,12 @@ def clean_blocks(
 
 
 def _anchor_texts(tree: Any) -> frozenset[str]:
-    return frozenset(
-        text for a in tree.iter("a") if len(text := cleaning.norm(a.text_content())) > 3
+    # Most links hold only text: .text is theirs without text_content()'s XPath
+    # (a page has a hundred links or more).
+    texts = (
+        cleaning.norm(a.text or "" if not len(a) else "".join(a.itertext())) for a in tree.iter("a")
     )
+    return frozenset(text for text in texts if len(text) > 3)
 
 
 def template_key(tree: Any) -> str:
@@ -575,7 +578,7 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     prose: dict[Any, int] = {}
     total = 0
     for p in tree.iter("p"):
-        words = len(" ".join(p.itertext()).split())
+        words = sum(len(text.split()) for text in p.itertext())
         total += words
         for el in p.iterancestors():
             prose[el] = prose.get(el, 0) + words
@@ -597,13 +600,16 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     # every other search of the tree, ~0.1 ms each, is folded in here too).
     marked: list[tuple[Any, bool, bool, bool]] = []
     embeds: list[Any] = []
+    bodies: list[tuple[Any, str]] = []  # <div>s classed as an article body
     for el in tree.iter(etree.Element):
         tag = el.tag
         if tag in FURNITURE_TAGS and not holds_the_content(el):
             doomed.append(el)
         classes, ids, role, style = el.get("class"), el.get("id"), el.get("role"), el.get("style")
-        if tag == "blockquote" and classes and _is_embed(classes):
+        if classes and tag == "blockquote" and _is_embed(classes):
             embeds.append(el)
+        if classes and tag == "div" and (body_class := _body_class(classes)):
+            bodies.append((el, body_class))
         if classes or ids or role:
             furniture, hidden, dek = _class_kinds(classes or "", ids or "", role or "")
         else:
@@ -635,10 +641,10 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
-    _merge_split_bodies(tree)
+    root = tree.getroottree().getroot()
+    _merge_split_bodies([(el, c) for el, c in bodies if el.getroottree().getroot() is root])
     # An embedded post (a tweet quoted in a release) is content: trafilatura drops
     # blockquotes classed as social embeds, so they lose the class.
-    root = tree.getroottree().getroot()
     for el in embeds:
         if el.getroottree().getroot() is not root:
             continue  # inside something dropped above
@@ -678,18 +684,16 @@ def _body_class(classes: str) -> str:
     return cls if BODY_CLASS.search(cls) and not NOT_BODY_CLASS.search(cls) else ""
 
 
-def _merge_split_bodies(tree: Any) -> None:
+def _merge_split_bodies(bodies: list[tuple[Any, str]]) -> None:
     """Join an article body that the page splits into several same-class containers.
 
     Some layouts cut the body into blocks between ads (<div class="body__container">
     ... <div class="ad"> ... <div class="body__container">); trafilatura keeps only
-    the first. Later containers' children move into the first one.
+    the first. Later containers' children move into the first one. ``bodies``:
+    the page's <div>s with an article body's class, in order, and that class.
     """
     groups: dict[str, list[Any]] = {}
-    for el in tree.iter("div"):
-        cls = _body_class(el.get("class") or "")
-        if not cls:
-            continue
+    for el, cls in bodies:
         prose = [p for p in el.findall("p") if len((p.text_content() or "").split()) >= 20]
         if len(prose) >= 2:
             groups.setdefault(cls, []).append(el)
