@@ -281,10 +281,13 @@ def _extractor(precise: bool, metadata: bool) -> Extractor:
     """trafilatura's options for one kind of call, made once.
 
     Making them reads values from trafilatura's config each time (a tenth of a
-    millisecond); each page takes a copy and sets its own URL on it.
+    millisecond); each page takes a copy and sets its own URL on it. "xml":
+    the body tree is returned as it is (blocks are read from it) without being
+    rendered as text too ("python" does), which nothing here reads (a third of
+    a millisecond a page).
     """
     return Extractor(
-        output_format="python",
+        output_format="xml",
         fast=FAST,
         precision=precise,
         comments=False,
