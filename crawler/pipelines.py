@@ -6,15 +6,19 @@ Example (settings.py)::
     PRESSROOM_DB = "pressroom.db"
 
 One writer per crawl keeps SQLite simple and fast: items are buffered and
-written in one transaction per batch, so a crash loses at most the batch in
-flight, and the next run fetches those pages again.
+written in one transaction per batch, by a thread of its own
+(:mod:`crawler.writer`) so that the reactor keeps downloading and feeding the
+extraction workers meanwhile. A crash loses at most the batches in flight (the
+one being written and one waiting), and the next run fetches those pages again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections import Counter
+from functools import partial
 from typing import Any
 
 from scrapy import signals
@@ -24,7 +28,10 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler import drift, guards
 from crawler.items import ArticleItem, FailureItem, NotModifiedItem
 from crawler.profile import ProfileKeeper
+from crawler.writer import WriterThread
 from storage import Archive, ArchiveError
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -38,6 +45,8 @@ class StorePipeline:
         self.failures: list[FailureItem] = []
         self.not_modified: list[str] = []
         self.counts: Counter[str] = Counter()
+        # Everything touching the archive runs in the writer thread, which made it.
+        self.writer: WriterThread | None = None
         self.archive: Archive | None = None
         self.run_id: int | None = None
         self.archive_error: str | None = None  # set when a write failed: the crawl stops
@@ -61,6 +70,15 @@ class StorePipeline:
         return self.crawler.spider.source.name
 
     def open_spider(self) -> None:
+        self.writer = WriterThread(depth=1).start()
+        try:
+            self.writer.call(self._open)
+        except BaseException:
+            self.writer.stop()
+            self.writer = None
+            raise
+
+    def _open(self) -> None:  # in the writer thread
         self.archive = Archive(self.path)
         options = self.crawler.settings.getdict("PRESSROOM_RUN_OPTIONS")
         self.run_id = self.archive.start_run(self.source, options)
@@ -82,16 +100,26 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        """Write the buffered items in one transaction; a failed write stops the crawl."""
-        if self.archive_error is not None:
-            self.articles, self.failures, self.not_modified = [], [], []
-            return
-        try:
-            self._flush()
-        except (ArchiveError, sqlite3.Error) as exc:
-            self._archive_failed(exc)
+        """Hand the buffered items to the writer, to be written in one transaction.
 
-    def _archive_failed(self, exc: Exception) -> None:
+        Blocks while a batch is already waiting for the writer: a slow disk
+        slows the crawl instead of filling memory. A failed write stops the crawl.
+        """
+        batch = (self.articles, self.failures, self.not_modified)
+        self.articles, self.failures, self.not_modified = [], [], []
+        if self.archive_error is not None or self.writer is None:
+            return
+        final = self.closing  # the last batch also writes what the canonical guard held
+        if not final and not any(batch):
+            return
+        self.writer.submit(partial(self._write, *batch, final=final), on_error=self._write_failed)
+
+    def _write_failed(self, exc: BaseException) -> None:  # in the writer thread
+        if not isinstance(exc, (ArchiveError, sqlite3.Error)):
+            logger.error("writing a batch failed: %s: %s", type(exc).__name__, exc)
+        self._archive_failed(exc)
+
+    def _archive_failed(self, exc: BaseException) -> None:
         # A full disk, a writer holding the lock too long, a file gone read-only or
         # corrupt: what was committed stays committed. Stop fetching pages that
         # cannot be stored; crawler.run turns the message into the CLI's error.
@@ -100,18 +128,31 @@ class StorePipeline:
         self.crawler.stats.set_value("pressroom/archive_error", self.archive_error)
         if not self.closing:
             self.closing = True
-            engine = self.crawler.engine
-            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+            from twisted.internet import reactor
 
-    def _flush(self) -> None:
+            # From the writer thread: the engine is the reactor's to stop.
+            reactor.callFromThread(self._stop_crawl)  # type: ignore[attr-defined]
+
+    def _stop_crawl(self) -> None:
+        engine = self.crawler.engine
+        deferred_from_coro(engine.close_spider_async(reason="archive_error"))
+
+    def _write(
+        self,
+        articles: list[ArticleItem],
+        failures: list[FailureItem],
+        not_modified: list[str],
+        *,
+        final: bool,
+    ) -> None:  # in the writer thread
+        if self.archive_error is not None:
+            return  # an earlier batch failed: the crawl is stopping
         assert self.archive is not None
-        articles, failures, not_modified = self.articles, self.failures, self.not_modified
-        self.articles, self.failures, self.not_modified = [], [], []
         counts: Counter[str] = Counter()
         # One transaction per batch: a crash loses at most this batch, whole,
         # and the next run fetches exactly those pages again.
         with self.archive.transaction():
-            articles, refused = self.canonical.sort(articles, self.archive, final=self.closing)
+            articles, refused = self.canonical.sort(articles, self.archive, final=final)
             failures += refused
             if not_modified:
                 self.archive.mark_not_modified(not_modified, self.run_id)
@@ -145,12 +186,22 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         self.closing = True
-        if self.archive is not None:
-            self.flush()
+        self.flush()
 
     def finish(self, spider: Any, reason: str) -> None:
         """Record how the run ended; after an archive error, as failed if the file lets us."""
         self.closing = True
+        if self.writer is None:
+            return
+        if self.articles or self.failures or self.not_modified:
+            self.flush()  # items that came after close_spider
+        try:
+            self.writer.call(partial(self._end, spider, reason))
+        finally:
+            self.writer.stop()
+            self.writer = None
+
+    def _end(self, spider: Any, reason: str) -> None:  # in the writer thread
         try:
             if self.archive_error is None:
                 self._finish(spider, reason)
@@ -166,7 +217,6 @@ class StorePipeline:
     def _finish(self, spider: Any, reason: str) -> None:
         if self.archive is None:
             return
-        self.flush()
         stats = self.crawler.stats
         counts = {
             "pages_fetched": stats.get_value("response_received_count", 0),
