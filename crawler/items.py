@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.captures import Packed
+
 
 @dataclass
 class Capture:
@@ -19,7 +21,7 @@ class Capture:
     url: str
     status: int
     headers: dict[str, str]
-    body: bytes
+    body: bytes | Packed  # Packed: hashed and compressed by the extraction worker
     content_type: str
 
 

@@ -73,9 +73,17 @@ class ExtractionPool:
         slot = self._new_slot()
         threading.Thread(target=_launch, args=(slot,), name="pool-start", daemon=True).start()
 
-    async def analyse(self, html: str | bytes, url: str, *args: Any, **kwargs: Any) -> PageResult:
-        """Run :func:`crawler.extract.analyse` in a worker; never raises."""
-        result: PageResult = await self.run(url, _analyse, html, url, *args, **kwargs)
+    async def analyse(
+        self, html: str | bytes, url: str, *args: Any, pack: bool = False, **kwargs: Any
+    ) -> PageResult:
+        """Run :func:`crawler.extract.analyse` in a worker; never raises.
+
+        ``pack``: the worker also hashes and compresses the page for the
+        captures table (``result.packed``), so the crawl process neither does
+        that nor keeps the raw bytes until the batch is written.
+        """
+        call = _analyse_and_pack if pack else _analyse
+        result: PageResult = await self.run(url, call, html, url, *args, **kwargs)
         return result
 
     async def run(self, url: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -202,6 +210,18 @@ def _analyse(*args: Any, **kwargs: Any) -> PageResult:
     from crawler import extract
 
     return extract.analyse(*args, **kwargs)
+
+
+def _analyse_and_pack(html: str | bytes, *args: Any, **kwargs: Any) -> PageResult:
+    """:func:`_analyse`, and the page packed for the archive when it will be kept."""
+    from crawler.encoding import BINARY
+    from storage.captures import pack
+
+    result = _analyse(html, *args, **kwargs)
+    binary = result.kind == "failed" and (result.reason or "").startswith(BINARY)
+    if isinstance(html, bytes) and result.kind in ("article", "failed") and not binary:
+        result.packed = pack(html)
+    return result
 
 
 def _launch(slot: _Slot) -> None:

@@ -39,3 +39,6 @@ class PageResult:
     # Share of the words of trafilatura's body that pressroom's own cleaning
     # (rules, furniture, the profile) removed: a drift alarm watches it per run.
     removed_share: float | None = None
+    # The page's bytes hashed and compressed for the captures table
+    # (storage.captures.Packed), when the caller asked the worker for them.
+    packed: Any = None

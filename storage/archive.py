@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .captures import capture_row, decompress
+from .captures import Packed, capture_row, decompress
 from .connection import connect, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
@@ -713,15 +713,19 @@ class Archive:
         url: str,
         status: int | None,
         headers: Mapping[Any, Any] | None,
-        body: bytes,
+        body: bytes | Packed,
         content_type: str | None,
     ) -> str:
         """Keep a raw response (zstd-compressed, once per distinct body); return its sha256.
 
         >>> archive.save_capture(url, 200, headers, b"<p>hi</p>", "text/html")  # doctest: +SKIP
         '0a4735281db7...'
+
+        ``body`` may come already hashed and compressed by :func:`storage.captures.pack`.
         """
-        row = capture_row(url, status, headers, bytes(body), content_type, fetched_at=self._now())
+        if not isinstance(body, Packed):
+            body = bytes(body)
+        row = capture_row(url, status, headers, body, content_type, fetched_at=self._now())
         with self._write():
             # OR IGNORE: an identical body seen again (a mirror URL, an unchanged
             # page on the next crawl) keeps its first row.

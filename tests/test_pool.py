@@ -60,6 +60,33 @@ def test_workers_give_the_same_results_as_inline():
     assert pooled == inline
 
 
+def test_workers_pack_kept_pages_for_the_archive():
+    from storage.captures import capture_row, decompress
+
+    html, url = pages(1)[0]
+    body = html.encode("utf-8")
+    binary = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    pool = ExtractionPool(2)
+
+    async def run() -> list:
+        try:
+            return await asyncio.gather(
+                pool.analyse(body, url, Rules(), release=True, pack=True),
+                pool.analyse(body, url, Rules(), release=True),
+                pool.analyse(binary, url + "x", Rules(), release=True, pack=True),
+            )
+        finally:
+            pool.close()
+
+    packed, plain, png = asyncio.run(run())
+    assert packed.kind == "article" and plain.packed is None
+    assert decompress(packed.packed.blob) == body and packed.packed.size == len(body)
+    # The same captures row as packing in the writer would give.
+    here = capture_row(url, 200, {}, body, "text/html", fetched_at="t")
+    assert capture_row(url, 200, {}, packed.packed, "text/html", fetched_at="t") == here
+    assert png.kind == "failed" and png.packed is None  # binary bodies are never kept
+
+
 def test_a_worker_crash_fails_its_page_only_and_the_pool_recovers():
     batch = pages(6)
     pool = ExtractionPool(2)

@@ -24,6 +24,7 @@ from storage import (
     BadQuery,
     NotAnArchive,
 )
+from storage.captures import pack
 from storage.connection import translate
 from storage.migrations import migrations
 
@@ -571,6 +572,8 @@ def test_capture_round_trip_and_dedupe(fresh_archive: Archive) -> None:
 
     assert first == again != other
     assert len(first) == 64
+    # A body packed beforehand (by an extraction worker) is the same capture.
+    assert fresh_archive.save_capture("https://x.org/c", 200, {}, pack(body), None) == first
     assert fresh_archive.capture_body(first) == body
     assert fresh_archive.capture_body(other) == b"not found"
     rows = fresh_archive.db.execute(

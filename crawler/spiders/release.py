@@ -48,6 +48,7 @@ from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.urls import MAX_URL_LENGTH, is_http, normalize, template
 from storage import Archive
+from storage.captures import Packed
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -394,6 +395,7 @@ class ReleaseSpider(scrapy.Spider):
             self.source.rules,
             content_type=content_type,
             boilerplate=profile,
+            pack=True,
             release=verdict,
             want_links=kind == "listing" or walking,
             next_page=self.source.next_page if kind == "listing" else "",
@@ -412,7 +414,7 @@ class ReleaseSpider(scrapy.Spider):
             article["rules_version"] = self.rules_version
             yield ArticleItem(
                 article,
-                _capture(response),
+                _capture(response, result.packed),
                 blocks=result.blocks,
                 template=result.template,
                 removed_share=result.removed_share,
@@ -421,7 +423,7 @@ class ReleaseSpider(scrapy.Spider):
         elif result.kind == "failed":
             reason = result.reason or "extraction failed"
             # A binary body served as a page is not kept: it can be megabytes of noise.
-            capture = None if reason.startswith(BINARY) else _capture(response)
+            capture = None if reason.startswith(BINARY) else _capture(response, result.packed)
             yield FailureItem(url, reason, response.status, capture)
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
@@ -547,7 +549,9 @@ def rules_version(rules: sources.Rules) -> str:
     return hashlib.sha256(repr(rules).encode()).hexdigest()[:12]
 
 
-def _capture(response: Response) -> Capture:
+def _capture(response: Response, packed: Packed | None = None) -> Capture:
+    """The response as the archive keeps it; ``packed``: its body, hashed and compressed
+    by the extraction worker (then the raw bytes are not held until the batch is written)."""
     headers = {
         k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
     }
@@ -555,7 +559,7 @@ def _capture(response: Response) -> Capture:
         url=response.url,
         status=response.status,
         headers=headers,
-        body=response.body,
+        body=response.body if packed is None else packed,
         content_type=headers.get("Content-Type", ""),
     )
 
