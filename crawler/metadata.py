@@ -163,14 +163,13 @@ def read_metadata(
         break
     translations: dict[str, str] = {}
     for link in found["link"]:
-        if link.get("rel") != "alternate" or link.get("hreflang") is None:
+        hreflang, href = link.get("hreflang"), link.get("href")
+        if link.get("rel") != "alternate" or hreflang is None or href is None:
             continue
-        if link.get("href") is None:
-            continue
-        lang = link.get("hreflang").strip().lower()
+        lang = hreflang.strip().lower()
         if lang and lang != "x-default":
             try:
-                translations.setdefault(lang, normalize(link.get("href"), base))
+                translations.setdefault(lang, normalize(href, base))
             except ValueError:
                 continue
     html_lang = tree.get("lang") or metas.get("og:locale") or _text(ld.get("inLanguage")) or ""

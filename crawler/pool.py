@@ -214,12 +214,10 @@ def _analyse(*args: Any, **kwargs: Any) -> PageResult:
 
 def _analyse_and_pack(html: str | bytes, *args: Any, **kwargs: Any) -> PageResult:
     """:func:`_analyse`, and the page packed for the archive when it will be kept."""
-    from crawler.encoding import BINARY
     from storage.captures import pack
 
     result = _analyse(html, *args, **kwargs)
-    binary = result.kind == "failed" and (result.reason or "").startswith(BINARY)
-    if isinstance(html, bytes) and result.kind in ("article", "failed") and not binary:
+    if isinstance(html, bytes) and result.keeps_body:
         result.packed = pack(html)
     return result
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.encoding import BINARY
 from storage.profiles import Block
 
 
@@ -42,3 +43,11 @@ class PageResult:
     # The page's bytes hashed and compressed for the captures table
     # (storage.captures.Packed), when the caller asked the worker for them.
     packed: Any = None
+
+    @property
+    def keeps_body(self) -> bool:
+        """Whether the archive keeps the page's bytes as a capture: an article's, and a
+        failed page's unless it was binary (megabytes of noise served as a page)."""
+        if self.kind == "article":
+            return True
+        return self.kind == "failed" and not (self.reason or "").startswith(BINARY)

@@ -41,7 +41,6 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawler import guards, sources
-from crawler.encoding import BINARY
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem
 from crawler.pdf import is_pdf
 from crawler.pool import ExtractionPool
@@ -422,8 +421,7 @@ class ReleaseSpider(scrapy.Spider):
             )
         elif result.kind == "failed":
             reason = result.reason or "extraction failed"
-            # A binary body served as a page is not kept: it can be megabytes of noise.
-            capture = None if reason.startswith(BINARY) else _capture(response, result.packed)
+            capture = _capture(response, result.packed) if result.keeps_body else None
             yield FailureItem(url, reason, response.status, capture)
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
