@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The console script that `pip install` put on PATH: what users run. Tests go
+# through it, not `python -m crawler` or click's CliRunner, so that start-up
+# code, entry points and the installed environment are exercised too.
+PROGRAM = shutil.which("pressroom")
 
 # A source file for the fixture site, as a user would write one.
 FIXTURE_SOURCE = """\
@@ -32,9 +37,11 @@ drop_phrases = ["Your tax deductible gift can help stop human rights violations"
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess:
-    """Run `pressroom ARGS...` in a fresh process and capture its output."""
+    """Run the installed `pressroom ARGS...` in a fresh process and capture its output."""
+    if PROGRAM is None:
+        raise RuntimeError("the pressroom program is not installed: pip install -e '.[test]'")
     return subprocess.run(
-        [sys.executable, "-m", "crawler", *args],
+        [PROGRAM, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
