@@ -28,6 +28,7 @@ from .captures import Packed, capture_row, decompress
 from .connection import connect, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
+from .migrations import apply as apply_migrations
 from .migrations import migrations
 from .records import (
     ARTICLE_FIELDS,
@@ -895,7 +896,7 @@ class Archive:
                     f"{str(self.path)!r} is not a pressroom archive: it already has "
                     f"table(s) {', '.join(foreign)} that pressroom did not create"
                 )
-        migrations.apply(self._db)
+        apply_migrations(self._db)
 
     def _check_schema(self) -> None:
         if not migrations.applied(self._db):

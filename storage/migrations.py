@@ -2,22 +2,100 @@
 
     >>> from sqlite_utils import Database
     >>> db = Database(memory=True)
-    >>> migrations.apply(db)
-    >>> sorted(t for t in db.table_names() if not t.startswith(("_", "articles_fts_")))
-    ['articles', 'articles_fts', 'captures', 'failures', 'runs']
+    >>> apply(db)[:3]
+    ['m001_initial', 'm002_incremental', 'm003_extraction']
+    >>> {"articles", "articles_fts", "captures", "failures", "runs"} <= set(db.table_names())
+    True
+    >>> apply(db)  # an up-to-date archive: nothing to do
+    []
 
 Never edit a migration once it has shipped: archives in the wild have already
 run it. Change the schema by adding ``m002_...``, ``m003_...`` below. The SQL is
 written out literally (rather than built with ``table.create()``) so that what a
 migration does can never drift with a sqlite-utils upgrade.
+
+Each migration runs in one transaction together with the record that it ran
+(:func:`apply`), so a crash or a kill part-way leaves the archive as it was
+before that migration, and the next open runs it again from the start. A
+migration must therefore not end the transaction itself: no ``VACUUM``, no
+``COMMIT``, no ``PRAGMA foreign_keys`` (a no-op inside a transaction; the
+runner turns foreign keys off around every migration instead).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("pressroom")
+
+
+class MigrationError(RuntimeError):
+    """A migration could not run in one transaction (a bug in the migration, not the archive)."""
+
+
+def apply(
+    db: Database, *, stop_before: str | None = None, migration_set: Migrations = migrations
+) -> list[str]:
+    """Apply the pending migrations, each in a transaction of its own; return their names.
+
+    sqlite-utils' own ``Migrations.apply`` is not transactional in every 4.x
+    release we accept, and reads what is pending before taking any lock; this
+    runner does not depend on the sqlite-utils version. ``BEGIN IMMEDIATE`` takes the write lock first
+    and the list of applied migrations is read again under it, so two processes
+    opening the same old archive at once (a crawl and ``pressroom serve``)
+    apply each migration once: the second waits, then finds nothing to do.
+    """
+    if db.conn.in_transaction:
+        raise MigrationError("migrations need their own transactions; commit the open one first")
+    with db.atomic():  # the table and its unique index, both or neither
+        migration_set.ensure_migrations_table(db)
+    table = migration_set.migrations_table
+    foreign_keys = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    if foreign_keys:
+        # A table rebuild (sqlite-utils' transform) drops the old table: with
+        # foreign keys on, that would fire ON DELETE actions in other tables.
+        # The pragma cannot change inside a transaction, so it is set here.
+        db.execute("PRAGMA foreign_keys = OFF")
+    done: list[str] = []
+    try:
+        for migration in migration_set.pending(db):
+            if migration.name == stop_before:
+                break
+            if not getattr(migration, "transactional", True):
+                raise MigrationError(
+                    f"migration {migration.name} is registered transactional=False; "
+                    "pressroom runs every migration in one transaction"
+                )
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                applied = db.conn.execute(
+                    f"SELECT 1 FROM [{table}] WHERE migration_set = ? AND name = ?",
+                    [migration_set.name, migration.name],
+                ).fetchone()
+                if applied is None:
+                    migration.fn(db)
+                    if not db.conn.in_transaction:
+                        raise MigrationError(
+                            f"migration {migration.name} ended its transaction early "
+                            "(a COMMIT, VACUUM or script); its steps would not be atomic"
+                        )
+                    db.conn.execute(
+                        f"INSERT INTO [{table}] (migration_set, name, applied_at) VALUES (?, ?, ?)",
+                        [migration_set.name, migration.name, str(dt.datetime.now(dt.UTC))],
+                    )
+                    done.append(migration.name)
+                db.conn.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
+    finally:
+        if foreign_keys:
+            db.execute("PRAGMA foreign_keys = ON")
+    return done
 
 
 @migrations()
