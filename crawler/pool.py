@@ -2,8 +2,14 @@
 
 Example::
 
-    >>> pool = ExtractionPool(workers=2)
-    >>> result = await pool.analyse(html, url, rules, release=True)   # in a coroutine
+    >>> import asyncio
+    >>> from crawler.sources import Rules
+    >>> html = "<html><body><article><h1>Floods</h1><p>Rivers rose.</p></article></body></html>"
+    >>> pool = ExtractionPool(workers=0)  # 0 runs inline here; a crawl uses 2 processes
+    >>> rules = Rules(min_words=2)  # a source's cleaning rules (40 words by default)
+    >>> result = asyncio.run(pool.analyse(html, "https://example.org/a", rules, release=True))
+    >>> result.kind, result.article["title"]
+    ('article', 'Floods')
     >>> pool.close()
 
 trafilatura is CPU work (tens of milliseconds a page). Run on the reactor
@@ -235,7 +241,7 @@ def _launch(slot: _Slot) -> None:
 def prestart() -> None:
     """Start the fork server now, so it loads extraction while Scrapy starts.
 
-    >>> prestart()  # doctest: +SKIP  (crawler.run, before creating the CrawlerProcess)
+    >>> prestart()  # crawler.run, before creating the CrawlerProcess  # doctest: +SKIP
 
     The server imports and warms up extraction (about a second) before it
     can fork a worker; the workers themselves start with :meth:`ExtractionPool.start`.

@@ -1,9 +1,16 @@
 """The crawl's side of a source's boilerplate profile (the storage side is storage.profiles).
 
-    >>> keeper = ProfileKeeper(archive, spider)   # doctest: +SKIP
-    >>> keeper.publish()                           # the profile so far, to the spider
-    >>> keeper.record(items)                       # after each batch is saved
-    >>> keeper.finish(run_id)                      # re-clean this run's texts
+    >>> from types import SimpleNamespace
+    >>> spider = SimpleNamespace(source=SimpleNamespace(name="demo"))  # needs .source.name
+    >>> archive = Archive("press.db")
+    >>> run_id = archive.start_run("demo")
+    >>> keeper = ProfileKeeper(archive, spider)
+    >>> keeper.publish()       # the profile so far, to the spider
+    frozenset()
+    >>> keeper.record([])      # each batch of saved items, after it is saved; pages recorded
+    0
+    >>> keeper.finish(run_id)  # when the crawl ends: re-clean this run's texts; how many
+    0
 
 The single writer records each stored page's pre-profile blocks, then hands
 the spider the current profile (a frozenset of block hashes), which the spider

@@ -2,8 +2,8 @@
 
 Example::
 
-    >>> counts = reextract("hrw.db", source="hrw")      # doctest: +SKIP
-    >>> counts
+    >>> counts = reextract("hrw.db", source="hrw")  # needs a crawled archive  # doctest: +SKIP
+    >>> counts  # doctest: +SKIP
     {'new': 0, 'updated': 12, 'unchanged': 930, 'duplicates': 0, 'failed': 1}
 
 For when the extractor or a source's rules improve: every archived release is

@@ -2,8 +2,8 @@
 
 Example::
 
-    >>> summary = crawl(sources.load("hrw"), "hrw.db", max_pages=50)
-    >>> summary["status"], summary["articles_new"]
+    >>> summary = crawl(sources.load("hrw"), "hrw.db", max_pages=50)  # network  # doctest: +SKIP
+    >>> summary["status"], summary["articles_new"]  # doctest: +SKIP
     ('ok', 50)
 
 Scrapy starts one Twisted reactor per process and cannot restart it, so call

@@ -2,6 +2,7 @@
 
 Example::
 
+    >>> import multiprocessing
     >>> ctx = multiprocessing.get_context("forkserver")
     >>> ctx.set_forkserver_preload(["crawler.worker"])   # what crawler.pool does
 

@@ -2,10 +2,15 @@
 
 Example::
 
+    >>> from storage import Archive
     >>> writer = WriterThread(depth=1).start()
     >>> archive = writer.call(lambda: Archive("pressroom.db"))   # made in the thread
-    >>> writer.submit(lambda: archive.save_articles(rows, run_id), on_error=print)
+    >>> run_id = writer.call(lambda: archive.start_run("demo"))
+    >>> rows = [{"url": "https://example.org/a", "source": "demo", "text": "Floods."}]
+    >>> saved = writer.submit(lambda: archive.save_articles(rows, run_id), on_error=print)
     >>> writer.call(archive.close)                                # after every job before it
+    >>> saved.result()
+    {'new': 1, 'updated': 0, 'unchanged': 0, 'duplicates': 0}
     >>> writer.stop()
 
 Writing a batch of 50 pages took ~0.1 s on the reactor thread, every quarter

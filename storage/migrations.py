@@ -43,8 +43,9 @@ def apply(
 
     sqlite-utils' own ``Migrations.apply`` is not transactional in every 4.x
     release we accept, and reads what is pending before taking any lock; this
-    runner does not depend on the sqlite-utils version. ``BEGIN IMMEDIATE`` takes the write lock first
-    and the list of applied migrations is read again under it, so two processes
+    runner does not depend on the sqlite-utils version. ``BEGIN IMMEDIATE``
+    takes the write lock first and the list of applied migrations is read
+    again under it, so two processes
     opening the same old archive at once (a crawl and ``pressroom serve``)
     apply each migration once: the second waits, then finds nothing to do.
     """
