@@ -87,18 +87,8 @@ def build_settings(
         values["PRESSROOM_MAX_HOPS"] = max_hops
     if workers is not None:
         values["PRESSROOM_EXTRACT_WORKERS"] = workers
-    if source.delay is not None:
-        values["DOWNLOAD_DELAY"] = source.delay
-    if source.concurrency is not None:
-        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = source.concurrency
-    if all(is_loopback(d) for d in source.allowed_domains):
-        # Delays protect other people's servers; this one is on the user's own
-        # machine (the demo, tests, benchmarks), so crawl it at full speed.
-        values.update(
-            DOWNLOAD_DELAY=0,
-            AUTOTHROTTLE_ENABLED=False,
-            CONCURRENT_REQUESTS_PER_DOMAIN=16,
-        )
+    # The source's delay and concurrency (none on the loopback) are set by the
+    # spider (crawler.spiders.release.source_settings), for `scrapy crawl` too.
     values.update(overrides or {})
     settings.setdict(values, priority="cmdline")
     return settings

@@ -5,6 +5,10 @@ Example::
     scrapy crawl release -a source=hrw -s PRESSROOM_DB=hrw.db
     scrapy crawl release -a sitemap=http://127.0.0.1:8000/sitemap.xml
 
+Both ways of running it, ``pressroom crawl`` and ``scrapy crawl release``, get
+the source's politeness settings here (:func:`source_settings`), in
+``from_crawler``.
+
 Discovery (sitemaps, feeds, listing pages, link walking) happens here;
 extraction runs in :mod:`crawler.pool` workers; writing is the pipelines' job.
 """
@@ -12,6 +16,7 @@ extraction runs in :mod:`crawler.pool` workers; writing is the pipelines' job.
 from __future__ import annotations
 
 import hashlib
+import sys
 import zlib
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
@@ -53,6 +58,32 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b"
 
 
+def source_settings(source: sources.Source) -> dict[str, Any]:
+    """Scrapy settings a source asks for: its delay and concurrency, none on the loopback.
+
+    >>> source_settings(sources.adhoc(sitemap="http://127.0.0.1:8000/sitemap.xml"))
+    {'DOWNLOAD_DELAY': 0, 'AUTOTHROTTLE_ENABLED': False, 'CONCURRENT_REQUESTS_PER_DOMAIN': 16}
+    >>> source_settings(sources.load("hrw"))
+    {'DOWNLOAD_DELAY': 1.0, 'CONCURRENT_REQUESTS_PER_DOMAIN': 2}
+    """
+    from crawler.run import is_loopback
+
+    if all(is_loopback(domain) for domain in source.allowed_domains):
+        # Delays protect other people's servers; this one is on the user's own
+        # machine (the demo, tests, benchmarks), so crawl it at full speed.
+        return {
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+        }
+    values: dict[str, Any] = {}
+    if source.delay is not None:
+        values["DOWNLOAD_DELAY"] = source.delay
+    if source.concurrency is not None:
+        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = source.concurrency
+    return values
+
+
 class ReleaseSpider(scrapy.Spider):
     name = "release"
 
@@ -73,6 +104,11 @@ class ReleaseSpider(scrapy.Spider):
             self.source = sources.load(source)
         else:
             # From `scrapy crawl -a allow=...`, one regex each; the CLI passes a Source.
+            if not (sitemap or feed or start_url):
+                raise sources.SourceError(
+                    "scrapy crawl release needs -a source=NAME (a bundled source or a "
+                    ".toml file) or -a sitemap=URL (or -a feed=URL, -a start_url=URL)"
+                )
             self.source = sources.adhoc(
                 sitemap=sitemap,
                 feed=feed,
@@ -99,8 +135,20 @@ class ReleaseSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            spider = super().from_crawler(crawler, *args, **kwargs)
+        except sources.SourceError as exc:
+            # Bad `scrapy crawl release -a ...` arguments (the CLI checks its own
+            # before). Raised from here, Scrapy would start the reactor anyway and
+            # print the error as a traceback; a usage error is one line, exit 2.
+            message = str(exc).replace("--start-url", "-a start_url").replace("--", "-a ")
+            print(f"Error: {message}", file=sys.stderr)
+            raise SystemExit(2) from None
         settings = crawler.settings
+        if not settings.frozen:
+            # Scrapy reads these when it builds the downloader and AutoThrottle,
+            # after this method; "spider" priority keeps `-s NAME=VALUE` on top.
+            settings.setdict(source_settings(spider.source), priority="spider")
         spider.pool = ExtractionPool(settings.getint("PRESSROOM_EXTRACT_WORKERS"))
         spider.pool.start()  # warms up while robots.txt and the sitemaps are fetched
         spider.max_pages = settings.getint("PRESSROOM_MAX_PAGES")
