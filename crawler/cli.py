@@ -23,14 +23,11 @@ from typing import Any
 
 import click
 
-if __name__ == "__main__":  # run as a program: see crawler/__main__.py
-    sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
-
-from crawler import __version__, sources  # noqa: E402
-from crawler.lock import CrawlLocked  # noqa: E402
-from storage import Archive, ArchiveError, BadInput, export  # noqa: E402
-from storage.dataset import parse_size, write_dataset  # noqa: E402
-from storage.export import FORMATS  # noqa: E402
+from crawler import __version__, sources
+from crawler.lock import CrawlLocked
+from storage import Archive, ArchiveError, BadInput, export
+from storage.dataset import parse_size, write_dataset
+from storage.export import FORMATS
 from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
 from storage.search import HIT_COLUMNS
 
