@@ -16,21 +16,18 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import click
 
-if __name__ == "__main__":  # run as a program: see crawler/__main__.py
-    sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
-
-from crawler import __version__, sources  # noqa: E402
-from crawler.lock import CrawlLocked  # noqa: E402
-from storage import Archive, ArchiveError, BadInput, export  # noqa: E402
-from storage.dataset import parse_size, write_dataset  # noqa: E402
-from storage.export import FORMATS  # noqa: E402
+from crawler import __version__, sources
+from crawler.lock import CrawlLocked
+from storage import Archive, ArchiveError, BadInput, export
+from storage.dataset import parse_size, write_dataset
+from storage.export import FORMATS
 from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
 from storage.search import HIT_COLUMNS
 
@@ -57,9 +54,11 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except ArchiveError as exc:
             _fail(str(exc), 1)
         except BrokenPipeError:
-            # `pressroom export | head`: the reader left; stop quietly, as Unix tools do.
+            # `pressroom export | head`: the reader left, having read what it wanted.
+            # Not a failure (exit 0, no message); stdout goes to /dev/null so that
+            # flushing it at exit does not raise again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
+            sys.exit(0)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -73,6 +72,60 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def _fail(message: str, code: int) -> None:
     click.echo(f"Error: {message.splitlines()[0] if message else 'failed'}", err=True)
     sys.exit(code)
+
+
+def _json_options(formats: list[str], default: str, describe: str) -> Callable[..., Any]:
+    """--format CHOICE, with --json (one JSON array) and --nl (JSON Lines), as sqlite-utils has."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(
+            [
+                click.option(
+                    "--format",
+                    "fmt",
+                    type=click.Choice(formats),
+                    default=None,
+                    help=f"{describe} [default: {default}]",
+                ),
+                click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+                click.option("--nl", is_flag=True, help="Same as --format jsonl."),
+            ]
+        ):
+            func = option(func)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, fmt: str | None, as_json: bool, nl: bool, **kwargs: Any) -> Any:
+            chosen = {f for f, on in ((fmt, fmt), ("json", as_json), ("jsonl", nl)) if on}
+            if len(chosen) > 1:
+                # A usage error (exit 2): this runs outside friendly_errors.
+                both = " and ".join(sorted(chosen))
+                raise click.UsageError(f"give one output format, not {both}")
+            return func(*args, fmt=chosen.pop() if chosen else default, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _echo_json(rows: Iterable[Any], fmt: str) -> None:
+    """Print rows as one JSON array (json), one object per line in it; or as JSON Lines (jsonl).
+
+    Rows are written as they come, so a long extraction shows its first page at once.
+    """
+    dumps = functools.partial(json.dumps, ensure_ascii=False, sort_keys=True)
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(dumps(row))
+        return
+    # sqlite-utils' layout: '[{...},' then ' {...},' then ' {...}]', a row per line.
+    # Each row is printed when the next arrives, to know whether a comma follows.
+    previous, prefix = None, "["
+    for row in rows:
+        if previous is not None:
+            click.echo(prefix + previous + ",")
+            prefix = " "
+        previous = dumps(row)
+    click.echo("[]" if previous is None else prefix + previous + "]")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -257,20 +310,14 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 @_filters
 @click.option("--title-only", is_flag=True, help="Match the query in titles only.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="table: for reading; json: one object per line; csv: with a header.",
+@_json_options(
+    ["table", "json", "jsonl", "csv"],
+    "table",
+    "table: for reading; json: one JSON array; jsonl: one object per line; csv: with a header.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @DB_OPTION
 @friendly_errors
-def search(
-    query: str, title_only: bool, limit: int, fmt: str, as_json: bool, db: str, **filters: Any
-) -> None:
+def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filters: Any) -> None:
     """Full-text search, best matches first (bm25, title weighted), with a snippet.
 
     Phrases in double quotes, AND/OR/NOT, prefix* and title:word work.
@@ -280,23 +327,23 @@ def search(
         pressroom search 'detention' --db hrw.db
         pressroom search '"forced labor" NOT cotton' --since 2024-01-01 --json
         pressroom search 'sanction*' --title-only --tag Russia --format csv > hits.csv
+        pressroom search 'detention' --limit 1000 --nl > hits.jsonl
     """
-    fmt = "json" if as_json else fmt
     with _open_readonly(db) as archive:
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
-    if fmt == "csv":
+    if fmt in ("json", "jsonl"):
+        _echo_json(results, fmt)
+    elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(HIT_COLUMNS)
         writer.writerows([row.get(column) for column in HIT_COLUMNS] for row in results)
-    for row in results if fmt != "csv" else ():
-        if fmt == "json":
-            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
-        else:
+    else:
+        for row in results:
             date = (row.get("date_published") or "")[:10]
             snippet = " ".join((row.get("snippet") or "").split())
             click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {snippet}\n")
-    if not results and fmt == "table":
-        click.echo("no matches", err=True)
+        if not results:
+            click.echo("no matches", err=True)
 
 
 @main.command("export")
@@ -436,6 +483,8 @@ def _export_raw(
         except OSError as exc:
             if target:
                 target.unlink(missing_ok=True)
+            if isinstance(exc, BrokenPipeError) and not target:
+                raise  # the reader of stdout left: see friendly_errors
             raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
     what = "captures" if binary else "versions"
     click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
@@ -630,10 +679,11 @@ def reextract(source: str | None, db: str) -> None:
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--source", "source", help="Apply this source's rules and learned profile.")
+@_json_options(["jsonl", "json"], "jsonl", "jsonl: one object per line; json: one JSON array.")
 @DB_OPTION
 @friendly_errors
-def extract_cmd(paths: tuple[str, ...], source: str | None, db: str) -> None:
-    """Extract saved HTML or PDF files; print one JSON object per page.
+def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -> None:
+    """Extract saved HTML or PDF files; print one JSON object per page (JSON Lines).
 
     Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too).
     With --source, that source's cleaning rules apply, and its boilerplate
@@ -643,6 +693,7 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, db: str) -> None:
     Examples:
         pressroom extract saved/page.html
         pressroom extract saved/ --source hrw --db hrw.db > pages.jsonl
+        pressroom extract saved/ --json > pages.json
     """
     from crawler.files import extract_paths
     from storage import profiles
@@ -654,8 +705,7 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, db: str) -> None:
             with Archive(db, readonly=True) as archive:
                 boilerplate = profiles.boilerplate(archive, src)
     try:
-        for record in extract_paths(paths, rules, boilerplate):
-            click.echo(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        _echo_json(extract_paths(paths, rules, boilerplate), fmt)
     except FileNotFoundError as exc:
         raise BadInput(str(exc)) from None
 
@@ -664,10 +714,12 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, db: str) -> None:
 @click.argument("source")
 @click.option("--all", "show_all", is_flag=True, help="Also list repeated blocks that are kept.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N blocks.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@_json_options(
+    ["text", "json", "jsonl"], "text", "text: for reading; json: one JSON array; jsonl: JSON Lines."
+)
 @DB_OPTION
 @friendly_errors
-def profile_cmd(source: str, show_all: bool, limit: int | None, as_json: bool, db: str) -> None:
+def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: str) -> None:
     """Show the boilerplate a source's pages share, learned while crawling it.
 
     A block (paragraph, heading, list item) seen on at least half of the
@@ -678,6 +730,7 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, as_json: bool, d
     Examples:
         pressroom profile hrw --db hrw.db
         pressroom profile hrw --all --limit 50
+        pressroom profile hrw --json > hrw-profile.json
     """
     from storage import profiles
 
@@ -688,9 +741,8 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, as_json: bool, d
     if not pages:
         raise BadInput(f"no pages of source {name!r} in {db} (crawl it first)")
     rows = rows[:limit] if limit else rows
-    if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    if fmt != "text":
+        _echo_json(rows, fmt)
         return
     dropped = sum(1 for r in rows if r["boilerplate"])
     click.echo(f"{name}: learned from {pages} pages; {dropped} boilerplate blocks shown")

@@ -17,20 +17,20 @@ size (physical memory, shared pages counted once) 474 -> 391 MB with two
 workers. Summed RSS counts shared pages once per process, so it grows instead
 (607 -> 679 MB): the fork server is one more process holding them.
 
-Never import this anywhere else: it also makes ``import pandas`` fail in the
-process that imports it. sqlite-utils imports pandas whenever it is installed
-(to map ``pandas.Timestamp`` to TEXT) and extraction reaches sqlite-utils
-through ``storage``; nothing a worker runs uses pandas, which costs about
-70 MB in every process that loads it (``import crawler.extract``: 124 MB of
-RSS with pandas installed, 55 MB without).
+sqlite-utils is loaded without pandas and numpy first (crawler/startup.py):
+extraction reaches sqlite-utils through ``storage``, nothing a worker runs
+uses pandas, and pandas costs about 70 MB in every process that loads it
+(``import crawler.extract``: 124 MB of RSS with pandas installed, 55 MB
+without). Unlike the block this replaced (issue 14), pandas stays importable.
 """
 
 from __future__ import annotations
 
 import gc
-import sys
 
-sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
+from crawler.startup import load_sqlite_utils
+
+load_sqlite_utils()
 
 from crawler import extract  # noqa: E402
 from crawler.sources import Rules  # noqa: E402

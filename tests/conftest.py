@@ -59,3 +59,13 @@ def fixture_source(tmp_path_factory: pytest.TempPathFactory, site_url: str) -> P
     path = tmp_path_factory.mktemp("sources") / "fixture.toml"
     path.write_text(FIXTURE_SOURCE.format(base=site_url))
     return path
+
+
+@pytest.fixture(scope="session")
+def crawled_archive(tmp_path_factory: pytest.TempPathFactory, fixture_source: Path) -> Path:
+    """The fixture site crawled once by the real `pressroom crawl`: read it, never write to it."""
+    db = tmp_path_factory.mktemp("crawled") / "archive.db"
+    result = run_cli("crawl", "--source", str(fixture_source), "--db", str(db))
+    if result.returncode != 0 or "Traceback" in result.stderr:
+        pytest.fail(f"crawl of the fixture site failed: {result.stdout}{result.stderr}")
+    return db

@@ -104,10 +104,9 @@ def test_the_profile_command_shows_what_was_learned(alt_crawl, cli, alt_site):
     pages = len(alt_site.releases)
     assert shown.stdout.startswith(f"alt: learned from {pages} pages")
     assert f"{pages}/{pages}" in shown.stdout and "About Rights Watch Demo" in shown.stdout
-    as_json = [
-        json.loads(line)
-        for line in cli("profile", "alt", "--db", str(db), "--json").stdout.splitlines()
-    ]
+    as_json = json.loads(cli("profile", "alt", "--db", str(db), "--json").stdout)
+    lines = cli("profile", "alt", "--db", str(db), "--nl").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == as_json
     assert all(r["boilerplate"] for r in as_json)
     assert {r["text"] for r in as_json} >= {"About Rights Watch Demo"}
     assert cli("profile", "nosuch", "--db", str(db)).returncode == 2

@@ -54,6 +54,9 @@ def test_a_folder_gives_one_object_per_page_in_order(cli, saved):
     assert got[2]["content_kind"] == "pdf" and got[2]["title"] == PDF_TITLE
     assert got[2]["url"].startswith("file://")
     assert got[3]["title"] == SITE.releases[2].title
+    as_array = cli("extract", str(saved), "--json")  # sqlite-utils' convention: one array
+    assert as_array.returncode == 0, as_array.stderr
+    assert json.loads(as_array.stdout) == got
 
 
 def test_a_file_with_no_release_is_reported_not_hidden(cli, saved):

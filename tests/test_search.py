@@ -221,10 +221,22 @@ def test_cli_json_title_only_and_tag(archive_path):
     args = ["search", "police", "--title-only", "--tag", "Africa", "--format", "json"]
     result = CliRunner().invoke(main, [*args, "--db", str(archive_path)])
     assert result.exit_code == 0, result.output
-    hits = [json.loads(line) for line in result.output.splitlines()]
+    hits = json.loads(result.output)  # one JSON array, as sqlite-utils prints
     assert hits and all("police" in hit["title"].lower() for hit in hits)
     legacy = CliRunner().invoke(main, [*args[:5], "--json", "--db", str(archive_path)])
     assert legacy.output == result.output  # --json is --format json
+    lines = CliRunner().invoke(main, [*args[:5], "--nl", "--db", str(archive_path)])
+    assert [json.loads(line) for line in lines.output.splitlines()] == hits
+    jsonl = CliRunner().invoke(main, [*args[:5], "--format", "jsonl", "--db", str(archive_path)])
+    assert jsonl.output == lines.output  # --nl is --format jsonl
+
+
+def test_cli_two_output_formats_are_a_usage_error(archive_path):
+    result = CliRunner().invoke(
+        main, ["search", "police", "--json", "--format", "csv", "--db", str(archive_path)]
+    )
+    assert result.exit_code == 2
+    assert "give one output format, not csv and json" in result.output
 
 
 def test_cli_bad_query_is_one_line_exit_2(archive_path):
