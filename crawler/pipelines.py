@@ -214,8 +214,9 @@ class StorePipeline:
             {"url": i.url, "verdict": "not_release", "reason": i.reason, "lastmod": i.lastmod}
             for i in not_releases
         ]
+        sitemaps = bool(spider.source.sitemaps)  # else no lastmod can come later
         for page in pages:
-            if not page["lastmod"]:
+            if not page["lastmod"] and sitemaps:
                 page["lastmod"] = known.get(page["url"])
                 if not page["lastmod"]:
                     self.undated.add(page["url"])
