@@ -652,6 +652,48 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
 
 
 @main.command()
+@click.option("--not-releases", is_flag=True, help="Only pages judged not a release.")
+@click.option("--releases", "releases_only", is_flag=True, help="Only pages judged a release.")
+@click.option("--source", help="Only this source.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="table: tab-separated with a header; json: one array; jsonl: one object per line.",
+)
+@DB_OPTION
+@friendly_errors
+def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str, db: str) -> None:
+    """List the pages crawls judged, with the sitemap lastmod they were listed with.
+
+    A page judged not a release (a home page, a topic page, "About") is not
+    fetched again while its sitemap lastmod stays the same; these are those pages.
+
+    \b
+    Examples:
+        pressroom pages --not-releases --db site.db
+        pressroom pages --not-releases --source hrw --format jsonl --db hrw.db
+    """
+    if not_releases and releases_only:
+        raise BadInput("give --not-releases or --releases, not both")
+    verdict = "not_release" if not_releases else "release" if releases_only else None
+    with _open_readonly(db) as archive:
+        rows = list(archive.pages(source=source, verdict=verdict))
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    else:
+        columns = ("verdict", "lastmod", "checked_at", "run_id", "source", "url", "reason")
+        click.echo("\t".join(columns))
+        for row in rows:
+            click.echo("\t".join("" if row[c] is None else str(row[c]) for c in columns))
+
+
+@main.command()
 @click.option("--source", help="Only this source.")
 @DB_OPTION
 @friendly_errors

@@ -40,6 +40,10 @@ class ArticleItem:
     # The profile (block hashes) the text was cleaned with: the writer re-cleans
     # at the end only texts cleaned with an older one.
     profile: frozenset[int] | None = field(default=None, repr=False)
+    # The URL the sitemap, feed or link listed the page at, and the lastmod it
+    # gave: recorded in the pages table for the next run to compare.
+    listed: str | None = None
+    lastmod: str | None = None
 
 
 @dataclass
@@ -57,3 +61,14 @@ class NotModifiedItem:
     """The site answered 304 Not Modified: the archived version is still current."""
 
     url: str
+    listed: str | None = None  # as in ArticleItem
+    lastmod: str | None = None
+
+
+@dataclass
+class NotReleaseItem:
+    """A page fetched and judged not a release (a home page, a listing, an "About" page)."""
+
+    url: str  # as listed in the sitemap or link
+    reason: str
+    lastmod: str | None = None

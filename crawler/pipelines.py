@@ -26,7 +26,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler import drift, guards
-from crawler.items import ArticleItem, FailureItem, NotModifiedItem
+from crawler.items import ArticleItem, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.profile import ProfileKeeper
 from crawler.writer import WriterThread
 from storage import Archive, ArchiveError
@@ -43,7 +43,11 @@ class StorePipeline:
         self.batch_size = max(1, crawler.settings.getint("PRESSROOM_BATCH_SIZE"))
         self.articles: list[ArticleItem] = []
         self.failures: list[FailureItem] = []
-        self.not_modified: list[str] = []
+        self.not_modified: list[NotModifiedItem] = []
+        self.not_releases: list[NotReleaseItem] = []
+        # Pages recorded without a lastmod, fetched from a feed or listing link:
+        # their sitemap's, if read later in the run, is added when it ends.
+        self.undated: set[str] = set()
         self.counts: Counter[str] = Counter()
         # Everything touching the archive runs in the writer thread, which made it.
         self.writer: WriterThread | None = None
@@ -94,10 +98,20 @@ class StorePipeline:
         elif isinstance(item, FailureItem):
             self.failures.append(item)
         elif isinstance(item, NotModifiedItem):
-            self.not_modified.append(item.url)
-        if len(self.articles) + len(self.failures) + len(self.not_modified) >= self.batch_size:
+            self.not_modified.append(item)
+        elif isinstance(item, NotReleaseItem):
+            self.not_releases.append(item)
+        if self._buffered() >= self.batch_size:
             self.flush()
         return item
+
+    def _buffered(self) -> int:
+        return (
+            len(self.articles)
+            + len(self.failures)
+            + len(self.not_modified)
+            + len(self.not_releases)
+        )
 
     def flush(self) -> None:
         """Hand the buffered items to the writer, to be written in one transaction.
@@ -105,8 +119,8 @@ class StorePipeline:
         Blocks while a batch is already waiting for the writer: a slow disk
         slows the crawl instead of filling memory. A failed write stops the crawl.
         """
-        batch = (self.articles, self.failures, self.not_modified)
-        self.articles, self.failures, self.not_modified = [], [], []
+        batch = (self.articles, self.failures, self.not_modified, self.not_releases)
+        self.articles, self.failures, self.not_modified, self.not_releases = [], [], [], []
         if self.archive_error is not None or self.writer is None:
             return
         final = self.closing  # the last batch also writes what the canonical guard held
@@ -141,7 +155,8 @@ class StorePipeline:
         self,
         articles: list[ArticleItem],
         failures: list[FailureItem],
-        not_modified: list[str],
+        not_modified: list[NotModifiedItem],
+        not_releases: list[NotReleaseItem],
         *,
         final: bool,
     ) -> None:  # in the writer thread
@@ -155,7 +170,7 @@ class StorePipeline:
             articles, refused = self.canonical.sort(articles, self.archive, final=final)
             failures += refused
             if not_modified:
-                self.archive.mark_not_modified(not_modified, self.run_id)
+                self.archive.mark_not_modified([i.url for i in not_modified], self.run_id)
                 counts["not_modified"] += len(not_modified)
             rows = []
             for item in articles:
@@ -176,7 +191,38 @@ class StorePipeline:
                 ]
                 self.archive.record_failures(rows, self.run_id)
                 counts["failed"] += len(failures)
+            self._record_pages(articles, not_modified, not_releases)
+            counts["not_releases"] += len(not_releases)
         self.counts.update(counts)
+
+    def _record_pages(
+        self,
+        articles: list[ArticleItem],
+        not_modified: list[NotModifiedItem],
+        not_releases: list[NotReleaseItem],
+    ) -> None:  # in the writer thread
+        """What the site said of each page judged, for the next run to compare."""
+        assert self.archive is not None
+        spider = self.crawler.spider
+        known = getattr(spider, "sitemap_lastmods", {})
+        pages = [
+            {"url": i.listed, "verdict": "release", "lastmod": i.lastmod}
+            for i in (*articles, *not_modified)
+            if i.listed
+        ]
+        pages += [
+            {"url": i.url, "verdict": "not_release", "reason": i.reason, "lastmod": i.lastmod}
+            for i in not_releases
+        ]
+        sitemaps = bool(spider.source.sitemaps)  # else no lastmod can come later
+        for page in pages:
+            if not page["lastmod"] and sitemaps:
+                page["lastmod"] = known.get(page["url"])
+                if not page["lastmod"]:
+                    self.undated.add(page["url"])
+        if pages:
+            rules = getattr(spider, "rules_version", None)
+            self.archive.record_pages(self.source, pages, self.run_id, rules)
 
     def _capture(self, capture: Any) -> str:
         assert self.archive is not None
@@ -193,7 +239,7 @@ class StorePipeline:
         self.closing = True
         if self.writer is None:
             return
-        if self.articles or self.failures or self.not_modified:
+        if self._buffered():
             self.flush()  # items that came after close_spider
         try:
             self.writer.call(partial(self._end, spider, reason))
@@ -227,13 +273,19 @@ class StorePipeline:
             "failed": self.counts["failed"],
             "skipped": stats.get_value("pressroom/robots_skipped", 0),
             "not_modified": self.counts["not_modified"],
+            "not_releases": self.counts["not_releases"],
+            "not_releases_skipped": stats.get_value("pressroom/not_release_skipped", 0),
+            "lastmod_skipped": stats.get_value("pressroom/lastmod_skipped", 0),
         }
         # Releases known to be current: stored or confirmed this run, or skipped
         # because their sitemap lastmod says they did not change.
-        stored = sum(
-            counts[k]
-            for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
-        ) + stats.get_value("pressroom/lastmod_skipped", 0)
+        stored = (
+            sum(
+                counts[k]
+                for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
+            )
+            + counts["lastmod_skipped"]
+        )
         if reason == "shutdown":
             status, message = "interrupted", "stopped before the end (signal)"
         elif stored == 0 and counts["failed"] > 0:
@@ -244,6 +296,9 @@ class StorePipeline:
             status, message = "failed", f"most pages failed ({counts['failed']} failures)"
         else:
             status, message = "ok", None
+        known = getattr(spider, "sitemap_lastmods", {})
+        late = {url: known[url] for url in self.undated if url in known}
+        self.archive.add_lastmods(self.source, late, self.run_id)
         self.profile.finish(self.run_id)  # the run's texts, cleaned with the final profile
         quality = self.archive.quality(self.source, self.run_id)
         removed = drift.histogram_median(self.removed)

@@ -172,8 +172,6 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     if run is None:
         raise CrawlError(f"run {run_id} was not recorded")
     run["robots_skipped"] = crawler.stats.get_value("pressroom/robots_skipped", 0)
-    run["not_articles"] = crawler.stats.get_value("pressroom/not_article", 0)
-    run["lastmod_skipped"] = crawler.stats.get_value("pressroom/lastmod_skipped", 0)
     return run
 
 
@@ -208,6 +206,8 @@ def summary_line(run: dict[str, Any]) -> str:
         f"{n('articles_new')} new, {n('articles_updated')} updated, "
         f"{n('articles_unchanged')} unchanged, {n('not_modified')} not modified, "
         f"{n('duplicates')} duplicates, {n('failed')} failed, "
+        f"{n('not_releases') + n('not_releases_skipped')} not releases "
+        f"({n('not_releases_skipped')} known, not fetched), "
         f"{n('skipped')} skipped by robots, {n('lastmod_skipped')} skipped by lastmod "
         f"({n('pages_fetched')} responses)"
     )

@@ -50,6 +50,9 @@ RUN_COUNTS = (
     "failed",
     "skipped",
     "not_modified",
+    "not_releases",
+    "not_releases_skipped",
+    "lastmod_skipped",
 )
 # save_articles() returns new/updated/unchanged; finish_run() accepts those
 # names too, so the crawler can add up batch results and pass them straight on.
@@ -58,7 +61,8 @@ _COUNT_ALIASES = {
     "updated": "articles_updated",
     "unchanged": "articles_unchanged",
 }
-_OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures", "revisions")
+_OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures", "revisions", "pages")
+PAGE_VERDICTS = ("release", "not_release")
 # What makes a new version of a release: text, title or dates changing.
 _VERSION_FIELDS = ("text_hash", "title", "date_published", "date_modified")
 # Copy the current version of an article into revisions before it is replaced.
@@ -412,6 +416,111 @@ class Archive:
             )
             found.update(url for (url,) in rows)
         return found
+
+    # -- pages: what each page was judged, and what the site said of it ----------
+
+    def record_pages(
+        self,
+        source: str,
+        pages: Iterable[Mapping[str, Any]],
+        run_id: int | None,
+        rules_version: str | None = None,
+    ) -> int:
+        """Record pages judged this run; returns how many.
+
+            >>> archive.record_pages("ec", [{"url": u, "verdict": "not_release",  # doctest: +SKIP
+            ...     "reason": "no article text", "lastmod": "2026-01-12"}], run)
+            1
+
+        Each page is a mapping with url, verdict ('release' or 'not_release'),
+        and optionally reason and lastmod (the sitemap ``<lastmod>`` or feed
+        ``<updated>`` the page was listed with). A page fetched without one
+        keeps the lastmod stored before: the fetch is newer than what it said.
+        """
+        rows = []
+        for page in pages:
+            if page.get("verdict") not in PAGE_VERDICTS:
+                raise ArchiveError(
+                    f"page verdict must be one of {', '.join(PAGE_VERDICTS)}, "
+                    f"not {page.get('verdict')!r}"
+                )
+            rows.append(
+                [source, page["url"], page["verdict"], page.get("reason"), page.get("lastmod")]
+            )
+        if not rows:
+            return 0
+        now = self._now()
+        with self._write():
+            self._conn.executemany(
+                "INSERT INTO pages (source, url, verdict, reason, lastmod, rules_version,"
+                " run_id, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(source, url) DO UPDATE SET verdict = excluded.verdict,"
+                " reason = excluded.reason, lastmod = coalesce(excluded.lastmod, lastmod),"
+                " rules_version = excluded.rules_version, run_id = excluded.run_id,"
+                " checked_at = excluded.checked_at",
+                [[*row, rules_version, run_id, now] for row in rows],
+            )
+        return len(rows)
+
+    def add_lastmods(self, source: str, lastmods: Mapping[str, str], run_id: int | None) -> int:
+        """Set the lastmod of pages run ``run_id`` recorded, by URL; returns how many changed.
+
+        For pages fetched from a link before the sitemap listing them was read.
+        """
+        with self._write():
+            cursor = self._conn.executemany(
+                "UPDATE pages SET lastmod = ? WHERE source = ? AND url = ? AND run_id IS ?",
+                [(lastmod, source, url, run_id) for url, lastmod in lastmods.items()],
+            )
+        return cursor.rowcount
+
+    def seen_pages(self, source: str, urls: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored judgement of those of ``urls`` the source has one for, by URL.
+
+        One query per 500 URLs, like known().
+
+        >>> seen = archive.seen_pages("ec", ["https://x.org/a"])  # doctest: +SKIP
+        >>> seen["https://x.org/a"]["lastmod"]  # doctest: +SKIP
+        '2026-01-12T09:30:00+01:00'
+        """
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._select(
+                "SELECT url, verdict, lastmod, rules_version, checked_at FROM pages"
+                f" WHERE source = ? AND url IN ({marks})",
+                [source, *chunk],
+            ):
+                found[row["url"]] = row
+        return found
+
+    def pages(
+        self, *, source: str | None = None, verdict: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Stream judged pages, by source and URL: ``archive.pages(verdict="not_release")``."""
+        if verdict is not None and verdict not in PAGE_VERDICTS:
+            raise ArchiveError(
+                f"page verdict must be one of {', '.join(PAGE_VERDICTS)}, not {verdict!r}"
+            )
+        where, params = [], []
+        if source:
+            where.append("source = ?")
+            params.append(source)
+        if verdict:
+            where.append("verdict = ?")
+            params.append(verdict)
+        sql = (
+            "SELECT source, url, verdict, reason, lastmod, run_id, checked_at FROM pages"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY source, url"
+        )
+        return self._stream(sql, params, decode=False)
+
+    def has_pages(self, source: str) -> bool:
+        """True if a crawl of ``source`` judged any page (a release or not)."""
+        return bool(self._select("SELECT 1 FROM pages WHERE source = ? LIMIT 1", [source]))
 
     def last_success(self, source: str) -> str | None:
         """Start time of the source's last run that finished ok (ISO 8601), or None."""

@@ -351,3 +351,37 @@ def m005_profile_groups(db: Database) -> None:
             WHERE template != '' GROUP BY source, template
         """
     )
+
+
+@migrations()
+def m006_pages(db: Database) -> None:
+    """What the site said about each page when it was fetched, and pages that are not
+    releases (issue 14): reruns compare sitemap lastmods with these, not with the
+    crawler's own clock, and skip known non-release pages whose lastmod did not move."""
+    for statement in _M006:
+        db.execute(statement)
+
+
+_M006 = [
+    # One row per page a crawl judged: a release (stored, or confirmed by a 304)
+    # or not a release. Keyed by the URL as the sitemap or feed listed it, which
+    # is what the next run looks up (a release's own key may be its canonical URL).
+    """
+    CREATE TABLE pages (
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        verdict TEXT NOT NULL,     -- 'release' or 'not_release'
+        reason TEXT,               -- why not a release, in the extractor's words
+        lastmod TEXT,              -- sitemap <lastmod> or feed <updated>, as the site wrote it
+        rules_version TEXT,        -- the source rules the verdict was made with
+        run_id INTEGER REFERENCES runs(id),
+        checked_at TEXT NOT NULL,  -- when the page was last fetched or confirmed
+        PRIMARY KEY (source, url)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX idx_pages_verdict ON pages(verdict, source)",
+    # Honest run counts: every sitemap entry lands in exactly one bucket.
+    "ALTER TABLE runs ADD COLUMN not_releases INTEGER DEFAULT 0",  # judged this run
+    "ALTER TABLE runs ADD COLUMN not_releases_skipped INTEGER DEFAULT 0",  # known, not fetched
+    "ALTER TABLE runs ADD COLUMN lastmod_skipped INTEGER DEFAULT 0",  # releases, not fetched
+]

@@ -358,12 +358,16 @@ class Site:
         translations_every: int,
         variant: str = "default",
         page_cache: int = 192,
+        date_only_lastmod: bool = False,
+        clock_offset: timedelta = timedelta(0),
     ) -> None:
         if n_releases < 0:
             raise ValueError("n_releases must be >= 0")
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
         self.variant = variant
+        self.date_only_lastmod = date_only_lastmod
+        self.clock_offset = clock_offset
         self.seed = seed
         self.translations_every = translations_every
         self._n = n_releases
@@ -636,11 +640,13 @@ class Site:
         when: datetime | None = None,
     ) -> Release:
         """Append ``new_paragraph`` to a release and bump its modification date
-        (by default one day after its current Last-Modified). Returns the new truth."""
+        (by default one day after its current Last-Modified). Returns the new truth.
+
+        ``when`` is read by the site's clock: ``clock_offset`` is added to it."""
         self.release(index, language)  # validates
         with self._lock:
             previous = self._last_modified(index, language)
-            stamp = when if when is not None else previous + timedelta(days=1)
+            stamp = when + self.clock_offset if when is not None else previous + timedelta(days=1)
             if stamp.tzinfo is None:
                 stamp = stamp.replace(tzinfo=UTC)
             stamp = stamp.replace(microsecond=0)
@@ -1174,7 +1180,8 @@ class Site:
                 lastmod = self._last_modified(k, lang)
                 newest = max(newest, lastmod)
                 core = self._core(k)
-                stamp = lastmod.astimezone(core.city.tz).isoformat()
+                local = lastmod.astimezone(core.city.tz)
+                stamp = local.date().isoformat() if self.date_only_lastmod else local.isoformat()
                 alternates = ""
                 if len(langs) > 1:
                     alternates = "".join(
@@ -1720,6 +1727,8 @@ def build_site(
     translations_every: int = 5,
     variant: str = "default",
     page_cache: int = 192,
+    date_only_lastmod: bool = False,
+    clock_offset: timedelta = timedelta(0),
 ) -> Site:
     """A demo site of ``n_releases`` English releases; every ``translations_every``-th
     one (index 0, 5, 10, ...) also has a French translation (0 disables them).
@@ -1731,5 +1740,11 @@ def build_site(
     releases in three. The default site is unchanged by the option.
 
     ``page_cache`` is how many rendered responses are kept (least recently used
-    go first); edits to the site invalidate them whatever the size."""
-    return Site(n_releases, seed, translations_every, variant, page_cache)
+    go first); edits to the site invalidate them whatever the size.
+
+    ``date_only_lastmod`` writes release sitemap ``<lastmod>`` as a bare date
+    (the release's local day), as many CMSs do; ``clock_offset`` is how far the
+    site's clock is off (negative: behind), applied to edits made with ``when``."""
+    return Site(
+        n_releases, seed, translations_every, variant, page_cache, date_only_lastmod, clock_offset
+    )

@@ -20,7 +20,6 @@ import sys
 import zlib
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,8 +44,8 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler import guards, sources
-from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem
+from crawler import guards, lastmod, sources
+from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.pdf import is_pdf
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
@@ -132,6 +131,11 @@ class ReleaseSpider(scrapy.Spider):
         # yields every entry at once (tests; crawls with a JOBDIR, whose queue
         # must hold every request for a resumed crawl to find them).
         self.waiting: deque[tuple[str, str | None]] | None = None
+        # The lastmod of each sitemap entry this run did not skip: a feed or
+        # listing link may fetch the page before its sitemap is read (then the
+        # dupefilter drops the entry's request), and the pipeline still records
+        # what the sitemap said of it.
+        self.sitemap_lastmods: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -215,7 +219,6 @@ class ReleaseSpider(scrapy.Spider):
     _archive: Archive | None = None
     # The source's boilerplate profile (block hashes), kept current by the pipeline.
     boilerplate: frozenset[int] = frozenset()
-    _since: datetime | None = None
     _first_crawl = False
 
     def incremental_archive(self, *, this_run: bool = False) -> Archive | None:
@@ -232,9 +235,10 @@ class ReleaseSpider(scrapy.Spider):
             if self.full or not self.db or not Path(self.db).exists():
                 return None
             self._archive = Archive(self.db, readonly=True)
-            last = self._archive.last_success(self.source.name)
-            self._since = datetime.fromisoformat(last) if last else None
-            self._first_crawl = not self._archive.has_articles(self.source.name)
+            name = self.source.name
+            self._first_crawl = not (
+                self._archive.has_articles(name) or self._archive.has_pages(name)
+            )
         return None if self._first_crawl and not this_run else self._archive
 
     def _known(self, url: str, *, this_run: bool = False) -> bool:
@@ -242,28 +246,27 @@ class ReleaseSpider(scrapy.Spider):
         archive = self.incremental_archive(this_run=this_run)
         return archive is not None and bool(archive.known([url]))
 
-    def _unchanged_since_last_run(self, entries: list[tuple[str, str | None]]) -> set[str]:
-        """The sitemap entries (url, lastmod) archived and not modified since the last ok run.
+    def _unchanged(self, entries: list[tuple[str, str | None]]) -> dict[str, str]:
+        """The sitemap entries (url, lastmod) not to fetch, with their stored verdict.
 
-        One archive query for a whole sitemap, and only for the entries whose
-        lastmod is old enough.
+        An entry is skipped when its lastmod is the one the site gave when its
+        page was last fetched (see crawler.lastmod): a release, or a page judged
+        not a release with the source's current rules. One archive query per
+        500 entries.
         """
         archive = self.incremental_archive()
-        if archive is None or self._since is None:
-            return set()
-        older = [url for url, lastmod in entries if self._before_last_run(lastmod)]
-        return archive.known(older) if older else set()
-
-    def _before_last_run(self, lastmod: str | None) -> bool:
-        if not lastmod or self._since is None:
-            return False
-        try:
-            when = datetime.fromisoformat(lastmod.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)  # a bare date: read it as UTC midnight
-        return when < self._since
+        if archive is None:
+            return {}
+        dated = [url for url, seen in entries if seen]
+        stored = archive.seen_pages(self.source.name, dated) if dated else {}
+        unchanged = {}
+        for url, seen in entries:
+            page = stored.get(url)
+            if page is None or lastmod.moved(page["lastmod"], seen, page["checked_at"]):
+                continue
+            if page["verdict"] == "release" or page["rules_version"] == self.rules_version:
+                unchanged[url] = page["verdict"]
+        return unchanged
 
     # --- entry points ---------------------------------------------------
 
@@ -335,7 +338,8 @@ class ReleaseSpider(scrapy.Spider):
         if new_only and self.source.sitemaps and self._known(url):
             self.crawler.stats.inc_value("pressroom/known_skipped")
             return None
-        return self._request(url, self.parse_page, kind="candidate", **meta)
+        # "listed": the URL as the sitemap or link gave it, the key of its pages row.
+        return self._request(url, self.parse_page, kind="candidate", listed=url, **meta)
 
     # --- sitemaps and feeds ---------------------------------------------
 
@@ -373,14 +377,19 @@ class ReleaseSpider(scrapy.Spider):
                     yield self._request(url, self.parse_sitemap, kind="sitemap")  # never None
             else:
                 entries.append((url, entry.get("lastmod")))
-        unchanged = self._unchanged_since_last_run(entries)
-        for url, lastmod in entries:
-            if url in unchanged:
-                self.crawler.stats.inc_value("pressroom/lastmod_skipped")
-            elif self.waiting is not None:
-                self.waiting.append((url, lastmod))
+        unchanged = self._unchanged(entries)
+        for url, seen in entries:
+            verdict = unchanged.get(url)
+            if verdict is not None:
+                skipped = "lastmod_skipped" if verdict == "release" else "not_release_skipped"
+                self.crawler.stats.inc_value(f"pressroom/{skipped}")
+                continue
+            if seen:
+                self.sitemap_lastmods[url] = seen
+            if self.waiting is not None:
+                self.waiting.append((url, seen))
             else:
-                request = self._candidate(url, lastmod=lastmod)
+                request = self._candidate(url, lastmod=seen)
                 if request is not None:
                     yield request
         if self.waiting:
@@ -409,9 +418,10 @@ class ReleaseSpider(scrapy.Spider):
     # --- HTML pages -----------------------------------------------------
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        meta = response.meta
         if response.status == 304:
             self.crawler.stats.inc_value("pressroom/not_modified")
-            yield NotModifiedItem(normalize(response.url))
+            yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         # A PDF is extracted when the source's patterns say it is a release.
@@ -427,7 +437,6 @@ class ReleaseSpider(scrapy.Spider):
             yield FailureItem(response.url, f"not HTML ({shown})", response.status)
             return
 
-        meta = response.meta
         kind = meta.get("kind")
         url = normalize(response.url)
         verdict = False if kind == "listing" else self.source.is_release_url(url)
@@ -466,6 +475,8 @@ class ReleaseSpider(scrapy.Spider):
                 template=result.template,
                 removed_share=result.removed_share,
                 profile=profile,
+                listed=meta.get("listed"),
+                lastmod=meta.get("lastmod"),
             )
         elif result.kind == "failed":
             reason = result.reason or "extraction failed"
@@ -474,6 +485,9 @@ class ReleaseSpider(scrapy.Spider):
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
             self.logger.debug("not a release: %s (%s)", url, result.reason)
+            if kind != "listing":  # a listing is one by the source's word, not judged
+                reason = result.reason or "not a release"
+                yield NotReleaseItem(meta.get("listed") or url, reason, meta.get("lastmod"))
 
     def _all_known(self, links: list[str]) -> bool:
         """True when every release linked from a listing page is archived: stop paging.
