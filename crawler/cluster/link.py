@@ -81,23 +81,20 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
     connection drops, so a Redis restart mid-crawl is waited out.
     """
     import redis
-    from redis.backoff import ExponentialBackoff
+    from redis.backoff import ExponentialBackoff, NoBackoff
     from redis.retry import Retry
 
     url = with_password(url)
     check_url(url)
-    retries = max(1, int(retry_seconds / 2))
-    client = redis.Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        health_check_interval=30,
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), retries),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-    )
+    options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    # The first PING without retries: a wrong password (an AuthenticationError,
+    # which is a ConnectionError) or a wrong address is said at once.
+    probe = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
     try:
-        client.ping()
+        probe.ping()
     except redis.AuthenticationError:
+        if urlsplit(url).password is None:
+            raise LinkError(f"{_shown(url)}: Redis wants a password or user") from None
         raise LinkError(f"{_shown(url)}: Redis refused the password or user") from None
     except redis.ResponseError as exc:
         if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
@@ -105,7 +102,15 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
         raise LinkError(f"{_shown(url)}: {exc}") from None
     except redis.RedisError as exc:
         raise LinkError(f"{_shown(url)}: cannot reach Redis ({exc})") from None
-    return client
+    finally:
+        probe.close()
+    return redis.Redis.from_url(
+        url,
+        health_check_interval=30,
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), max(1, int(retry_seconds / 2))),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        **options,
+    )
 
 
 def _shown(url: str) -> str:
