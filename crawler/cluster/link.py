@@ -1,0 +1,129 @@
+"""The Redis link: refused without a password or ACL user unless Redis is on this machine.
+
+Example::
+
+    >>> check_url("redis://127.0.0.1:6379/0")                 # loopback: no password needed
+    >>> check_url("redis://10.0.0.5:6379/0")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    crawler.cluster.link.InsecureLink: redis://10.0.0.5:6379/0: a Redis link to another ...
+
+Whoever can write to the crawl's Redis can make every worker fetch what they
+like and, as with scrapy-redis (requests are pickled), run code in the workers
+and the coordinator. So a link to another machine must authenticate; ``rediss://``
+(TLS) also encrypts it. A password on the command line shows in ``ps``:
+``PRESSROOM_REDIS_PASSWORD`` in the environment is used when the URL has none.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from crawler.cluster.addresses import is_loopback_host
+
+SCHEMES = ("redis", "rediss", "unix")
+PASSWORD_ENV = "PRESSROOM_REDIS_PASSWORD"
+
+
+class LinkError(Exception):
+    """The Redis link cannot be used"""
+
+
+class InsecureLink(LinkError):
+    """A Redis link to another machine without a password"""
+
+
+def with_password(url: str, env: Mapping[str, str] | None = None) -> str:
+    """``url`` with the password from PRESSROOM_REDIS_PASSWORD when it has none.
+
+    >>> with_password("redis://10.0.0.5/0", {"PRESSROOM_REDIS_PASSWORD": "s3cret"})
+    'redis://:s3cret@10.0.0.5/0'
+    """
+    env = os.environ if env is None else env
+    parts = urlsplit(url)
+    password = env.get(PASSWORD_ENV)
+    if parts.password or not password or parts.scheme not in ("redis", "rediss"):
+        return url
+    user = quote(unquote(parts.username or ""), safe="")
+    netloc = f"{user}:{quote(password, safe='')}@{parts.netloc.rpartition('@')[2]}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def check_url(url: str) -> None:
+    """Raise :class:`LinkError` for a URL pressroom will not use (one line, says why)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError as exc:
+        raise LinkError(f"{_shown(url)}: not a Redis URL ({exc})") from None
+    if parts.scheme not in SCHEMES:
+        raise LinkError(f"{_shown(url)}: not a Redis URL (redis://, rediss:// or unix://)")
+    if parts.scheme == "unix":
+        return  # a socket file: this machine, guarded by file permissions
+    if not host:
+        raise LinkError(f"{_shown(url)}: no host")
+    if not parts.password and not is_loopback_host(host):
+        raise InsecureLink(
+            f"{_shown(url)}: a Redis link to another machine needs a password "
+            "(redis://:PASSWORD@host or redis://USER:PASSWORD@host, or "
+            f"{PASSWORD_ENV})"
+        )
+
+
+def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> Any:
+    """A checked, working client (bytes in and out) for ``url``, or a one-line :class:`LinkError`.
+
+    Commands are retried with backoff for about ``retry_seconds`` when the
+    connection drops, so a Redis restart mid-crawl is waited out.
+    """
+    import redis
+    from redis.backoff import ExponentialBackoff, NoBackoff
+    from redis.retry import Retry
+
+    url = with_password(url)
+    check_url(url)
+    options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    # The first PING without retries: a wrong password (an AuthenticationError,
+    # which is a ConnectionError) or a wrong address is said at once.
+    probe = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
+    try:
+        probe.ping()
+    except redis.AuthenticationError:
+        if urlsplit(url).password is None:
+            raise LinkError(f"{_shown(url)}: Redis wants a password or user") from None
+        raise LinkError(f"{_shown(url)}: Redis refused the password or user") from None
+    except redis.ResponseError as exc:
+        if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
+            raise LinkError(f"{_shown(url)}: Redis wants a password or user ({exc})") from None
+        raise LinkError(f"{_shown(url)}: {exc}") from None
+    except redis.RedisError as exc:
+        raise LinkError(f"{_shown(url)}: cannot reach Redis ({exc})") from None
+    finally:
+        probe.close()
+    return redis.Redis.from_url(
+        url,
+        health_check_interval=30,
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), max(1, int(retry_seconds / 2))),
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        **options,
+    )
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages and logs.
+
+    >>> _shown("redis://bot:s3cret@10.0.0.5:6379/0")
+    'redis://bot:***@10.0.0.5:6379/0'
+    """
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user = parts.username or ""
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{parts.netloc.rpartition('@')[2]}"))
+    except ValueError:
+        return "the Redis URL"

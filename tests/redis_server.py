@@ -1,0 +1,132 @@
+"""A real ``redis-server`` for the cluster tests: free 127.0.0.1 port, temp dir, password.
+
+Example::
+
+    >>> server = RedisServer(tmp_path).start()
+    >>> server.client().ping()
+    True
+    >>> server.stop(kill=True)          # SIGKILL, as a crash would
+    >>> server.start()                  # same port, same dir: the append-only file is replayed
+
+Persistence is on (``appendonly yes``), as the cluster's docs ask of a real
+deployment, so a restart keeps the frontier. ``fsync="always"`` makes a
+SIGKILL lose nothing either (the default ``everysec`` may lose the last second).
+
+The :func:`redis_server` fixture skips the test, saying why, where Debian's
+``redis-server`` is not installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REDIS_SERVER = shutil.which("redis-server")
+SKIP_REASON = "redis-server is not installed (apt-get install redis-server)"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    def __init__(
+        self, directory: Path, *, password: str | None = None, fsync: str = "everysec"
+    ) -> None:
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.password = password if password is not None else secrets.token_hex(12)
+        self.fsync = fsync
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+
+    def client(self, **options: object):  # -> redis.Redis
+        import redis
+
+        return redis.Redis.from_url(self.url, **options)  # type: ignore[arg-type]
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        if REDIS_SERVER is None:
+            raise RuntimeError(SKIP_REASON)
+        args = [
+            REDIS_SERVER,
+            "--port", str(self.port),
+            "--bind", "127.0.0.1",
+            "--dir", str(self.dir),
+            "--appendonly", "yes",
+            "--appendfsync", self.fsync,
+            "--save", "",
+            "--requirepass", self.password,
+            "--daemonize", "no",
+            "--logfile", str(self.dir / "redis.log"),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        client = self.client(socket_connect_timeout=0.5, socket_timeout=0.5)
+        while True:
+            if self.process.poll() is not None:
+                log = (self.dir / "redis.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"redis-server exited ({self.process.returncode}): {log}")
+            try:
+                if client.ping():
+                    client.close()
+                    return self
+            except Exception:  # noqa: BLE001 (not up yet, or still loading the AOF)
+                if time.monotonic() > deadline:
+                    self.stop(kill=True)
+                    raise RuntimeError(f"redis-server not answering on port {self.port}") from None
+                time.sleep(0.05)
+
+    def stop(self, *, kill: bool = False) -> None:
+        """SHUTDOWN (the AOF is flushed) or, with ``kill``, SIGKILL as a crash would."""
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            with contextlib.suppress(Exception):  # SHUTDOWN closes the link: an error
+                self.client(socket_timeout=5).shutdown()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self, *, kill: bool = False) -> RedisServer:
+        self.stop(kill=kill)
+        return self.start()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for a test module (each test flushes it through ``redis_client``)."""
+    if REDIS_SERVER is None:
+        pytest.skip(SKIP_REASON)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop(kill=True)
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer):  # -> Iterator[redis.Redis]
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.close()
