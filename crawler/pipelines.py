@@ -235,7 +235,7 @@ class StorePipeline:
             for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
         ) + stats.get_value("pressroom/lastmod_skipped", 0)
         if reason == "shutdown":
-            status, message = "interrupted", "stopped before the end (signal)"
+            status, message = "interrupted", "stopped by Ctrl-C or SIGTERM before the end"
         elif stored == 0 and counts["failed"] > 0:
             status, message = "failed", "no release archived; every page failed"
         elif counts["pages_fetched"] == 0:
