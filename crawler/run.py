@@ -157,8 +157,8 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
 
     from crawler.spiders.release import ReleaseSpider
 
-    settings = build_settings(source, db, **options)
     try:
+        settings = build_settings(source, db, **options)
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(ReleaseSpider)
     except (ValueError, TypeError, KeyError, ImportError) as exc:
