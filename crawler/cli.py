@@ -24,9 +24,11 @@ from typing import Any
 import click
 
 from crawler import __version__, sources
+from crawler.errors import CrawlError
 from crawler.lock import CrawlLocked
-from storage import Archive, ArchiveError, BadInput, export
+from storage import Archive, ArchiveError, BadInput, NotAnArchive, export
 from storage.dataset import parse_size, write_dataset
+from storage.errors import ArchiveCorrupt
 from storage.export import FORMATS
 from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
 from storage.search import HIT_COLUMNS
@@ -40,26 +42,37 @@ DB_OPTION = click.option(
 )
 
 
+INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise."""
+    """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise.
+
+    A file that is not an archive at all (not SQLite, or SQLite without
+    pressroom's tables) is bad input, 2; a damaged archive is a failure, 1.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (sources.SourceError, BadInput) as exc:
+        except ArchiveCorrupt as exc:
+            _fail(str(exc), 1)
+        except (sources.SourceError, BadInput, NotAnArchive) as exc:
             _fail(str(exc), 2)
         except CrawlLocked as exc:
             _fail(str(exc), 75)  # EX_TEMPFAIL: try again later
-        except ArchiveError as exc:
+        except (ArchiveError, CrawlError) as exc:
             _fail(str(exc), 1)
+        except KeyboardInterrupt:
+            _fail("interrupted", INTERRUPTED)
         except BrokenPipeError:
             # `pressroom export | head`: the reader left, having read what it wanted.
             # Not a failure (exit 0, no message); stdout goes to /dev/null so that
             # flushing it at exit does not raise again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
             if os.environ.get("PRESSROOM_DEBUG"):
@@ -209,7 +222,8 @@ def crawl(
     A rerun fetches only what is new or changed (sitemap lastmod, 304 Not
     Modified, listings stop at known releases); a changed release keeps its old
     version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
-    input, 75 another crawl of the source into this archive is running.
+    input, 75 another crawl of the source into this archive is running, 130
+    stopped by Ctrl-C or SIGTERM (recorded as interrupted; a rerun goes on).
 
     \b
     Examples:
@@ -246,6 +260,17 @@ def crawl(
     click.echo(summary_line(run))
     for warning in run.get("warnings") or []:
         click.echo(f"Warning: {warning}", err=True)
+    _exit_for(run)
+
+
+def _exit_for(run: dict[str, Any]) -> None:
+    """Exit 130 for a run stopped by Ctrl-C or SIGTERM, 1 for a failed one; return if ok.
+
+    An interrupted run says so in its summary line ("run 4 hrw: interrupted"),
+    which is all that is printed: what it archived is kept, and a rerun goes on.
+    """
+    if run["status"] == "interrupted":
+        sys.exit(INTERRUPTED)
     if run["status"] != "ok":
         click.echo(f"Error: {run.get('message') or run['status']}", err=True)
         sys.exit(1)
@@ -619,7 +644,7 @@ def demo(db: str, releases: int) -> None:
     """
     from crawler.demo.run import run_demo
 
-    run_demo(db, releases, echo=click.echo)
+    _exit_for(run_demo(db, releases, echo=click.echo))
 
 
 @main.command()

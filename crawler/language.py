@@ -11,7 +11,9 @@ that ships inside the package: no network, no download at run time. The model
 ships LZMA-compressed (4.6 MB), and unpacking it takes about half a second of
 CPU in every crawl. So the first crawl on a machine unpacks it once into a
 cache directory (68 MB; ``PRESSROOM_CACHE_DIR``, else ``$XDG_CACHE_HOME/pressroom``
-or ``~/.cache/pressroom``) and every process then maps those files read-only:
+or ``~/.cache/pressroom``), keyed on the model's content so that reinstalls
+share it and older models' folders are removed once unused for a day, and
+every process then maps those files read-only:
 loading takes milliseconds, and the big tables live in the page cache, shared
 by all extraction workers, with only the pages a text touches resident.
 Where the cache cannot be written or read, the packaged model is loaded as before.
@@ -19,6 +21,7 @@ Where the cache cannot be written or read, the packaged model is loaded as befor
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
@@ -42,6 +45,11 @@ OVERRULE = 0.9
 # language as 1200 on every page (and the same side of OVERRULE on all but
 # one) in half the time (0.16 vs 0.32 ms a page).
 SAMPLE = 600
+
+# Cache folders of other models (older py3langid installs) unused this long are removed.
+STALE_AFTER = 24 * 3600
+# Bump when the files unpacked into a cache folder change.
+CACHE_LAYOUT = 1
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 # What reading a damaged cache raises (numpy reports a bad header as ValueError).
@@ -121,16 +129,18 @@ def _load(identifier: Any, folder: Path) -> Any:
 def _unpacked(model: Path) -> Path:
     """The cache folder holding ``model`` unpacked, made on first use.
 
-    Named after the model file and this machine's byte order, so an upgraded
-    py3langid gets a fresh folder. Built in a temporary folder and renamed into
-    place, so that two crawls starting together never read a half-written one.
+    Named after the model's content (see _key), so an upgraded py3langid gets
+    a fresh folder and a reinstall of the same one reuses it. Built in a
+    temporary folder and renamed into place, so that two crawls starting
+    together never read a half-written one. Folders of other models that no
+    process has used for STALE_AFTER seconds are removed (see _prune).
     """
     import numpy as np
 
-    stat = model.stat()
-    key = f"{model.name}:{stat.st_size}:{stat.st_mtime_ns}:{sys.byteorder}"
-    folder = cache_dir() / f"langid-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    folder = cache_dir() / f"langid-{_key(model)}"
     if (folder / "small.npz").exists():
+        _mark_used(folder)
+        _prune(folder)
         return folder
     if folder.exists():
         # Folders appear complete (renamed into place): this one was damaged.
@@ -161,7 +171,46 @@ def _unpacked(model: Path) -> Path:
                 raise  # not "another crawl got there first"
     finally:
         shutil.rmtree(building, ignore_errors=True)
+    _prune(folder)
     return folder
+
+
+def _key(model: Path) -> str:
+    """What names a cache folder: the model's bytes, the layout, this machine's byte order.
+
+    Not the file's mtime: every install of py3langid (each new virtualenv, each
+    ``pip install --force-reinstall``) gives the same model a new one, and each
+    added another 68 MB folder. Hashing the 4.6 MB file takes about 4 ms.
+    """
+    with open(model, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    key = f"{CACHE_LAYOUT}:{model.stat().st_size}:{digest}:{sys.byteorder}"
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _mark_used(folder: Path) -> None:
+    """Touch the folder (at most hourly) so that _prune elsewhere sees it is in use."""
+    with contextlib.suppress(OSError):
+        if time.time() - folder.stat().st_mtime > 3600:
+            os.utime(folder)
+
+
+def _prune(keep: Path) -> None:
+    """Remove other ``langid-*`` folders unused for STALE_AFTER seconds (68 MB each).
+
+    Another installed version may still use its folder: every process that
+    loads it touches it (hourly), so only folders no process has loaded for a
+    day go. Should one go while a process starts to load it anyway, that
+    process unpacks it again, or reads the packaged model: never wrong, only
+    slower. A process that has it mapped already keeps its copy.
+    """
+    now = time.time()
+    for other in keep.parent.glob("langid-*"):
+        if other == keep:
+            continue
+        with contextlib.suppress(OSError):
+            if now - other.stat().st_mtime > STALE_AFTER:
+                shutil.rmtree(other, ignore_errors=True)
 
 
 def detect(text: str) -> tuple[str | None, float]:

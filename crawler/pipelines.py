@@ -287,13 +287,17 @@ class StorePipeline:
             + counts["lastmod_skipped"]
         )
         if reason == "shutdown":
-            status, message = "interrupted", "stopped before the end (signal)"
+            status, message = "interrupted", "stopped by Ctrl-C or SIGTERM before the end"
         elif stored == 0 and counts["failed"] > 0:
             status, message = "failed", "no release archived; every page failed"
         elif counts["pages_fetched"] == 0:
             status, message = "failed", "nothing could be fetched"
         elif counts["failed"] > 10 and counts["failed"] > 2 * stored:
             status, message = "failed", f"most pages failed ({counts['failed']} failures)"
+        elif stored == 0 and not self.archive.count(source=self.source):
+            # Nothing found and nothing archived before: not a rerun that had
+            # nothing new (that is ok), but a crawl that found no release.
+            status, message = "failed", _nothing_found(stats)
         else:
             status, message = "ok", None
         known = getattr(spider, "sitemap_lastmods", {})
@@ -310,3 +314,14 @@ class StorePipeline:
         )
         self.archive.close()
         self.archive = None
+
+
+def _nothing_found(stats: Any) -> str:
+    """Why a first crawl archived nothing, for the run's message and the error line."""
+    fetched = stats.get_value("response_received_count", 0)
+    pages = stats.get_value("pressroom/not_article", 0)
+    why = f"no release archived: {fetched} responses, {pages} pages that are not releases"
+    over = stats.get_value("pressroom/over_max_pages", 0)
+    if over:
+        why += f"; --max-pages held back {over} more links"
+    return why + " (check the start URL, --allow patterns and --max-pages)"

@@ -42,6 +42,7 @@ import asyncio
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
@@ -249,7 +250,17 @@ def prestart() -> None:
     if _context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+        # The fork server and its workers serve the crawl process, which alone
+        # decides what a Ctrl-C does; but Ctrl-C reaches the whole process
+        # group, and one that landed while the server imported extraction
+        # printed its traceback. Ignoring SIGINT survives fork and exec (and
+        # Python then leaves it ignored), so the server starts deaf to it; this
+        # process ignores it only for the few milliseconds of the spawn.
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, handler)
 
 
 def _context() -> Any:
@@ -262,7 +273,7 @@ def _context() -> Any:
 
 
 def _exit_with_parent() -> None:
-    """Worker initializer: exit as soon as the crawl process that started this worker is gone.
+    """Worker initializer: ignore Ctrl-C; exit as soon as the crawl process that started it is gone.
 
     An idle worker waits on a queue whose other end it holds itself, so it
     would never notice a crawl killed with SIGKILL (or a test timing out), and
@@ -270,6 +281,11 @@ def _exit_with_parent() -> None:
     parent's sentinel instead (for a fork server's child, the process that
     asked for it): it becomes readable when that process dies.
     """
+    # Ctrl-C reaches every process of the terminal's process group, workers
+    # included: they leave it to the crawl process, which stops the crawl
+    # gracefully and then closes the pool (an idle worker would otherwise die
+    # with a traceback, and a busy one fail its page).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is None:
         return

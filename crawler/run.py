@@ -15,21 +15,21 @@ from __future__ import annotations
 import gc
 import ipaddress
 import logging
+import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from crawler import __version__, pool, sources
+from crawler.errors import CrawlError
 from crawler.lock import crawl_lock
 from storage import Archive, ArchiveError
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
+__all__ = ["CrawlError", "build_settings", "crawl", "is_loopback", "summary_line"]
+
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-class CrawlError(RuntimeError):
-    """The crawl could not run at all (as opposed to a run that recorded failures)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -142,37 +142,115 @@ def _uses_workers(options: dict[str, Any]) -> bool:
 
 def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     # Scrapy is imported here, not at the top: see crawl() (the fork server first).
+    from scrapy import signals as scrapy_signals
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.release import ReleaseSpider
 
-    settings = build_settings(source, db, **options)
-    process = CrawlerProcess(settings)
+    try:
+        settings = build_settings(source, db, **options)
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(ReleaseSpider)
+    except (ValueError, TypeError, KeyError, ImportError) as exc:
+        # A bad -s value (DOWNLOAD_TIMEOUT=abc, ITEM_PIPELINES=x) fails here.
+        raise CrawlError(f"the crawl did not start: {_reason(exc)}") from None
     if settings.get("LOG_LEVEL") != "DEBUG":
         # Scrapy re-installs its log handler when the crawl starts, so a handler
         # filter would be lost; the record factory is where every record is made.
         logging.setLogRecordFactory(_one_line_records(logging.getLogRecordFactory()))
-    crawler = process.create_crawler(ReleaseSpider)
-    process.crawl(crawler, source=source)
+    failures: list[BaseException] = []
+    closed: list[str] = []
+
+    def spider_closed(reason: str) -> None:
+        closed.append(reason)
+
+    crawler.signals.connect(spider_closed, signal=scrapy_signals.spider_closed)
+    started = process.crawl(crawler, source=source)
+    # What kept the crawl from starting (a setting Scrapy could not read): kept
+    # for the error message instead of Twisted's "Unhandled error" at exit.
+    started.addErrback(lambda failure: failures.append(failure.value))
     thresholds = gc.get_threshold()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     _collect_less()
     try:
         process.start()
     finally:
         gc.set_threshold(*thresholds)  # a notebook that ran a crawl gets its collector back
         gc.unfreeze()
-    run_id = crawler.stats.get_value("pressroom/run_id") if crawler.stats else None
-    archive_error = crawler.stats.get_value("pressroom/archive_error") if crawler.stats else None
+        # Scrapy leaves its own handlers behind, which would swallow a Ctrl-C
+        # from here on (the reactor they call is stopped): the caller's again.
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+        if not closed:
+            _release(crawler)
+    stats = _stats(crawler)
+    run_id = stats.get("pressroom/run_id")
+    archive_error = stats.get("pressroom/archive_error")
     if archive_error:
         raise ArchiveError(archive_error)  # the pipeline stopped the crawl: say why, exit 1
     if run_id is None:
-        raise CrawlError("the crawl did not start (see the log above)")
+        if any(isinstance(exc, KeyboardInterrupt) for exc in failures):
+            raise KeyboardInterrupt  # Ctrl-C while Scrapy started: nothing was recorded
+        reason = f": {_reason(failures[0])}" if failures else " (see the log above)"
+        raise CrawlError(f"the crawl did not start{reason}")
     with Archive(db) as archive:
         run = next((r for r in archive.runs() if r["id"] == run_id), None)
+        if run is not None and run["status"] == "running":
+            # A second Ctrl-C: Scrapy stopped at once, before the pipeline
+            # could record how the run ended. Say so; the last batch may be lost.
+            archive.finish_run(run_id, "interrupted", message=FORCED)
+            run = next((r for r in archive.runs() if r["id"] == run_id), None)
     if run is None:
         raise CrawlError(f"run {run_id} was not recorded")
-    run["robots_skipped"] = crawler.stats.get_value("pressroom/robots_skipped", 0)
+    run["robots_skipped"] = stats.get("pressroom/robots_skipped", 0)
     return run
+
+
+FORCED = "stopped at once by a second signal; pages not yet written are fetched again next run"
+
+
+def _release(crawler: Any) -> None:
+    """Close the spider, as ``spider_closed`` would have, when Scrapy stopped first.
+
+    A Ctrl-C while Scrapy starts, or a second one, stops the reactor before
+    the spider is closed. Left so, the run stayed "running" with its last
+    pages unwritten, the worker pool was still starting workers while the
+    program exited (one printed a traceback), and open connections kept the
+    archive's -wal and -shm files. The signal's handlers record the run as
+    interrupted, write what was waiting, and close the pool and the archive.
+    """
+    from scrapy import signals as scrapy_signals
+
+    spider = getattr(crawler, "spider", None)
+    if spider is None:
+        return
+    if _stats(crawler).get("pressroom/run_id") is not None:
+        # The spider was opened (Scrapy's own handlers need that).
+        crawler.signals.send_catch_log(
+            signal=scrapy_signals.spider_closed, spider=spider, reason="shutdown"
+        )
+    # What the signal's handler closes, closed here when it was not sent (no-ops if it was).
+    pool = getattr(spider, "pool", None)
+    if pool is not None:
+        pool.close()
+    archive = getattr(spider, "_archive", None)
+    if archive is not None:
+        archive.close()
+
+
+def _stats(crawler: Any) -> dict[str, Any]:
+    """The crawl's stats, or {} when Scrapy never got far enough to make them."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # Scrapy 2.13+: "Crawler.stats is not set yet"
+        return {}
+    return stats.get_stats() if stats is not None else {}
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _collect_less() -> None:

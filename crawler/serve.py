@@ -22,12 +22,14 @@ import copy
 import fcntl
 import json
 import os
+import signal
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from storage import Archive, BadInput
+from storage.connection import release_wal
 from storage.fields import DESCRIPTIONS
 
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
@@ -170,7 +172,10 @@ def serve(
     immutable: bool | None = None,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve the archive until interrupted. ``immutable=None`` decides with crawl_activity()."""
+    """Serve the archive until Ctrl-C or SIGTERM, then return.
+
+    ``immutable=None`` decides with crawl_activity().
+    """
     Archive(path, readonly=True).close()  # a clear error for a missing or foreign file
     if immutable is None:
         reason = crawl_activity(path)
@@ -184,4 +189,31 @@ def serve(
     asyncio.run(ds.invoke_startup())
     url = f"http://{host}:{port}/{database_name(path)}/articles"
     echo(f"Serving {path} ({mode}) at {url}  (Ctrl-C to stop)")
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    # uvicorn stops on SIGINT or SIGTERM, then raises each signal it caught
+    # again once it is done: SIGINT as a KeyboardInterrupt (a second Ctrl-C
+    # left asyncio to cancel uvicorn's tasks, which logged a traceback), and
+    # SIGTERM, whose default action ends the process before the clean-up
+    # below. Handled here, they have done their job by then: the normal end
+    # of a server, exit 0.
+    handlers = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # lifespan="off": Datasette's start-up ran above. Its lifespan task had
+    # nothing left to do but, on a second Ctrl-C, be cancelled with a traceback.
+    try:
+        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="off")
+    finally:
+        # Datasette's SQL threads wait for queries forever (the program's exit
+        # joins them), and its read-only connections cannot remove -wal and
+        # -shm: end both (a running query has sql_time_limit_ms), then let
+        # SQLite remove the files if no crawl has the archive open.
+        if ds.executor is not None:
+            ds.executor.shutdown(wait=True, cancel_futures=True)
+        for database in ds.databases.values():
+            database.close()
+        release_wal(path)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    echo("stopped")
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """SIGINT or SIGTERM raised again by uvicorn once it has stopped: nothing left to do."""

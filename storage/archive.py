@@ -25,7 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .captures import Packed, capture_row, decompress
-from .connection import connect, sqlite_errors
+from .connection import connect, release_wal, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
 from .migrations import apply as apply_migrations
@@ -148,6 +148,8 @@ class Archive:
                     self._prepare_for_writing()
         except BaseException:
             self._db.close()
+            if readonly:
+                release_wal(self.path)
             raise
 
     @classmethod
@@ -166,8 +168,14 @@ class Archive:
         return f"<Archive {str(self.path)!r} {mode}>"
 
     def close(self) -> None:
-        """Close the connection; safe to call twice."""
+        """Close the connection; safe to call twice.
+
+        A read-only close also lets SQLite remove the ``-wal`` and ``-shm``
+        files when no other connection has the archive open (release_wal).
+        """
         self._db.close()
+        if self.readonly:
+            release_wal(self.path)
 
     @property
     def db(self) -> Database:

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from .errors import ArchiveError, ArchiveFull, ArchiveLocked, ArchiveReadOnly, NotAnArchive
+from .errors import (
+    ArchiveCorrupt,
+    ArchiveError,
+    ArchiveFull,
+    ArchiveLocked,
+    ArchiveReadOnly,
+    NotAnArchive,
+)
 
 # Primary SQLite result codes (extended codes carry them in their low byte).
 _SQLITE_BUSY = 5
@@ -62,6 +69,35 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
     return db
 
 
+def release_wal(path: str | os.PathLike[str]) -> None:
+    """Let SQLite delete the archive's ``-wal`` and ``-shm`` files if nothing else has it open.
+
+        >>> release_wal("archive.db")  # doctest: +SKIP  (after closing a read-only connection)
+
+    The last connection to close a WAL database checkpoints the log and
+    deletes both files, unless it is read-only: a ``mode=ro`` connection
+    creates them (it needs the shared-memory index) but may not remove them,
+    so every read-only command left them behind. After one closes, a
+    read-write connection opens the file for a moment and closes again;
+    SQLite itself decides, under its own locks, whether it is the last one
+    (a running crawl or a second reader keeps the files, as it must). Best
+    effort: a file or folder this process may not write is left as it is.
+    """
+    path = Path(path)
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    if not (wal.exists() or shm.exists()):
+        return
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return
+    with contextlib.suppress(sqlite3.Error, OSError):
+        conn = sqlite3.connect(str(path), timeout=0)
+        try:
+            # Reading opens the log; only a connection that did so closes it.
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+
+
 @contextlib.contextmanager
 def sqlite_errors(path: str | os.PathLike[str], *, busy_timeout: int) -> Iterator[None]:
     """Re-raise sqlite3 errors that mean something to a user as named ArchiveErrors.
@@ -101,7 +137,7 @@ def translate(
     if code == _SQLITE_NOTADB:
         return NotAnArchive(f"{name!r} is not a pressroom archive: {message}")
     if code == _SQLITE_CORRUPT:
-        return NotAnArchive(
+        return ArchiveCorrupt(
             f"archive {name!r} is corrupt ({message}); restore it from a backup, "
             f"or try: sqlite3 {name} .recover"
         )

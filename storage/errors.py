@@ -30,6 +30,10 @@ class NotAnArchive(ArchiveError):
     """File is not a pressroom archive"""
 
 
+class ArchiveCorrupt(NotAnArchive):
+    """Archive file is damaged"""
+
+
 class ArchiveReadOnly(ArchiveError):
     """Archive cannot be written"""
 

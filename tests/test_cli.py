@@ -124,7 +124,7 @@ def test_stats(runner, small_archive):
         (["search", "x", "--db", "missing.db"], 2, "no archive at missing.db"),
         (["search", '"unterminated', "--db", "{db}"], 2, "invalid search query"),
         (["search", "x", "--since", "2024-13-45", "--db", "{db}"], 2, "2024-13-45"),
-        (["stats", "--db", "{corrupt}"], 1, "not a pressroom archive"),
+        (["stats", "--db", "{corrupt}"], 2, "not a pressroom archive"),
     ],
 )
 def test_errors_are_one_line(runner, small_archive, tmp_path, args, code, message):

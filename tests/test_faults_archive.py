@@ -102,8 +102,8 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
-    assert result.returncode == 1, result.stdout + result.stderr
+def assert_one_line_error(result: subprocess.CompletedProcess, *words: str, code: int = 1) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1, result.stderr
@@ -231,15 +231,20 @@ def test_archive_locked_in_the_middle_of_a_crawl(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("where", "words"),
-    [("header", ("is not a pressroom archive",)), ("pages", ("is corrupt", ".recover"))],
+    ("where", "words", "code"),
+    [
+        # No longer an SQLite file: like any other file given as --db, bad input.
+        ("header", ("is not a pressroom archive",), 2),
+        # A damaged archive: the run failed.
+        ("pages", ("is corrupt", ".recover"), 1),
+    ],
 )
-def test_corrupt_archive(stored, source, tmp_path, where, words):
+def test_corrupt_archive(stored, source, tmp_path, where, words, code):
     db = copy_of(stored, tmp_path)
     corrupt_archive(db, where)
     before = digest(db)
     result = crawl(source, db)
-    assert_one_line_error(result, *words)
+    assert_one_line_error(result, *words, code=code)
     assert digest(db) == before  # left exactly as it was: a user's backup can fix it
 
 

@@ -18,7 +18,10 @@ from storage import Archive
 
 
 def run_demo(db: str, releases: int = 36, echo: Callable[[str], None] = print) -> dict:
-    """Serve a sample site, crawl it into ``db`` and print what was stored."""
+    """Serve a sample site, crawl it into ``db`` and print what was stored; return the run.
+
+    A run that did not end "ok" (Ctrl-C: "interrupted") prints only its summary line.
+    """
     site = build_site(releases)
     with serve(site) as server:
         echo(f"serving a sample site of {releases} releases at {server.url}")
@@ -27,6 +30,8 @@ def run_demo(db: str, releases: int = 36, echo: Callable[[str], None] = print) -
         # extraction runs in worker processes, so the two barely compete.
         run = crawl(adhoc(sitemap=server.url + "/sitemap.xml", name="demo"), db)
     echo(summary_line(run))
+    if run["status"] != "ok":
+        return run  # interrupted or failed: the caller says so, and no results to show
     with Archive(db, readonly=True) as archive:
         stored = list(archive.articles(limit=5, order="date_published"))
         echo(

@@ -1,0 +1,214 @@
+"""What the installed program leaves behind and how it exits (issue 14).
+
+After any command only the archive file remains beside it: no ``-wal``,
+``-shm`` or ``<db>.<source>.lock``. A file that is not an archive is bad input
+(exit 2); a crawl that could not start or archived nothing is a failed run
+(exit 1) with one line saying why. The unpacked language model is cached by
+content, and other models' folders are removed once unused.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+from crawler import language, lock
+from crawler.lock import CrawlLocked, crawl_lock, lock_path
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def one_error_line(result, code: int, *words: str) -> str:
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    for word in words:
+        assert word in errors[0], errors[0]
+    return errors[0]
+
+
+# --- only the archive remains ---------------------------------------------------------
+
+
+def test_every_command_leaves_only_the_archive(fixture_source, tmp_path):
+    where = tmp_path / "archive"
+    where.mkdir()
+    db = str(where / "a.db")
+    crawled = run_cli("crawl", "--source", str(fixture_source), "--db", db)
+    assert crawled.returncode == 0, crawled.stderr
+    assert listing(where) == ["a.db"]
+    some_url = run_cli("search", "detention", "--db", db, "--format", "csv").stdout
+    url = next(line.split(",")[1] for line in some_url.splitlines()[1:] if "http" in line)
+    assert url.startswith("http")
+    for args in (
+        ["crawl", "--source", str(fixture_source)],  # a rerun
+        ["search", "detention"],
+        ["export"],
+        ["stats"],
+        ["history", url],
+        ["profile", "fixture"],
+        ["sources"],
+        ["reextract", "--source", "fixture"],
+    ):
+        result = run_cli(*args, "--db", db)
+        assert result.returncode == 0, (args, result.stderr)
+        assert listing(where) == ["a.db"], args
+
+
+def test_the_demo_leaves_only_its_archive(tmp_path):
+    result = run_cli("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert listing(tmp_path) == ["pressroom-demo.db"]
+
+
+def test_the_lock_file_goes_with_the_lock(tmp_path):
+    db = tmp_path / "a.db"
+    with crawl_lock(db, "s") as path:
+        assert path.read_text() == str(os.getpid())
+        with pytest.raises(CrawlLocked), crawl_lock(db, "s"):
+            pass
+    assert not path.exists()
+    with crawl_lock(db, "s"):  # and it can be taken again
+        assert path.exists()
+
+
+def test_a_lock_taken_on_a_file_its_holder_deleted_is_taken_again(tmp_path, monkeypatch):
+    db = tmp_path / "a.db"
+    path = lock_path(db, "s")
+    with crawl_lock(db, "s"):
+        stale = os.open(path, os.O_RDWR)  # another process opened it just before release
+    assert not path.exists()
+    real_open, opened = os.open, []
+
+    def open_stale_first(name, flags, mode=0o777):
+        opened.append(name)
+        return stale if len(opened) == 1 else real_open(name, flags, mode)
+
+    monkeypatch.setattr(lock.os, "open", open_stale_first)
+    with crawl_lock(db, "s"):
+        monkeypatch.undo()
+        # It locked the deleted file first (nobody held it), saw that the path
+        # no longer names it, and started over on a file of its own.
+        assert opened == [path, path]
+        assert path.exists()
+        with pytest.raises(CrawlLocked), crawl_lock(db, "s"):
+            pass
+
+
+def test_lock_files_are_ignored_by_git():
+    ignored = (Path(__file__).parents[1] / ".gitignore").read_text().split()
+    assert "*.lock" in ignored
+
+
+# --- exit codes -----------------------------------------------------------------------
+
+
+COMMANDS = [
+    ["crawl", "--sitemap", "http://127.0.0.1:9/sitemap.xml"],
+    ["search", "x"],
+    ["export"],
+    ["stats"],
+    ["history", "http://127.0.0.1:9/news/1"],
+    ["profile", "fixture"],
+    ["serve", "--port", "9"],
+    ["reextract"],
+    ["sources"],
+]
+
+
+@pytest.mark.parametrize("content", [os.urandom(5000), b"hello, I am a text file\n" * 20])
+@pytest.mark.parametrize("command", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_a_file_that_is_not_an_archive_is_bad_input(tmp_path, command, content):
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(content)
+    result = run_cli(*command, "--db", str(garbage))
+    one_error_line(result, 2, "is not a pressroom archive")
+    assert garbage.read_bytes() == content
+    assert listing(tmp_path) == ["notes.db"]
+
+
+def test_a_crawl_that_cannot_start_says_why_in_one_line(site_url, tmp_path):
+    result = run_cli("crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db",
+                     str(tmp_path / "a.db"), "-s", "DOWNLOAD_TIMEOUT=soon")  # fmt: skip
+    line = one_error_line(result, 1, "the crawl did not start", "ValueError", "soon")
+    assert "CrawlError" not in line
+    assert listing(tmp_path) == ["a.db"]
+
+
+def test_a_first_crawl_that_archived_nothing_failed(site_url, tmp_path):
+    db = str(tmp_path / "a.db")
+    result = run_cli("crawl", "--start-url", f"{site_url}/", "--max-pages", "3", "--db", db)
+    one_error_line(result, 1, "no release archived", "--max-pages")
+    assert ": failed - 0 new" in result.stdout
+    # With room to find releases it is ok, and a rerun that finds nothing new
+    # (here: its three pages are not releases) stays ok.
+    full = run_cli("crawl", "--start-url", f"{site_url}/", "--db", db)
+    assert full.returncode == 0, full.stderr
+    again = run_cli("crawl", "--start-url", f"{site_url}/", "--max-pages", "3", "--db", db)
+    assert again.returncode == 0, again.stderr
+    assert ": ok - 0 new" in again.stdout
+
+
+# --- the language model's cache -------------------------------------------------------
+
+
+def packaged_model() -> Path:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return Path(MODEL_DIR) / MODEL_FILE
+
+
+def test_the_cache_key_is_the_model_content_not_its_mtime(tmp_path):
+    first, second = tmp_path / "a" / "model.npz.xz", tmp_path / "b" / "model.npz.xz"
+    for copy in (first, second):
+        copy.parent.mkdir()
+        shutil.copyfile(packaged_model(), copy)
+    os.utime(second, (1, 1))  # a reinstall: same bytes, another mtime
+    assert language._key(first) == language._key(second)
+    with open(second, "r+b") as f:  # an upgrade: other bytes
+        f.seek(100)
+        f.write(bytes([f.read(1)[0] ^ 0xFF]))
+    assert language._key(first) != language._key(second)
+
+
+def test_the_program_removes_cache_folders_of_other_models_once_unused(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    stale, recent = cache / "langid-0ld0ld0ld0ld", cache / "langid-0therinuse0"
+    for folder in (stale, recent):
+        folder.mkdir(parents=True)
+        (folder / "ptc.npy").write_bytes(b"x" * 1000)
+    day_ago = time.time() - language.STALE_AFTER - 60
+    os.utime(stale, (day_ago, day_ago))
+    page = tmp_path / "page.html"
+    paragraphs = [
+        "The authorities should release the detained activists at once, the group said.",
+        "Journalists must be allowed to report freely on the situation in the region.",
+        "Witnesses described arrests at night and long detention without any charge.",
+        "Families have not been told where their relatives are held, or on what basis.",
+        "Lawyers who tried to visit the detainees were turned away at the prison gate.",
+    ]
+    page.write_text(
+        "<html lang='en'><head><title>A release</title></head><body><article>"
+        "<h1>Authorities must free the detained activists</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PRESSROOM_CACHE_DIR", str(cache))  # the program inherits it
+    for _ in range(2):
+        result = run_cli("extract", str(page))
+        assert result.returncode == 0, result.stderr
+        assert '"language": "en"' in result.stdout
+        names = listing(cache)
+        assert stale.name not in names and recent.name in names  # in use elsewhere: kept
+        (ours,) = [n for n in names if n != recent.name]
+        assert ours == f"langid-{language._key(packaged_model())}"
+    # The second run reused the folder the first one made: still one folder of its own.
