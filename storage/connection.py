@@ -72,7 +72,13 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
 def release_wal(path: str | os.PathLike[str]) -> None:
     """Let SQLite delete the archive's ``-wal`` and ``-shm`` files if nothing else has it open.
 
-        >>> release_wal("archive.db")  # doctest: +SKIP  (after closing a read-only connection)
+        >>> from storage import Archive
+        >>> Archive("archive.db").close()  # made, as a crawl would
+        >>> with Archive("archive.db", readonly=True) as archive:
+        ...     pass  # a read-only command
+        >>> release_wal("archive.db")
+        >>> sorted(p.name for p in Path(".").glob("archive.db*"))
+        ['archive.db']
 
     The last connection to close a WAL database checkpoints the log and
     deletes both files, unless it is read-only: a ``mode=ro`` connection

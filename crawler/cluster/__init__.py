@@ -3,9 +3,12 @@
 Example::
 
     >>> from crawler.cluster import keys, link, frontier
-    >>> server = link.connect("redis://:secret@10.0.0.5:6379/0")   # refuses a bare remote link
+    >>> link.check_url("redis://10.0.0.5:6379/0")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    crawler.cluster.link.InsecureLink: ...
     >>> queue = frontier.Frontier(server, keys.CrawlKeys("hrw-2026-11-27"))
     >>> queue.push(b"...request bytes...", priority=0)
+    '000000000001'
 
 Used only by ``pressroom crawl --redis URL`` and ``pressroom worker``; the
 one-machine crawl never imports this package and needs no Redis.

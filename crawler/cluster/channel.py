@@ -2,11 +2,17 @@
 
 Example::
 
-    >>> channel = ResultChannel(server, CrawlKeys("hrw-1"))
-    >>> frontier.complete([lease.id], channel.encode({"items": [item]}))   # worker: one step
-    >>> for message_id, message in channel.receive("coordinator-1"):      # coordinator
-    ...     write(message)
-    >>> channel.ack([message_id])                                       # after the commit
+    >>> from crawler.cluster.frontier import Frontier
+    >>> keys = CrawlKeys("hrw-1")
+    >>> frontier, channel = Frontier(server, keys), ResultChannel(server, keys)
+    >>> _ = frontier.push(b"request bytes", priority=0)
+    >>> [lease] = frontier.lease("worker-a")
+    >>> frontier.complete([lease.id], channel.encode({"items": ["an article"]}))  # worker
+    1
+    >>> [(message_id, message)] = channel.receive("coordinator-1")  # coordinator
+    >>> message
+    {'items': ['an article']}
+    >>> channel.ack([message_id])  # after the commit
 
 A worker's message is the outcome of one leased request: its article or
 failure items, captures included. A capture is the page's bytes (up to

@@ -7,6 +7,7 @@ Example::
     '000000000001'
     >>> [lease] = frontier.lease("worker-a")          # moved to the in-flight set, not popped
     >>> frontier.complete([lease.id])                  # done: gone for good
+    1
     >>> frontier.done()
     True
 

@@ -3,9 +3,11 @@
 Example::
 
     >>> slots = DomainSlots(server, CrawlKeys("hrw-1"), delay=0.5)
-    >>> wait = slots.reserve("www.hrw.org")     # seconds to wait before fetching
+    >>> slots.reserve("www.hrw.org")            # seconds to wait before fetching
+    0.0
     >>> slots.set_delay("www.hrw.org", 10)      # robots.txt said Crawl-delay: 10
     >>> slots.back_off("www.hrw.org", 120)      # a 429 said Retry-After: 120
+    120.0
 
 Scrapy's download slots (DOWNLOAD_DELAY, the Crawl-delay middleware, the
 Retry-After waits) live in one process: N workers would hit a site N times

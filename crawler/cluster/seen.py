@@ -2,6 +2,8 @@
 
 Example::
 
+    >>> from crawler.cluster.keys import CrawlKeys
+    >>> keys, fingerprint = CrawlKeys("hrw-1"), b"request fingerprint"
     >>> bloom = BloomSeen(server, keys.seen, capacity=1_000_000, error_rate=1e-6)
     >>> bloom.bits, bloom.hashes                       # 3.6 MB, whatever the crawl adds
     (28755176, 20)
