@@ -214,6 +214,25 @@ class NearDuplicateIndex:
         self._seen: dict[str, tuple[tuple[str, ...], frozenset[tuple[str, str]]]] = {}
         self._learned: dict[str, dict[tuple[str, str], int]] | None = None
 
+    @classmethod
+    def from_counts(
+        cls,
+        pages: dict[str, int],
+        counts: dict[str, dict[tuple[str, str], int]],
+        **options: float,
+    ) -> NearDuplicateIndex:
+        """An index from stored counts (pages per group; pages per (edge, signature)
+        per group), as an archive keeps them: for matching only, not for ``add``.
+
+        >>> index = NearDuplicateIndex.from_counts({"g": 6}, {"g": {("tail", "<name>"): 6}})
+        >>> index.strip(["g"], ["Own words of this page.", "Contact"])
+        [False, True]
+        """
+        index = cls(**options)  # type: ignore[arg-type]
+        index._pages = Counter(pages)
+        index._counts = {group: Counter(found) for group, found in counts.items()}
+        return index
+
     # ---------------------------------------------------------------- learning
 
     def add(self, page: str, groups: Iterable[str], blocks: Sequence[str]) -> None:
