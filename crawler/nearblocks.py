@@ -1,0 +1,354 @@
+"""Near-repeated blocks: template text whose details change from page to page.
+
+    >>> index = NearDuplicateIndex(min_pages=3)
+    >>> for n, phone in enumerate(["020 7946 0111", "020 7946 0442", "020 7946 0993"]):
+    ...     index.add(f"/r{n}", ["tpl:a"], [f"Story {n} text.", "Media enquiries",
+    ...                                     f"Press office, Office for Wales, Telephone {phone}"])
+    >>> index.strip(["tpl:a"], ["New story.", "Media enquiries",
+    ...                         "Press office, Department for Roads, Telephone 020 7946 0118"])
+    [False, True, True]
+    >>> signature("Press office, Office for Wales, Telephone 020 7946 0111, Email a@b.gov")
+    '<name> office <name> <name> <phone> <name> <email>'
+
+The exact profile (:mod:`storage.profiles`) drops blocks repeated word for
+word on at least half of a layout's pages. A press office's contact block
+names a different department, phone number or officer on each release, and
+each department words it its own way, so no spelling of it reaches that
+share. This module learns such blocks by their :func:`signature`: the block
+with its varying parts masked (URLs, e-mail addresses, numbers and phone
+numbers, and runs of capitalised words such as names, departments, months),
+case-folded, punctuation dropped.
+
+Rule (what is learned, what is dropped), stated so it can be audited:
+
+1. Only the **edges** of a page are learned: its first :data:`HEAD` blocks
+   and its last :data:`TAIL` blocks, each with its edge ("head" or "tail").
+2. A signature is a **class** of a group (a layout, a language: the caller's
+   group keys, as in the exact profile) when it was at that edge on at least
+   :data:`MIN_PAGES` pages of the group and on at least :data:`MIN_SHARE` of
+   them, and it is short (under :data:`LONG` tokens) or holds contact details
+   or a full date (:func:`learnable`): a long sentence without them is prose,
+   which templates and press officers also repeat. Each page counts once, and
+   re-adding a page replaces it.
+3. A page's blocks are dropped only as a **run from an edge**: walking from
+   the last block backwards (and from the first forwards), each block that
+   matches a tail (head) class, or that ``known`` says is boilerplate
+   already, is dropped; the walk stops at the first block that is neither.
+   A sentence repeated in the middle of releases, a quote that opens several
+   of them, is therefore never dropped, however often it repeats: something
+   that is no class always stands between it and the edge. Within the run, a
+   class holding no contact detail (no e-mail, phone, URL or date) is dropped
+   only next to one that holds one ("Press office, Department for Roads" over
+   "Telephone ..."), or when it is a heading (four words or fewer, no final
+   stop) over blocks already dropped ("Media enquiries"), or when it is on
+   :data:`COMMON` of its group's pages or more: the formula that
+   ends every oral statement ("I commend this statement to the House.")
+   repeats at the end of pages too, and is kept.
+4. A block of :data:`FUZZY_MIN_TOKENS` tokens or more whose signature is not
+   a class also matches one of the same edge when their word-bigram Jaccard
+   similarity is at least :data:`SIMILARITY` (a sentence with one word
+   changed); shorter blocks match only exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["NearDuplicateIndex", "signature", "signature_hash"]
+
+HEAD = 3  # blocks at the start of a page that are learned
+TAIL = 8  # blocks at its end (a contact block runs to five)
+MIN_PAGES = 5  # a class is seen on at least this many pages of its group...
+# ...and on this share of them. Low on purpose: one department's contact wording
+# is on 1/9 of a newsroom's pages or less; the edge run (rule 3) is the safeguard.
+MIN_SHARE = 0.02
+SIMILARITY = 0.8
+# A signature this long reads as prose: it is learned only when it holds contact
+# details or a full date (a press-office sentence, "This release was updated on ...").
+# Template-made prose ("Work on the first <n> projects in <name> ...") recurs too.
+LONG = 12
+_CONTACT_MASKS = {"<email>", "<url>", "<phone>", "<date>"}
+# A class on this share of its group's pages needs no contact detail to be dropped
+# ("This was published under the 2019 to 2021 Government" tops 40% of releases).
+COMMON = 0.2
+FUZZY_MIN_TOKENS = 6
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER = re.compile(r"\+?\d(?:[\d\s().,/-]*\d)?")
+_MONTH_NAMES = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|ionawr|chwefror|mawrth|"
+    r"ebrill|mai|mehefin|gorffennaf|awst|medi|hydref|tachwedd|rhagfyr"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_NAMES})\.?,?\s+\d{{4}}\b|"
+    rf"\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b",
+    re.IGNORECASE,
+)
+PHONE_DIGITS = 7  # a number with this many digits or more is a phone number
+# A run of capitalised words, with the small words names hold ("Office for Trade and
+# Development", "Swyddfa'r Prif Ystadegydd", "Ministère de l'Intérieur").
+_CONNECT = r"(?:for|of|the|and|on|de|du|des|la|le|l'|d'|für|der|die|das|y|del|di|a|'r|van|von)"
+# "the West Midlands" and "Cornwall" are both a name: a leading "the" goes with it.
+_NAME = re.compile(
+    rf"(?<![\w<])(?:the\s+)?[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*(?:\s+(?:{_CONNECT}\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)*"
+)
+_TOKEN = re.compile(r"<\w+>|[^\W_]+", re.UNICODE)
+
+
+def signature(text: str) -> str:
+    """The block's text with its varying parts masked: what its variants share.
+
+    >>> signature("Journalists should contact Sam Patel in the Ministry of Coastal Affairs "
+    ...           "press office on 020 7946 0445 or at press.office@coast.gov.demo.")
+    '<name> should contact <name> in <name> press office on <phone> or at <email>'
+    >>> signature("Facebook (1,204)") == signature("Facebook (7)")
+    True
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _URL.sub(" <url> ", text)
+    text = _EMAIL.sub(" <email> ", text)
+    text = _DATE.sub(" <date> ", text)
+    text = _NUMBER.sub(_number, text)
+    text = _NAME.sub(" <name> ", text)
+    return " ".join(_TOKEN.findall(text.casefold()))
+
+
+def _number(match: re.Match[str]) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return " <phone> " if digits >= PHONE_DIGITS else " <n> "
+
+
+def learnable(sig: str) -> bool:
+    """Whether a signature may become a class (rule 2): short, or holding contact details.
+
+    >>> learnable("<name> office <name> telephone <phone> email <email>")
+    True
+    >>> learnable(signature("Work on the first 11 projects in Yorkshire is due to begin "
+    ...                     "before the end of 2028 and will be finished by 2030."))
+    False
+    """
+    tokens = sig.split()
+    return len(tokens) < LONG or any(t in _CONTACT_MASKS for t in tokens)
+
+
+def _contact(sig: str) -> bool:
+    return any(t in _CONTACT_MASKS for t in sig.split())
+
+
+def signature_hash(text: str) -> int:
+    """A signed 64-bit hash of :func:`signature` (an SQLite INTEGER, like the exact profile's).
+
+    >>> signature_hash("Telephone 020 7946 0110") == signature_hash("Telephone 020 7946 0229")
+    True
+    """
+    digest = hashlib.blake2b(signature(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _bigrams(sig: str) -> frozenset[tuple[str, str]]:
+    tokens = sig.split()
+    return frozenset(zip(tokens, tokens[1:], strict=False))
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def edges(blocks: Sequence[str], head: int = HEAD, tail: int = TAIL) -> set[tuple[str, str]]:
+    """The (edge, signature) pairs a page holds, each once.
+
+    >>> sorted(edges(["A 1", "b", "c"], head=1, tail=1))
+    [('head', '<name> <n>'), ('tail', 'c')]
+    """
+    out: set[tuple[str, str]] = set()
+    for text in blocks[:head]:
+        out.add(("head", signature(text)))
+    for text in blocks[max(0, len(blocks) - tail) :]:
+        out.add(("tail", signature(text)))
+    return {(edge, sig) for edge, sig in out if sig}
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a block was dropped: its edge, the class it matched and that class's pages."""
+
+    index: int
+    edge: str
+    group: str
+    signature: str
+    pages: int
+    similarity: float = 1.0
+
+
+class NearDuplicateIndex:
+    """Edge signatures counted per group; learns classes and strips pages (see the module doc).
+
+    In memory, deterministic: the same pages give the same classes in any order.
+    ``add`` returns nothing; ``strip`` and ``explain`` read.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_pages: int = MIN_PAGES,
+        min_share: float = MIN_SHARE,
+        head: int = HEAD,
+        tail: int = TAIL,
+        similarity: float = SIMILARITY,
+    ) -> None:
+        self.min_pages = min_pages
+        self.min_share = min_share
+        self.head = head
+        self.tail = tail
+        self.similarity = similarity
+        self._counts: dict[str, Counter[tuple[str, str]]] = {}
+        self._pages: Counter[str] = Counter()
+        self._seen: dict[str, tuple[tuple[str, ...], frozenset[tuple[str, str]]]] = {}
+        self._learned: dict[str, dict[tuple[str, str], int]] | None = None
+
+    @classmethod
+    def from_counts(
+        cls,
+        pages: dict[str, int],
+        counts: dict[str, dict[tuple[str, str], int]],
+        **options: float,
+    ) -> NearDuplicateIndex:
+        """An index from stored counts (pages per group; pages per (edge, signature)
+        per group), as an archive keeps them: for matching only, not for ``add``.
+
+        >>> index = NearDuplicateIndex.from_counts({"g": 6}, {"g": {("tail", "<name>"): 6}})
+        >>> index.strip(["g"], ["Own words of this page.", "Contact"])
+        [False, True]
+        """
+        index = cls(**options)  # type: ignore[arg-type]
+        index._pages = Counter(pages)
+        index._counts = {group: Counter(found) for group, found in counts.items()}
+        return index
+
+    # ---------------------------------------------------------------- learning
+
+    def add(self, page: str, groups: Iterable[str], blocks: Sequence[str]) -> None:
+        """Count ``page``'s edge blocks in each of ``groups`` (replacing its earlier count)."""
+        groups = tuple(groups)
+        found = frozenset(edges(blocks, self.head, self.tail))
+        old = self._seen.get(page)
+        if old is not None:
+            for group in old[0]:
+                self._pages[group] -= 1
+                self._counts[group].subtract(old[1])
+        for group in groups:
+            self._pages[group] += 1
+            self._counts.setdefault(group, Counter()).update(found)
+        self._seen[page] = (groups, found)
+        self._learned = None
+
+    def pages(self, group: str) -> int:
+        return self._pages.get(group, 0)
+
+    def classes(self, group: str) -> dict[tuple[str, str], int]:
+        """The learned (edge, signature) classes of ``group`` and on how many pages each is."""
+        if self._learned is None:
+            self._learned = {}
+        if group not in self._learned:
+            total = self._pages.get(group, 0)
+            need = max(self.min_pages, self.min_share * total)
+            self._learned[group] = {
+                key: n
+                for key, n in self._counts.get(group, Counter()).items()
+                if n >= need and learnable(key[1])
+            }
+        return self._learned[group]
+
+    # ---------------------------------------------------------------- matching
+
+    def match(self, groups: Iterable[str], edge: str, text: str) -> Match | None:
+        """The class ``text`` matches at ``edge`` in any of ``groups``, or None."""
+        sig = signature(text)
+        if not sig:
+            return None
+        best: Match | None = None
+        grams = None
+        for group in groups:
+            learned = self.classes(group)
+            pages = learned.get((edge, sig))
+            if pages:
+                return Match(-1, edge, group, sig, pages)
+            if len(sig.split()) < FUZZY_MIN_TOKENS:
+                continue
+            grams = grams if grams is not None else _bigrams(sig)
+            for (class_edge, class_sig), pages in learned.items():
+                if class_edge != edge or len(class_sig.split()) < FUZZY_MIN_TOKENS:
+                    continue
+                score = _jaccard(grams, _bigrams(class_sig))
+                if score >= self.similarity and (best is None or score > best.similarity):
+                    best = Match(-1, edge, group, class_sig, pages, round(score, 3))
+        return best
+
+    def explain(
+        self,
+        groups: Iterable[str],
+        blocks: Sequence[str],
+        known: Callable[[str], bool] | None = None,
+    ) -> list[Match]:
+        """The blocks :meth:`strip` drops, each with the class it matched."""
+        groups = tuple(groups)
+        found: dict[int, Match] = {}
+        for edge, order in (("tail", range(len(blocks) - 1, -1, -1)), ("head", range(len(blocks)))):
+            run: list[int] = []  # the edge run: matches and known boilerplate, from the edge
+            matches: dict[int, Match] = {}
+            for i in order:
+                if i in found:
+                    break
+                hit = self.match(groups, edge, blocks[i])
+                if hit is not None:
+                    matches[i] = Match(i, edge, hit.group, hit.signature, hit.pages,
+                                       hit.similarity)  # fmt: skip
+                elif not (known is not None and known(blocks[i])):
+                    break
+                run.append(i)
+            for i in run:  # from the edge inwards; the first refused block ends the run
+                if i not in matches:
+                    continue  # known boilerplate: the exact profile drops it
+                if not self._accepted(i, matches, found, blocks, edge):
+                    break
+                found[i] = matches[i]
+        return [found[i] for i in sorted(found)]
+
+    def _accepted(
+        self,
+        i: int,
+        matches: dict[int, Match],
+        found: dict[int, Match],
+        blocks: Sequence[str],
+        edge: str,
+    ) -> bool:
+        """Rule 3: a class holding no contact detail is dropped only on many pages, beside
+        one that holds one, or as a heading over blocks already dropped ("Media enquiries")."""
+        match = matches[i]
+        if _contact(match.signature) or match.pages >= COMMON * self._pages[match.group]:
+            return True
+        for j in (i - 1, i + 1):
+            if j in matches and _contact(matches[j].signature):
+                return True
+        outer = i + 1 if edge == "tail" else i - 1  # the neighbour nearer the edge
+        text = blocks[i].strip()
+        heading = len(text.split()) <= 4 and not text.endswith((".", "!", "?", ":"))
+        return heading and (outer in found or not 0 <= outer < len(blocks))
+
+    def strip(
+        self,
+        groups: Iterable[str],
+        blocks: Sequence[str],
+        known: Callable[[str], bool] | None = None,
+    ) -> list[bool]:
+        """For each block, whether it is a near-repeated edge block (to drop)."""
+        dropped = {m.index for m in self.explain(groups, blocks, known)}
+        return [i in dropped for i in range(len(blocks))]
