@@ -20,6 +20,7 @@ from typing import Any
 from w3lib.encoding import html_to_unicode
 
 from crawler import extract
+from crawler.results import PageResult
 from crawler.sources import Rules
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".pdf")
@@ -59,12 +60,23 @@ def read_page(path: Path) -> str | bytes:
     return text
 
 
+def analyse_file(
+    path: Path, rules: Rules, boilerplate: Collection[int] = frozenset(), url: str | None = None
+) -> PageResult:
+    """The analysis of one file, as `pressroom extract` runs it (``url``: its file URI).
+
+    bench/extraction.py scores this function, so that its numbers are the command's.
+    """
+    url = url or path.resolve().as_uri()
+    return extract.analyse(read_page(path), url, rules, release=True, boilerplate=boilerplate)
+
+
 def extract_file(
     path: Path, rules: Rules, boilerplate: Collection[int] = frozenset()
 ) -> dict[str, Any]:
     """One record for one file (see the module docstring)."""
     url = path.resolve().as_uri()
-    result = extract.analyse(read_page(path), url, rules, release=True, boilerplate=boilerplate)
+    result = analyse_file(path, rules, boilerplate, url)
     record: dict[str, Any] = {"path": str(path), "url": url, "kind": result.kind}
     if result.kind != "article" or result.article is None:
         record["reason"] = result.reason
