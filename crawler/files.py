@@ -17,9 +17,8 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from w3lib.encoding import html_to_unicode
-
 from crawler import extract
+from crawler.encoding import decode_html
 from crawler.results import PageResult
 from crawler.sources import Rules
 
@@ -50,14 +49,13 @@ def _wanted(path: Path) -> bool:
 
 
 def read_page(path: Path) -> str | bytes:
-    """The page in a file: text for HTML (charset from BOM or meta), bytes for a PDF."""
+    """The page in a file: text for HTML (decoded as a crawl would), bytes for a PDF."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     if data.lstrip()[:5] == b"%PDF-":
         return data
-    _, text = html_to_unicode(None, data)
-    return text
+    return decode_html(data)  # the crawl's policy: valid UTF-8 before a <meta> charset
 
 
 def analyse_file(
