@@ -517,9 +517,16 @@ def _html_parser() -> Any:
 _HTML_PARSER = _html_parser()
 
 
+# C0 control characters other than tab and newlines, and DEL: libxml2 gives up on
+# the rest of a document at one of them, and trafilatura then finds no text at all
+# ("discarding data"; CleanEval pages have them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+
 def _parse(html: str) -> Any:
     # lxml refuses str input that carries an XML encoding declaration, so hand it
     # UTF-8 bytes and say so.
+    html = _CONTROL.sub(" ", html)
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError):
