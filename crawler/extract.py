@@ -194,7 +194,7 @@ def _analyse(
     result.kind = "article"
     result.dek = dek
     if found_words:
-        own = body_words - (len(dek.split()) if dek and kept and kept[0][1] == dek else 0)
+        own = body_words - (cleaning.word_count(dek) if dek and kept and kept[0][1] == dek else 0)
         result.removed_share = round(max(0.0, 1 - own / found_words), 4)
     result.blocks = blocks
     result.template = layout
@@ -230,7 +230,7 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
     article) or looks like one: a publication date and a body of several real
     paragraphs. Listing, tag and search pages have neither.
     """
-    paragraphs = [line for line in lines if len(line.split()) >= 12]
+    paragraphs = [line for line in lines if cleaning.word_count(line) >= 12]
     if meta["structured_article"]:
         return None if words >= min_words else f"article markup but only {words} words"
     if meta["og_type"] and meta["og_type"] != "article":
@@ -486,7 +486,7 @@ def _classes(el: Any) -> str:
 
 
 def _words(blocks: list[Block]) -> int:
-    return sum(len(b[1].split()) for b in blocks)
+    return sum(cleaning.word_count(b[1]) for b in blocks)
 
 
 # --- parsing --------------------------------------------------------------
