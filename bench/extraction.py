@@ -70,7 +70,9 @@ def pressroom(page: Page) -> Fields:
     article = result.article
     if article is None:
         return Fields()
-    _title, _, body = (article.get("text") or "").partition("\n\n")
+    body = article.get("text") or ""
+    if article.get("title"):
+        _title, _, body = body.partition("\n\n")
     # The benchmarks' truth is the body alone: no headline, no dek.
     if result.dek and body.startswith(result.dek):
         body = body[len(result.dek) :].lstrip("\n")

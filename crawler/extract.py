@@ -156,7 +156,7 @@ def _analyse(
     anchors = _anchor_texts(tree)
     fallback = _needs_fallback(meta)
     doc = _trafilatura(tree, url, rules, precise=True, metadata=fallback)
-    title = meta["title"] or (doc.title if doc is not None else None)
+    title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
     found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
     if _words(blocks) < FALLBACK_WORDS:
@@ -178,15 +178,6 @@ def _analyse(
         if verdict is not None:
             result.reason = verdict
             return result
-    if body_words < rules.min_words:
-        result.kind = "failed"
-        result.reason = f"too little text ({body_words} words; need {rules.min_words})"
-        return result
-    if not title:
-        result.kind = "failed"
-        result.reason = "no title found"
-        return result
-
     text, markdown = render(title, kept)
     body = "\n".join(b[1] for b in kept)
     own_url = meta["canonical"] or url
@@ -216,11 +207,26 @@ def _analyse(
         "image_caption": meta["image_caption"],
         "text": text,
         "markdown": markdown,
-        "word_count": len(text.split()),
+        "word_count": cleaning.word_count(text),
         "content_kind": "html",
         "extractor": EXTRACTOR,
     }
+    if body_words < rules.min_words:
+        # Refused, but the text stays on the result: `pressroom extract` shows what
+        # it read with the verdict. A crawl keeps nothing of a failed page.
+        result.kind = "failed"
+        result.reason = f"too little text ({body_words} words; need {rules.min_words})"
+        result.blocks = result.template = result.removed_share = None
     return result
+
+
+def _headline(tree: Any) -> str | None:
+    """The first <h1>'s text: the title of a page with no <title> or title metadata."""
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if text:
+            return text
+    return None
 
 
 def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int) -> str | None:

@@ -6,8 +6,10 @@
 Files are HTML (``.html``, ``.htm``, ``.xhtml``), PDF, or either gzipped
 (``.gz``); folders are walked for them, in name order. Each gives one record:
 the path, the URL the page names for itself (its canonical link, else the
-file's own ``file://`` URI), the kind ("article" or "failed"), the reason for
-a failure, and every article field extraction produced.
+file's own ``file://`` URI), the kind ("article" or "failed"), the verdict
+(``release``: true or false, and the ``reason`` when false), and every article
+field extraction produced: a page refused as a release (too little text) still
+shows the text that was read.
 """
 
 from __future__ import annotations
@@ -75,9 +77,15 @@ def extract_file(
     """One record for one file (see the module docstring)."""
     url = path.resolve().as_uri()
     result = analyse_file(path, rules, boilerplate, url)
-    record: dict[str, Any] = {"path": str(path), "url": url, "kind": result.kind}
-    if result.kind != "article" or result.article is None:
-        record["reason"] = result.reason
+    release = result.kind == "article" and result.article is not None
+    record: dict[str, Any] = {
+        "path": str(path),
+        "url": url,
+        "kind": result.kind,
+        "release": release,
+        "reason": None if release else result.reason,
+    }
+    if result.article is None:
         return record
     article = dict(result.article)
     record["url"] = article.pop("canonical_url", None) or url
