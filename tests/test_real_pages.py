@@ -62,3 +62,8 @@ def test_a_page_without_title_takes_its_headline():
     result = read("cleaneval-final-131-h1-only.html.gz")
     assert result.kind == "article", result.reason
     assert result.article["title"].startswith("Ethical Decisions - Morton Thiokol")
+
+
+def test_entities_in_json_ld_are_decoded():
+    result = read("news-de-kicker-entities.html.gz")
+    assert result.article["title"] == 'MSV-Interimstrainer Schubert: "Nicht mehr viel zu verlieren"'
