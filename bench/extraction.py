@@ -108,16 +108,17 @@ def readability_lxml(page: Page) -> Fields:
     import lxml.html
     from readability import Document
 
-    doc = Document(page.raw(), url=page.url)
     try:
+        doc = Document(page.raw(), url=page.url)
         summary = doc.summary(html_partial=True)
+        title = doc.short_title()
     except Exception:  # readability raises on pages it cannot parse: that is no text
         return Fields()
     tree = lxml.html.fromstring(summary or "<div></div>")
     for el in tree.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr"):
         el.tail = "\n" + (el.tail or "")
     text = "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
-    return Fields(title=doc.short_title(), body=text)
+    return Fields(title=title, body=text)
 
 
 EXTRACTORS: dict[str, Extractor] = {
@@ -168,13 +169,19 @@ def run(name: str, pages: list[Page]) -> Run:
                 fields = extract(page)
             hit = {**asdict(fields), "seconds": time.perf_counter() - start}
             cache[page.id] = hit
+            if cache_file is not None and len(cache) % 200 == 0:
+                _write_cache(cache_file, cache)  # a long first run keeps its progress
         seconds += hit.pop("seconds", 0.0) if cache_file is None else hit["seconds"]
         outputs.append(Fields(**{k: v for k, v in hit.items() if k != "seconds"}))
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
+        _write_cache(cache_file, cache)
     scores = [score_page(out.body, page.truth) for out, page in zip(outputs, pages, strict=True)]
     return Run(name, outputs, scores, seconds)
+
+
+def _write_cache(path: Path, cache: dict[str, dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
 
 
 def _read_cache(path: Path | None) -> dict[str, dict]:
