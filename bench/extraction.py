@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import warnings
@@ -114,6 +115,8 @@ def readability_lxml(page: Page) -> Fields:
         title = doc.short_title()
     except Exception:  # readability raises on pages it cannot parse: that is no text
         return Fields()
+    # lxml refuses control characters in text it is asked to set.
+    summary = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", summary or "")
     tree = lxml.html.fromstring(summary or "<div></div>")
     for el in tree.iter("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr"):
         el.tail = "\n" + (el.tail or "")
