@@ -617,10 +617,16 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
     marked: list[tuple[Any, bool, bool, bool]] = []
     embeds: list[Any] = []
     bodies: list[tuple[Any, str]] = []  # <div>s classed as an article body
+    furniture_tags: list[Any] = []
+    longest, longest_size = None, 0  # the longest text node: a sentence of the article
     for el in tree.iter(etree.Element):
         tag = el.tag
-        if tag in FURNITURE_TAGS and not holds_the_content(el):
-            doomed.append(el)
+        if tag in FURNITURE_TAGS:
+            furniture_tags.append(el)
+        if (text := el.text) and len(text) > longest_size and tag not in _NOT_PROSE:
+            longest, longest_size = el, len(text)
+        if (text := el.tail) and len(text) > longest_size:
+            longest, longest_size = el.getparent(), len(text)
         classes, ids, role, style = el.get("class"), el.get("id"), el.get("role"), el.get("style")
         if classes and tag == "blockquote" and _is_embed(classes):
             embeds.append(el)
@@ -646,11 +652,16 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
             marked.append((el, furniture, hidden, dek))
     # Elements that hold an embedded post: its wrappers are not furniture.
     holds_embed = {a for embed in embeds for a in embed.iterancestors()}
+    # The containers of the page's longest text are never furniture by their tag or
+    # class: an ASP.NET page is one <form>, and "sidebar-grid__content", "region-inner"
+    # or a WordPress post's "tag-internet-sharing" name the article's own wrappers (issue 16).
+    article = set(longest.iterancestors()) | {longest} if longest is not None else set()
+    doomed += [el for el in furniture_tags if el not in article and not holds_the_content(el)]
     for el, furniture, hidden, dek in marked:
         dek = dek and prose.get(el, 0) <= 80 and len(el.text_content().split()) <= 80
         if dek:
             deks.append(" ".join(el.text_content().split()))
-        furniture = furniture and el not in holds_embed  # a tweet in a wrapper
+        furniture = furniture and el not in holds_embed and el not in article
         if dek or ((furniture or hidden) and not holds_the_content(el)):
             doomed.append(el)
     for el in doomed:
@@ -674,6 +685,7 @@ def _prune(tree: Any, rules: Rules) -> list[str]:
 
 
 _SKIP_LINK = re.compile(r"\s*skip\b", re.IGNORECASE)
+_NOT_PROSE = frozenset(("script", "style", "noscript", "template", "textarea", "pre", "code"))
 
 
 @lru_cache(maxsize=1024)

@@ -67,3 +67,9 @@ def test_a_page_without_title_takes_its_headline():
 def test_entities_in_json_ld_are_decoded():
     result = read("news-de-kicker-entities.html.gz")
     assert result.article["title"] == 'MSV-Interimstrainer Schubert: "Nicht mehr viel zu verlieren"'
+
+
+def test_the_article_container_is_not_furniture_by_its_class():
+    result = read("dragnet-R265-post-classed-as-tag.html.gz")
+    assert result.kind == "article", result.reason
+    assert result.article["word_count"] >= 500  # pruned by its "tag-internet-sharing" class: 56
