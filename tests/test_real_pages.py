@@ -73,3 +73,11 @@ def test_the_article_container_is_not_furniture_by_its_class():
     result = read("dragnet-R265-post-classed-as-tag.html.gz")
     assert result.kind == "article", result.reason
     assert result.article["word_count"] >= 500  # pruned by its "tag-internet-sharing" class: 56
+
+
+def test_a_short_or_small_first_pass_is_checked_by_the_full_cascade():
+    result = read("cleaneval-final-338-fast-pass-misses.html.gz")
+    assert result.kind == "article", result.reason
+    text = " ".join(result.article["text"].split())
+    assert "Oblate Father Joseph Pirson was translating the texts of the different Masses" in text
+    assert result.article["word_count"] >= 400  # the fast pass alone: 107 words, none of them
