@@ -96,12 +96,39 @@ BYLINE = re.compile(r"^(by|por|par|von|di|door)\s+\S", re.IGNORECASE)
 MAX_META_WORDS = 15
 LINK_LIST_WORDS = 15  # a whole-link block longer than this is prose, not a link list
 URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
-SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])")
+SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])|[。！？]")
+
+
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana and
+# CJK ideographs (Korean spaces its words). A Japanese article is one "word" per
+# sentence when counted by spaces, and was refused as too short (issue 16).
+_UNSPACED = re.compile(
+    # Thai, Lao, Myanmar, Khmer; CJK punctuation, kana; ideographs; full-width forms
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
+)
+CHARS_PER_WORD = 2  # about the mean length of a Japanese or Chinese word
+
+
+def word_count(text: str) -> int:
+    """Words in a text, counting characters of unspaced scripts, two to a word.
+
+    >>> word_count("Floods hit the delta"), word_count("東京都は、大雨の警報を出した。")
+    (4, 8)
+    """
+    words = len(text.split())
+    if text.isascii():
+        return words
+    chars = len(_UNSPACED.findall(text))
+    if not chars:
+        return words
+    spaced = len(_UNSPACED.sub(" ", text).split())  # "2025年" still has a word, "2025"
+    return spaced + (chars + CHARS_PER_WORD - 1) // CHARS_PER_WORD
 
 
 def is_furniture(text: str) -> bool:
     """A short line that is page furniture (menus, share buttons, cookie and donation asks)."""
-    if len(text.split()) > MAX_FURNITURE_WORDS:
+    if word_count(text) > MAX_FURNITURE_WORDS:
         return False
     return bool(FURNITURE_LINE.match(text) or FURNITURE_PHRASE.search(text))
 
@@ -112,7 +139,7 @@ def is_residue(text: str) -> bool:
         return True
     if is_furniture(text):
         return True
-    words = len(text.split())
+    words = word_count(text)
     return words <= MAX_SIGN_OFF_WORDS and bool(RELATED.match(text) or SIGN_OFF.search(text))
 
 
@@ -147,7 +174,7 @@ def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -
 
 def _link_list_item(text: str) -> bool:
     # A sentence that happens to be one link ("...continuum.' Click To Tweet") is prose.
-    if len(text.split()) > LINK_LIST_WORDS or URL_TEXT.match(text):
+    if word_count(text) > LINK_LIST_WORDS or URL_TEXT.match(text):
         return False
     return not SENTENCE_END.search(text)
 

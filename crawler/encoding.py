@@ -13,13 +13,17 @@ into mojibake, and a nightly crawl would then store that as a new version of a
 good release. The rules here, in order:
 
 1. a byte-order mark decides (UTF-8, UTF-16, UTF-32);
-2. a declared encoding that is not UTF-8 or Latin-1/windows-1252 is trusted
-   (Shift_JIS, KOI8-R, UTF-16 without a BOM ...);
-3. a body that is valid UTF-8 is UTF-8, whatever the label says: windows-1252
-   text with accents is practically never valid UTF-8;
-4. a body declared Latin-1/windows-1252 is windows-1252 (what browsers do);
+2. an HTTP Content-Type charset that is not UTF-8 or Latin-1/windows-1252 is
+   trusted (Shift_JIS, KOI8-R ...), as is UTF-16 sniffed from NULs;
+3. a body that is valid UTF-8 is UTF-8, whatever a label says: windows-1252
+   text with accents is practically never valid UTF-8, and a ``<meta charset>``
+   copied into a UTF-8 template (iso-8859-15, gb18030) is common (issue 16);
+4. then the ``<meta>`` charset; a body labelled Latin-1/windows-1252 is
+   windows-1252 (what browsers do);
 5. anything else is UTF-8, and each byte that is not is read as windows-1252
    (mixed encodings), undefined ones as U+FFFD.
+
+One policy for the crawl, ``pressroom extract`` and ``pressroom reextract``.
 
 :func:`looks_binary` tells an image or archive served as text/html from a page.
 """
@@ -52,11 +56,7 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> str:
     bom_encoding, bom = read_bom(body)
     if bom_encoding:
         return body[len(bom) :].decode(bom_encoding, "replace")
-    declared = http_content_type_encoding(content_type or "") or html_body_declared_encoding(
-        body[:4096]
-    )
-    if declared is None:
-        declared = _sniff_utf16(body)
+    declared = http_content_type_encoding(content_type or "") or _sniff_utf16(body)
     if declared and declared != "utf-8" and declared not in _LATIN:
         try:
             return body.decode(declared, "replace")
@@ -66,6 +66,12 @@ def decode_html(body: bytes, content_type: str | bytes | None = None) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    declared = declared or html_body_declared_encoding(body[:4096])
+    if declared and declared != "utf-8" and declared not in _LATIN:
+        try:
+            return body.decode(declared, "replace")
+        except LookupError:
+            declared = None
     if declared in _LATIN:
         return body.decode("cp1252", "replace")
     return body.decode("utf-8", _ERRORS)

@@ -6,8 +6,10 @@
 Files are HTML (``.html``, ``.htm``, ``.xhtml``), PDF, or either gzipped
 (``.gz``); folders are walked for them, in name order. Each gives one record:
 the path, the URL the page names for itself (its canonical link, else the
-file's own ``file://`` URI), the kind ("article" or "failed"), the reason for
-a failure, and every article field extraction produced.
+file's own ``file://`` URI), the kind ("article" or "failed"), the verdict
+(``release``: true or false, and the ``reason`` when false), and every article
+field extraction produced: a page refused as a release (too little text) still
+shows the text that was read.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from w3lib.encoding import html_to_unicode
-
 from crawler import extract
+from crawler.encoding import decode_html
+from crawler.results import PageResult
 from crawler.sources import Rules
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".pdf")
@@ -49,14 +51,24 @@ def _wanted(path: Path) -> bool:
 
 
 def read_page(path: Path) -> str | bytes:
-    """The page in a file: text for HTML (charset from BOM or meta), bytes for a PDF."""
+    """The page in a file: text for HTML (decoded as a crawl would), bytes for a PDF."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     if data.lstrip()[:5] == b"%PDF-":
         return data
-    _, text = html_to_unicode(None, data)
-    return text
+    return decode_html(data)  # the crawl's policy: valid UTF-8 before a <meta> charset
+
+
+def analyse_file(
+    path: Path, rules: Rules, boilerplate: Collection[int] = frozenset(), url: str | None = None
+) -> PageResult:
+    """The analysis of one file, as `pressroom extract` runs it (``url``: its file URI).
+
+    bench/extraction.py scores this function, so that its numbers are the command's.
+    """
+    url = url or path.resolve().as_uri()
+    return extract.analyse(read_page(path), url, rules, release=True, boilerplate=boilerplate)
 
 
 def extract_file(
@@ -64,10 +76,16 @@ def extract_file(
 ) -> dict[str, Any]:
     """One record for one file (see the module docstring)."""
     url = path.resolve().as_uri()
-    result = extract.analyse(read_page(path), url, rules, release=True, boilerplate=boilerplate)
-    record: dict[str, Any] = {"path": str(path), "url": url, "kind": result.kind}
-    if result.kind != "article" or result.article is None:
-        record["reason"] = result.reason
+    result = analyse_file(path, rules, boilerplate, url)
+    release = result.kind == "article" and result.article is not None
+    record: dict[str, Any] = {
+        "path": str(path),
+        "url": url,
+        "kind": result.kind,
+        "release": release,
+        "reason": None if release else result.reason,
+    }
+    if result.article is None:
         return record
     article = dict(result.article)
     record["url"] = article.pop("canonical_url", None) or url

@@ -11,6 +11,7 @@ adds what trafilatura found only where the page itself says nothing.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -145,7 +146,7 @@ def read_metadata(
     for m in found["meta"]:
         named = m.get("property") or m.get("name")
         key = (named or m.get("itemprop") or "").strip().lower()
-        content = (m.get("content") or "").strip()
+        content = _unescape(m.get("content") or "").strip()
         if key and content and key not in metas:
             metas[key] = content
         if (named or "").lower() == "article:tag":
@@ -598,7 +599,14 @@ def _own_texts(el: Any) -> list[str]:
 
 
 def _text(value: Any) -> str:
-    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else ""
+    return re.sub(r"\s+", " ", _unescape(value)).strip() if isinstance(value, str) else ""
+
+
+def _unescape(value: str) -> str:
+    """HTML entities decoded: JSON-LD strings are not HTML-parsed, and some CMSs escape
+    meta contents twice ("&amp;quot;"), so "&quot;" and "&#8216;" reached titles (issue 16).
+    """
+    return html.unescape(value) if "&" in value else value
 
 
 def unique(values: Any) -> list[str]:
@@ -609,7 +617,7 @@ def unique(values: Any) -> list[str]:
     """
     seen: dict[str, str] = {}
     for v in values:
-        v = re.sub(r"\s+", " ", str(v)).strip()
+        v = re.sub(r"\s+", " ", _unescape(str(v))).strip()
         if v and v.lower() not in seen:
             seen[v.lower()] = v
     return list(seen.values())

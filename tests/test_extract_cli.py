@@ -43,7 +43,7 @@ def test_a_folder_gives_one_object_per_page_in_order(cli, saved):
     ]
     first = got[0]
     release = SITE.releases[0]
-    assert first["kind"] == "article"
+    assert first["kind"] == "article" and first["release"] is True and first["reason"] is None
     assert first["url"] == BASE + release.path  # the page's canonical URL
     assert first["title"] == release.title
     assert first["date_published"] == release.date_published
@@ -61,8 +61,9 @@ def test_a_folder_gives_one_object_per_page_in_order(cli, saved):
 
 def test_a_file_with_no_release_is_reported_not_hidden(cli, saved):
     (notes,) = records(cli("extract", str(saved / "notes.txt")))  # named explicitly: read
-    assert notes["kind"] == "failed"
+    assert notes["kind"] == "failed" and notes["release"] is False
     assert notes["reason"].startswith("too little text")
+    assert "text" in notes and "title" in notes  # what was read is shown with the verdict
 
 
 def test_source_rules_apply(cli, saved, tmp_path):
