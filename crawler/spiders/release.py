@@ -405,13 +405,27 @@ class ReleaseSpider(scrapy.Spider):
         if root is None:
             yield FailureItem(response.url, "not an RSS or Atom feed", response.status)
             return
-        links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
-        links += root.xpath(
-            "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
-        )
-        for link in links:
-            url = _absolute(link.strip(), response.url)
-            request = self._candidate(url, new_only=True) if url else None
+        entries = []
+        for link, updated in _feed_entries(root):
+            url = _absolute(link, response.url)
+            if url is not None:
+                entries.append((url, updated))
+        if self.source.sitemaps:
+            # The sitemap's lastmod governs archived releases; a feed only adds new
+            # ones (one stored lastmod per page: two clocks would disagree forever).
+            entries = [(url, None) for url, _ in entries]
+        unchanged = self._unchanged([(url, updated) for url, updated in entries if updated])
+        for url, updated in entries:
+            if not updated:
+                request = self._candidate(url, new_only=True)
+            elif url in unchanged:
+                self.crawler.stats.inc_value("pressroom/lastmod_skipped")
+                continue
+            else:
+                # Atom's <updated> moves when the entry is edited (RSS's pubDate
+                # does not): the same rule as a sitemap's <lastmod>.
+                self.sitemap_lastmods[url] = updated
+                request = self._candidate(url, lastmod=updated)
             if request is not None:
                 yield request
 
@@ -627,3 +641,28 @@ def _capture(response: Response, packed: Packed | None = None) -> Capture:
 def _url_hash(url: str) -> int:
     """A stable 64-bit key for a URL (request meta is pickled into JOBDIR)."""
     return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
+def _feed_entries(root: Any) -> list[tuple[str, str | None]]:
+    """(link, updated) of each RSS item and Atom entry; updated from Atom's <updated>.
+
+    >>> atom = etree.fromstring(
+    ...     b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="/a"/>'
+    ...     b"<updated>2026-01-12T09:30:00Z</updated></entry></feed>")
+    >>> _feed_entries(atom)
+    [('/a', '2026-01-12T09:30:00Z')]
+    >>> rss = b"<rss><channel><item><link>/b</link></item></channel></rss>"
+    >>> _feed_entries(etree.fromstring(rss))
+    [('/b', None)]
+    """
+    found: list[tuple[str, str | None]] = []
+    for node in root.xpath("//*[local-name()='item' or local-name()='entry']"):
+        if etree.QName(node).localname == "item":
+            links = node.xpath("*[local-name()='link']/text()")
+        else:
+            links = node.xpath("*[local-name()='link'][not(@rel) or @rel='alternate']/@href")
+        if not links or not links[0].strip():
+            continue
+        updated = node.xpath("*[local-name()='updated']/text()")
+        found.append((links[0].strip(), updated[0].strip() if updated else None))
+    return found
