@@ -21,7 +21,8 @@ expired ``max_attempts`` times (one that kills its worker, say) goes to a dead
 list instead, for the coordinator to record as a failure.
 
 Requests keep scrapy-redis's conventions: serialized with ``request.to_dict``
-and pickle (:class:`LeasedQueue` is a scrapy-redis queue class), ordered by
+and the scheduler's serializer (pressroom's workers use :mod:`crawler.cluster.serial`,
+not pickle; :class:`LeasedQueue` is a scrapy-redis queue class), ordered by
 ``-priority`` in a ZSET; ids numbered in order keep FIFO among equal priorities.
 """
 
@@ -127,7 +128,13 @@ _COMPLETE = (
     _FINISH_LUA
     + """
 local keys = {queue = KEYS[1], inflight = KEYS[2], payload = KEYS[3], lease = KEYS[4]}
-if ARGV[1] ~= '' then redis.call('XADD', KEYS[5], '*', 'd', ARGV[1]) end
+-- Only the first to finish a request sends its result: a worker whose lease
+-- expired while it was slow (not dead) finds the request finished by another.
+local open = #ARGV < 2
+for i = 2, #ARGV do
+  if redis.call('HEXISTS', KEYS[3], ARGV[i]) == 1 then open = true end
+end
+if ARGV[1] ~= '' and open then redis.call('XADD', KEYS[5], '*', 'd', ARGV[1]) end
 local n = 0
 for i = 2, #ARGV do n = n + finish(keys, ARGV[i]) end
 return n
