@@ -309,7 +309,8 @@ class Coordinator:
                 batch = self.channel.receive(consumer, count=self.batch_size, block=0.5)
                 if batch and len(batch) < self.batch_size:
                     time.sleep(0.05)  # let a few more arrive: fewer, fuller transactions
-                    batch += self.channel.receive(consumer, count=self.batch_size, block=0)
+                    # (BLOCK 0 would wait forever: 10 ms)
+                    batch += self.channel.receive(consumer, count=self.batch_size, block=0.01)
             except Exception as exc:  # noqa: BLE001 (Redis away longer than the link's retries)
                 if self._stop.is_set():
                     return  # the crawl ended: its keys were deleted under a blocked read
