@@ -273,8 +273,17 @@ class Frontier:
         )
         return _text(result) if result is not None else None
 
-    def push_many(self, requests: Iterable[tuple[bytes, int, bytes | None]]) -> int:
-        """Queue (data, priority, fingerprint) triples in one round trip; how many were new."""
+    def push_many(
+        self,
+        requests: Iterable[tuple[bytes, int, bytes | None]],
+        *,
+        then_complete: tuple[str, bytes | None] | None = None,
+    ) -> int:
+        """Queue (data, priority, fingerprint) triples in one round trip; how many were new.
+
+        ``then_complete``: (lease id, message) completed after the pushes, in the
+        same round trip (Redis runs a pipeline's commands in order).
+        """
         pipe = self.server.pipeline(transaction=False)
         keys = self._push_keys()
         n = 0
@@ -283,7 +292,18 @@ class Frontier:
                 keys=keys, args=self._push_args(data, priority, fingerprint, None), client=pipe
             )
             n += 1
-        return sum(1 for r in pipe.execute() if r is not None) if n else 0
+        if then_complete is not None:
+            k = self.keys
+            lease, message = then_complete
+            self._complete(
+                keys=[k.queue, k.inflight, k.payload, k.lease, k.results],
+                args=[message or b"", lease],
+                client=pipe,
+            )
+        elif not n:
+            return 0
+        results = pipe.execute()
+        return sum(1 for r in results[:n] if r is not None)
 
     def lease(self, worker: str, count: int = 1) -> list[Lease]:
         """Take up to ``count`` requests for ``lease_seconds``; expired leases go back first."""

@@ -121,15 +121,6 @@ class WorkerLink:
             return  # given back unprocessed (a politeness slot too far away)
         spider = self.crawler.spider
         fingerprint = self.crawler.request_fingerprinter.fingerprint
-        if children:
-            self.frontier.push_many(
-                (
-                    serial.dumps(child.to_dict(spider=spider)),
-                    child.priority,
-                    None if child.dont_filter else fingerprint(child),
-                )
-                for child in children
-            )
         stats = self._stat_deltas()
         message = None
         if items or stats:
@@ -137,7 +128,17 @@ class WorkerLink:
         self.completed += 1
         if message is not None and self.completed % ROOM_CHECK_EVERY == 0:
             self.channel.wait_for_room()  # the coordinator is behind: wait, do not fill Redis
-        self.frontier.complete([lease], message)
+        pushes = [
+            (
+                serial.dumps(child.to_dict(spider=spider)),
+                child.priority,
+                None if child.dont_filter else fingerprint(child),
+            )
+            for child in children
+        ]
+        # One round trip: Redis runs a pipeline in order, so the links are queued
+        # before the lease completes, even if the connection drops half-way.
+        self.frontier.push_many(pushes, then_complete=(lease, message))
         self.held.pop(lease, None)
 
     def _stat_deltas(self) -> dict[str, int]:
@@ -275,7 +276,22 @@ class WorkerSpider(ReleaseSpider):
 
 
 class WorkerQueue(LeasedQueue):
-    """LeasedQueue that tells the worker which leases it holds (for the heartbeat)."""
+    """LeasedQueue that leases a few requests per round trip and tells the worker what it holds.
+
+    Leases taken ahead wait here a moment; the heartbeat extends them like the
+    others, and a worker that stops gives them back (a killed one lets them expire).
+    """
+
+    BATCH = 4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ahead: list[Any] = []
+
+    def __len__(self) -> int:
+        if self.ahead:
+            return len(self.ahead)
+        return int(self.server.zcard(self.frontier.keys.queue))
 
     def push(self, request: Any) -> None:
         parent = request.meta.get(LEASE_META)
@@ -284,9 +300,16 @@ class WorkerQueue(LeasedQueue):
             self.spider.cluster.replaced(parent)
 
     def pop(self, timeout: int = 0) -> Any:
-        request = super().pop(timeout)
-        if request is not None:
-            self.spider.cluster.taken(request.meta[LEASE_META])
+        if not self.ahead:
+            leases = self.frontier.lease(self.worker, self.BATCH)
+            for lease in leases:
+                self.spider.cluster.taken(lease.id)
+            self.ahead = leases[::-1]
+        if not self.ahead:
+            return None
+        lease = self.ahead.pop()
+        request = self._decode_request(lease.data)
+        request.meta[LEASE_META] = lease.id
         return request
 
 
