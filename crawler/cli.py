@@ -196,6 +196,11 @@ def main() -> None:
     metavar="NAME=VALUE",
     help="Override a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).",
 )
+@click.option(
+    "--redis",
+    metavar="URL",
+    help="Coordinate `pressroom worker`s through this Redis (redis://:PASSWORD@HOST:PORT/DB).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @friendly_errors
 def crawl(
@@ -215,6 +220,7 @@ def crawl(
     recheck_older_than: str | None,
     recheck_batch: int,
     overrides: tuple[str, ...],
+    redis: str | None,
     verbose: bool,
 ) -> None:
     """Crawl a source into the archive; rerun to update it.
@@ -244,6 +250,10 @@ def crawl(
             raise sources.SourceError("--allow/--deny apply to ad hoc crawls; edit the source file")
     else:
         src = sources.adhoc(sitemap=sitemap, feed=feed, start_url=start_url, allow=allow, deny=deny)
+    if redis:  # the coordinator: workers fetch, this process writes (crawler/cluster)
+        from crawler.cluster import coordinator, link
+
+        run_crawl = functools.partial(_cluster_call, coordinator.crawl, link.LinkError, redis=redis)
     run = run_crawl(
         src,
         db,
@@ -261,6 +271,62 @@ def crawl(
     for warning in run.get("warnings") or []:
         click.echo(f"Warning: {warning}", err=True)
     _exit_for(run)
+
+
+def _cluster_call(
+    func: Callable[..., Any], link_error: type, *args: Any, redis: str, **kw: Any
+) -> Any:
+    """``func(*args, redis, **kw)``; a refused or unreachable Redis link: one line, exit 2 or 1."""
+    try:
+        return func(*args, redis, **kw)
+    except link_error as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+@main.command()
+@click.option("--redis", metavar="URL", required=True, help="The coordinator's Redis.")
+@click.option("--workers", type=click.IntRange(min=0), default=None, help="Extraction processes.")
+@click.option("--exit-when-idle", is_flag=True, help="Exit when no crawl is running.")
+@click.option(
+    "--idle-seconds",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="With --exit-when-idle: how long to wait for a crawl first.",
+)
+@click.option(
+    "--allow-private-addresses",
+    is_flag=True,
+    help="Fetch private, loopback and link-local addresses too (a site on this machine).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@friendly_errors
+def worker(
+    redis: str,
+    workers: int | None,
+    exit_when_idle: bool,
+    idle_seconds: float,
+    allow_private_addresses: bool,
+    verbose: bool,
+) -> None:
+    """Fetch and extract pages for `pressroom crawl --redis` runs, from any machine.
+
+    Exit codes: 0 ok, 1 Redis unreachable, 2 a Redis link refused (a remote
+    host without a password), 130 stopped by Ctrl-C or SIGTERM (its pages go
+    back to the queue at once).
+
+    \b
+    Examples:
+        pressroom worker --redis redis://:PASSWORD@10.0.0.5:6379/0 --workers 4
+        PRESSROOM_REDIS_PASSWORD=... pressroom worker --redis redis://10.0.0.5:6379/0
+    """
+    from crawler.cluster import link
+    from crawler.cluster.worker import run_worker
+
+    options = {"extract_workers": workers, "exit_when_idle": exit_when_idle}
+    options |= {"allow_private": allow_private_addresses, "idle_seconds": idle_seconds}
+    code = _cluster_call(run_worker, link.LinkError, redis=redis, verbose=verbose, **options)
+    sys.exit(code)
 
 
 def _exit_for(run: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ Example::
 A worker's message is the outcome of one leased request: its article or
 failure items, captures included. A capture is the page's bytes (up to
 DOWNLOAD_MAXSIZE, 20 MB) and is usually already packed by the extraction
-worker; each message is pickled and compressed with zstd once more, and one
+worker; each message is serialized and compressed with zstd once more, and one
 over ``MAX_MESSAGE`` (64 MB, far below Redis's 512 MB bulk limit) is refused.
 
 The stream is read by a consumer group: a message stays pending until
@@ -28,22 +28,23 @@ unread results); instead :meth:`wait_for_room` holds a worker back while
 ``max_backlog`` messages wait: Redis's memory is bounded by the backlog
 times the message size (e.g. 2,000 x ~60 KB = ~120 MB).
 
-Messages are pickles, as scrapy-redis's requests are: Redis is inside the
-trust boundary (see :mod:`crawler.cluster.link`).
+Messages are encoded by :mod:`crawler.cluster.serial` (JSON and raw byte
+frames, never pickle): a forged message can lie, but cannot run code.
 """
 
 from __future__ import annotations
 
-import pickle
 import time
 from typing import Any
 
 import zstandard
 
+from crawler.cluster import serial
 from crawler.cluster.keys import CrawlKeys
 
 GROUP = "coordinator"
 MAX_MESSAGE = 64 * 1024 * 1024
+MAX_PLAIN = 4 * MAX_MESSAGE  # what one message may decompress to
 
 
 class MessageTooBig(Exception):
@@ -65,13 +66,14 @@ class ResultChannel:
         self._recovered: set[str] = set()  # consumers whose pending messages were re-read
 
     def encode(self, message: Any) -> bytes:
-        data = self._compress.compress(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        data = self._compress.compress(serial.dumps(message))
         if len(data) > MAX_MESSAGE:
             raise MessageTooBig(f"result message of {len(data) / 2**20:.0f} MB (compressed)")
         return data
 
     def decode(self, data: bytes) -> Any:
-        return pickle.loads(self._decompress.decompress(data))  # noqa: S301 (see the docstring)
+        # Bounded: a forged frame header cannot make us allocate more than a message may hold.
+        return serial.loads(self._decompress.decompress(data, max_output_size=MAX_PLAIN))
 
     def wait_for_room(self, timeout: float = 300.0) -> None:
         """Block while ``max_backlog`` messages wait; raise ChannelFull after ``timeout``."""

@@ -22,7 +22,8 @@ expired ``max_attempts`` times (one that kills its worker, say) goes to a dead
 list instead, for the coordinator to record as a failure.
 
 Requests keep scrapy-redis's conventions: serialized with ``request.to_dict``
-and pickle (:class:`LeasedQueue` is a scrapy-redis queue class), ordered by
+and the scheduler's serializer (pressroom's workers use :mod:`crawler.cluster.serial`,
+not pickle; :class:`LeasedQueue` is a scrapy-redis queue class), ordered by
 ``-priority`` in a ZSET; ids numbered in order keep FIFO among equal priorities.
 """
 
@@ -128,7 +129,13 @@ _COMPLETE = (
     _FINISH_LUA
     + """
 local keys = {queue = KEYS[1], inflight = KEYS[2], payload = KEYS[3], lease = KEYS[4]}
-if ARGV[1] ~= '' then redis.call('XADD', KEYS[5], '*', 'd', ARGV[1]) end
+-- Only the first to finish a request sends its result: a worker whose lease
+-- expired while it was slow (not dead) finds the request finished by another.
+local open = #ARGV < 2
+for i = 2, #ARGV do
+  if redis.call('HEXISTS', KEYS[3], ARGV[i]) == 1 then open = true end
+end
+if ARGV[1] ~= '' and open then redis.call('XADD', KEYS[5], '*', 'd', ARGV[1]) end
 local n = 0
 for i = 2, #ARGV do n = n + finish(keys, ARGV[i]) end
 return n
@@ -267,8 +274,17 @@ class Frontier:
         )
         return _text(result) if result is not None else None
 
-    def push_many(self, requests: Iterable[tuple[bytes, int, bytes | None]]) -> int:
-        """Queue (data, priority, fingerprint) triples in one round trip; how many were new."""
+    def push_many(
+        self,
+        requests: Iterable[tuple[bytes, int, bytes | None]],
+        *,
+        then_complete: tuple[str, bytes | None] | None = None,
+    ) -> int:
+        """Queue (data, priority, fingerprint) triples in one round trip; how many were new.
+
+        ``then_complete``: (lease id, message) completed after the pushes, in the
+        same round trip (Redis runs a pipeline's commands in order).
+        """
         pipe = self.server.pipeline(transaction=False)
         keys = self._push_keys()
         n = 0
@@ -277,7 +293,18 @@ class Frontier:
                 keys=keys, args=self._push_args(data, priority, fingerprint, None), client=pipe
             )
             n += 1
-        return sum(1 for r in pipe.execute() if r is not None) if n else 0
+        if then_complete is not None:
+            k = self.keys
+            lease, message = then_complete
+            self._complete(
+                keys=[k.queue, k.inflight, k.payload, k.lease, k.results],
+                args=[message or b"", lease],
+                client=pipe,
+            )
+        elif not n:
+            return 0
+        results = pipe.execute()
+        return sum(1 for r in results[:n] if r is not None)
 
     def lease(self, worker: str, count: int = 1) -> list[Lease]:
         """Take up to ``count`` requests for ``lease_seconds``; expired leases go back first."""

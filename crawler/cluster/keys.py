@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PREFIX = "pressroom"
+CRAWLS = f"{PREFIX}:crawls"  # SET of running crawls' names, for workers to find
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,21 @@ class CrawlKeys:
     def results(self) -> str:
         """STREAM of compressed results, workers -> coordinator."""
         return self._key("results")
+
+    @property
+    def config(self) -> str:
+        """STRING (JSON): the source and settings for workers; expires if the coordinator dies."""
+        return self._key("config")
+
+    @property
+    def profile(self) -> str:
+        """STRING (JSON list): the source's boilerplate profile, published by the coordinator."""
+        return self._key("profile")
+
+    def all_fixed(self) -> list[str]:
+        """Every key of the crawl but the per-domain slots (found with SCAN)."""
+        names = ("queue", "inflight", "payload", "lease", "seq", "dead", "seen", "results")
+        return [self._key(n) for n in names] + [self.config, self.profile]
 
     def domain(self, host: str) -> str:
         """HASH {next, delay} of one domain's shared politeness slot."""

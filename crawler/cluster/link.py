@@ -29,11 +29,19 @@ PASSWORD_ENV = "PRESSROOM_REDIS_PASSWORD"
 
 
 class LinkError(Exception):
-    """The Redis link cannot be used"""
+    """The Redis link cannot be used (bad input: the CLI exits 2)"""
+
+    exit_code = 2
 
 
 class InsecureLink(LinkError):
     """A Redis link to another machine without a password"""
+
+
+class Unreachable(LinkError):
+    """Redis did not answer, or refused the password (the run failed: the CLI exits 1)"""
+
+    exit_code = 1
 
 
 def with_password(url: str, env: Mapping[str, str] | None = None) -> str:
@@ -94,14 +102,14 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
         probe.ping()
     except redis.AuthenticationError:
         if urlsplit(url).password is None:
-            raise LinkError(f"{_shown(url)}: Redis wants a password or user") from None
-        raise LinkError(f"{_shown(url)}: Redis refused the password or user") from None
+            raise Unreachable(f"{_shown(url)}: Redis wants a password or user") from None
+        raise Unreachable(f"{_shown(url)}: Redis refused the password or user") from None
     except redis.ResponseError as exc:
         if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
-            raise LinkError(f"{_shown(url)}: Redis wants a password or user ({exc})") from None
-        raise LinkError(f"{_shown(url)}: {exc}") from None
+            raise Unreachable(f"{_shown(url)}: Redis wants a password or user ({exc})") from None
+        raise Unreachable(f"{_shown(url)}: {exc}") from None
     except redis.RedisError as exc:
-        raise LinkError(f"{_shown(url)}: cannot reach Redis ({exc})") from None
+        raise Unreachable(f"{_shown(url)}: cannot reach Redis ({exc})") from None
     finally:
         probe.close()
     return redis.Redis.from_url(

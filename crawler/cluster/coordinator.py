@@ -1,0 +1,382 @@
+"""``pressroom crawl ... --redis URL``: the one-machine crawl, its pages fetched by workers.
+
+Example::
+
+    $ pressroom crawl hrw --db hrw.db --redis redis://:PASSWORD@10.0.0.5:6379/0
+    run 12 hrw: ok - 140 new, ... (5210 responses)
+
+It is :func:`crawler.run.crawl`, unchanged (same lock, same run record, same
+summary line and exit codes), with two settings more:
+
+- ``SCHEDULER`` = :class:`DivertingScheduler`: the spider's page requests
+  (candidates, listings, link walking) go to the shared frontier instead of
+  this process's downloader; sitemaps and feeds are still fetched here, where
+  the incremental rules can ask the archive (a sitemap entry whose lastmod did
+  not move is not queued; a known release gets If-None-Match/If-Modified-Since
+  before it is pushed). Sitemap entries are pushed as the frontier runs low,
+  so Redis holds a bounded part of a big site.
+- the :class:`Coordinator` extension: reads the results stream and hands every
+  item to the item pipelines, the same single writer as a one-machine crawl
+  (``StorePipeline`` + ``WriterThread``); a message is acknowledged (and
+  deleted) by a job queued to the writer after its batch, so only once it is
+  committed. A result delivered twice (a slow worker whose lease expired) is
+  written once. Requests whose leases expired too often are recorded as
+  failures. The crawl ends when this process is idle, no sitemap entry waits,
+  nothing is queued or leased and every result is committed; then every key
+  of the crawl is deleted from Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+import weakref
+from functools import partial
+from typing import Any
+
+from scrapy import signals
+from scrapy.core.scheduler import Scheduler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler.cluster import crawls, link, serial
+from crawler.cluster.channel import ResultChannel
+from crawler.cluster.frontier import Frontier
+from crawler.cluster.keys import CrawlKeys
+from crawler.cluster.seen import BloomSeen
+from crawler.cluster.worker import make_seen
+from crawler.items import FailureItem
+
+logger = logging.getLogger(__name__)
+
+# Requests the frontier should hold before more sitemap entries become requests.
+FRONTIER_LOW, FRONTIER_HIGH = 1000, 2000
+TICK = 0.2  # seconds between the coordinator's looks at the frontier
+# Settings every worker must share with the coordinator.
+SHARED_SETTINGS = (
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_WARNSIZE",
+    "RETRY_TIMES",
+    "REDIRECT_MAX_TIMES",
+    "PRESSROOM_MAX_PAGES",
+    "PRESSROOM_MAX_HOPS",
+    "PRESSROOM_MAX_PER_TEMPLATE",
+    "PRESSROOM_FULL",
+    "PRESSROOM_MAX_RETRY_AFTER",
+    "PRESSROOM_RETRY_BACKOFF",
+    "PRESSROOM_MAX_CRAWL_DELAY",
+    "PRESSROOM_CLUSTER_LEASE",
+    "PRESSROOM_CLUSTER_MAX_ATTEMPTS",
+)
+DIVERTED = ("parse_page",)  # callbacks whose requests workers fetch
+DEAD_REASON = "no worker finished it: {n} leases expired (a page that kills or stalls workers)"
+
+_coordinators: weakref.WeakKeyDictionary[Any, Coordinator] = weakref.WeakKeyDictionary()
+
+
+def crawl_name(source_name: str) -> str:
+    """A name for one run's keys: the source and a random suffix.
+
+    >>> crawl_name("hrw")[:4], len(crawl_name("my source"))
+    ('hrw-', 18)
+    """
+    return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', source_name)[:40]}-{uuid.uuid4().hex[:8]}"
+
+
+def crawl(source: Any, db: str, redis_url: str, **options: Any) -> dict[str, Any]:
+    """Run the coordinator of a cluster crawl; return the recorded run, as crawler.run.crawl.
+
+    Raises :class:`crawler.cluster.link.LinkError` before anything starts when
+    the Redis link is refused (no password to a remote host) or unreachable.
+    """
+    from crawler.run import crawl as run_crawl
+
+    link.connect(redis_url).close()  # a bad link is said before the archive is touched
+    overrides = dict(options.pop("overrides", None) or {})
+    overrides.update(
+        {
+            "SCHEDULER": "crawler.cluster.coordinator.DivertingScheduler",
+            "EXTENSIONS": {
+                "scrapy.extensions.remote_control.RemoteControl": None,
+                "crawler.cluster.coordinator.Coordinator": 100,
+            },
+            "PRESSROOM_CLUSTER_REDIS": redis_url,
+            "PRESSROOM_CLUSTER_CRAWL": crawl_name(source.name),
+            # Pages are extracted by the workers: no extraction processes here.
+            "PRESSROOM_EXTRACT_WORKERS": 0,
+        }
+    )
+    options.pop("workers", None)
+    return run_crawl(source, db, overrides=overrides, **options)
+
+
+class DivertingScheduler(Scheduler):
+    """Scrapy's scheduler, except that page requests are pushed to the shared frontier."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DivertingScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.coordinator = _coordinators[crawler]
+        return scheduler
+
+    def enqueue_request(self, request: Any) -> bool:
+        if getattr(request.callback, "__name__", "") in DIVERTED:
+            self.coordinator.push([request])
+            return True
+        return bool(super().enqueue_request(request))
+
+
+class Coordinator:
+    """The extension that feeds the frontier, writes the workers' results, and ends the crawl."""
+
+    def __init__(self, crawler: Any) -> None:
+        settings = crawler.settings
+        self.url = settings.get("PRESSROOM_CLUSTER_REDIS")
+        if not self.url:
+            raise NotConfigured("no PRESSROOM_CLUSTER_REDIS")
+        self.crawler = crawler
+        self.keys = CrawlKeys(settings.get("PRESSROOM_CLUSTER_CRAWL"))
+        self.server = link.connect(self.url)
+        self.channel = ResultChannel(self.server, self.keys)
+        self.frontier: Frontier | None = None
+        self.conditional: Any = None
+        self.seen_leases: set[str] = set()  # results written this run, by lease
+        self.batch_size = max(1, settings.getint("PRESSROOM_BATCH_SIZE"))
+        self.busy = False  # a batch of results is being handed to the pipelines
+        self.closing = False
+        self.done_ticks = 0
+        self._last_refresh = 0.0
+        self._published_profile: frozenset[int] | None = None
+        self._stop = threading.Event()
+        self._reader: threading.Thread | None = None
+        self._tick: Any = None
+        _coordinators[crawler] = self
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Coordinator:
+        coordinator = cls(crawler)
+        crawler.signals.connect(coordinator.opened, signal=signals.spider_opened)
+        crawler.signals.connect(coordinator.idle, signal=signals.spider_idle)
+        crawler.signals.connect(coordinator.closed, signal=signals.spider_closed)
+        return coordinator
+
+    # --- start ----------------------------------------------------------
+
+    def opened(self, spider: Any) -> None:
+        from twisted.internet import task
+
+        from crawler.middlewares import ConditionalRequestMiddleware
+
+        settings = self.crawler.settings
+        seen_spec = self._seen_spec(spider)
+        self.frontier = Frontier(
+            self.server,
+            self.keys,
+            seen=make_seen(self.server, self.keys, seen_spec),
+            lease_seconds=settings.getfloat("PRESSROOM_CLUSTER_LEASE", 120.0),
+            max_attempts=settings.getint("PRESSROOM_CLUSTER_MAX_ATTEMPTS", 3),
+        )
+        if isinstance(self.frontier.seen, BloomSeen):
+            self.frontier.seen.create()
+        try:
+            self.conditional = ConditionalRequestMiddleware.from_crawler(self.crawler)
+        except NotConfigured:
+            self.conditional = None  # --full
+        shared = {name: settings.get(name) for name in SHARED_SETTINGS if name in settings}
+        shared["seen"] = seen_spec
+        config = crawls.CrawlConfig(
+            crawl=self.keys.crawl,
+            source=crawls.source_to_dict(spider.source),
+            delay=settings.getfloat("DOWNLOAD_DELAY"),
+            settings=shared,
+        )
+        self.channel.create_group()
+        crawls.publish(self.server, config)
+        self._reader = threading.Thread(target=self._read, name="cluster-results", daemon=True)
+        self._reader.start()
+        self._tick = task.LoopingCall(self.tick)
+        self._tick.start(TICK, now=False)
+
+    def _seen_spec(self, spider: Any) -> dict[str, Any]:
+        """A Bloom filter sized for the source: 4x its archived releases, at least 200,000 URLs."""
+        archive = spider.incremental_archive(this_run=True)
+        archived = archive.count(source=spider.source.name) if archive is not None else 0
+        return {"mode": "bloom", "capacity": max(200_000, 4 * archived), "error_rate": 1e-6}
+
+    # --- requests to the frontier -----------------------------------------
+
+    def push(self, requests: list[Any]) -> int:
+        assert self.frontier is not None
+        spider = self.crawler.spider
+        fingerprint = self.crawler.request_fingerprinter.fingerprint
+        batch = []
+        for request in requests:
+            if self.conditional is not None:
+                self.conditional.process_request(request)  # If-None-Match from the archive
+            data = serial.dumps(request.to_dict(spider=spider))
+            batch.append(
+                (data, request.priority, None if request.dont_filter else fingerprint(request))
+            )
+        return self.frontier.push_many(batch)
+
+    def _feed(self, room: int) -> None:
+        """Make up to ``room`` waiting sitemap entries requests, pushed in one round trip."""
+        spider = self.crawler.spider
+        requests = []
+        while spider.waiting and len(requests) < room:
+            url, lastmod = spider.waiting.popleft()
+            request = spider._candidate(url, lastmod=lastmod)
+            if request is not None:
+                requests.append(request)
+        if requests:
+            self.push(requests)
+
+    # --- the reactor's loop ---------------------------------------------------
+
+    def tick(self) -> None:
+        if self.closing:
+            return
+        assert self.frontier is not None
+        spider = self.crawler.spider
+        counts = self.frontier.counts()
+        if spider.waiting and counts.queued < FRONTIER_LOW:
+            self._feed(FRONTIER_HIGH - counts.queued)
+        if counts.dead:
+            self._record_dead()
+        now = time.monotonic()
+        if now - self._last_refresh > 5:
+            self._last_refresh = now
+            crawls.refresh(self.server, self.keys)
+            self._publish_profile(spider)
+        if self._finished(spider, counts):
+            self.done_ticks += 1
+            if self.done_ticks >= 2:  # seen twice, TICK apart: nothing was between two steps
+                self.closing = True
+                engine = self.crawler.engine
+                deferred_from_coro(engine.close_spider_async(reason="finished"))
+        else:
+            self.done_ticks = 0
+
+    def _finished(self, spider: Any, counts: Any) -> bool:
+        # Order matters: the frontier first, then the stream. A worker completes a
+        # lease and sends its result in one step, so a frontier seen empty has
+        # every result already in the stream.
+        if spider.waiting or self.busy or counts.queued or counts.inflight or counts.dead:
+            return False
+        if not self.crawler.engine.spider_is_idle():
+            return False  # sitemaps or feeds still being fetched here
+        return self.channel.backlog() == 0
+
+    def idle(self) -> None:
+        if not self.closing:
+            raise DontCloseSpider  # the workers are at work; tick() ends the crawl
+
+    def _record_dead(self) -> None:
+        assert self.frontier is not None
+        items = []
+        for lease in self.frontier.take_dead():
+            try:
+                url = serial.loads(lease.data)["url"]
+            except (serial.BadMessage, KeyError, TypeError):
+                continue
+            items.append(FailureItem(url, DEAD_REASON.format(n=lease.attempts)))
+        if items:
+            deferred_from_coro(self._write(items, []))
+
+    def _publish_profile(self, spider: Any) -> None:
+        profile = getattr(spider, "boilerplate", None)
+        if profile is not None and profile is not self._published_profile:
+            self._published_profile = profile
+            self.server.set(self.keys.profile, json.dumps(sorted(profile)))
+
+    # --- results ----------------------------------------------------------
+
+    def _read(self) -> None:  # in its own thread: XREADGROUP blocks
+        from twisted.internet import reactor
+        from twisted.internet.threads import blockingCallFromThread
+
+        consumer = f"coordinator-{self.keys.crawl}"
+        while not self._stop.is_set():
+            try:
+                batch = self.channel.receive(consumer, count=self.batch_size, block=0.5)
+                if batch and len(batch) < self.batch_size:
+                    time.sleep(0.05)  # let a few more arrive: fewer, fuller transactions
+                    # (BLOCK 0 would wait forever: 10 ms)
+                    batch += self.channel.receive(consumer, count=self.batch_size, block=0.01)
+            except Exception as exc:  # noqa: BLE001 (Redis away longer than the link's retries)
+                if self._stop.is_set():
+                    return  # the crawl ended: its keys were deleted under a blocked read
+                logger.warning("reading results failed: %s: %s", type(exc).__name__, exc)
+                time.sleep(1)
+                continue
+            if not batch or self._stop.is_set():
+                continue
+            self.busy = True
+            try:
+                blockingCallFromThread(reactor, self._consume, batch)
+            except Exception as exc:  # noqa: BLE001
+                logger.error("writing results failed: %s: %s", type(exc).__name__, exc)
+            finally:
+                self.busy = False
+
+    def _consume(self, batch: list[tuple[str, Any]]) -> Any:  # in the reactor
+        if self.closing:
+            return None
+        items: list[Any] = []
+        stats = self.crawler.stats
+        for _, message in batch:
+            lease = message.get("lease")
+            if lease in self.seen_leases:
+                stats.inc_value("pressroom/cluster/duplicate_results")
+                continue
+            self.seen_leases.add(lease)
+            for key, value in (message.get("stats") or {}).items():
+                stats.inc_value(key, value)
+            items += message.get("items") or []
+        return deferred_from_coro(self._write(items, [mid for mid, _ in batch]))
+
+    async def _write(self, items: list[Any], message_ids: list[str]) -> None:
+        """Hand ``items`` to the pipelines; acknowledge the messages after their commit."""
+        scraper = self.crawler.engine.scraper
+        for item in items:
+            await scraper.start_itemproc_async(item, response=None)
+        writer = self._writer()
+        if writer is None or writer.writer is None:
+            return  # the archive failed: the crawl is stopping, messages stay unacknowledged
+        writer.flush()
+        if message_ids:
+            # Jobs run in order: this one runs once the batch above is committed.
+            writer.writer.submit(partial(self.channel.ack, message_ids), on_error=_ack_failed)
+
+    def _writer(self) -> Any:
+        """The pipeline that owns the single writer (StorePipeline)."""
+        for pipeline in self.crawler.engine.scraper.itemproc.middlewares:
+            if hasattr(pipeline, "flush") and hasattr(pipeline, "writer"):
+                return pipeline
+        return None
+
+    # --- end ------------------------------------------------------------
+
+    def closed(self, spider: Any, reason: str) -> None:
+        self.closing = True
+        self._stop.set()
+        if self._tick is not None and self._tick.running:
+            self._tick.stop()
+        try:
+            crawls.finish(self.server, self.keys)
+        except Exception as exc:  # noqa: BLE001 (the run is recorded; keys expire anyway)
+            logger.warning("could not delete the crawl's keys: %s", exc)
+
+
+def _ack_failed(exc: BaseException) -> None:
+    # The batch is committed; its messages will be read again and skipped as
+    # already written only within this run. Rare: Redis away past the retries.
+    logger.warning("acknowledging results failed: %s: %s", type(exc).__name__, exc)

@@ -1,0 +1,562 @@
+"""``pressroom worker``: fetch and extract a coordinator's crawl, from any machine.
+
+Example::
+
+    $ pressroom worker --redis redis://:PASSWORD@10.0.0.5:6379/0 --workers 4
+    $ pressroom worker --redis redis://127.0.0.1:6379/0 --exit-when-idle --allow-private-addresses
+
+A worker finds a running crawl in Redis (:mod:`crawler.cluster.crawls`) and
+runs :class:`WorkerSpider` (the one-machine ``ReleaseSpider``, same callbacks,
+same extraction pool) with scrapy-redis's Scheduler over the leased frontier.
+It has no archive: what a page yields goes back to the coordinator.
+
+For each leased request, once its callback or errback has run to the end:
+
+1. the links it yielded are pushed to the frontier (one pipelined round trip),
+2. its items (article, failure, not-a-release, 304, captures) and the stats it
+   moved are sent to the results stream *and* the lease is completed, in one
+   Lua script (:meth:`Frontier.complete`).
+
+A worker killed before step 2 did nothing that counts: its lease expires and
+another worker fetches the page again. Step 1 happens in the callback itself,
+not through Scrapy's scraper, which buffers a callback's output and could
+complete the lease before the links were queued.
+
+Politeness is the cluster's (:class:`PoliteSlotMiddleware`): every request to
+a domain first takes a slot in Redis (:class:`crawler.cluster.polite.DomainSlots`),
+spaced by the crawl's delay or the site's robots.txt Crawl-delay; a 429/503
+with Retry-After pauses the domain for every worker. Leases of long downloads
+are extended by a heartbeat. Private, loopback and link-local addresses are
+refused (:mod:`crawler.cluster.guard`) unless ``--allow-private-addresses``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.utils.misc import load_object
+from scrapy_redis.scheduler import Scheduler
+from twisted.python.failure import Failure
+
+from crawler import __version__
+from crawler.cluster import crawls, link, serial
+from crawler.cluster.channel import ResultChannel
+from crawler.cluster.frontier import LEASE_META, Frontier, LeasedQueue, NoDupeFilter, worker_id
+from crawler.cluster.polite import DomainSlots, TooFar
+from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
+from crawler.items import FailureItem
+from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
+from crawler.robots import CrawlDelayMiddleware
+from crawler.spiders.release import ReleaseSpider
+
+logger = logging.getLogger(__name__)
+
+# Stats a worker adds to the coordinator's (the run's summary and counts).
+FORWARDED = ("response_received_count",)
+FORWARDED_PREFIX = "pressroom/"
+ROOM_CHECK_EVERY = 50  # completions between two looks at the results backlog
+
+
+def make_seen(server: Any, keys: Any, spec: dict[str, Any]) -> SeenSet:
+    """The crawl's seen-set, as the coordinator chose it (the same on every machine)."""
+    if spec.get("mode") == "bloom":
+        return BloomSeen(
+            server, keys.seen, capacity=int(spec["capacity"]), error_rate=float(spec["error_rate"])
+        )
+    return ExpiringSeen(server, keys.seen)
+
+
+class WorkerLink:
+    """One worker crawl's side of Redis: its leases, results, slots and heartbeat."""
+
+    def __init__(self, crawler: Any, config: crawls.CrawlConfig) -> None:
+        settings = crawler.settings
+        self.crawler, self.config, self.keys = crawler, config, config.keys
+        self.server = link.connect(settings.get("PRESSROOM_CLUSTER_REDIS"))
+        self.worker = settings.get("PRESSROOM_CLUSTER_WORKER_ID") or worker_id()
+        self.seen = make_seen(self.server, self.keys, config.settings.get("seen") or {})
+        self.frontier = Frontier(
+            self.server,
+            self.keys,
+            seen=self.seen,
+            lease_seconds=settings.getfloat("PRESSROOM_CLUSTER_LEASE", 120.0),
+            max_attempts=settings.getint("PRESSROOM_CLUSTER_MAX_ATTEMPTS", 3),
+        )
+        self.channel = ResultChannel(self.server, self.keys)
+        self.slots = DomainSlots(self.server, self.keys, delay=config.delay)
+        self.delay = config.delay
+        self.polite_hosts: set[str] = set()  # hosts with a Crawl-delay or a Retry-After pause
+        self.held: dict[str, float] = {}  # lease id -> when taken
+        self.sent: dict[str, int] = {}  # stats already forwarded
+        self.completed = 0
+        self.alive = True
+        self._checked = 0.0
+        self._profile_raw: bytes | None = None
+
+    # --- leases ---------------------------------------------------------
+
+    def taken(self, lease: str) -> None:
+        self.held[lease] = time.monotonic()
+
+    def replaced(self, lease: str) -> None:
+        """A redirect or retry of ``lease`` was pushed: the push script completed it."""
+        self.held.pop(lease, None)
+
+    def finish(self, request: Request, children: list[Request], items: list[Any]) -> None:
+        """Queue the page's links, then send its items and complete its lease in one step."""
+        lease = request.meta.get(LEASE_META)
+        if lease is None:
+            return  # given back unprocessed (a politeness slot too far away)
+        spider = self.crawler.spider
+        fingerprint = self.crawler.request_fingerprinter.fingerprint
+        stats = self._stat_deltas()
+        message = None
+        if items or stats:
+            message = self.channel.encode({"lease": lease, "items": items, "stats": stats})
+        self.completed += 1
+        if message is not None and self.completed % ROOM_CHECK_EVERY == 0:
+            self.channel.wait_for_room()  # the coordinator is behind: wait, do not fill Redis
+        pushes = [
+            (
+                serial.dumps(child.to_dict(spider=spider)),
+                child.priority,
+                None if child.dont_filter else fingerprint(child),
+            )
+            for child in children
+        ]
+        # One round trip: Redis runs a pipeline in order, so the links are queued
+        # before the lease completes, even if the connection drops half-way.
+        self.frontier.push_many(pushes, then_complete=(lease, message))
+        self.held.pop(lease, None)
+
+    def _stat_deltas(self) -> dict[str, int]:
+        stats = self.crawler.stats.get_stats()
+        out = {}
+        for key, value in stats.items():
+            if not (key in FORWARDED or key.startswith(FORWARDED_PREFIX)):
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                continue
+            delta = value - self.sent.get(key, 0)
+            if delta:
+                out[key] = delta
+                self.sent[key] = value
+        return out
+
+    def heartbeat(self) -> None:
+        """Extend held leases (long downloads); follow the profile; notice the crawl's end."""
+        if self.held:
+            self.frontier.extend(self.worker, list(self.held))
+        raw = self.server.get(self.keys.profile)
+        if raw is not None and raw != self._profile_raw:
+            self._profile_raw = raw
+            self.crawler.spider.boilerplate = frozenset(json.loads(raw))
+
+    def crawl_running(self) -> bool:
+        now = time.monotonic()
+        if now - self._checked > 0.5:
+            self._checked = now
+            self.alive = bool(self.server.exists(self.keys.config))
+        return self.alive
+
+    def close(self) -> None:
+        """Give back what this worker holds (a SIGTERM): queued again at once, no attempt lost."""
+        if self.held:
+            self.frontier.release(self.worker, list(self.held))
+            self.held.clear()
+
+    # --- politeness -----------------------------------------------------
+
+    def wait_for_slot(self, host: str) -> float:
+        """Seconds to wait before fetching from ``host``; :class:`TooFar` if over the limit."""
+        if self.delay <= 0 and host not in self.polite_hosts:
+            return 0.0  # no delay asked for this domain: no round trip
+        return self.slots.reserve(host)
+
+    def crawl_delay(self, host: str, seconds: float) -> None:
+        self.polite_hosts.add(host)
+        self.slots.set_delay(host, seconds)
+
+    def pause(self, host: str, seconds: float) -> None:
+        self.polite_hosts.add(host)
+        self.slots.back_off(host, seconds)
+
+    def give_back(self, request: Request) -> None:
+        lease = request.meta.pop(LEASE_META, None)
+        if lease is not None:
+            self.frontier.release(self.worker, [lease])
+            self.held.pop(lease, None)
+
+
+class WorkerSpider(ReleaseSpider):
+    """ReleaseSpider without seeds and without an archive; each page's outcome goes to Redis."""
+
+    name = "release-worker"
+
+    def __init__(self, config: crawls.CrawlConfig | None = None, **kwargs: Any) -> None:
+        if config is None:
+            raise ValueError("WorkerSpider needs the crawl's config")
+        super().__init__(source=config.source_obj(), **kwargs)
+        self.config = config
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WorkerSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.cluster = WorkerLink(crawler, spider.config)
+        spider.cluster_seen = spider.cluster.seen  # LeasedQueue pushes with it
+        crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
+        crawler.signals.connect(spider._opened, signal=scrapy.signals.spider_opened)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        return  # the coordinator seeds the frontier
+        yield  # noqa: B901 (an async generator that yields nothing)
+
+    def _opened(self, spider: Any) -> None:
+        from twisted.internet import task
+
+        lease = self.crawler.settings.getfloat("PRESSROOM_CLUSTER_LEASE", 120.0)
+        self._beat = task.LoopingCall(self.cluster.heartbeat)
+        self._beat.start(min(5.0, lease / 3), now=True)
+
+    def _idle(self) -> None:
+        if self.cluster.crawl_running():
+            raise DontCloseSpider  # the queue is empty for now; the coordinator says when it ends
+
+    def _closed(self, spider: scrapy.Spider) -> None:
+        beat = getattr(self, "_beat", None)
+        if beat is not None and beat.running:
+            beat.stop()
+        self.cluster.close()
+        super()._closed(spider)
+
+    # --- callbacks: the one-machine spider's, then the page's outcome to Redis ---
+
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        items: list[Any] = []
+        children: list[Request] = []
+        try:
+            async for out in super().parse_page(response):
+                (children if isinstance(out, Request) else items).append(out)
+        except Exception as exc:  # noqa: BLE001 (recorded as the page's failure, as Scrapy logs it)
+            reason = f"spider error: {type(exc).__name__}: {exc}".splitlines()[0]
+            items.append(FailureItem(response.url, reason, response.status))
+        self.cluster.finish(response.request, children, items)
+        return
+        yield  # noqa: B901
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield from self._leased(response.request, super().parse_sitemap(response))
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        yield from self._leased(response.request, super().parse_feed(response))
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        yield from self._leased(request, super().on_error(failure))
+
+    def _leased(self, request: Request, output: Iterator[Any]) -> Iterator[Any]:
+        items, children = [], []
+        for out in output:
+            (children if isinstance(out, Request) else items).append(out)
+        self.cluster.finish(request, children, items)
+        return iter(())
+
+
+class WorkerQueue(LeasedQueue):
+    """LeasedQueue that leases a few requests per round trip and tells the worker what it holds.
+
+    Leases taken ahead wait here a moment; the heartbeat extends them like the
+    others, and a worker that stops gives them back (a killed one lets them expire).
+    """
+
+    BATCH = 4
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ahead: list[Any] = []
+
+    def __len__(self) -> int:
+        if self.ahead:
+            return len(self.ahead)
+        return int(self.server.zcard(self.frontier.keys.queue))
+
+    def push(self, request: Any) -> None:
+        parent = request.meta.get(LEASE_META)
+        super().push(request)
+        if parent is not None:
+            self.spider.cluster.replaced(parent)
+
+    def pop(self, timeout: int = 0) -> Any:
+        if not self.ahead:
+            leases = self.frontier.lease(self.worker, self.BATCH)
+            for lease in leases:
+                self.spider.cluster.taken(lease.id)
+            self.ahead = leases[::-1]
+        if not self.ahead:
+            return None
+        lease = self.ahead.pop()
+        request = self._decode_request(lease.data)
+        request.meta[LEASE_META] = lease.id
+        return request
+
+
+class WorkerScheduler(Scheduler):
+    """scrapy-redis's Scheduler on pressroom's checked link (password rule, retries)."""
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WorkerScheduler:
+        server = link.connect(settings.get("PRESSROOM_CLUSTER_REDIS"))
+        return cls(
+            server=server,
+            persist=True,  # the coordinator owns the keys' lifetime
+            queue_cls=settings.get("SCHEDULER_QUEUE_CLASS"),
+            dupefilter=NoDupeFilter(),
+            serializer=serial,
+        )
+
+    def open(self, spider: Any) -> None:
+        # As scrapy-redis's, without its "Resuming crawl" line (Spider.log is deprecated).
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server, spider=spider, key="%(spider)s:requests", serializer=serial
+        )
+        self.df = NoDupeFilter()
+
+    def enqueue_request(self, request: Any) -> bool:
+        # As scrapy-redis's, without its per-request stats call (deprecated in Scrapy 2.13).
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Any:
+        return self.queue.pop(0)
+
+
+class PoliteSlotMiddleware:
+    """Wait for the domain's cluster-wide slot before each download (Scrapy's delay is 0)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PoliteSlotMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        cluster = getattr(self.crawler.spider, "cluster", None)
+        if cluster is None:
+            return None
+        host = (urlsplit(request.url).hostname or "").lower()
+        try:
+            wait = cluster.wait_for_slot(host)
+        except TooFar as exc:
+            cluster.give_back(request)  # another worker, or this one later, fetches it
+            raise IgnoreRequest(f"politeness slot too far away ({exc})") from None
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return None
+
+
+class ClusterCrawlDelayMiddleware(CrawlDelayMiddleware):
+    """robots.txt Crawl-delay for every worker: kept in the domain's slot in Redis."""
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        super().robots_parsed(robotparser, request)
+        key = self._key(request)
+        cluster = getattr(self.crawler.spider, "cluster", None)
+        if key in self.delays and cluster is not None:
+            cluster.crawl_delay(key, self.delays[key])
+
+
+class ClusterRetryAfterMiddleware(RetryAfterMiddleware):
+    """Retry-After for every worker: a 429/503 pauses the domain's slot in Redis."""
+
+    def __init__(self, settings: Any, crawler: Any = None) -> None:
+        super().__init__(settings)
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ClusterRetryAfterMiddleware:
+        return cls(crawler.settings, crawler)
+
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        cluster = getattr(getattr(self.crawler, "spider", None), "cluster", None)
+        if response.status in (429, 503) and cluster is not None:
+            header = response.headers.get("Retry-After", b"").decode("latin-1") or None
+            wait = retry_after_seconds(header)
+            if wait is None:
+                wait = min(self.max_wait, self.backoff * 2 ** request.meta.get("retry_times", 0))
+            if wait <= self.max_wait:
+                cluster.pause((urlsplit(request.url).hostname or "").lower(), wait)
+        return await super().process_response(request, response, spider)
+
+
+# --- running a worker --------------------------------------------------------
+
+INTERRUPTED = 130
+
+
+def worker_settings(
+    url: str,
+    config: crawls.CrawlConfig,
+    *,
+    extract_workers: int | None = None,
+    allow_private: bool = False,
+    log_level: str = "WARNING",
+) -> Any:
+    from scrapy.settings import Settings
+
+    from crawler import settings as defaults
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    middlewares = dict(defaults.DOWNLOADER_MIDDLEWARES)
+    middlewares.update(
+        {
+            "crawler.cluster.guard.AddressGuardMiddleware": 50,
+            "crawler.robots.CrawlDelayMiddleware": None,
+            "crawler.cluster.worker.ClusterCrawlDelayMiddleware": 560,
+            "crawler.middlewares.RetryAfterMiddleware": None,
+            "crawler.cluster.worker.ClusterRetryAfterMiddleware": 550,
+            # Last before the download: robots.txt refusals take no slot.
+            "crawler.cluster.worker.PoliteSlotMiddleware": 950,
+        }
+    )
+    values: dict[str, Any] = {
+        **{k: v for k, v in config.settings.items() if k.isupper()},
+        "PRESSROOM_DB": "",  # no archive: StorePipeline and conditional requests are off
+        "ITEM_PIPELINES": {},
+        "SCHEDULER": "crawler.cluster.worker.WorkerScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.cluster.worker.WorkerQueue",
+        "SCHEDULER_SERIALIZER": "crawler.cluster.serial",
+        "DUPEFILTER_CLASS": "crawler.cluster.frontier.NoDupeFilter",
+        "SCHEDULER_PERSIST": True,
+        "DOWNLOADER_MIDDLEWARES": middlewares,
+        # The cluster's slot spaces requests to a domain; per-process delays would add up wrong.
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "PRESSROOM_CLUSTER_REDIS": url,
+        "PRESSROOM_CLUSTER_CRAWL": config.crawl,
+        "PRESSROOM_ALLOW_PRIVATE_ADDRESSES": allow_private,
+        "LOG_LEVEL": log_level,
+    }
+    if extract_workers is not None:
+        values["PRESSROOM_EXTRACT_WORKERS"] = extract_workers
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+def wait_for_crawl(
+    server: Any, *, exit_when_idle: bool, idle_seconds: float
+) -> crawls.CrawlConfig | None:
+    """The first running crawl; None when ``exit_when_idle`` and none came for ``idle_seconds``."""
+    since = time.monotonic()
+    while True:
+        found = crawls.running(server)
+        if found:
+            return found[0]
+        if exit_when_idle and time.monotonic() - since > idle_seconds:
+            return None
+        time.sleep(0.5)
+
+
+def run_worker(
+    url: str,
+    *,
+    extract_workers: int | None = None,
+    exit_when_idle: bool = False,
+    allow_private: bool = False,
+    idle_seconds: float = 30.0,
+    verbose: bool = False,
+    echo: Any = print,
+) -> int:
+    """Serve crawls until stopped (or, with ``exit_when_idle``, until none is running).
+
+    Returns the exit code: 0, or 130 after Ctrl-C/SIGTERM. Raises
+    :class:`crawler.cluster.link.LinkError` for a Redis link it will not use.
+    """
+    server = link.connect(url)
+    try:
+        config = wait_for_crawl(server, exit_when_idle=exit_when_idle, idle_seconds=idle_seconds)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    finally:
+        server.close()
+    if config is None:
+        echo(f"worker {worker_id()}: no crawl running; exiting")
+        return 0
+    code, summary = _run_crawl(url, config, extract_workers, allow_private, verbose)
+    echo(summary)
+    if code == 0 and not exit_when_idle:
+        # Scrapy's reactor runs once per process: a fresh process serves the next crawl.
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    return code
+
+
+def _run_crawl(
+    url: str,
+    config: crawls.CrawlConfig,
+    extract_workers: int | None,
+    allow_private: bool,
+    verbose: bool,
+) -> tuple[int, str]:
+    from crawler import pool
+    from crawler.run import _one_line_records
+
+    if extract_workers is None or extract_workers > 0:
+        pool.prestart()
+    from scrapy import signals as scrapy_signals
+    from scrapy.core.engine import ExecutionEngine
+    from scrapy.crawler import CrawlerProcess
+
+    # An idle worker asks the frontier for work this often (Scrapy's default: 5 s).
+    ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.5
+    settings = worker_settings(
+        url,
+        config,
+        extract_workers=extract_workers,
+        allow_private=allow_private,
+        log_level="INFO" if verbose else "WARNING",
+    )
+    if not verbose:
+        logging.setLogRecordFactory(_one_line_records(logging.getLogRecordFactory()))
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(WorkerSpider)
+    reasons: list[str] = []
+
+    def closed(reason: str) -> None:  # a named function: Scrapy holds signal receivers weakly
+        reasons.append(reason)
+
+    crawler.signals.connect(closed, scrapy_signals.spider_closed)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    process.crawl(crawler, config=config)
+    try:
+        process.start()
+    finally:
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    reason = reasons[0] if reasons else "not started"
+    summary = (
+        f"worker {worker_id()}: crawl {config.crawl} {reason} - "
+        f"{stats.get('response_received_count', 0)} responses, "
+        f"{getattr(crawler.spider, 'cluster', None) and crawler.spider.cluster.completed} "
+        f"requests completed (pressroom {__version__})"
+    )
+    return (INTERRUPTED if reason == "shutdown" else 0), summary

@@ -1,0 +1,210 @@
+"""A crawl by a coordinator and worker processes, through the installed `pressroom` program.
+
+A real redis-server (tests/redis_server.py), the fixture site on 127.0.0.1, the
+coordinator (`pressroom crawl --redis`) and workers (`pressroom worker`) each in
+a process of its own: what a user runs on several machines, here on one.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from helpers import FIXTURE_SOURCE, PROGRAM, run_cli
+from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
+
+from crawler.demo.server import DemoServer, serve
+from crawler.demo.site import build_site
+
+pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
+DEADLINE = 180  # seconds any one process may take
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop(kill=True)
+
+
+def start_worker(redis_url: str, log: Path, *more: str) -> subprocess.Popen[bytes]:
+    assert PROGRAM is not None
+    args = [PROGRAM, "worker", "--redis", redis_url, "--workers", "1", "--exit-when-idle"]
+    args += ["--allow-private-addresses", *more]
+    return subprocess.Popen(args, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def start_coordinator(source: Path, db: Path, redis_url: str, *more: str) -> subprocess.Popen[str]:
+    assert PROGRAM is not None
+    args = [PROGRAM, "crawl", "--source", str(source), "--db", str(db), "--redis", redis_url]
+    return subprocess.Popen(
+        [*args, *more], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finish(coordinator: subprocess.Popen[str], workers: list[subprocess.Popen[bytes]]) -> str:
+    try:
+        out, err = coordinator.communicate(timeout=DEADLINE)
+    finally:
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)  # --exit-when-idle: they leave when the crawl ends
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+    assert coordinator.returncode == 0, out + err
+    assert "Traceback" not in err, err
+    return out
+
+
+def stored(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT url, text_hash FROM articles"))
+
+
+def failures(db: Path) -> set[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return set(conn.execute("SELECT url, reason FROM failures"))
+
+
+def crawl_keys(redis: RedisServer) -> list[bytes]:
+    return list(redis.client().scan_iter(match="pressroom:*"))
+
+
+class Timed:
+    """The fixture server's request log, with the time each request arrived."""
+
+    def __init__(self, server: DemoServer) -> None:
+        self.times: list[tuple[float, str]] = []
+        log = server.requests
+        append = log.append
+
+        def timed(record: object) -> None:
+            self.times.append((time.monotonic(), record.path))  # type: ignore[attr-defined]
+            append(record)  # type: ignore[arg-type]
+
+        log.append = timed  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="module")
+def timed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoServer, Path]]:
+    """A fixture site of its own, its requests timed, and a source file for it."""
+    with serve(build_site()) as server:
+        source = tmp_path_factory.mktemp("timed") / "fixture.toml"
+        source.write_text(FIXTURE_SOURCE.format(base=server.url))
+        yield server, source
+
+
+def test_two_workers_store_what_one_machine_stores_within_the_cluster_rate(
+    tmp_path: Path, redis: RedisServer, timed_site: tuple[DemoServer, Path], crawled_archive: Path
+) -> None:
+    """Same rows, same text hashes as `pressroom crawl` alone; one domain rate for both workers."""
+    server, source = timed_site
+    timing = Timed(server)
+    delay = 0.2  # 5 requests a second to the site, for the whole cluster
+    db = tmp_path / "cluster.db"
+    workers = [start_worker(redis.url, tmp_path / f"w{i}.log") for i in range(2)]
+    coordinator = start_coordinator(source, db, redis.url, "-s", f"DOWNLOAD_DELAY={delay}")
+    out = finish(coordinator, workers)
+    assert out.startswith("run 1 fixture: ok"), out
+
+    # Same URLs and texts as the one-machine crawl (its site has another port).
+    one = {urlsplit(u).path: h for u, h in stored(crawled_archive).items()}
+    assert len(one) > 30
+    assert {urlsplit(u).path: h for u, h in stored(db).items()} == one
+    assert {(urlsplit(u).path, r) for u, r in failures(db)} == {
+        (urlsplit(u).path, r) for u, r in failures(crawled_archive)
+    }
+    for i, worker in enumerate(workers):
+        log = (tmp_path / f"w{i}.log").read_text()
+        assert worker.returncode == 0, log
+        assert "requests completed" in log and " 0 requests completed" not in log, log
+    assert crawl_keys(redis) == []  # the coordinator deleted the crawl's keys
+
+    # The workers' page requests (not the coordinator's own sitemaps) never beat the delay:
+    # in no second did the site see more than 1/delay of them (+1 for a request landing
+    # at the window's edge), and most were at least the delay apart.
+    pages = [t for t, path in timing.times if "/news/" in path and "feed" not in path]
+    assert len(pages) > 30
+    busiest = max(sum(1 for u in pages if t <= u < t + 1.0) for t in pages)
+    assert busiest <= 1 / delay + 1, busiest
+    gaps = sorted(b - a for a, b in zip(pages, pages[1:], strict=False))
+    assert gaps[len(gaps) // 2] >= delay * 0.9, gaps
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """SIGKILL a worker holding leases: they expire (3 s here) and the other worker fetches them."""
+    db = tmp_path / "cluster.db"
+    options = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "PRESSROOM_CLUSTER_LEASE=3"]
+    coordinator = start_coordinator(fixture_source, db, redis.url, *options)
+    victim = start_worker(redis.url, tmp_path / "victim.log")
+    client = redis.client()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until the victim holds work
+        leased = [k for k in client.scan_iter(match="pressroom:*:inflight") if client.zcard(k)]
+        if leased and client.get(leased[0].replace(b"inflight", b"seq")) not in (None, b"0"):
+            time.sleep(1.0)  # a few pages done, some in flight
+            break
+        time.sleep(0.05)
+    held = sum(client.zcard(k) for k in client.scan_iter(match="pressroom:*:inflight"))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert held > 0
+    survivor = start_worker(redis.url, tmp_path / "survivor.log")
+    out = finish(coordinator, [survivor])
+    assert out.startswith("run 1 fixture: ok"), out
+    assert stored(db) == stored(crawled_archive)
+    assert failures(db) == failures(crawled_archive)
+    assert crawl_keys(redis) == []
+
+
+def test_a_redis_restart_mid_crawl_resumes(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """Redis stopped and started again (its append-only file replayed): the crawl completes."""
+    db = tmp_path / "cluster.db"
+    coordinator = start_coordinator(fixture_source, db, redis.url, "-s", "DOWNLOAD_DELAY=0.1")
+    workers = [start_worker(redis.url, tmp_path / f"w{i}.log") for i in range(2)]
+    client = redis.client()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until results flow
+        if any(client.xlen(k) for k in client.scan_iter(match="pressroom:*:results")):
+            break
+        time.sleep(0.05)
+    client.close()
+    redis.stop()  # SHUTDOWN: the append-only file is flushed
+    time.sleep(1.0)  # everyone retries meanwhile
+    redis.start()
+    out = finish(coordinator, workers)
+    assert out.startswith("run 1 fixture: ok"), out
+    assert stored(db) == stored(crawled_archive)
+    assert failures(db) == failures(crawled_archive)
+
+
+def test_the_redis_link_to_another_machine_needs_a_password(tmp_path: Path) -> None:
+    db = tmp_path / "never.db"
+    bare = "redis://10.0.0.5:6379/0"  # nothing is contacted: refused before connecting
+    for args in (("worker", "--redis", bare), ("crawl", "hrw", "--db", str(db), "--redis", bare)):
+        result = run_cli(*args)
+        assert result.returncode == 2, result
+        assert result.stderr.startswith("Error: redis://10.0.0.5:6379/0: a Redis link"), result
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not db.exists()
+
+
+def test_a_worker_with_nothing_to_do_exits_when_idle(redis: RedisServer) -> None:
+    result = run_cli("worker", "--redis", redis.url, "--exit-when-idle", "--idle-seconds", "0")
+    assert result.returncode == 0, result
+    assert "no crawl running" in result.stdout
+    wrong = redis.url.replace(f":{redis.password}@", ":wrong@")
+    result = run_cli("worker", "--redis", wrong, "--exit-when-idle")
+    assert result.returncode == 1 and "refused the password" in result.stderr, result
+    assert redis.password not in result.stderr + result.stdout
