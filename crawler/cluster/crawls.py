@@ -2,12 +2,14 @@
 
 Example::
 
-    >>> config = CrawlConfig(crawl="fixture-1a2b", source=source_to_dict(src), delay=0.5)
+    >>> src = sources.load("hrw")
+    >>> config = CrawlConfig(crawl="hrw-1a2b", source=source_to_dict(src), delay=0.5)
     >>> publish(server, config)                 # coordinator, at start (and refresh())
     >>> [found] = running(server)               # worker: what it can join
     >>> found.source_obj().name
-    'fixture'
+    'hrw'
     >>> finish(server, found.keys)              # coordinator, at the end: every key goes
+    1
 
 A worker on another machine may not have the source file, so the source
 travels whole (its fields as JSON), with the settings that must be the same on
