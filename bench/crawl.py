@@ -5,8 +5,8 @@
     python bench/crawl.py --only pressroom --only naive -s CONCURRENT_ITEMS=100
     python bench/crawl.py --memory                 # pressroom's peak RSS at 5,000 and 20,000
 
-The fixture site (:mod:`crawler.demo`, pages of 60-65 KB with the boilerplate
-blocks) is served by ``python -m crawler.demo.server`` in its own process on
+The fixture site (:mod:`fixtures.demo`, pages of 60-65 KB with the boilerplate
+blocks) is served by ``python -m fixtures.demo.server`` in its own process on
 127.0.0.1; its own throughput is measured first, on pages it renders fresh. The
 server then keeps every page it has rendered, and every page is fetched once before
 the measurements: on two cores the server shares the CPU with the crawl, and a
@@ -77,7 +77,7 @@ SAMPLE_EVERY = 0.1  # seconds between RSS samples
 
 
 class Server:
-    """``python -m crawler.demo.server`` in a subprocess; ``url`` is its base URL."""
+    """``python -m fixtures.demo.server`` in a subprocess; ``url`` is its base URL."""
 
     def __init__(self, releases: int) -> None:
         self.releases = releases
@@ -87,7 +87,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "crawler.demo.server",
+                "fixtures.demo.server",
                 "--releases",
                 str(releases),
                 "--page-cache",

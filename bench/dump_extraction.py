@@ -25,9 +25,9 @@ if str(ROOT) not in sys.path:  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(ROOT))
 
 from bench.extraction import DATA, load_pages  # noqa: E402
-from crawler.demo.site import build_site  # noqa: E402
 from crawler.extract import analyse  # noqa: E402
 from crawler.sources import Rules  # noqa: E402
+from fixtures.demo.site import build_site  # noqa: E402
 from storage import Archive, profiles  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"

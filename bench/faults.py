@@ -3,12 +3,12 @@
     python bench/faults.py                  # 2 rounds of hostile crawls, 20 SIGKILLs
     python bench/faults.py --rounds 1 --kills 5
 
-Serves the fault site (``crawler.demo.faults``) on 127.0.0.1 and runs the real
+Serves the fault site (``fixtures.faults``) on 127.0.0.1 and runs the real
 ``pressroom crawl`` in subprocesses:
 
 - each round, a healthy crawl, then the hostile site crawled twice: into a
   fresh archive, and ``--full`` into the healthy one; every fault is judged
-  by ``crawler.demo.faults.judge``, the rules ``tests/test_faults.py`` asserts;
+  by ``fixtures.faults.judge``, the rules ``tests/test_faults.py`` asserts;
 - robots.txt with Crawl-delay, failing with 503 and never answering; the
   crawler traps (calendar, session IDs, growing queries, a link farm);
 - the archive read-only, on a full disk (a tmpfs, when run as root), locked by
@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo.faults import (  # noqa: E402
+from fixtures.demo.site import build_site  # noqa: E402
+from fixtures.faults import (  # noqa: E402
     FAULTS,
     Snapshot,
     corrupt_archive,
@@ -47,7 +48,6 @@ from crawler.demo.faults import (  # noqa: E402
     serve_faults,
     snapshot,
 )
-from crawler.demo.site import build_site  # noqa: E402
 
 BACKOFF = 0.5
 OPTIONS = ("-s", "DOWNLOAD_TIMEOUT=2", "-s", f"PRESSROOM_RETRY_BACKOFF={BACKOFF}")

@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench` and `fixtures` im
     sys.path.insert(0, str(ROOT))
 
 from bench.site_score import print_score, score_archive  # noqa: E402
-from crawler.demo.server import serve  # noqa: E402
+from fixtures.demo.server import serve  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
 

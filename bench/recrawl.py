@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler import language  # noqa: E402
-from crawler.demo.server import serve  # noqa: E402
-from crawler.demo.site import build_site  # noqa: E402
+from fixtures.demo.server import serve  # noqa: E402
+from fixtures.demo.site import build_site  # noqa: E402
 
 SOURCE = """\
 name = "bench"

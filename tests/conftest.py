@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURE_SOURCE, run_cli
 
-from crawler.demo.server import DemoServer, serve
-from crawler.demo.site import Site, build_site
+from fixtures.demo.server import DemoServer, serve
+from fixtures.demo.site import Site, build_site
 
 CLI = Callable[..., subprocess.CompletedProcess]
 

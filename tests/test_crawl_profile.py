@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.server import serve
-from crawler.demo.site import PDF_PARAGRAPHS, PDF_PATH, PDF_TITLE, build_site
 from crawler.extract import analyse
 from crawler.sources import Rules
+from fixtures.demo.server import serve
+from fixtures.demo.site import PDF_PARAGRAPHS, PDF_PATH, PDF_TITLE, build_site
 from storage import Archive
 
 SOURCE = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.site import PDF_BYTES, PDF_TITLE, build_site
+from fixtures.demo.site import PDF_BYTES, PDF_TITLE, build_site
 
 BASE = "http://127.0.0.1:8000"
 SITE = build_site(12)

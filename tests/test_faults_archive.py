@@ -30,8 +30,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from crawler.demo.faults import FaultServer, corrupt_archive, kill_during, serve_faults
-from crawler.demo.site import build_site
+from fixtures.demo.site import build_site
+from fixtures.faults import FaultServer, corrupt_archive, kill_during, serve_faults
 
 RELEASES = 12
 STORED = 6  # releases in the archive before each fault

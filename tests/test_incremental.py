@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURE_SOURCE, run_cli
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
 from crawler.lock import crawl_lock
+from fixtures.demo.server import serve
+from fixtures.demo.site import build_site
 from storage import Archive
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURE_SOURCE, PROGRAM
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
+from fixtures.demo.server import serve
+from fixtures.demo.site import build_site
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen:

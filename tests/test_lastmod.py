@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURE_SOURCE, run_cli
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
 from crawler.lastmod import moved
+from fixtures.demo.server import serve
+from fixtures.demo.site import build_site
 from storage import Archive
 
 NOTE = "A correction the site made after the nightly crawl."

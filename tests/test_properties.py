@@ -304,7 +304,7 @@ def extraction_worker():
 
 @pytest.fixture(scope="module")
 def release_html() -> str:
-    from crawler.demo.site import build_site
+    from fixtures.demo.site import build_site
 
     site = build_site(2, translations_every=0)
     response = site.render(site.releases[0].path, "http://127.0.0.1:8000")

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
-from crawler.demo.releases import releases
+from fixtures.demo.releases import releases
 from storage import Archive, BadQuery
 from storage.search import HIT_COLUMNS
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from helpers import Clock
 
 from crawler.cli import main
-from crawler.demo.releases import releases
 from crawler.lock import crawl_lock
+from fixtures.demo.releases import releases
 from storage import Archive
 from storage.records import ARTICLE_FIELDS
 

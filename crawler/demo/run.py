@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
 from crawler.run import crawl, summary_line
 from crawler.sources import adhoc
+from fixtures.demo.server import serve
+from fixtures.demo.site import build_site
 from storage import Archive
 
 
