@@ -633,18 +633,17 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
 @click.option(
     "--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False)
 )
-@click.option("--releases", type=click.IntRange(min=1, max=5000), default=36, show_default=True)
 @friendly_errors
-def demo(db: str, releases: int) -> None:
+def demo(db: str) -> None:
     """Serve a bundled sample site on 127.0.0.1, crawl it, search it. No network needed.
 
     \b
     Example:
         pressroom demo && pressroom search refugees --db pressroom-demo.db
     """
-    from crawler.demo.run import run_demo
+    from pressroom.demo import run_demo
 
-    _exit_for(run_demo(db, releases, echo=click.echo))
+    _exit_for(run_demo(db, echo=click.echo))
 
 
 @main.command()

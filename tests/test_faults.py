@@ -36,6 +36,7 @@ from fixtures.faults import (
     serve_faults,
     snapshot,
 )
+from fixtures.sources import write_source
 from storage import Archive
 
 BACKOFF = 0.5  # PRESSROOM_RETRY_BACKOFF for these crawls: waits of 0.5, 1 and 2 s
@@ -135,12 +136,8 @@ def test_retry_after_and_backoff_waits_were_kept(hostile):
 
 
 def _one_source(tmp_path: Path, *servers: FaultServer) -> Path:
-    sitemaps = ", ".join(f'"{s.url}/sitemap.xml"' for s in servers)
-    path = tmp_path / "robots.toml"
-    path.write_text(
-        f'name = "robots"\nallowed_domains = ["127.0.0.1"]\n\n[discover]\nsitemaps = [{sitemaps}]\n'
-    )
-    return path
+    sitemaps = [f"{s.url}/sitemap.xml" for s in servers]
+    return write_source(tmp_path / "robots.toml", "robots", sitemaps=sitemaps)
 
 
 def test_robots_crawl_delay_is_honoured(tmp_path):
