@@ -72,7 +72,7 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
 def release_wal(path: str | os.PathLike[str]) -> None:
     """Let SQLite delete the archive's ``-wal`` and ``-shm`` files if nothing else has it open.
 
-        >>> release_wal("archive.db")  # doctest: +SKIP  (after closing a read-only connection)
+        >>> release_wal("archive.db")  # after closing a read-only one  # doctest: +SKIP
 
     The last connection to close a WAL database checkpoints the log and
     deletes both files, unless it is read-only: a ``mode=ro`` connection

@@ -416,7 +416,8 @@ def test_rerun_with_everything_skipped_by_lastmod_is_a_success(own_site, tmp_pat
 def test_reextraction_reads_a_capture_as_the_crawl_read_the_response(tmp_path):
     # A UTF-8 page labelled ISO-8859-1: read as labelled, every accent would
     # turn to mojibake in the re-extracted text.
-    from crawler import reextract, sources
+    from crawler import sources
+    from pressroom import reextract
 
     paragraph = "Les autorités doivent libérer les détenus et garantir l’accès des familles."
     html = (
