@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: make the `bench` package importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make the `bench` package importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
 from bench.extraction import DATA, load_pages  # noqa: E402
-from crawler.extract import analyse  # noqa: E402
 from crawler.sources import Rules  # noqa: E402
+from extraction.extract import analyse  # noqa: E402
 from fixtures.demo.site import build_site  # noqa: E402
 from storage import Archive, profiles  # noqa: E402
 

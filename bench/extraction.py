@@ -33,8 +33,9 @@ import trafilatura
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "article-extraction-benchmark"
-if str(ROOT) not in sys.path:  # run as a script: make the `bench` package importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make the `bench` package importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
 from bench.scoring import (  # noqa: E402
     PageScore,
@@ -44,8 +45,8 @@ from bench.scoring import (  # noqa: E402
     summarise,
     surplus_and_missing,
 )
-from crawler.extract import analyse  # noqa: E402
 from crawler.sources import Rules  # noqa: E402
+from extraction.extract import analyse  # noqa: E402
 
 Extractor = Callable[[str, str], str]  # (html, url) -> article text, "" for nothing
 PRESSROOM = "pressroom"

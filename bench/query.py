@@ -43,8 +43,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: make the packages importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make the packages importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
 from fixtures.demo.releases import releases  # noqa: E402
 from storage import Archive, export  # noqa: E402

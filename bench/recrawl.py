@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler import language  # noqa: E402
+from extraction import language  # noqa: E402
 from fixtures.demo.server import serve  # noqa: E402
 from fixtures.demo.site import build_site  # noqa: E402
 from fixtures.sources import RELEASE_PATTERN, source_toml  # noqa: E402
@@ -94,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
 
     # The first crawl on a machine unpacks the language model into a cache
-    # (crawler/language.py), once; do it here so that neither timed run includes it.
+    # (extraction/language.py), once; do it here so that neither timed run includes it.
     language.prepare()
     if args.only != "date-only":
         default_run(args)

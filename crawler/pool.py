@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from crawler.results import PageResult
+from extraction.results import PageResult
 
 CRASHED = "extraction worker crashed"
 # From submission, so it includes time queued behind other pages (at most a few
@@ -83,7 +83,7 @@ class ExtractionPool:
     async def analyse(
         self, html: str | bytes, url: str, *args: Any, pack: bool = False, **kwargs: Any
     ) -> PageResult:
-        """Run :func:`crawler.extract.analyse` in a worker; never raises.
+        """Run :func:`extraction.extract.analyse` in a worker; never raises.
 
         ``pack``: the worker also hashes and compresses the page for the
         captures table (``result.packed``), so the crawl process neither does
@@ -208,13 +208,13 @@ class _Slot:
 
 
 def _analyse(*args: Any, **kwargs: Any) -> PageResult:
-    """:func:`crawler.extract.analyse`, imported where it runs.
+    """:func:`extraction.extract.analyse`, imported where it runs.
 
     A worker has it loaded already (the fork server imported it); the crawl
     process only pickles a reference to this function, and so never imports
     trafilatura unless it extracts inline (``workers=0``).
     """
-    from crawler import extract
+    from extraction import extract
 
     return extract.analyse(*args, **kwargs)
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from w3lib.encoding import html_to_unicode
 
-from crawler import extract
 from crawler.sources import Rules
+from extraction import extract
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".pdf")
 

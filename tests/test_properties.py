@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from crawler import sources
-from crawler.extract import PageResult, analyse
 from crawler.sources import Rules
-from crawler.urls import SESSION_KEYS, TRACKING_KEYS, is_http, normalize, template
+from extraction.extract import PageResult, analyse
+from extraction.urls import SESSION_KEYS, TRACKING_KEYS, is_http, normalize, template
 from storage import Archive, BadInput, BadQuery
 from storage.filters import parse_date
 from storage.fts import quote_barewords

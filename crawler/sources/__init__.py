@@ -268,7 +268,7 @@ def adhoc(
     """A source built from command-line flags, with no file.
 
     Without ``allow`` patterns every page decides for itself whether it is a
-    release (see ``crawler.extract.classify``).
+    release (see ``extraction.extract.classify``).
 
     >>> adhoc(sitemap="http://127.0.0.1:8000/sitemap.xml").allowed_domains
     ('127.0.0.1',)
