@@ -397,8 +397,8 @@ def _trafilatura_file(job: tuple[str, str]) -> bool:
 
 
 def _analyse_file(job: tuple[str, str]) -> bool:
-    from crawler.sources import Rules
     from extraction.extract import analyse
+    from extraction.rules import Rules
 
     path, url = job
     html = Path(path).read_bytes().decode("utf-8")

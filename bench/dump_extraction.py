@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.extraction import DATA, load_pages  # noqa: E402
-from crawler.sources import Rules  # noqa: E402
 from extraction.extract import analyse  # noqa: E402
+from extraction.rules import Rules  # noqa: E402
 from fixtures.demo.site import build_site  # noqa: E402
 from storage import Archive, profiles  # noqa: E402
 

@@ -45,8 +45,8 @@ from bench.scoring import (  # noqa: E402
     summarise,
     surplus_and_missing,
 )
-from crawler.sources import Rules  # noqa: E402
 from extraction.extract import analyse  # noqa: E402
+from extraction.rules import Rules  # noqa: E402
 
 Extractor = Callable[[str, str], str]  # (html, url) -> article text, "" for nothing
 PRESSROOM = "pressroom"

@@ -27,8 +27,8 @@ from typing import Any
 import trafilatura
 
 from bench.scoring import PageScore, Summary, score_page, summarise
-from crawler.sources import Rules
 from extraction.extract import analyse
+from extraction.rules import Rules
 from fixtures.demo.site import PDF_BYTES, PDF_PARAGRAPHS, PDF_TITLE, Release, Site, build_site
 from storage import Archive, profiles
 

@@ -3,7 +3,7 @@
 Example::
 
     >>> import asyncio
-    >>> from crawler.sources import Rules
+    >>> from extraction.rules import Rules
     >>> html = "<html><body><article><h1>Floods</h1><p>Rivers rose.</p></article></body></html>"
     >>> pool = ExtractionPool(workers=0)  # 0 runs inline here; a crawl uses 2 processes
     >>> rules = Rules(min_words=2)  # a source's cleaning rules (40 words by default)

@@ -32,8 +32,8 @@ from crawler.startup import load_sqlite_utils
 
 load_sqlite_utils()
 
-from crawler.sources import Rules  # noqa: E402
 from extraction import extract  # noqa: E402
+from extraction.rules import Rules  # noqa: E402
 
 # Long enough to reach every step of extraction, language detection included.
 WARM_UP_PAGE = (

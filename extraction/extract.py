@@ -37,13 +37,13 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
-from crawler.sources import Rules
+from article.text import Block, block_hash, render
 from extraction import cleaning, language, metadata
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.results import PageResult
+from extraction.rules import Rules
 from extraction.urls import is_http, normalize
-from storage.profiles import Block, block_hash, render
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 

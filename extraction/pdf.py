@@ -19,11 +19,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from crawler.sources import Rules
+from article.text import Block, render
 from extraction import language
 from extraction.metadata import _people_and_orgs, _split_authors, unique
 from extraction.results import PageResult
-from storage.profiles import Block, render
+from extraction.rules import Rules
 
 MAX_PAGES = 300  # a longer PDF is a book, not a release; read its first pages
 _PDF_DATE = re.compile(

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from article.text import Block
 from extraction.encoding import BINARY
-from storage.profiles import Block
 
 
 @dataclass

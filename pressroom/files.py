@@ -19,8 +19,8 @@ from typing import Any
 
 from w3lib.encoding import html_to_unicode
 
-from crawler.sources import Rules
 from extraction import extract
+from extraction.rules import Rules
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".pdf")
 

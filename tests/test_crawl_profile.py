@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.sources import Rules
 from extraction.extract import analyse
+from extraction.rules import Rules
 from fixtures.demo.server import serve
 from fixtures.demo.site import PDF_PARAGRAPHS, PDF_PATH, PDF_TITLE, build_site
 from fixtures.sources import fixture_source

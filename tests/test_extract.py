@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.sources import Rules
 from extraction.extract import analyse, iso_date
+from extraction.rules import Rules
 from fixtures.demo.site import build_site
 
 BASE = "http://127.0.0.1:8000"

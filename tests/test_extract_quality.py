@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.sources import Rules
 from extraction import cleaning, language, metadata
 from extraction.extract import analyse
 from extraction.pdf import paragraphs_of, pdf_date
+from extraction.rules import Rules
 from fixtures.demo.site import PDF_BYTES, PDF_PARAGRAPHS, PDF_TITLE, build_site
 
 BASE = "http://127.0.0.1:8000"

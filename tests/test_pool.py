@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from crawler.pool import CRASHED, ExtractionPool
-from crawler.sources import Rules
+from extraction.rules import Rules
 from fixtures.demo.site import build_site
 
 BASE = "http://127.0.0.1:8000"
@@ -189,7 +189,7 @@ CRASH_WHILE_SUBMITTING = """
 import asyncio, os
 from fixtures.demo.site import build_site
 from crawler.pool import ExtractionPool
-from crawler.sources import Rules
+from extraction.rules import Rules
 
 site = build_site(12)
 pages = [

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from crawler import sources
-from crawler.sources import Rules
 from extraction.extract import PageResult, analyse
+from extraction.rules import Rules
 from extraction.urls import SESSION_KEYS, TRACKING_KEYS, is_http, normalize, template
 from storage import Archive, BadInput, BadQuery
 from storage.filters import parse_date

@@ -21,21 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from extraction.rules import Rules  # filled here from [extract]; re-exported
+
 BUNDLED_DIR = Path(__file__).parent
 
 
 class SourceError(ValueError):
     """A source file is missing, unreadable or invalid."""
-
-
-@dataclass(frozen=True)
-class Rules:
-    """How pages of a source are cleaned; picklable, handed to extraction workers."""
-
-    prune: tuple[str, ...] = ()  # CSS selectors removed before extraction
-    prune_xpath: tuple[str, ...] = ()  # XPath expressions removed before extraction
-    drop_phrases: tuple[str, ...] = ()  # lines containing one of these are dropped
-    min_words: int = 40  # below this a page's text is "nothing useful"
 
 
 @dataclass(frozen=True)
