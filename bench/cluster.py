@@ -4,7 +4,7 @@
     python bench/cluster.py --releases 1000     # quicker
     python bench/cluster.py --no-faults         # skip the kill and restart runs
 
-The fixture site (:mod:`crawler.demo`) is served and warmed as in bench/crawl.py
+The fixture site (:mod:`fixtures.demo`) is served and warmed as in bench/crawl.py
 (:class:`bench.crawl.Server`). Then, each crawl into a fresh archive:
 
 one machine   ``pressroom crawl --sitemap URL`` (2 extraction processes)

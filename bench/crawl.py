@@ -5,8 +5,8 @@
     python bench/crawl.py --only pressroom --only naive -s CONCURRENT_ITEMS=100
     python bench/crawl.py --memory                 # pressroom's peak RSS at 5,000 and 20,000
 
-The fixture site (:mod:`crawler.demo`, pages of 60-65 KB with the boilerplate
-blocks) is served by ``python -m crawler.demo.server`` in its own process on
+The fixture site (:mod:`fixtures.demo`, pages of 60-65 KB with the boilerplate
+blocks) is served by ``python -m fixtures.demo.server`` in its own process on
 127.0.0.1; its own throughput is measured first, on pages it renders fresh. The
 server then keeps every page it has rendered, and every page is fetched once before
 the measurements: on two cores the server shares the CPU with the crawl, and a
@@ -27,7 +27,7 @@ naive         a Scrapy ``SitemapSpider``; its item pipeline calls
 ceiling-1     the same ``trafilatura.extract`` call over the same pages read from disk,
               one process
 ceiling-pool  the same, in a pool of as many processes as cores (the goal's ceiling)
-analyse-pool  pressroom's own extraction (``crawler.extract.analyse``) from disk, in a
+analyse-pool  pressroom's own extraction (``extraction.extract.analyse``) from disk, in a
               pool of as many processes as cores: the crawl's cost minus fetch and store
 
 Goals (issue 5): pressroom >= 1.8x naive and >= 80% of ceiling-pool; peak RSS
@@ -63,8 +63,9 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: make `crawler` importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make `crawler` importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
 MEASUREMENTS = ("pressroom", "naive", "ceiling-1", "ceiling-pool", "analyse-pool")
 CORES = os.cpu_count() or 1
@@ -77,7 +78,7 @@ SAMPLE_EVERY = 0.1  # seconds between RSS samples
 
 
 class Server:
-    """``python -m crawler.demo.server`` in a subprocess; ``url`` is its base URL."""
+    """``python -m fixtures.demo.server`` in a subprocess; ``url`` is its base URL."""
 
     def __init__(self, releases: int) -> None:
         self.releases = releases
@@ -87,7 +88,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "crawler.demo.server",
+                "fixtures.demo.server",
                 "--releases",
                 str(releases),
                 "--page-cache",
@@ -396,8 +397,8 @@ def _trafilatura_file(job: tuple[str, str]) -> bool:
 
 
 def _analyse_file(job: tuple[str, str]) -> bool:
-    from crawler.extract import analyse
-    from crawler.sources import Rules
+    from extraction.extract import analyse
+    from extraction.rules import Rules
 
     path, url = job
     html = Path(path).read_bytes().decode("utf-8")
@@ -659,10 +660,10 @@ def main(argv: list[str] | None = None) -> int:
         part for setting in args.set for part in ("-s", setting)
     ]
     print_header(args)
-    from crawler import language
+    from extraction import language
 
     # The first crawl on a machine unpacks the language model into a cache
-    # (crawler/language.py), once; do it here so that no timed run includes it.
+    # (extraction/language.py), once; do it here so that no timed run includes it.
     language.prepare()
     work = args.keep or Path(tempfile.mkdtemp(prefix="pressroom-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ Part "pages": the sets under ``../shared/data`` (:mod:`bench.datasets`: the arti
 extraction benchmark "aeb", CleanEval, Dragnet, and news-pages-dev "news"), each
 scored by :mod:`bench.scoring` (4-token shingle F1, as their READMEs define it) per
 set and pooled. Extractors: pressroom through the function ``pressroom extract``
-runs (:func:`crawler.files.analyse_file`, default rules), trafilatura with its
+runs (:func:`pressroom.files.analyse_file`, default rules), trafilatura with its
 defaults (``bare_extraction``) and with ``favor_precision``, and readability-lxml.
 The baselines' outputs are cached in ``bench/.cache/`` (per page, keyed by library
 version), so a rerun only computes pressroom; their pages/s are those measured
@@ -38,8 +38,9 @@ import trafilatura
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache"
-if str(ROOT) not in sys.path:  # run as a script: make the `bench` package importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make the `bench` package importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
 from bench.datasets import DATA, SETS, Page, load_sets  # noqa: E402
 from bench.news import FIELDS, Fields, score_fields  # noqa: E402
@@ -50,8 +51,8 @@ from bench.scoring import (  # noqa: E402
     summarise,
     surplus_and_missing,
 )
-from crawler.files import analyse_file  # noqa: E402
-from crawler.sources import Rules  # noqa: E402
+from extraction.rules import Rules  # noqa: E402
+from pressroom.files import analyse_file  # noqa: E402
 
 Extractor = Callable[[Page], Fields]  # a page -> its text and metadata (all empty for nothing)
 PRESSROOM = "pressroom"

@@ -3,12 +3,12 @@
     python bench/faults.py                  # 2 rounds of hostile crawls, 20 SIGKILLs
     python bench/faults.py --rounds 1 --kills 5
 
-Serves the fault site (``crawler.demo.faults``) on 127.0.0.1 and runs the real
+Serves the fault site (``fixtures.faults``) on 127.0.0.1 and runs the real
 ``pressroom crawl`` in subprocesses:
 
 - each round, a healthy crawl, then the hostile site crawled twice: into a
   fresh archive, and ``--full`` into the healthy one; every fault is judged
-  by ``crawler.demo.faults.judge``, the rules ``tests/test_faults.py`` asserts;
+  by ``fixtures.faults.judge``, the rules ``tests/test_faults.py`` asserts;
 - robots.txt with Crawl-delay, failing with 503 and never answering; the
   crawler traps (calendar, session IDs, growing queries, a link farm);
 - the archive read-only, on a full disk (a tmpfs, when run as root), locked by
@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo.faults import (  # noqa: E402
+from fixtures.demo.site import build_site  # noqa: E402
+from fixtures.faults import (  # noqa: E402
     FAULTS,
     Snapshot,
     corrupt_archive,
@@ -47,7 +48,7 @@ from crawler.demo.faults import (  # noqa: E402
     serve_faults,
     snapshot,
 )
-from crawler.demo.site import build_site  # noqa: E402
+from fixtures.sources import write_source  # noqa: E402
 
 BACKOFF = 0.5
 OPTIONS = ("-s", "DOWNLOAD_TIMEOUT=2", "-s", f"PRESSROOM_RETRY_BACKOFF={BACKOFF}")
@@ -153,13 +154,8 @@ def hostile_rounds(table: Table, work: Path, rounds: int) -> None:
 
 def robots_and_traps(table: Table, work: Path) -> None:
     def source_for(*servers) -> Path:
-        path = work / "robots.toml"
-        sitemaps = ", ".join(f'"{s.url}/sitemap.xml"' for s in servers)
-        path.write_text(
-            f'name = "robots"\nallowed_domains = ["127.0.0.1"]\n'
-            f"[discover]\nsitemaps = [{sitemaps}]\n"
-        )
-        return path
+        sitemaps = [f"{s.url}/sitemap.xml" for s in servers]
+        return write_source(work / "robots.toml", "robots", sitemaps=sitemaps)
 
     site = build_site(4, translations_every=0)
     with serve_faults(site, robots="crawl-delay:1", faults=False) as server:
@@ -200,11 +196,7 @@ def robots_and_traps(table: Table, work: Path) -> None:
 
 def archive_faults(table: Table, work: Path) -> None:
     with serve_faults(build_site(12, translations_every=0), faults=False) as server:
-        source = work / "site.toml"
-        source.write_text(
-            f'name = "site"\nallowed_domains = ["127.0.0.1"]\n[discover]\n'
-            f'sitemaps = ["{server.url}/sitemap.xml"]\n'
-        )
+        source = write_source(work / "site.toml", "site", sitemaps=[f"{server.url}/sitemap.xml"])
         base = work / "base.db"
         crawl(source, base, "--workers", "0", "--max-pages", "6")
         kept = stored(base)
@@ -263,11 +255,7 @@ def sigkills(table: Table, work: Path, kills: int, seed: int) -> None:
     rng = random.Random(seed)
     releases = 30
     with serve_faults(build_site(releases, translations_every=0), faults=False) as server:
-        source = work / "kill.toml"
-        source.write_text(
-            f'name = "site"\nallowed_domains = ["127.0.0.1"]\n[discover]\n'
-            f'sitemaps = ["{server.url}/sitemap.xml"]\n'
-        )
+        source = write_source(work / "kill.toml", "site", sitemaps=[f"{server.url}/sitemap.xml"])
         truth = {server.release_url(i): server.releases[i].title for i in range(releases)}
         db = work / "killed.db"
         command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]

@@ -2,7 +2,7 @@
 
     python bench/extraction.py --part fixture
 
-Every release page of the demo site (``crawler.demo.site``: English and French,
+Every release page of the demo site (``fixtures.demo.site``: English and French,
 both templates) is extracted by pressroom and by plain trafilatura. pressroom
 runs as a crawl would: a first pass records each page's blocks into a
 throw-away archive, which learns the site's boilerplate profile
@@ -27,9 +27,9 @@ from typing import Any
 import trafilatura
 
 from bench.scoring import PageScore, Summary, score_page, summarise
-from crawler.demo.site import PDF_BYTES, PDF_PARAGRAPHS, PDF_TITLE, Release, Site, build_site
-from crawler.extract import analyse
-from crawler.sources import Rules
+from extraction.extract import analyse
+from extraction.rules import Rules
+from fixtures.demo.site import PDF_BYTES, PDF_PARAGRAPHS, PDF_TITLE, Release, Site, build_site
 from storage import Archive, profiles
 
 BASE = "http://127.0.0.1:8000"

@@ -24,11 +24,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: make `bench` and `fixtures` importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make `bench` and `fixtures` importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
 from bench.site_score import print_score, score_archive  # noqa: E402
-from crawler.demo.server import serve  # noqa: E402
+from fixtures.demo.server import serve  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
 

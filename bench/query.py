@@ -4,7 +4,7 @@
     python bench/query.py --articles 20000     # a quick run
     python bench/query.py --keep bench-out     # keep the archive and exports there
 
-Builds an archive of generated releases (crawler/demo/releases.py: four
+Builds an archive of generated releases (fixtures/demo/releases.py: four
 sources, English and French, 200-800 words each), then prints:
 
 - archive size per 1,000 releases;
@@ -43,10 +43,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: make the packages importable
-    sys.path.insert(0, str(ROOT))
+# run as a script: make the packages importable; first, before bench/ (whose extraction.py
+# would shadow the extraction package).
+sys.path.insert(0, str(ROOT))
 
-from crawler.demo.releases import releases  # noqa: E402
+from fixtures.demo.releases import releases  # noqa: E402
 from storage import Archive, export  # noqa: E402
 
 # A researcher's mix: names, phrases, prefixes, booleans, title-only, French,

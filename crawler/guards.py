@@ -43,7 +43,7 @@ from w3lib.url import safe_url_string
 from crawler import sources
 from crawler.items import ArticleItem, FailureItem
 from crawler.middlewares import retry_after_seconds
-from crawler.urls import is_http
+from extraction.urls import is_http
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024

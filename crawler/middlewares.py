@@ -126,7 +126,7 @@ class MetaRefreshMiddleware(_ScrapyMetaRefresh):
     text, but gets that text by decoding the whole body and keeping it on the
     response: a second copy of every page waiting for extraction, and CPU the
     crawl process spends again when it decodes the page its own way
-    (crawler/encoding.py). A page whose first 4 KB do not contain the bytes
+    (extraction/encoding.py). A page whose first 4 KB do not contain the bytes
     "refresh" (in any case) cannot have one, unless it is UTF-16 or UTF-32,
     where those bytes are spread out: such pages are still read by Scrapy.
     """

@@ -3,7 +3,7 @@
 Example::
 
     >>> import asyncio
-    >>> from crawler.sources import Rules
+    >>> from extraction.rules import Rules
     >>> html = "<html><body><article><h1>Floods</h1><p>Rivers rose.</p></article></body></html>"
     >>> pool = ExtractionPool(workers=0)  # 0 runs inline here; a crawl uses 2 processes
     >>> rules = Rules(min_words=2)  # a source's cleaning rules (40 words by default)
@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from crawler.results import PageResult
+from extraction.results import PageResult
 
 CRASHED = "extraction worker crashed"
 # From submission, so it includes time queued behind other pages (at most a few
@@ -83,7 +83,7 @@ class ExtractionPool:
     async def analyse(
         self, html: str | bytes, url: str, *args: Any, pack: bool = False, **kwargs: Any
     ) -> PageResult:
-        """Run :func:`crawler.extract.analyse` in a worker; never raises.
+        """Run :func:`extraction.extract.analyse` in a worker; never raises.
 
         ``pack``: the worker also hashes and compresses the page for the
         captures table (``result.packed``), so the crawl process neither does
@@ -208,13 +208,13 @@ class _Slot:
 
 
 def _analyse(*args: Any, **kwargs: Any) -> PageResult:
-    """:func:`crawler.extract.analyse`, imported where it runs.
+    """:func:`extraction.extract.analyse`, imported where it runs.
 
     A worker has it loaded already (the fork server imported it); the crawl
     process only pickles a reference to this function, and so never imports
     trafilatura unless it extracts inline (``workers=0``).
     """
-    from crawler import extract
+    from extraction import extract
 
     return extract.analyse(*args, **kwargs)
 

@@ -17,7 +17,7 @@ Parquet export, because pyarrow reads ``sys.modules["pandas"]``.) Nothing else
 loaded in that window looks for pandas or numpy; tests/test_program.py runs
 every export through the program to keep it so.
 
-Only the program (crawler/__main__.py) and extraction workers (crawler/worker.py)
+Only the program (pressroom/__main__.py) and extraction workers (crawler/worker.py)
 call this; ``import storage`` in a notebook leaves sqlite-utils as it is.
 """
 

@@ -20,7 +20,7 @@ workers. Summed RSS counts shared pages once per process, so it grows instead
 sqlite-utils is loaded without pandas and numpy first (crawler/startup.py):
 extraction reaches sqlite-utils through ``storage``, nothing a worker runs
 uses pandas, and pandas costs about 70 MB in every process that loads it
-(``import crawler.extract``: 124 MB of RSS with pandas installed, 55 MB
+(``import extraction.extract``: 124 MB of RSS with pandas installed, 55 MB
 without). Unlike the block this replaced (issue 14), pandas stays importable.
 """
 
@@ -32,8 +32,8 @@ from crawler.startup import load_sqlite_utils
 
 load_sqlite_utils()
 
-from crawler import extract  # noqa: E402
-from crawler.sources import Rules  # noqa: E402
+from extraction import extract  # noqa: E402
+from extraction.rules import Rules  # noqa: E402
 
 # Long enough to reach every step of extraction, language detection included.
 WARM_UP_PAGE = (

@@ -30,24 +30,19 @@ knew anything, are cleaned at the end of that crawl.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from article.text import Block, block_hash, normalise, render  # noqa: F401 (used by callers)
 
 from .captures import compress, decompress
 from .records import text_hash
 
 if TYPE_CHECKING:
     from .archive import Archive
-
-# (kind, plain text, markdown). kind: "p", "h1".."h6", "li" (a list item),
-# "quote", "code" or "row" (a table row). Plain text of a list item has no marker;
-# render() adds "- ".
-Block = tuple[str, str, str]
 
 MIN_PAGES = 5  # a block seen on fewer pages is never boilerplate
 SHARE = 0.5  # ...nor one whose share of pages may be below this
@@ -57,54 +52,6 @@ ALL = "*"  # profile_blocks.grp of the counts over all of a source's pages
 # covered by the source-wide group (a few French pages of a mostly English
 # site share body sentences by chance far more often than half of them).
 MIN_GROUP = 20
-
-
-def normalise(text: str) -> str:
-    """The form of a block that is compared: case-folded, whitespace collapsed.
-
-    >>> normalise("  Donate\\u00a0NOW ")
-    'donate now'
-    """
-    return " ".join(text.split()).casefold()
-
-
-def block_hash(text: str) -> int:
-    """A signed 64-bit hash of the normalised block text (an SQLite INTEGER).
-
-    >>> block_hash("Donate now") == block_hash("donate  NOW")
-    True
-    """
-    digest = hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def render(title: str | None, blocks: Sequence[Block]) -> tuple[str, str]:
-    """Plain text and Markdown of a release: title, then blocks.
-
-    >>> text, md = render("T", [("p", "One.", "One."), ("li", "a", "- a"), ("li", "b", "- b")])
-    >>> text
-    'T\\n\\nOne.\\n\\n- a\\n\\n- b'
-    >>> md
-    '# T\\n\\nOne.\\n\\n- a\\n- b'
-
-    Plain text separates every block by a blank line (list items keep a "- ");
-    Markdown keeps list items and table rows of one run on consecutive lines and
-    adds the header rule a table needs.
-    """
-    plain: list[str] = [title] if title else []
-    md: list[str] = [f"# {title}"] if title else []
-    previous = ""
-    for kind, text, markdown in blocks:
-        plain.append(f"- {text}" if kind == "li" else text)
-        if kind == previous and kind in ("li", "row"):
-            md[-1] += "\n" + markdown
-        elif kind == "row":
-            cells = max(1, len(re.findall(r"(?<!\\)\|", markdown)) - 1)
-            md.append(markdown + "\n|" + "---|" * cells)
-        else:
-            md.append(markdown)
-        previous = kind
-    return "\n\n".join(plain), "\n\n".join(md)
 
 
 def pack(blocks: Sequence[Block]) -> bytes:

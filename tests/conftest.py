@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SOURCE, run_cli
+from helpers import run_cli
 
-from crawler.demo.server import DemoServer, serve
-from crawler.demo.site import Site, build_site
+from fixtures.demo.server import DemoServer, serve
+from fixtures.demo.site import Site, build_site
+from fixtures.sources import fixture_source as fixture_source_text
 
 CLI = Callable[..., subprocess.CompletedProcess]
 
@@ -57,7 +58,7 @@ def cli() -> CLI:
 @pytest.fixture(scope="session")
 def fixture_source(tmp_path_factory: pytest.TempPathFactory, site_url: str) -> Path:
     path = tmp_path_factory.mktemp("sources") / "fixture.toml"
-    path.write_text(FIXTURE_SOURCE.format(base=site_url))
+    path.write_text(fixture_source_text(site_url))
     return path
 
 

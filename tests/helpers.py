@@ -14,25 +14,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # code, entry points and the installed environment are exercised too.
 PROGRAM = shutil.which("pressroom")
 
-# A source file for the fixture site, as a user would write one.
-FIXTURE_SOURCE = """\
-name = "fixture"
-title = "Rights Watch Demo (test fixture)"
-allowed_domains = ["127.0.0.1"]
-
-[discover]
-sitemaps = ["{base}/sitemap.xml"]
-feeds = ["{base}/news/feed.xml"]
-listings = ["{base}/news"]
-next_page = 'a[rel="next"]'
-
-[articles]
-allow = ['^{base}/(?:fr/)?news/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+$']
-
-[extract]
-drop_phrases = ["Your tax deductible gift can help stop human rights violations"]
-"""
-
 
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 240

@@ -10,7 +10,7 @@ if str(ROOT) not in sys.path:  # plain `pytest` puts tests/, not the repo root, 
     sys.path.insert(0, str(ROOT))
 
 from bench.fixture import print_fixture, run_pressroom, run_trafilatura  # noqa: E402
-from crawler.demo.site import build_site  # noqa: E402
+from fixtures.demo.site import build_site  # noqa: E402
 
 
 def test_fixture_goals_are_met_and_the_profile_is_what_meets_them():

@@ -1,4 +1,4 @@
-"""Organisations vs people in bylines (crawler.bylines): govsite truth, snippets, real authors."""
+"""Organisations vs people in bylines (extraction.bylines): govsite truth, snippets, real authors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from crawler.bylines import (  # noqa: E402
+from extraction.bylines import (  # noqa: E402
     bare_name,
     classify,
     read_byline,

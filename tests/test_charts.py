@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
-from crawler.plot import month_range
+from pressroom.cli import main
+from pressroom.plot import month_range
 from storage import Archive
 
 pytest.importorskip("matplotlib", reason="pip install 'pressroom[plot]' to test --plot")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
+from pressroom.cli import main
 from storage import Archive
 
 COMMANDS = ["crawl", "sources", "search", "export", "stats", "demo"]

@@ -19,8 +19,8 @@ import pytest
 from helpers import FIXTURE_SOURCE, PROGRAM, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
-from crawler.demo.server import DemoServer, serve
-from crawler.demo.site import build_site
+from fixtures.demo.server import DemoServer, serve
+from fixtures.demo.site import build_site
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
 DEADLINE = 180  # seconds any one process may take

@@ -110,7 +110,7 @@ def test_source_crawl_archives_every_release_cleanly(source_crawl, site):
 
 
 def test_a_finished_crawl_leaves_the_archive_whole_in_one_file(source_crawl):
-    # The program skips the interpreter's teardown (crawler/__main__.py): every
+    # The program skips the interpreter's teardown (pressroom/__main__.py): every
     # connection must be closed before, so that no write is left in a -wal file
     # and copying archive.db alone copies everything.
     # Nor a lock file: it is removed when the crawl releases it (crawler/lock.py).

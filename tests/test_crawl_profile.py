@@ -16,23 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.server import serve
-from crawler.demo.site import PDF_PARAGRAPHS, PDF_PATH, PDF_TITLE, build_site
-from crawler.extract import analyse
-from crawler.sources import Rules
+from extraction.extract import analyse
+from extraction.rules import Rules
+from fixtures.demo.server import serve
+from fixtures.demo.site import PDF_PARAGRAPHS, PDF_PATH, PDF_TITLE, build_site
+from fixtures.sources import fixture_source
 from storage import Archive
-
-SOURCE = """\
-name = "alt"
-allowed_domains = ["127.0.0.1"]
-
-[discover]
-sitemaps = ["{base}/sitemap.xml"]
-listings = ["{base}/news"]
-
-[articles]
-allow = ['^{base}/(?:fr/)?news/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+$', '\\.pdf$']
-"""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +38,11 @@ def alt_url(alt_site):
 @pytest.fixture(scope="module")
 def alt_source(alt_url, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("alt") / "alt.toml"
-    path.write_text(SOURCE.format(base=alt_url))
+    path.write_text(
+        fixture_source(
+            alt_url, name="alt", without=("feeds",), pdf=True, appeal=False, next_page=False
+        )
+    )
     return path
 
 

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 from helpers import Clock
 
-from crawler.cli import main
-from crawler.demo.releases import releases
+from fixtures.demo.releases import releases
+from pressroom.cli import main
 from storage import Archive, BadInput, export
 from storage.dataset import SUMS, check_directory, parse_size, write_dataset
 from storage.minhash import NearDuplicates, shingles, signature, similarity

@@ -1,4 +1,4 @@
-"""Dates read from visible labels (crawler.datelabels): govsite, snippets, real pages."""
+"""Dates read from visible labels (extraction.datelabels): govsite, snippets, real pages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from crawler.datelabels import parse_date, read_dates, read_lines  # noqa: E402
+from extraction.datelabels import parse_date, read_dates, read_lines  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
 NEWS_PAGES = ROOT.parent / "shared" / "data" / "news-pages-dev"

@@ -16,3 +16,35 @@ def test_demo_serves_crawls_and_searches(cli, tmp_path):
     with Archive(db, readonly=True) as archive:
         assert archive.stats()["articles"] == 44
         assert archive.search("refugees")
+
+
+def test_the_bundled_site_is_what_the_generator_renders():
+    # A generator change must come with `python -m fixtures.demo.bundle`.
+    from fixtures.demo.bundle import render
+    from pressroom.demo_site import _bundle
+
+    assert _bundle() == render()
+
+
+def test_the_bundled_server_answers_conditional_requests():
+    import urllib.error
+    import urllib.request
+
+    from pressroom.demo_site import serve
+
+    with serve() as server:
+        with urllib.request.urlopen(server.url + "/sitemap.xml") as response:
+            etag, modified = response.headers["ETag"], response.headers["Last-Modified"]
+            assert server.url + "/sitemaps/" in response.read().decode()
+        for header, value in (("If-None-Match", etag), ("If-Modified-Since", modified)):
+            request = urllib.request.Request(server.url + "/sitemap.xml", headers={header: value})
+            try:
+                urllib.request.urlopen(request)
+                raise AssertionError(f"{header} got a 200")
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 304
+        try:
+            urllib.request.urlopen(server.url + "/no/such/page")
+            raise AssertionError("a missing page got a 200")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404

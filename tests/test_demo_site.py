@@ -1,4 +1,4 @@
-"""The fake press-release site (crawler.demo) that the demo, tests and benchmarks crawl."""
+"""The fake press-release site (fixtures.demo) that the demo, tests and benchmarks crawl."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.server import serve
-from crawler.demo.site import (
+from fixtures.demo.server import serve
+from fixtures.demo.site import (
     EMBARGOED_PATH,
     PDF_PATH,
     WITHDRAWN_PATH,
@@ -690,7 +690,7 @@ def test_concurrent_keep_alive_clients(server, site):
 
 def test_command_line_server():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo.server", "--releases", "7", "--port", "0"],
+        [sys.executable, "-m", "fixtures.demo.server", "--releases", "7", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

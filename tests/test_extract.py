@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.demo.site import build_site
-from crawler.extract import analyse, iso_date
-from crawler.sources import Rules
+from extraction.extract import analyse, iso_date
+from extraction.rules import Rules
+from fixtures.demo.site import build_site
 
 BASE = "http://127.0.0.1:8000"
 SITE = build_site(12)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.site import PDF_BYTES, PDF_TITLE, build_site
+from fixtures.demo.site import PDF_BYTES, PDF_TITLE, build_site
+from fixtures.sources import write_source
 
 BASE = "http://127.0.0.1:8000"
 SITE = build_site(12)
@@ -68,11 +69,12 @@ def test_a_file_with_no_release_is_reported_not_hidden(cli, saved):
 
 def test_source_rules_apply(cli, saved, tmp_path):
     release = SITE.releases[0]
-    source = tmp_path / "site.toml"
     phrase = release.paragraphs[1][:40]
-    source.write_text(
-        'name = "site"\nallowed_domains = ["127.0.0.1"]\n[discover]\n'
-        f'feeds = ["{BASE}/news/feed.xml"]\n[extract]\ndrop_phrases = ["{phrase}"]\n'
+    source = write_source(
+        tmp_path / "site.toml",
+        "site",
+        feeds=[f"{BASE}/news/feed.xml"],
+        extract={"drop_phrases": [phrase]},
     )
     (plain,) = records(cli("extract", str(saved / "a.html")))
     (ruled,) = records(cli("extract", str(saved / "a.html"), "--source", str(source)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import cleaning, language, metadata
-from crawler.demo.site import PDF_BYTES, PDF_PARAGRAPHS, PDF_TITLE, build_site
-from crawler.extract import analyse
-from crawler.pdf import paragraphs_of, pdf_date
-from crawler.sources import Rules
+from extraction import cleaning, language, metadata
+from extraction.extract import analyse
+from extraction.pdf import paragraphs_of, pdf_date
+from extraction.rules import Rules
+from fixtures.demo.site import PDF_BYTES, PDF_PARAGRAPHS, PDF_TITLE, build_site
 
 BASE = "http://127.0.0.1:8000"
 SITE = build_site(12)

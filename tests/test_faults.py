@@ -1,9 +1,9 @@
 """The hostile web (issue 7): a server that misbehaves in every way we know, crawled for real.
 
 One healthy crawl fills an archive; the server then turns hostile (each fault
-of ``crawler.demo.faults.FAULTS`` on its own release or page) and a second,
+of ``fixtures.faults.FAULTS`` on its own release or page) and a second,
 ``--full`` crawl of the same source runs into the same archive. Every fault is
-judged by ``crawler.demo.faults.judge`` (the rules ``bench/faults.py`` prints a
+judged by ``fixtures.faults.judge`` (the rules ``bench/faults.py`` prints a
 table from): the run finishes, the URL is recorded as failed with a readable
 reason, or archived with the text it had, the rest of the site is archived,
 and no stored article changes for the worse.
@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 import pytest
 from helpers import ROOT, run_cli
 
-from crawler.demo.faults import (
+from fixtures.demo.site import build_site
+from fixtures.faults import (
     FAULTS,
     FaultServer,
     Snapshot,
@@ -35,7 +36,7 @@ from crawler.demo.faults import (
     serve_faults,
     snapshot,
 )
-from crawler.demo.site import build_site
+from fixtures.sources import write_source
 from storage import Archive
 
 BACKOFF = 0.5  # PRESSROOM_RETRY_BACKOFF for these crawls: waits of 0.5, 1 and 2 s
@@ -135,12 +136,8 @@ def test_retry_after_and_backoff_waits_were_kept(hostile):
 
 
 def _one_source(tmp_path: Path, *servers: FaultServer) -> Path:
-    sitemaps = ", ".join(f'"{s.url}/sitemap.xml"' for s in servers)
-    path = tmp_path / "robots.toml"
-    path.write_text(
-        f'name = "robots"\nallowed_domains = ["127.0.0.1"]\n\n[discover]\nsitemaps = [{sitemaps}]\n'
-    )
-    return path
+    sitemaps = [f"{s.url}/sitemap.xml" for s in servers]
+    return write_source(tmp_path / "robots.toml", "robots", sitemaps=sitemaps)
 
 
 def test_robots_crawl_delay_is_honoured(tmp_path):

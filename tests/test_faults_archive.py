@@ -30,8 +30,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from crawler.demo.faults import FaultServer, corrupt_archive, kill_during, serve_faults
-from crawler.demo.site import build_site
+from fixtures.demo.site import build_site
+from fixtures.faults import FaultServer, corrupt_archive, kill_during, serve_faults
+from fixtures.sources import write_source
 
 RELEASES = 12
 STORED = 6  # releases in the archive before each fault
@@ -46,11 +47,7 @@ def server() -> Iterator[FaultServer]:
 @pytest.fixture(scope="module")
 def source(server: FaultServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("source") / "site.toml"
-    path.write_text(
-        f'name = "site"\nallowed_domains = ["127.0.0.1"]\n\n'
-        f'[discover]\nsitemaps = ["{server.url}/sitemap.xml"]\n'
-    )
-    return path
+    return write_source(path, "site", sitemaps=[f"{server.url}/sitemap.xml"])
 
 
 @pytest.fixture(scope="module")
@@ -195,11 +192,7 @@ def test_archive_locked_in_the_middle_of_a_crawl(tmp_path):
     # keeps the crawl slow enough to be caught in the middle.
     site = build_site(10, translations_every=0)
     with serve_faults(site, robots="crawl-delay:0.5", faults=False) as slow:
-        source = tmp_path / "slow.toml"
-        source.write_text(
-            f'name = "slow"\nallowed_domains = ["127.0.0.1"]\n\n'
-            f'[discover]\nsitemaps = ["{slow.url}/sitemap.xml"]\n'
-        )
+        source = write_source(tmp_path / "slow.toml", "slow", sitemaps=[f"{slow.url}/sitemap.xml"])
         db = tmp_path / "a.db"
         command = [sys.executable, "-m", "crawler", "crawl", "--source", str(source)]
         proc = subprocess.Popen(

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT
 
-from crawler.cli import main
+from pressroom.cli import main
 from storage import Archive
 
 GOOD_SOURCE = """\

@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:  # plain `pytest` puts tests/, not the repo root, 
     sys.path.insert(0, str(ROOT))
 
 from bench.site_score import print_score, score_archive  # noqa: E402
-from crawler.demo.server import DemoServer, serve  # noqa: E402
+from fixtures.demo.server import DemoServer, serve  # noqa: E402
 from fixtures.govsite import GovSite, build_site, site_truth  # noqa: E402
 from fixtures.govsite.releases import english_date  # noqa: E402
 

@@ -9,7 +9,6 @@ import zlib
 import pytest
 from scrapy.http import Request, Response
 
-from crawler.encoding import decode_html, looks_binary
 from crawler.guards import (
     CanonicalGuard,
     OffsiteRedirect,
@@ -19,6 +18,7 @@ from crawler.guards import (
     inflate,
 )
 from crawler.items import ArticleItem
+from extraction.encoding import decode_html, looks_binary
 from storage import Archive
 
 

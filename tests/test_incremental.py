@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SOURCE, run_cli
+from helpers import run_cli
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
 from crawler.lock import crawl_lock
+from fixtures.demo.server import serve
+from fixtures.demo.site import build_site
+from fixtures.sources import fixture_source
 from storage import Archive
 
 
@@ -36,10 +37,7 @@ def own_site() -> Iterator:
 def _source(tmp_path: Path, url: str, *, without: tuple[str, ...] = ()) -> Path:
     """The fixture's source file, minus the [discover] entry points named in ``without``."""
     path = tmp_path / "fixture.toml"
-    text = FIXTURE_SOURCE.format(base=url)
-    if without:
-        text = "\n".join(line for line in text.splitlines() if not line.startswith(without))
-    path.write_text(text)
+    path.write_text(fixture_source(url, without=without))
     return path
 
 
@@ -418,7 +416,8 @@ def test_rerun_with_everything_skipped_by_lastmod_is_a_success(own_site, tmp_pat
 def test_reextraction_reads_a_capture_as_the_crawl_read_the_response(tmp_path):
     # A UTF-8 page labelled ISO-8859-1: read as labelled, every accent would
     # turn to mojibake in the re-extracted text.
-    from crawler import reextract, sources
+    from crawler import sources
+    from pressroom import reextract
 
     paragraph = "Les autorités doivent libérer les détenus et garantir l’accès des familles."
     html = (

@@ -1,4 +1,4 @@
-"""The language model, unpacked once into a cache and memory-mapped (crawler/language.py)."""
+"""The language model, unpacked once into a cache and memory-mapped (extraction/language.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import language
+from extraction import language
 
 TEXTS = [
     "Les autorités doivent libérer sans délai les militants détenus et ouvrir une enquête.",

@@ -15,11 +15,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SOURCE, run_cli
+from helpers import run_cli
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
 from crawler.lastmod import moved
+from fixtures.demo.server import serve
+from fixtures.demo.site import build_site
+from fixtures.sources import fixture_source
 from storage import Archive
 
 NOTE = "A correction the site made after the nightly crawl."
@@ -28,10 +29,7 @@ NOTE = "A correction the site made after the nightly crawl."
 def _sitemap_source(tmp_path: Path, url: str) -> Path:
     """The fixture's source file with sitemaps only: the lastmod alone decides."""
     path = tmp_path / "fixture.toml"
-    text = FIXTURE_SOURCE.format(base=url)
-    path.write_text(
-        "\n".join(line for line in text.splitlines() if not line.startswith(("feeds", "listings")))
-    )
+    path.write_text(fixture_source(url, without=("feeds", "listings")))
     return path
 
 

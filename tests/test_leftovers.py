@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from crawler import language, lock
+from crawler import lock
 from crawler.lock import CrawlLocked, crawl_lock, lock_path
+from extraction import language
 
 
 def listing(folder: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""Near-repeated template blocks (crawler.nearblocks): govsite contact variants, real prose."""
+"""Near-repeated template blocks (extraction.nearblocks): govsite contact variants, real prose."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from crawler.nearblocks import NearDuplicateIndex, learnable, signature  # noqa: E402
+from extraction.nearblocks import NearDuplicateIndex, learnable, signature  # noqa: E402
 from fixtures.govsite import build_site  # noqa: E402
 from fixtures.govsite.releases import contact_block  # noqa: E402
 from fixtures.govsite.vocabulary import DEPARTMENTS  # noqa: E402

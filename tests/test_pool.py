@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.site import build_site
 from crawler.pool import CRASHED, ExtractionPool
-from crawler.sources import Rules
+from extraction.rules import Rules
+from fixtures.demo.site import build_site
 
 BASE = "http://127.0.0.1:8000"
 SITE = build_site(12)
@@ -187,9 +187,9 @@ def test_workers_exit_when_the_crawl_process_is_killed():
 
 CRASH_WHILE_SUBMITTING = """
 import asyncio, os
-from crawler.demo.site import build_site
+from fixtures.demo.site import build_site
 from crawler.pool import ExtractionPool
-from crawler.sources import Rules
+from extraction.rules import Rules
 
 site = build_site(12)
 pages = [

@@ -5,7 +5,7 @@ one archive that a real `pressroom crawl` made of the fixture site (conftest's
 ``crawled_archive``), and checks what a researcher would: the exit code, no
 traceback, and files that pandas, polars, duckdb and Hugging Face ``datasets``
 load with as many rows as the archive has articles. In-process CliRunner tests
-elsewhere miss what only the program does (crawler/__main__.py loads
+elsewhere miss what only the program does (pressroom/__main__.py loads
 sqlite-utils without pandas; issue 14: that once broke every Parquet export).
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, run_cli
 
-from crawler.cli import main
+from pressroom.cli import main
 from storage import Archive
 
 pytestmark = pytest.mark.skipif(PROGRAM is None, reason="pip install -e '.[test]' first")
@@ -431,19 +431,12 @@ def test_serve_answers_over_http_then_stops(db, articles):
     assert "Traceback" not in stderr
 
 
-def test_demo_with_a_few_releases(tmp_path):
-    result = ok(run_cli("demo", "--releases", "4", cwd=tmp_path, timeout=180))
-    assert "serving a sample site of 4 releases" in result.stdout
-    assert "run 1 demo: ok - " in result.stdout
-    assert article_count(tmp_path / "pressroom-demo.db") >= 4
-
-
 def test_the_program_leaves_pandas_importable():
     # The program loads sqlite-utils without pandas (crawler/startup.py); a
     # process that then imports pandas gets the real module, not a block.
     code = (
         "import sys\n"
-        "import crawler.__main__, pandas, pyarrow\n"
+        "import pressroom.__main__, pandas, pyarrow\n"
         "assert 'pandas' in sys.modules and pandas.DataFrame({'a': [1]}).shape == (1, 1)\n"
         "import sqlite_utils.db as d; print(len([t for t in d.COLUMN_TYPE_MAPPING if "
         "getattr(t, '__module__', '').startswith(('pandas', 'numpy'))]))\n"

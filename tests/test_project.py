@@ -13,9 +13,9 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
 from crawler import sources
-from crawler.demo.site import Site
 from crawler.run import build_settings, is_loopback
 from crawler.spiders.release import ReleaseSpider
+from fixtures.demo.site import Site
 from storage import Archive
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from crawler import sources
-from crawler.extract import PageResult, analyse
-from crawler.sources import Rules
-from crawler.urls import SESSION_KEYS, TRACKING_KEYS, is_http, normalize, template
+from extraction.extract import PageResult, analyse
+from extraction.rules import Rules
+from extraction.urls import SESSION_KEYS, TRACKING_KEYS, is_http, normalize, template
 from storage import Archive, BadInput, BadQuery
 from storage.filters import parse_date
 from storage.fts import quote_barewords
@@ -304,7 +304,7 @@ def extraction_worker():
 
 @pytest.fixture(scope="module")
 def release_html() -> str:
-    from crawler.demo.site import build_site
+    from fixtures.demo.site import build_site
 
     site = build_site(2, translations_every=0)
     response = site.render(site.releases[0].path, "http://127.0.0.1:8000")

@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SOURCE, PROGRAM, ROOT
+from helpers import PROGRAM, ROOT
 
 from storage import Archive
 
@@ -90,7 +90,7 @@ def test_the_readme_has_commands_and_every_skip_is_still_in_it():
 @pytest.fixture
 def workdir(tmp_path: Path, crawled_archive: Path, fixture_source: Path, site_url: str) -> Path:
     """A fresh folder as a user's: the source file, saved pages, copies of the archive."""
-    (tmp_path / "mysite.toml").write_text(FIXTURE_SOURCE.format(base=site_url))
+    (tmp_path / "mysite.toml").write_text(fixture_source.read_text())
     saved = tmp_path / "saved"
     (saved / "folder").mkdir(parents=True)
     urls = release_urls(crawled_archive, 3)

@@ -2,7 +2,7 @@
 
 Each page in tests/pages/ is there for one reason (tests/pages/README.md); the
 test beside it checks that reason, through the function `pressroom extract` runs
-(:func:`crawler.files.analyse_file`) or through the command itself.
+(:func:`pressroom.files.analyse_file`) or through the command itself.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from crawler import cleaning
-from crawler.files import analyse_file
-from crawler.sources import Rules
+from pressroom.files import analyse_file
+from extraction.rules import Rules
 
 PAGES = Path(__file__).resolve().parent / "pages"
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import main
-from crawler.demo.releases import releases
+from fixtures.demo.releases import releases
+from pressroom.cli import main
 from storage import Archive, BadQuery
 from storage.search import HIT_COLUMNS
 

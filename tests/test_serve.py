@@ -18,15 +18,15 @@ import pytest
 from click.testing import CliRunner
 from helpers import Clock
 
-from crawler.cli import main
-from crawler.demo.releases import releases
 from crawler.lock import crawl_lock
+from fixtures.demo.releases import releases
+from pressroom.cli import main
 from storage import Archive
 from storage.records import ARTICLE_FIELDS
 
 pytest.importorskip("datasette", reason="pip install 'pressroom[serve]' to test serve")
 
-from crawler.serve import crawl_activity, make_datasette, metadata  # noqa: E402
+from pressroom.serve import crawl_activity, make_datasette, metadata  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.urls import _NORMAL, _normalize, is_http, normalize, template
+from extraction.urls import _NORMAL, _normalize, is_http, normalize, template
 
 
 def test_variants_of_one_release_collapse():

@@ -21,21 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from extraction.rules import Rules  # filled here from [extract]; re-exported
+
 BUNDLED_DIR = Path(__file__).parent
 
 
 class SourceError(ValueError):
     """A source file is missing, unreadable or invalid."""
-
-
-@dataclass(frozen=True)
-class Rules:
-    """How pages of a source are cleaned; picklable, handed to extraction workers."""
-
-    prune: tuple[str, ...] = ()  # CSS selectors removed before extraction
-    prune_xpath: tuple[str, ...] = ()  # XPath expressions removed before extraction
-    drop_phrases: tuple[str, ...] = ()  # lines containing one of these are dropped
-    min_words: int = 40  # below this a page's text is "nothing useful"
 
 
 @dataclass(frozen=True)
@@ -268,7 +260,7 @@ def adhoc(
     """A source built from command-line flags, with no file.
 
     Without ``allow`` patterns every page decides for itself whether it is a
-    release (see ``crawler.extract.classify``).
+    release (see ``extraction.extract.classify``).
 
     >>> adhoc(sitemap="http://127.0.0.1:8000/sitemap.xml").allowed_domains
     ('127.0.0.1',)

@@ -46,10 +46,10 @@ from twisted.python.failure import Failure
 
 from crawler import guards, lastmod, sources
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
-from crawler.pdf import is_pdf
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
-from crawler.urls import MAX_URL_LENGTH, is_http, normalize, template
+from extraction.pdf import is_pdf
+from extraction.urls import MAX_URL_LENGTH, is_http, normalize, template
 from storage import Archive
 from storage.captures import Packed
 
@@ -458,7 +458,7 @@ class ReleaseSpider(scrapy.Spider):
         hops = meta.get("hops", 0)
         profile = self.boilerplate  # the profile this page is cleaned with
         # The bytes, decoded by the worker (not response.text: servers mislabel
-        # charsets, see crawler/encoding.py): the crawl process never decodes a page.
+        # charsets, see extraction/encoding.py): the crawl process never decodes a page.
         result = await self.pool.analyse(
             response.body,
             url,

@@ -8,7 +8,7 @@ Text comes page by page; lines are joined back into paragraphs (a blank line,
 or a short line that ends a sentence, ends one) and words hyphenated across a
 line break are rejoined. Title, author, subject, keywords and dates come from
 the document information dictionary when the PDF has one; the language is
-detected from the text. Called from :func:`crawler.extract.analyse` for bytes
+detected from the text. Called from :func:`extraction.extract.analyse` for bytes
 that start with ``%PDF-``.
 """
 
@@ -19,11 +19,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from crawler import language
-from crawler.metadata import _people_and_orgs, _split_authors, unique
-from crawler.results import PageResult
-from crawler.sources import Rules
-from storage.profiles import Block, render
+from article.text import Block, render
+from extraction import language
+from extraction.metadata import _people_and_orgs, _split_authors, unique
+from extraction.results import PageResult
+from extraction.rules import Rules
 
 MAX_PAGES = 300  # a longer PDF is a book, not a release; read its first pages
 _PDF_DATE = re.compile(
@@ -41,7 +41,7 @@ def is_pdf(content_type: str, body: bytes) -> bool:
 
 
 def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
-    """A :class:`crawler.results.PageResult` for a PDF: an article, or failed with a reason."""
+    """A :class:`extraction.results.PageResult` for a PDF: an article, or failed with a reason."""
     from pypdf import PdfReader
     from pypdf import __version__ as pypdf_version
     from pypdf.errors import PdfReadError

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crawler import extract, sources
+from crawler import sources
 from crawler.spiders.release import rules_version
+from extraction import extract
 from storage import Archive, profiles
 
 BATCH = 200

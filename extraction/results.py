@@ -6,7 +6,7 @@ Example::
     'failed'
 
 Results come back from worker processes pickled; unpickling one imports this
-module, not :mod:`crawler.extract`, so the crawl process never loads
+module, not :mod:`extraction.extract`, so the crawl process never loads
 trafilatura and its dependencies (about 0.3 s and 40 MB) when workers extract.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.encoding import BINARY
-from storage.profiles import Block
+from article.text import Block
+from extraction.encoding import BINARY
 
 
 @dataclass

@@ -5,7 +5,7 @@
     ('2026-01-12T09:30:00+01:00', ['Ann Lee'], 'Human Rights Watch and Amnesty International')
 
 Called on the parsed page before anything is pruned (tag blocks and bylines are
-furniture for the text, but data here). No trafilatura: :mod:`crawler.extract`
+furniture for the text, but data here). No trafilatura: :mod:`extraction.extract`
 adds what trafilatura found only where the page itself says nothing.
 """
 
@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.language import declared
-from crawler.urls import is_http, normalize
+from extraction.language import declared
+from extraction.urls import is_http, normalize
 
 ARTICLE_TYPES = {
     "article",

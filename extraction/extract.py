@@ -8,16 +8,16 @@ Example::
     ('article', 'Chad: Free Detained Activists')
 
 :func:`analyse` parses a page once and, from that one tree, reads the links the
-spider may follow, the page's own metadata (:mod:`crawler.metadata`), and the
+spider may follow, the page's own metadata (:mod:`extraction.metadata`), and the
 release text. trafilatura finds the body; pressroom cuts it into blocks
 (paragraphs, headings, list items, quotes, table rows), drops furniture and
-residue (:mod:`crawler.cleaning`), the source's ``drop_phrases`` and the blocks
+residue (:mod:`extraction.cleaning`), the source's ``drop_phrases`` and the blocks
 of the source's boilerplate profile (``boilerplate``: hashes, see
 :mod:`storage.profiles`), and renders the rest as plain text and Markdown.
 ``PageResult.blocks`` are the blocks before the profile, for the writer to
 learn the profile from.
 
-PDF bytes go to :mod:`crawler.pdf`. It never raises: anything that goes wrong
+PDF bytes go to :mod:`extraction.pdf`. It never raises: anything that goes wrong
 becomes ``kind="failed"`` with a one-line reason. It is a plain function of
 picklable arguments so that it can run in a worker process, off the reactor.
 """
@@ -37,13 +37,13 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
-from crawler import cleaning, language, metadata
-from crawler.encoding import BINARY, decode_html, looks_binary
-from crawler.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
-from crawler.results import PageResult
-from crawler.sources import Rules
-from crawler.urls import is_http, normalize
-from storage.profiles import Block, block_hash, render
+from article.text import Block, block_hash, render
+from extraction import cleaning, language, metadata
+from extraction.encoding import BINARY, decode_html, looks_binary
+from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
+from extraction.results import PageResult
+from extraction.rules import Rules
+from extraction.urls import is_http, normalize
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
@@ -110,14 +110,14 @@ def analyse(
 
     ``html`` may be the bytes of the response, served with ``content_type``:
     a PDF (``%PDF-``) of a release (``release=True``) is read as one, anything
-    else is decoded as its author meant (:mod:`crawler.encoding`), in the
+    else is decoded as its author meant (:mod:`extraction.encoding`), in the
     worker rather than in the crawl process. ``boilerplate`` holds the block
     hashes of the source's profile, dropped from the text.
     """
     try:
         if isinstance(html, bytes):
             if release is True and html.lstrip()[:5] == b"%PDF-":
-                from crawler import pdf
+                from extraction import pdf
 
                 return pdf.analyse_pdf(html, url, rules)
             try:
@@ -462,7 +462,7 @@ def clean_blocks(
     """Drop the source's drop_phrases, furniture and residue, and a repeated title.
 
     ``anchors`` are the normalised texts of the page's links: a block that is
-    nothing but a link is a candidate for "related" lists (:mod:`crawler.cleaning`).
+    nothing but a link is a candidate for "related" lists (:mod:`extraction.cleaning`).
     """
     phrases = [p.lower() for p in rules.drop_phrases]
     kept = [b for b in blocks if not any(p in b[1].lower() for p in phrases)]

@@ -19,10 +19,10 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from crawler import extract
-from crawler.encoding import decode_html
-from crawler.results import PageResult
-from crawler.sources import Rules
+from extraction import extract
+from extraction.encoding import decode_html
+from extraction.results import PageResult
+from extraction.rules import Rules
 
 SUFFIXES = (".html", ".htm", ".xhtml", ".pdf")
 

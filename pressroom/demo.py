@@ -2,7 +2,7 @@
 
 Example::
 
-    >>> run_demo("pressroom-demo.db", releases=36, echo=print)   # doctest: +SKIP
+    >>> run_demo("pressroom-demo.db", echo=print)   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -10,21 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from crawler.demo.server import serve
-from crawler.demo.site import build_site
 from crawler.run import crawl, summary_line
 from crawler.sources import adhoc
+from pressroom.demo_site import RELEASES, serve
 from storage import Archive
 
 
-def run_demo(db: str, releases: int = 36, echo: Callable[[str], None] = print) -> dict:
+def run_demo(db: str, echo: Callable[[str], None] = print) -> dict:
     """Serve a sample site, crawl it into ``db`` and print what was stored; return the run.
 
     A run that did not end "ok" (Ctrl-C: "interrupted") prints only its summary line.
     """
-    site = build_site(releases)
-    with serve(site) as server:
-        echo(f"serving a sample site of {releases} releases at {server.url}")
+    with serve() as server:
+        echo(f"serving a sample site of {RELEASES} releases at {server.url}")
         echo(f"crawling {server.url}/sitemap.xml into {db} ...")
         # The server answers from a thread while Scrapy's reactor runs here;
         # extraction runs in worker processes, so the two barely compete.

@@ -648,7 +648,7 @@ def stats(plot: str | None, db: str) -> None:
     ]
     click.echo(_table(["month", *names, *(["all"] if len(names) > 1 else [])], rows))
     if plot:
-        from crawler.plot import plot_months
+        from pressroom.plot import plot_months
 
         plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
         click.echo(f"wrote {plot}", err=True)
@@ -687,7 +687,7 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
     Example:
         pressroom serve --db hrw.db      # then open http://127.0.0.1:8001/hrw/articles
     """
-    from crawler.serve import serve as run_server
+    from pressroom.serve import serve as run_server
 
     _open_readonly(db).close()
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -699,18 +699,17 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
 @click.option(
     "--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False)
 )
-@click.option("--releases", type=click.IntRange(min=1, max=5000), default=36, show_default=True)
 @friendly_errors
-def demo(db: str, releases: int) -> None:
+def demo(db: str) -> None:
     """Serve a bundled sample site on 127.0.0.1, crawl it, search it. No network needed.
 
     \b
     Example:
         pressroom demo && pressroom search refugees --db pressroom-demo.db
     """
-    from crawler.demo.run import run_demo
+    from pressroom.demo import run_demo
 
-    _exit_for(run_demo(db, releases, echo=click.echo))
+    _exit_for(run_demo(db, echo=click.echo))
 
 
 @main.command()
@@ -728,7 +727,7 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
         pressroom history https://www.hrw.org/news/2026/01/12/chad --db hrw.db
         pressroom history https://www.hrw.org/news/2026/01/12/chad --diff 1 3
     """
-    from crawler.history import describe, diff
+    from pressroom.history import describe, diff
 
     with _open_readonly(db) as archive:
         found = archive.history(url)
@@ -798,7 +797,7 @@ def reextract(source: str | None, db: str) -> None:
     Example:
         pressroom reextract --source hrw --db hrw.db
     """
-    from crawler.reextract import reextract as run_reextract
+    from pressroom.reextract import reextract as run_reextract
 
     if not Path(db).exists():
         raise BadInput(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
@@ -828,7 +827,7 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
         pressroom extract saved/ --source hrw --db hrw.db > pages.jsonl
         pressroom extract saved/ --json > pages.json
     """
-    from crawler.files import extract_paths
+    from pressroom.files import extract_paths
     from storage import profiles
 
     rules, boilerplate = sources.Rules(), frozenset[int]()
@@ -894,7 +893,7 @@ def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
         src = sources.load(name)
         return src.name, src.rules
     if Path(db).exists():
-        from crawler.reextract import rules_for
+        from pressroom.reextract import rules_for
 
         with Archive(db, readonly=True) as archive:
             if name in archive.stats()["sources"]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from storage.profiles import Block
+from article.text import Block
 
 # Short lines that are calls to action or furniture wherever they appear.
 FURNITURE_LINE = re.compile(

@@ -1,0 +1,1 @@
+"""pressroom, the program: its commands, the demo, serve and plot."""
