@@ -1,4 +1,4 @@
-"""Organisations vs people in bylines (extraction.bylines): govsite truth, snippets, real authors."""
+"""Organisations vs people in bylines (extraction.bylines): govsite truth, snippets, authors."""
 
 from __future__ import annotations
 

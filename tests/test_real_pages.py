@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from crawler import cleaning
-from pressroom.files import analyse_file
 from extraction.rules import Rules
+from pressroom.files import analyse_file
 
 PAGES = Path(__file__).resolve().parent / "pages"
 

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from extraction.extract import analyse, template_key  # noqa: E402
 from crawler.release_patterns import SiteLearner, url_pattern  # noqa: E402
+from extraction.extract import analyse, template_key  # noqa: E402
 from extraction.rules import Rules  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
