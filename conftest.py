@@ -21,6 +21,7 @@ def _doctest_in_a_temporary_folder(
     if isinstance(request.node, DoctestItem):
         folder = request.getfixturevalue("tmp_path")
         monkeypatch.chdir(folder)
+        request.getfixturevalue("doctest_namespace")["tmp_path"] = folder
         monkeypatch.setenv("PRESSROOM_CACHE_DIR", str(folder / "cache"))
 
 

@@ -6,7 +6,9 @@ Example::
     >>> server.client().ping()
     True
     >>> server.stop(kill=True)          # SIGKILL, as a crash would
-    >>> server.start()                  # same port, same dir: the append-only file is replayed
+    >>> server.start().client().ping()  # same port, same dir: the append-only file is replayed
+    True
+    >>> server.stop()
 
 Persistence is on (``appendonly yes``), as the cluster's docs ask of a real
 deployment, so a restart keeps the frontier. ``fsync="always"`` makes a
