@@ -151,6 +151,8 @@ def _analyse(
     meta = read_metadata(tree, base, elements)
     layout = template_key(tree)
     result = PageResult(url, "page", alternates=meta["translations"])
+    # Set for pages judged not releases too: the crawl learns the site's templates.
+    result.template, result.by_markup = layout, bool(meta["structured_article"])
     if want_links:
         result.links = _links(tree, base)
     if next_page:
