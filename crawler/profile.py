@@ -26,7 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from article.text import block_hash
+from extraction import nearblocks
 from storage import Archive, profiles
+
+# Recorded pages the near-repeated blocks are re-learned from when a crawl starts.
+NEAR_PAGES = 5000
 
 
 class ProfileKeeper:
@@ -41,6 +46,14 @@ class ProfileKeeper:
         # the urls, which are then covered by the id.
         self.stale_upto: int | None = None
         self.stale_urls: list[str] = []
+        # Near-repeated edge blocks (contact blocks, notices: extraction.nearblocks),
+        # learned in memory from the source's last recorded pages and this crawl's.
+        self.near = nearblocks.NearDuplicateIndex()
+        for url, language, template, blocks in profiles.recent_pages(
+            archive, self.source, NEAR_PAGES
+        ):
+            self.near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
+        self.near_learned = False  # whether this run's texts need the near pass at the end
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
@@ -50,6 +63,9 @@ class ProfileKeeper:
             self.stale_urls.clear()
         self.current = hashes
         self.spider.boilerplate = hashes
+        near = self.near.compact()
+        self.near_learned = self.near_learned or bool(near)
+        self.spider.near = near if near else None
         return hashes
 
     def record(self, items: Iterable[Any]) -> int:
@@ -60,6 +76,8 @@ class ProfileKeeper:
                 continue
             url = item.article["url"]
             pages.append((url, item.article.get("language"), item.template, item.blocks))
+            groups = nearblocks.groups(item.article.get("language"), item.template)
+            self.near.add(url, groups, [b[1] for b in item.blocks])
             used = getattr(item, "profile", None)  # None: not known, so treated as older
             if used is not self.current and used != self.current:
                 self.stale_urls.append(url)
@@ -73,6 +91,16 @@ class ProfileKeeper:
         """Re-clean the texts of run ``run_id`` that were cleaned with an older profile."""
         if run_id is None:
             return 0
+        if self.near_learned:
+            # Near-repeated blocks are learned as pages come: every text of the run
+            # is rebuilt with the final classes (0.7 s for 6,000 pages).
+            near = self.near.compact()
+
+            def drop(language: str | None, template: str | None, texts: list[str], known: Any):
+                groups = nearblocks.groups(language, template)
+                return near.strip(groups, texts, known=lambda t: block_hash(t) in known)
+
+            return profiles.reclean(self.archive, self.source, run_id, near=drop)
         return profiles.reclean(
             self.archive,
             self.source,

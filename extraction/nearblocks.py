@@ -176,6 +176,20 @@ def edges(blocks: Sequence[str], head: int = HEAD, tail: int = TAIL) -> set[tupl
     return {(edge, sig) for edge, sig in out if sig}
 
 
+def groups(language: str | None, template: str | None) -> list[str]:
+    """The groups a page's edge blocks count in: all pages, its language, its layout.
+
+    >>> groups("cy", "3f2a")
+    ['*', 'lang:cy', 'tpl:3f2a']
+    """
+    out = ["*"]
+    if language:
+        out.append(f"lang:{language}")
+    if template:
+        out.append(f"tpl:{template}")
+    return out
+
+
 @dataclass(frozen=True)
 class Match:
     """Why a block was dropped: its edge, the class it matched and that class's pages."""
@@ -249,6 +263,33 @@ class NearDuplicateIndex:
             self._counts.setdefault(group, Counter()).update(found)
         self._seen[page] = (groups, found)
         self._learned = None
+
+    def compact(self) -> NearDuplicateIndex:
+        """The learned classes only, with the group sizes: what matching reads, small
+        enough to hand to every extraction (a crawl passes it to its workers).
+
+        >>> index = NearDuplicateIndex(min_pages=2)
+        >>> for n, words in enumerate(["Rain fell.", "Sun rose.", "Wind blew."]):
+        ...     index.add(f"/r{n}", ["g"], [words, "Contact us"])
+        >>> small = index.compact()
+        >>> small.strip(["g"], ["New body.", "Contact us"]), small.pages("g")
+        ([False, True], 3)
+        """
+        options = {
+            "min_pages": self.min_pages,
+            "min_share": self.min_share,
+            "head": self.head,
+            "tail": self.tail,
+            "similarity": self.similarity,
+        }
+        learned = {group: self.classes(group) for group in self._counts}
+        return NearDuplicateIndex.from_counts(
+            dict(self._pages), {g: c for g, c in learned.items() if c}, **options
+        )
+
+    def __bool__(self) -> bool:
+        """Whether any class is learned (an empty index drops nothing)."""
+        return any(self.classes(group) for group in self._counts)
 
     def pages(self, group: str) -> int:
         return self._pages.get(group, 0)

@@ -236,6 +236,7 @@ class ReleaseSpider(scrapy.Spider):
     _archive: Archive | None = None
     # The source's boilerplate profile (block hashes), kept current by the pipeline.
     boilerplate: frozenset[int] = frozenset()
+    near: Any = None  # its near-repeated edge blocks (extraction.nearblocks), the same way
     _first_crawl = False
 
     def incremental_archive(self, *, this_run: bool = False) -> Archive | None:
@@ -485,6 +486,7 @@ class ReleaseSpider(scrapy.Spider):
             self.source.rules,
             content_type=content_type,
             boilerplate=profile,
+            near=self.near,
             pack=True,
             release=verdict,
             want_links=kind == "listing" or walking or verdict is None,
@@ -501,6 +503,7 @@ class ReleaseSpider(scrapy.Spider):
                     self.source.rules,
                     content_type=content_type,
                     boilerplate=profile,
+                    near=self.near,
                     pack=True,
                     release=True,
                     want_links=walking,
