@@ -28,6 +28,7 @@ from typing import Any
 
 from article.text import block_hash
 from extraction import nearblocks
+from extraction.cleaning import same_text
 from storage import Archive, profiles
 
 # Recorded pages the near-repeated blocks are re-learned from when a crawl starts.
@@ -96,9 +97,12 @@ class ProfileKeeper:
             # is rebuilt with the final classes (0.7 s for 6,000 pages).
             near = self.near.compact()
 
-            def drop(language: str | None, template: str | None, texts: list[str], known: Any):
-                groups = nearblocks.groups(language, template)
-                return near.strip(groups, texts, known=lambda t: block_hash(t) in known)
+            def drop(language: Any, template: Any, texts: list[str], known: Any, about: Any):
+                # As in extraction: walked over, the profile's blocks and the standfirst.
+                def walk(text: str) -> bool:
+                    return block_hash(text) in known or bool(about and same_text(text, about))
+
+                return near.strip(nearblocks.groups(language, template), texts, known=walk)
 
             return profiles.reclean(self.archive, self.source, run_id, near=drop)
         return profiles.reclean(

@@ -187,7 +187,7 @@ def _analyse(
         gone = near.strip(
             nearblocks.groups(meta["language"], layout),
             [b[1] for b in blocks],
-            known=lambda text: block_hash(text) in boilerplate,
+            known=lambda text: block_hash(text) in boilerplate or _is_dek(text, dek, description),
         )
         near_dropped = {b[1] for b, drop in zip(blocks, gone, strict=True) if drop}
     else:
@@ -247,6 +247,12 @@ def _analyse(
         result.reason = f"too little text ({body_words} words; need {rules.min_words})"
         result.blocks = result.template = result.removed_share = None
     return result
+
+
+def _is_dek(text: str, dek: str | None, description: str | None) -> bool:
+    """Whether a body block is the page's standfirst: notices may stand under it, at the
+    head of the body, and the near-block walk from the edge goes over it."""
+    return any(d and cleaning.same_text(text, d) for d in (dek, description))
 
 
 def _headline(tree: Any) -> str | None:

@@ -312,7 +312,7 @@ def reclean(
     *,
     stale_upto: int | None = None,
     stale_urls: Collection[str] | None = None,
-    near: Callable[[str | None, str | None, list[str], Collection[int]], list[bool]] | None = None,
+    near: Callable[..., list[bool]] | None = None,
 ) -> int:
     """Rebuild stored texts of ``source`` (of one run, or all) with its current profile.
 
@@ -329,8 +329,8 @@ def reclean(
         >>> reclean(archive, "hrw", run_id, stale_upto=412, stale_urls=[])  # doctest: +SKIP
         3
 
-    ``near(language, template, texts, dropped)``: which blocks are near-repeated
-    edge blocks, also dropped (the crawl's :mod:`extraction.nearblocks` index).
+    ``near(language, template, texts, dropped, description)``: which blocks are
+    near-repeated edge blocks, also dropped (the crawl's :mod:`extraction.nearblocks`).
     """
     restricted = stale_upto is not None or stale_urls is not None
     urls = list(stale_urls or ())
@@ -344,17 +344,18 @@ def reclean(
         params += [stale_upto if stale_upto is not None else -1, json.dumps(urls)]
     conn = archive.db.conn
     rows = conn.execute(
-        "SELECT a.id, a.url, a.title, a.text, pb.blocks, pb.language, pb.template"
+        "SELECT a.id, a.url, a.title, a.text, pb.blocks, pb.language, pb.template,"
+        " a.description"
         " FROM articles a"
         " JOIN page_blocks pb ON pb.url = a.url AND pb.text_hash = a.text_hash"
         f" WHERE {where}",
         params,
     )
     changes = []
-    for article_id, url, title, old_text, packed, lang, tpl in rows:  # streamed: runs are large
+    for article_id, url, title, old_text, packed, lang, tpl, about in rows:  # streamed
         blocks = unpack(packed)
         if near is not None:
-            gone = near(lang or None, tpl or None, [b[1] for b in blocks], dropped)
+            gone = near(lang or None, tpl or None, [b[1] for b in blocks], dropped, about)
             blocks = [b for b, drop in zip(blocks, gone, strict=True) if not drop]
         kept = [b for b in blocks if block_hash(b[1]) not in dropped]
         text, markdown = render(title, kept)
