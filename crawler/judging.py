@@ -34,15 +34,21 @@ generic: nothing stored has to be taken back. It costs at most ``mature`` plus
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from crawler.release_patterns import MAX_RELEASE_LINKS, SiteLearner
+from crawler.release_patterns import MAX_RELEASE_LINKS, SiteLearner, url_pattern
 
 __all__ = ["ReleaseJudge", "Seen"]
 
 # Pages observed before a verdict on an unsure page is final: enough for the
 # site's sections to have shown which template is the generic one.
 MATURE = 50
+# Pages that look like releases (a date, long paragraphs) but carry no article
+# markup are held until this many pages of their URL pattern and template were
+# seen: a handful of topic pages fetched before the site's browse, people and
+# help pages showed their template is the generic one are then judged at the end.
+ESTABLISHED = 10
 # Rejected pages held for the end-of-crawl re-judgement, at most (a bound on memory).
 MAX_HELD = 5000
 
@@ -67,6 +73,7 @@ class ReleaseJudge:
         self.observed = 0
         self.held: dict[str, Seen] = {}
         self.reasons: dict[str, str] = {}
+        self.shapes: Counter[tuple[str, str | None]] = Counter()  # (URL pattern, template)
 
     def decide(self, page: Seen) -> str:
         """ "store", "release", "not" or "hold" (see the module doc)."""
@@ -78,9 +85,15 @@ class ReleaseJudge:
             if page.kind != "article":
                 self.reasons[page.url] = page.reason or "not a release"
             return "store" if page.kind == "article" else "not"
-        early = self.observed < self.mature or (
-            page.kind == "page" and not self.learner.release_patterns()
-        )
+        shape = (url_pattern(page.url), page.template)
+        self.shapes[shape] += 1
+        if page.kind == "article":
+            # A tentative seed: what lets short pages of the same shape be judged,
+            # and listings linking to such pages be told apart.
+            self.learner.add(page.url, True, page.template)
+            early = self.observed < self.mature or self.shapes[shape] <= ESTABLISHED
+        else:
+            early = self.observed < self.mature or not self.learner.release_patterns()
         if early and len(self.held) < MAX_HELD:
             self.held[page.url] = page
             return "hold"

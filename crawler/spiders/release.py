@@ -216,8 +216,10 @@ class ReleaseSpider(scrapy.Spider):
     def _settle_when_idle(self) -> None:
         # Pages held by the release judge (the crawl's first pages, judged before
         # the site was known) are fetched again with their final verdict.
-        if self.waiting or not self.judge.held:
-            return
+        stats = self.crawler.stats
+        queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+        if self.waiting or queued > 0 or not self.judge.held:
+            return  # not the end: another idle handler just fed sitemap entries
         for url, release in self.judge.settle().items():
             meta = {"kind": "candidate", "listed": url, "judged": release}
             request = scrapy.Request(
