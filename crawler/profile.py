@@ -54,18 +54,23 @@ class ProfileKeeper:
             archive, self.source, NEAR_PAGES
         ):
             self.near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
-        self.near_learned = False  # whether this run's texts need the near pass at the end
+        self.near_classes: dict[str, frozenset] = {}  # the classes last handed to the spider
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
         hashes = profiles.boilerplate(self.archive, self.source)
-        if self.current is not None and hashes != self.current:
+        near = self.near.compact()
+        classes = {g: frozenset(near.classes(g)) for g in near._counts}
+        near_changed = self.current is not None and classes != self.near_classes
+        if self.current is not None and (hashes != self.current or near_changed):
+            # Near classes changing counts as the profile changing: the texts stored
+            # so far were cleaned without them. (Pages in flight when only the near
+            # classes changed are not tracked: a bounded approximation.)
             self.stale_upto = profiles.last_article_id(self.archive)
             self.stale_urls.clear()
         self.current = hashes
+        self.near_classes = classes
         self.spider.boilerplate = hashes
-        near = self.near.compact()
-        self.near_learned = self.near_learned or bool(near)
         self.spider.near = near if near else None
         return hashes
 
@@ -92,10 +97,9 @@ class ProfileKeeper:
         """Re-clean the texts of run ``run_id`` that were cleaned with an older profile."""
         if run_id is None:
             return 0
-        if self.near_learned:
-            # Near-repeated blocks are learned as pages come: every text of the run
-            # is rebuilt with the final classes (0.7 s for 6,000 pages).
-            near = self.near.compact()
+        near = self.near.compact()
+        drop = None
+        if near:
 
             def drop(language: Any, template: Any, texts: list[str], known: Any, about: Any):
                 # As in extraction: walked over, the profile's blocks and the standfirst.
@@ -104,11 +108,11 @@ class ProfileKeeper:
 
                 return near.strip(nearblocks.groups(language, template), texts, known=walk)
 
-            return profiles.reclean(self.archive, self.source, run_id, near=drop)
         return profiles.reclean(
             self.archive,
             self.source,
             run_id,
             stale_upto=self.stale_upto,
             stale_urls=self.stale_urls,
+            near=drop,
         )

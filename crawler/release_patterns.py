@@ -118,7 +118,8 @@ def _section(url: str) -> str:
     >>> _section("https://x.org/2024/05/slug"), _section("https://x.org/fr/topic/roads")
     ('', 'topic')
     """
-    for segment in urlsplit(url).path.split("/"):
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    for segment in segments[:-1] or segments:  # the last one names the page itself
         literal = segment and not segment_class(segment, False).startswith("<")
         if literal and not re.fullmatch(r"[a-z]{2}(?:[-_][a-z]{2})?", segment, re.IGNORECASE):
             return segment.lower()

@@ -75,7 +75,7 @@ LONG = 12
 _CONTACT_MASKS = {"<email>", "<url>", "<phone>", "<date>"}
 # A class on this share of its group's pages needs no contact detail to be dropped
 # ("This was published under the 2019 to 2021 Government" tops 40% of releases).
-COMMON = 0.2
+COMMON = 0.5  # as the exact profile: template text is on half of its pages or more
 FUZZY_MIN_TOKENS = 6
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
