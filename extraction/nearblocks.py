@@ -76,6 +76,9 @@ _CONTACT_MASKS = {"<email>", "<url>", "<phone>", "<date>"}
 # A class on this share of its group's pages needs no contact detail to be dropped
 # ("This was published under the 2019 to 2021 Government" tops 40% of releases).
 COMMON = 0.5  # as the exact profile: template text is on half of its pages or more
+# ...or on this share when the block is no sentence (no final stop): a notice or a
+# label; a recommendation shared by a few releases ends with a stop and is kept.
+NOTICE = 0.2
 FUZZY_MIN_TOKENS = 6
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -374,7 +377,11 @@ class NearDuplicateIndex:
         """Rule 3: a class holding no contact detail is dropped only on many pages, beside
         one that holds one, or as a heading over blocks already dropped ("Media enquiries")."""
         match = matches[i]
-        if _contact(match.signature) or match.pages >= COMMON * self._pages[match.group]:
+        total = self._pages[match.group]
+        if _contact(match.signature) or match.pages >= COMMON * total:
+            return True
+        sentence = blocks[i].strip().endswith((".", "!", "?", '"', "”", "»"))
+        if not sentence and match.pages >= NOTICE * total:
             return True
         for j in (i - 1, i + 1):
             if j in matches and _contact(matches[j].signature):
