@@ -26,7 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from article.text import block_hash
+from extraction import nearblocks
+from extraction.cleaning import same_text
 from storage import Archive, profiles
+
+# Recorded pages the near-repeated blocks are re-learned from when a crawl starts.
+NEAR_PAGES = 5000
 
 
 class ProfileKeeper:
@@ -41,15 +47,31 @@ class ProfileKeeper:
         # the urls, which are then covered by the id.
         self.stale_upto: int | None = None
         self.stale_urls: list[str] = []
+        # Near-repeated edge blocks (contact blocks, notices: extraction.nearblocks),
+        # learned in memory from the source's last recorded pages and this crawl's.
+        self.near = nearblocks.NearDuplicateIndex()
+        for url, language, template, blocks in profiles.recent_pages(
+            archive, self.source, NEAR_PAGES
+        ):
+            self.near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
+        self.near_classes: dict[str, frozenset] = {}  # the classes last handed to the spider
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
         hashes = profiles.boilerplate(self.archive, self.source)
-        if self.current is not None and hashes != self.current:
+        near = self.near.compact()
+        classes = {g: frozenset(near.classes(g)) for g in near._counts}
+        near_changed = self.current is not None and classes != self.near_classes
+        if self.current is not None and (hashes != self.current or near_changed):
+            # Near classes changing counts as the profile changing: the texts stored
+            # so far were cleaned without them. (Pages in flight when only the near
+            # classes changed are not tracked: a bounded approximation.)
             self.stale_upto = profiles.last_article_id(self.archive)
             self.stale_urls.clear()
         self.current = hashes
+        self.near_classes = classes
         self.spider.boilerplate = hashes
+        self.spider.near = near if near else None
         return hashes
 
     def record(self, items: Iterable[Any]) -> int:
@@ -60,6 +82,8 @@ class ProfileKeeper:
                 continue
             url = item.article["url"]
             pages.append((url, item.article.get("language"), item.template, item.blocks))
+            groups = nearblocks.groups(item.article.get("language"), item.template)
+            self.near.add(url, groups, [b[1] for b in item.blocks])
             used = getattr(item, "profile", None)  # None: not known, so treated as older
             if used is not self.current and used != self.current:
                 self.stale_urls.append(url)
@@ -73,10 +97,22 @@ class ProfileKeeper:
         """Re-clean the texts of run ``run_id`` that were cleaned with an older profile."""
         if run_id is None:
             return 0
+        near = self.near.compact()
+        drop = None
+        if near:
+
+            def drop(language: Any, template: Any, texts: list[str], known: Any, about: Any):
+                # As in extraction: walked over, the profile's blocks and the standfirst.
+                def walk(text: str) -> bool:
+                    return block_hash(text) in known or bool(about and same_text(text, about))
+
+                return near.strip(nearblocks.groups(language, template), texts, known=walk)
+
         return profiles.reclean(
             self.archive,
             self.source,
             run_id,
             stale_upto=self.stale_upto,
             stale_urls=self.stale_urls,
+            near=drop,
         )

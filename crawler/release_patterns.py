@@ -112,8 +112,18 @@ def url_pattern(url: str) -> str:
 
 
 def _section(url: str) -> str:
-    """The first path segment ("" for the home page)."""
-    return next((s.lower() for s in urlsplit(url).path.split("/") if s), "")
+    """The first literal path segment that is not a language code ("" for none): a
+    site's news under /2024/05/slug or /en/, /fr/ is still one section.
+
+    >>> _section("https://x.org/2024/05/slug"), _section("https://x.org/fr/topic/roads")
+    ('', 'topic')
+    """
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    for segment in segments[:-1] or segments:  # the last one names the page itself
+        literal = segment and not segment_class(segment, False).startswith("<")
+        if literal and not re.fullmatch(r"[a-z]{2}(?:[-_][a-z]{2})?", segment, re.IGNORECASE):
+            return segment.lower()
+    return ""
 
 
 def _siblings(a: str, b: str) -> bool:

@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from article.text import Block, block_hash, render
-from extraction import cleaning, language, metadata
+from extraction import cleaning, language, metadata, nearblocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.results import PageResult
@@ -105,6 +105,7 @@ def analyse(
     next_page: str = "",
     boilerplate: Collection[int] = frozenset(),
     content_type: str | None = None,
+    near: Any = None,
 ) -> PageResult:
     """Read one page. ``release`` is the source's verdict: True, False, or None (page decides).
 
@@ -112,7 +113,8 @@ def analyse(
     a PDF (``%PDF-``) of a release (``release=True``) is read as one, anything
     else is decoded as its author meant (:mod:`extraction.encoding`), in the
     worker rather than in the crawl process. ``boilerplate`` holds the block
-    hashes of the source's profile, dropped from the text.
+    hashes of the source's profile, dropped from the text; ``near``, its
+    near-repeated edge blocks (a :class:`extraction.nearblocks.NearDuplicateIndex`).
     """
     try:
         if isinstance(html, bytes):
@@ -127,7 +129,7 @@ def analyse(
             if looks_binary(html):
                 shown = (content_type or "no content type").split(";")[0]
                 return PageResult(url, "failed", reason=f"{BINARY} {shown}")
-        return _analyse(html, url, rules, release, want_links, next_page, boilerplate)
+        return _analyse(html, url, rules, release, want_links, next_page, boilerplate, near)
     except Exception as exc:  # never let one page crash a crawl: record it instead
         return PageResult(url, "failed", reason=f"extraction error: {type(exc).__name__}: {exc}")
 
@@ -140,6 +142,7 @@ def _analyse(
     want_links: bool,
     next_page: str,
     boilerplate: Collection[int],
+    near: Any = None,
 ) -> PageResult:
     if not html or not html.strip():
         return PageResult(url, "failed", reason="empty page")
@@ -151,6 +154,8 @@ def _analyse(
     meta = read_metadata(tree, base, elements)
     layout = template_key(tree)
     result = PageResult(url, "page", alternates=meta["translations"])
+    # Set for pages judged not releases too: the crawl learns the site's templates.
+    result.template, result.by_markup = layout, bool(meta["structured_article"])
     if want_links:
         result.links = _links(tree, base)
     if next_page:
@@ -176,11 +181,24 @@ def _analyse(
         more = clean_blocks(found_wider, rules, title, anchors)
         if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
             doc, found, blocks = wider, found_wider, more
+    if near:
+        # Contact blocks, notices, share counts: repeated with small changes at the
+        # page's edges (extraction.nearblocks); walked over with the exact profile.
+        gone = near.strip(
+            nearblocks.groups(meta["language"], layout),
+            [b[1] for b in blocks],
+            known=lambda text: block_hash(text) in boilerplate or _is_dek(text, dek, description),
+        )
+        near_dropped = {b[1] for b, drop in zip(blocks, gone, strict=True) if drop}
+    else:
+        near_dropped = set()
     if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
         dek = None  # already in the body: the site's lead paragraph, not a separate dek
     if dek:
         blocks = [("p", dek, dek), *blocks]
     kept = [b for b in blocks if block_hash(b[1]) not in boilerplate] if boilerplate else blocks
+    if near_dropped:
+        kept = [b for b in kept if b[1] not in near_dropped]
     body_words = _words(kept)
     found_words = _words(found)
 
@@ -229,6 +247,12 @@ def _analyse(
         result.reason = f"too little text ({body_words} words; need {rules.min_words})"
         result.blocks = result.template = result.removed_share = None
     return result
+
+
+def _is_dek(text: str, dek: str | None, description: str | None) -> bool:
+    """Whether a body block is the page's standfirst: notices may stand under it, at the
+    head of the body, and the near-block walk from the edge goes over it."""
+    return any(d and cleaning.same_text(text, d) for d in (dek, description))
 
 
 def _headline(tree: Any) -> str | None:

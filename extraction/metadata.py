@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from extraction import bylines, datelabels
 from extraction.language import declared
 from extraction.urls import is_http, normalize
 
@@ -178,17 +179,33 @@ def read_metadata(
     meta_people, meta_orgs = _people_and_orgs(_split_authors(metas.get("author")))
     classed = _classed(tree)
     byline_people, byline_org = _byline(classed)
+    if not (people or orgs or meta_people or byline_people or byline_org):
+        # A gov.uk-like "From:" line (<dt>From:</dt><dd>links</dd>): organisations
+        # and people told apart by name (extraction.bylines), never split apart.
+        labelled = _from_line(tree)
+        byline_people = labelled.authors
+        byline_org = "; ".join(labelled.org_author) or None
     keywords = ld.get("keywords") or []
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     og_type = metas.get("og:type", "").lower() or None
     image_url, image_caption = _image(found["figure"], base, metas, ld)
     published, modified = _dates(found["time"], base, metas, ld)
+    if not published or not modified:
+        # Text labels ("Published 11 April 2023", "Last updated ..."): after the
+        # structured data, before trafilatura's guess, which takes the update date.
+        labelled_dates = datelabels.read_dates(tree, language=declared(html_lang) or None)
+        published = published or labelled_dates.published
+        if not modified and labelled_dates.modified and labelled_dates.modified != published:
+            modified = labelled_dates.modified
     org_author = byline_org or (", ".join(orgs) if orgs else None)
     if not org_author and not (people or meta_people or byline_people) and meta_orgs:
         org_author = ", ".join(meta_orgs)
+    title = _text(ld.get("headline")) or metas.get("og:title")
+    if not title:
+        title = _without_site_name(_title_tag(found["title"]), tree, metas)
     return {
-        "title": _text(ld.get("headline")) or metas.get("og:title") or _title_tag(found["title"]),
+        "title": title,
         "description": metas.get("og:description")
         or metas.get("description")
         or _text(ld.get("description")),
@@ -293,6 +310,21 @@ def _people_and_orgs(names: list[str]) -> tuple[list[str], list[str]]:
     people = [n for n in names if not ORG_WORDS.search(n)]
     orgs = [n for n in names if ORG_WORDS.search(n)]
     return people, orgs
+
+
+# Labels of a definition list's byline term ("From:" on gov.uk), in several languages.
+FROM_LABELS = ("from", "oddi wrth", "von", "de", "da", "desde", "van", "published by", "by")
+
+
+def _from_line(tree: Any) -> bylines.Bylines:
+    """The names in the ``<dd>`` after a ``<dt>From:</dt>`` (links: one name each)."""
+    for dt in tree.iter("dt"):
+        label = " ".join((dt.text_content() or "").split()).rstrip(":").strip().lower()
+        if label in FROM_LABELS:
+            dd = dt.getnext()
+            if dd is not None and dd.tag == "dd" and not _in_menu(dd):
+                return bylines.read_element(dd)
+    return bylines.Bylines()
 
 
 # Elements that may hold the byline: what their class says (any case of "byline",
@@ -590,6 +622,34 @@ def _title_tag(title_elements: list[Any]) -> str | None:
     # The first text node of a <title> (as //title/text() would find it).
     titles = [t for el in title_elements for t in _own_texts(el)][:1]
     return re.sub(r"\s+", " ", titles[0]).strip() or None if titles else None
+
+
+# What joins a page's title to the site's name in <title>: "Title - Site", "Site | Title".
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—·•:]{1,2}\s+")
+
+
+def _without_site_name(title: str | None, tree: Any, metas: dict[str, str]) -> str | None:
+    """A <title> without the site's name: the part that is the page's <h1> or that is
+    left when the other part is og:site_name ("Roads plan - GOV.DEMO" -> "Roads plan").
+
+    >>> import lxml.html
+    >>> page = lxml.html.fromstring("<html><body><h1>Roads plan</h1></body></html>")
+    >>> _without_site_name("Roads plan - GOV.DEMO", page, {})
+    'Roads plan'
+    >>> _without_site_name("Roads - the plan", page, {})
+    'Roads - the plan'
+    """
+    if not title or not _TITLE_SEPARATOR.search(title):
+        return title
+    site = (metas.get("og:site_name") or metas.get("application-name") or "").lower()
+    headline = next((t for t in (_text(h.text_content()) for h in tree.iter("h1")) if t), "")
+    for match in _TITLE_SEPARATOR.finditer(title):
+        head, tail = title[: match.start()].strip(), title[match.end() :].strip()
+        if head and (head == headline or (site and tail.lower() == site)):
+            return head
+        if tail and (tail == headline or (site and head.lower() == site)):
+            return tail
+    return title
 
 
 def _own_texts(el: Any) -> list[str]:

@@ -75,7 +75,10 @@ LONG = 12
 _CONTACT_MASKS = {"<email>", "<url>", "<phone>", "<date>"}
 # A class on this share of its group's pages needs no contact detail to be dropped
 # ("This was published under the 2019 to 2021 Government" tops 40% of releases).
-COMMON = 0.2
+COMMON = 0.5  # as the exact profile: template text is on half of its pages or more
+# ...or on this share when the block is no sentence (no final stop): a notice or a
+# label; a recommendation shared by a few releases ends with a stop and is kept.
+NOTICE = 0.2
 FUZZY_MIN_TOKENS = 6
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -176,6 +179,20 @@ def edges(blocks: Sequence[str], head: int = HEAD, tail: int = TAIL) -> set[tupl
     return {(edge, sig) for edge, sig in out if sig}
 
 
+def groups(language: str | None, template: str | None) -> list[str]:
+    """The groups a page's edge blocks count in: all pages, its language, its layout.
+
+    >>> groups("cy", "3f2a")
+    ['*', 'lang:cy', 'tpl:3f2a']
+    """
+    out = ["*"]
+    if language:
+        out.append(f"lang:{language}")
+    if template:
+        out.append(f"tpl:{template}")
+    return out
+
+
 @dataclass(frozen=True)
 class Match:
     """Why a block was dropped: its edge, the class it matched and that class's pages."""
@@ -249,6 +266,33 @@ class NearDuplicateIndex:
             self._counts.setdefault(group, Counter()).update(found)
         self._seen[page] = (groups, found)
         self._learned = None
+
+    def compact(self) -> NearDuplicateIndex:
+        """The learned classes only, with the group sizes: what matching reads, small
+        enough to hand to every extraction (a crawl passes it to its workers).
+
+        >>> index = NearDuplicateIndex(min_pages=2)
+        >>> for n, words in enumerate(["Rain fell.", "Sun rose.", "Wind blew."]):
+        ...     index.add(f"/r{n}", ["g"], [words, "Contact us"])
+        >>> small = index.compact()
+        >>> small.strip(["g"], ["New body.", "Contact us"]), small.pages("g")
+        ([False, True], 3)
+        """
+        options = {
+            "min_pages": self.min_pages,
+            "min_share": self.min_share,
+            "head": self.head,
+            "tail": self.tail,
+            "similarity": self.similarity,
+        }
+        learned = {group: self.classes(group) for group in self._counts}
+        return NearDuplicateIndex.from_counts(
+            dict(self._pages), {g: c for g, c in learned.items() if c}, **options
+        )
+
+    def __bool__(self) -> bool:
+        """Whether any class is learned (an empty index drops nothing)."""
+        return any(self.classes(group) for group in self._counts)
 
     def pages(self, group: str) -> int:
         return self._pages.get(group, 0)
@@ -333,7 +377,11 @@ class NearDuplicateIndex:
         """Rule 3: a class holding no contact detail is dropped only on many pages, beside
         one that holds one, or as a heading over blocks already dropped ("Media enquiries")."""
         match = matches[i]
-        if _contact(match.signature) or match.pages >= COMMON * self._pages[match.group]:
+        total = self._pages[match.group]
+        if _contact(match.signature) or match.pages >= COMMON * total:
+            return True
+        sentence = blocks[i].strip().endswith((".", "!", "?", '"', "”", "»"))
+        if not sentence and match.pages >= NOTICE * total:
             return True
         for j in (i - 1, i + 1):
             if j in matches and _contact(matches[j].signature):

@@ -34,6 +34,9 @@ class PageResult:
     # fingerprint of the page's layout: what the profile learns from.
     blocks: list[Block] | None = None
     template: str | None = None
+    # Whether the page's structured data (JSON-LD, og:type) says it is an article:
+    # a confident verdict, which the crawl's release learner (crawler.judging) learns from.
+    by_markup: bool = False
     # The dek (standfirst) when the page marks one: stored in the text after the
     # title (issue 2: "title, dek and body"), and told apart for benchmarks.
     dek: str | None = None

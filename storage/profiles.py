@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from article.text import Block, block_hash, normalise, render  # noqa: F401 (used by callers)
@@ -312,6 +312,7 @@ def reclean(
     *,
     stale_upto: int | None = None,
     stale_urls: Collection[str] | None = None,
+    near: Callable[..., list[bool]] | None = None,
 ) -> int:
     """Rebuild stored texts of ``source`` (of one run, or all) with its current profile.
 
@@ -327,6 +328,9 @@ def reclean(
 
         >>> reclean(archive, "hrw", run_id, stale_upto=412, stale_urls=[])  # doctest: +SKIP
         3
+
+    ``near(language, template, texts, dropped, description)``: which blocks are
+    near-repeated edge blocks, also dropped (the crawl's :mod:`extraction.nearblocks`).
     """
     restricted = stale_upto is not None or stale_urls is not None
     urls = list(stale_urls or ())
@@ -340,14 +344,20 @@ def reclean(
         params += [stale_upto if stale_upto is not None else -1, json.dumps(urls)]
     conn = archive.db.conn
     rows = conn.execute(
-        "SELECT a.id, a.url, a.title, a.text, pb.blocks FROM articles a"
+        "SELECT a.id, a.url, a.title, a.text, pb.blocks, pb.language, pb.template,"
+        " a.description"
+        " FROM articles a"
         " JOIN page_blocks pb ON pb.url = a.url AND pb.text_hash = a.text_hash"
         f" WHERE {where}",
         params,
     )
     changes = []
-    for article_id, url, title, old_text, packed in rows:  # streamed: a run can be large
-        kept = [b for b in unpack(packed) if block_hash(b[1]) not in dropped]
+    for article_id, url, title, old_text, packed, lang, tpl, about in rows:  # streamed
+        blocks = unpack(packed)
+        if near is not None:
+            gone = near(lang or None, tpl or None, [b[1] for b in blocks], dropped, about)
+            blocks = [b for b, drop in zip(blocks, gone, strict=True) if not drop]
+        kept = [b for b in blocks if block_hash(b[1]) not in dropped]
         text, markdown = render(title, kept)
         if text != old_text:
             digest = text_hash(text)
@@ -362,6 +372,23 @@ def reclean(
                 )
                 conn.execute("UPDATE page_blocks SET text_hash = ? WHERE url = ?", [digest, url])
     return len(changes)
+
+
+def recent_pages(archive: Archive, source: str, limit: int = 5000) -> list[Page]:
+    """The pre-profile blocks of ``source``'s last ``limit`` recorded pages, oldest first:
+    what a crawl re-learns the near-repeated blocks from (:mod:`crawler.profile`).
+
+    >>> recent_pages(archive, "hrw", 2)  # doctest: +SKIP
+    [('https://x.org/a', 'en', '3f2a', [('p', 'Hi.', 'Hi.')]), ...]
+    """
+    rows = archive.db.conn.execute(
+        "SELECT url, language, template, blocks FROM page_blocks WHERE source = ?"
+        " ORDER BY rowid DESC LIMIT ?",
+        [source, limit],
+    ).fetchall()
+    return [(url, lang or None, tpl or None, unpack(blocks)) for url, lang, tpl, blocks in rows][
+        ::-1
+    ]
 
 
 def last_article_id(archive: Archive) -> int:

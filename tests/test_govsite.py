@@ -1,8 +1,8 @@
 """The government-newsroom fixture: deterministic, its truth agrees with its pages, it serves.
 
-Quality goals for pressroom on this site (recall, leaks, dates, authors) are
-not asserted here: they are issue 17's, printed by ``python bench/govsite.py``.
-The crawl test below checks the mechanics only.
+The last test crawls a small site (60 releases) through the installed program
+and asserts issue 17's goals that pressroom meets there; ``python bench/govsite.py``
+prints the full table on a larger site.
 """
 
 from __future__ import annotations
@@ -205,3 +205,32 @@ def test_an_ad_hoc_crawl_of_the_site_runs_and_is_scored(cli, tmp_path: Path):
     lines: list[str] = []
     print_score(score, echo=lines.append)
     assert lines[1].startswith("release recall") and any(x.startswith("goal:") for x in lines)
+
+
+def test_an_ad_hoc_crawl_finds_the_releases_and_reads_them_right(cli, tmp_path: Path):
+    # Issue 17, as a new user runs it: `pressroom crawl --sitemap URL --db FILE`, no
+    # source file, a site without article markup (text dates, department bylines,
+    # short statements, topic and browse pages that look like releases).
+    site = build_site(60)
+    db = tmp_path / "gov.db"
+    with serve(site) as server:  # type: ignore[arg-type]
+        result = cli("crawl", "--sitemap", server.url + "/sitemap.xml", "--db", str(db))
+        truth = site_truth(site, server.url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    score = score_archive(db, truth)
+    assert score.recall >= 0.98, score.missing  # short statements learned from the site
+    assert score.non_releases_stored == []  # topic/browse pages vetoed (generic template)
+    assert score.fields["date_published"] >= 0.98 and score.fields["date_modified"] >= 0.98
+    assert score.fields["authors"] >= 0.95 and score.fields["org_author"] >= 0.95
+    assert score.fields["title"] >= 0.98  # " - GOV.DEMO" is the site's name, not the title
+    assert score.body.f1 >= 0.98
+    # The goal is zero leaks; on 60 releases the near-repeated blocks of rarer kinds
+    # (a Welsh notice, a few departments' contact wording) are under the profile's
+    # thresholds, so what is asserted is that most pages are clean.
+    assert score.leaks <= 0.2 * score.stored, score.leaked
+    others = sum(not t.is_release for t in truth)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.search(r"\b(\d+) not releases", summary)
+    assert int(re.search(r"\b(\d+) not releases", summary).group(1)) >= others
+    listed = cli("pages", "--not-releases", "--db", str(db))
+    assert listed.returncode == 0 and "/topic/" in listed.stdout

@@ -46,6 +46,7 @@ from twisted.python.failure import Failure
 
 from crawler import guards, lastmod, sources
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
+from crawler.judging import ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
 from extraction.pdf import is_pdf
@@ -136,6 +137,8 @@ class ReleaseSpider(scrapy.Spider):
         # dupefilter drops the entry's request), and the pipeline still records
         # what the sitemap said of it.
         self.sitemap_lastmods: dict[str, str] = {}
+        # Pages no rule judges: the site's URL patterns and templates learned (issue 17).
+        self.judge = ReleaseJudge()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -169,6 +172,7 @@ class ReleaseSpider(scrapy.Spider):
             spider.waiting = deque()
             crawler.signals.connect(spider._feed, signal=scrapy.signals.response_received)
             crawler.signals.connect(spider._feed_when_idle, signal=scrapy.signals.spider_idle)
+        crawler.signals.connect(spider._settle_when_idle, signal=scrapy.signals.spider_idle)
         return spider
 
     # --- sitemap entries become requests as the scheduler empties -----------
@@ -209,6 +213,21 @@ class ReleaseSpider(scrapy.Spider):
             if self._feed(idle=True):
                 raise DontCloseSpider
 
+    def _settle_when_idle(self) -> None:
+        # Pages held by the release judge (the crawl's first pages, judged before
+        # the site was known) are fetched again with their final verdict.
+        stats = self.crawler.stats
+        queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+        if self.waiting or queued > 0 or not self.judge.held:
+            return  # not the end: another idle handler just fed sitemap entries
+        for url, release in self.judge.settle().items():
+            meta = {"kind": "candidate", "listed": url, "judged": release}
+            request = scrapy.Request(
+                url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True
+            )
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
     def _closed(self, spider: scrapy.Spider) -> None:
         self.pool.close()
         if self._archive is not None:
@@ -219,6 +238,7 @@ class ReleaseSpider(scrapy.Spider):
     _archive: Archive | None = None
     # The source's boilerplate profile (block hashes), kept current by the pipeline.
     boilerplate: frozenset[int] = frozenset()
+    near: Any = None  # its near-repeated edge blocks (extraction.nearblocks), the same way
     _first_crawl = False
 
     def incremental_archive(self, *, this_run: bool = False) -> Archive | None:
@@ -454,6 +474,9 @@ class ReleaseSpider(scrapy.Spider):
         kind = meta.get("kind")
         url = normalize(response.url)
         verdict = False if kind == "listing" else self.source.is_release_url(url)
+        judged = meta.get("judged")  # the release judge's final word on a held page
+        if judged is not None:
+            verdict = judged or None
         walking = kind == "walk" or self.source.follow_links
         hops = meta.get("hops", 0)
         profile = self.boilerplate  # the profile this page is cleaned with
@@ -465,11 +488,36 @@ class ReleaseSpider(scrapy.Spider):
             self.source.rules,
             content_type=content_type,
             boilerplate=profile,
+            near=self.near,
             pack=True,
             release=verdict,
-            want_links=kind == "listing" or walking,
+            want_links=kind == "listing" or walking or verdict is None,
             next_page=self.source.next_page if kind == "listing" else "",
         )
+        decision = "store"
+        if verdict is None and kind != "listing" and result.kind != "failed":
+            decision = "not" if judged is False else self.judge.decide(_seen(url, result))
+            if decision == "release":  # short, but shaped like the site's releases
+                self.crawler.stats.inc_value("pressroom/judged_release")
+                result = await self.pool.analyse(
+                    response.body,
+                    url,
+                    self.source.rules,
+                    content_type=content_type,
+                    boilerplate=profile,
+                    near=self.near,
+                    pack=True,
+                    release=True,
+                    want_links=walking,
+                )
+            elif decision == "hold":
+                self.crawler.stats.inc_value("pressroom/judgement_held")
+                for request in self._follow(result, meta, walking, hops):
+                    yield request
+                return
+            elif decision == "not":
+                result.kind = "page"
+                result.reason = self.judge.reasons.get(url) or result.reason
 
         for request in self._follow(result, meta, walking, hops):
             yield request
@@ -599,6 +647,18 @@ class ReleaseSpider(scrapy.Spider):
         # After redirects, record the URL that was asked for, not the last hop.
         asked = (request.meta.get("redirect_urls") or [request.url])[0]
         yield FailureItem(normalize(asked), reason.splitlines()[0], status)
+
+
+def _seen(url: str, result: Any) -> Seen:
+    return Seen(
+        url,
+        result.template,
+        result.kind,
+        by_markup=result.by_markup,
+        reason=result.reason,
+        links=result.links,
+        paginated=bool(result.next_pages),
+    )
 
 
 def _absolute(url: str, base: str | None = None) -> str | None:

@@ -1,0 +1,143 @@
+"""One crawl's judgement of the pages no rule decides: markup, looks, then the site's habits.
+
+    >>> judge = ReleaseJudge(mature=0)
+    >>> for slug in ("a-plan", "b-plan", "c-plan"):
+    ...     judge.decide(Seen(f"https://gov.demo/news/{slug}", "tpl", "article", by_markup=True))
+    'store'
+    'store'
+    'store'
+    >>> short = Seen("https://gov.demo/news/short", "tpl", "page", reason="no article markup")
+    >>> judge.decide(short), judge.reasons[short.url][:24]
+    ('release', 'URL pattern /news/<slug>')
+
+The extractor's ``classify`` accepts a page without article markup when it has a
+date and several long paragraphs: short statements fail it, and topic or
+browse pages with teaser lists pass it. The spider asks :meth:`ReleaseJudge.decide`
+what to do with each such page, and :class:`crawler.release_patterns.SiteLearner`
+answers from the confident verdicts seen so far:
+
+- ``"store"``: keep the page as extracted (a release by markup or by looks and
+  not on the site's generic layout nor a listing).
+- ``"release"``: classify said no, but URL pattern and template match
+  confident releases: extract it again as a release.
+- ``"not"``: not a release; :attr:`ReleaseJudge.reasons` says why.
+- ``"hold"``: too early to tell (fewer than ``mature`` pages seen, or no
+  release pattern learned yet). :meth:`ReleaseJudge.settle` re-judges the held
+  pages when the crawl is otherwise done, and the spider fetches them again with
+  the verdict.
+
+Holding (not storing) the first pages of a site is what lets a generic template
+veto a topic page fetched before the other sections showed the template is
+generic: nothing stored has to be taken back. It costs at most ``mature`` plus
+``MAX_HELD`` extra fetches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from crawler.release_patterns import MAX_RELEASE_LINKS, SiteLearner, url_pattern
+
+__all__ = ["ReleaseJudge", "Seen"]
+
+# Pages observed before a verdict on an unsure page is final: enough for the
+# site's sections to have shown which template is the generic one.
+MATURE = 50
+# Pages that look like releases (a date, long paragraphs) but carry no article
+# markup are held until this many pages of their URL pattern and template were
+# seen: a handful of topic pages fetched before the site's browse, people and
+# help pages showed their template is the generic one are then judged at the end.
+ESTABLISHED = 10
+# Rejected pages held for the end-of-crawl re-judgement, at most (a bound on memory).
+MAX_HELD = 5000
+
+
+@dataclass
+class Seen:
+    """What the spider knows of an extracted page whose URL no rule judged."""
+
+    url: str
+    template: str | None
+    kind: str  # the extractor's: "article" or "page"
+    by_markup: bool = False
+    reason: str | None = None  # the extractor's, for a "page"
+    links: list[str] = field(default_factory=list)
+    paginated: bool = False
+
+
+class ReleaseJudge:
+    def __init__(self, mature: int = MATURE) -> None:
+        self.learner = SiteLearner()
+        self.mature = mature
+        self.observed = 0
+        self.held: dict[str, Seen] = {}
+        self.reasons: dict[str, str] = {}
+        self.shapes: Counter[tuple[str, str | None]] = Counter()  # (URL pattern, template)
+
+    def decide(self, page: Seen) -> str:
+        """ "store", "release", "not" or "hold" (see the module doc)."""
+        self.learner.observe(page.url, page.template)
+        self.observed += 1
+        if page.by_markup or (page.kind == "page" and (page.reason or "").startswith("og:type")):
+            # Confident either way: what the site's habits are learned from.
+            self.learner.add(page.url, page.kind == "article", page.template)
+            if page.kind != "article":
+                self.reasons[page.url] = page.reason or "not a release"
+            return "store" if page.kind == "article" else "not"
+        shape = (url_pattern(page.url), page.template)
+        self.shapes[shape] += 1
+        if page.kind == "article":
+            # A tentative seed: what lets short pages of the same shape be judged,
+            # and listings linking to such pages be told apart.
+            self.learner.add(page.url, True, page.template)
+            early = self.observed < self.mature or self.shapes[shape] <= ESTABLISHED
+        else:
+            early = self.observed < self.mature or not self.learner.release_patterns()
+        if early and len(self.held) < MAX_HELD:
+            self.held[page.url] = page
+            return "hold"
+        return self._final(page)
+
+    def _final(self, page: Seen) -> str:
+        if page.kind == "article":
+            veto = self._veto(page)
+            if veto:
+                self.reasons[page.url] = veto
+                self.learner.add(page.url, False, page.template)
+                return "not"
+            self.learner.add(page.url, True, page.template)
+            return "store"
+        verdict = self.learner.judge(
+            page.url, page.template, links=page.links, paginated=page.paginated
+        )
+        if verdict.release:
+            self.reasons[page.url] = verdict.reason
+            return "release"
+        why = verdict.reason
+        self.reasons[page.url] = f"{page.reason}; {why}" if page.reason else why
+        return "not"
+
+    def _veto(self, page: Seen) -> str | None:
+        """Why a page that looks like a release (a date, long paragraphs) is none."""
+        if page.paginated:
+            return "the page has pagination: a listing"
+        if self.learner.generic(page.template):
+            return f"template {page.template} is the site's generic layout (topic, browse pages)"
+        linked = self.learner.release_links(page.links)
+        if linked >= MAX_RELEASE_LINKS:
+            return f"links to {linked} releases: a listing"
+        return None
+
+    def settle(self) -> dict[str, bool]:
+        """The held pages re-judged with all that was learned: url -> release or not.
+
+        Pages that looked like releases are judged first, so that they count as
+        confident releases when the short ones are judged.
+        """
+        held, self.held = self.held, {}
+        self.observed = max(self.observed, self.mature)
+        out: dict[str, bool] = {}
+        for page in sorted(held.values(), key=lambda p: p.kind != "article"):
+            out[page.url] = self._final(page) in ("store", "release")
+        return out
