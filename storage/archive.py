@@ -34,6 +34,7 @@ from .records import (
     ARTICLE_FIELDS,
     CONTENT_FIELDS,
     MANAGED_FIELDS,
+    REVISION_FIELDS,
     decode_article,
     dump_json,
     prepare_article,
@@ -64,7 +65,7 @@ _COUNT_ALIASES = {
 _OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures", "revisions", "pages")
 PAGE_VERDICTS = ("release", "not_release")
 # What makes a new version of a release: text, title or dates changing.
-_VERSION_FIELDS = ("text_hash", "title", "date_published", "date_modified")
+_VERSION_FIELDS = REVISION_FIELDS
 # Copy the current version of an article into revisions before it is replaced.
 _KEEP_REVISION = (
     "INSERT INTO revisions (article_id, url, title, description, authors, date_published,"

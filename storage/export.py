@@ -21,6 +21,8 @@ from itertools import islice
 from json.encoder import encode_basestring
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
+from article.fields import EXPORTED
+
 from .errors import ArchiveError, BadInput
 from .parquet import write_parquet
 from .records import ARTICLE_FIELDS, JSON_FIELDS
@@ -32,8 +34,8 @@ if TYPE_CHECKING:
 FORMATS = ("jsonl", "csv", "parquet")
 _PROGRESS_EVERY = 500
 
-# Every article column, in table order; also the CSV header.
-FIELDS: tuple[str, ...] = ARTICLE_FIELDS
+# Every exported article column (article/fields.py), in table order; also the CSV header.
+FIELDS: tuple[str, ...] = tuple(field for field in ARTICLE_FIELDS if field in EXPORTED)
 # Rows are joined and written this many at a time (about 1 MB of JSONL).
 _CHUNK_ROWS = 100
 

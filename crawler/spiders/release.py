@@ -44,6 +44,7 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
+from article.fields import stored_row
 from crawler import guards, lastmod, sources
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.pool import ExtractionPool
@@ -475,13 +476,16 @@ class ReleaseSpider(scrapy.Spider):
             yield request
 
         if result.kind == "article":
-            article = dict(result.article or {})
-            article["fetched_url"] = url
-            article["source"] = self.source.name
-            article["url"] = self._key(url, article.get("canonical_url"))
-            article["etag"] = _header(response, "ETag")
-            article["http_last_modified"] = _header(response, "Last-Modified")
-            article["rules_version"] = self.rules_version
+            extracted = result.article or {}
+            crawl = {
+                "url": self._key(url, extracted.get("canonical_url")),
+                "fetched_url": url,
+                "source": self.source.name,
+                "etag": _header(response, "ETag"),
+                "http_last_modified": _header(response, "Last-Modified"),
+                "rules_version": self.rules_version,
+            }
+            article = stored_row(extracted, crawl)  # capture_hash: set when the capture is stored
             yield ArticleItem(
                 article,
                 _capture(response, result.packed),
