@@ -167,6 +167,14 @@ FIELDS: tuple[Field, ...] = (
         str,
         "Shared by every language version of the same release (hreflang group).",
     ),
+    # m007: the body's outbound links, for citation and link studies.
+    Field(
+        "links",
+        list,
+        "Links in the body, in order: each a URL and its anchor text (list of {url, text}).",
+        json=list,
+        parquet="list<struct<url: string, text: string>>",
+    ),
     # Set by the archive on every write, never by a caller.
     Field(
         "first_seen",
