@@ -622,6 +622,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         query: str | None = None,
         title_only: bool = False,
         order: str = "date_published",
@@ -639,6 +640,8 @@ class Archive:
         ties are broken by id. Undated articles come first (last with "-").
         ``query`` keeps only articles matching that full-text search (same
         syntax as search(); ``title_only`` searches titles), in the same order.
+        ``link_domain`` keeps articles whose body links to that domain or a
+        subdomain of it (``"un.org"`` matches news.un.org too).
         ``decode=False`` leaves authors, tags and translations as their stored
         JSON text (what exports write out), skipping a decode per row.
         """
@@ -649,6 +652,7 @@ class Archive:
             until=until,
             language=language,
             tag=tag,
+            link_domain=link_domain,
             query=query,
             title_only=title_only,
             order=order,
@@ -674,6 +678,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         query: str | None = None,
         title_only: bool = False,
         order: str = "date_published",
@@ -683,7 +688,9 @@ class Archive:
         # rather than at the first next() on the returned iterator.
         if order not in _ORDERS:
             raise ArchiveError(f"unknown order {order!r}; expected one of {', '.join(_ORDERS)}")
-        where, params = self._where(source, since, until, language, tag, query, title_only)
+        where, params = self._where(
+            source, since, until, language, tag, query, title_only, link_domain
+        )
         sql = (
             f"SELECT {select} FROM articles a"
             f"{' WHERE ' + where if where else ''} ORDER BY {_ORDERS[order]} LIMIT ?"
@@ -699,6 +706,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         title_only: bool = False,
         limit: int = 20,
     ) -> list[dict[str, Any]]:
@@ -713,7 +721,12 @@ class Archive:
         Raises BadQuery on bad syntax.
         """
         where, params = where_clause(
-            source=source, since=since, until=until, language=language, tag=tag
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            tag=tag,
+            link_domain=link_domain,
         )
         size = _limit(limit, default=20)
         with self._errors():
@@ -741,11 +754,14 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         query: str | None = None,
         title_only: bool = False,
     ) -> int:
         """How many articles articles() would stream: ``archive.count(source="ec")``."""
-        where, params = self._where(source, since, until, language, tag, query, title_only)
+        where, params = self._where(
+            source, since, until, language, tag, query, title_only, link_domain
+        )
         rows = self._select(
             f"SELECT count(*) AS n FROM articles a{' WHERE ' + where if where else ''}", params
         )
@@ -967,9 +983,15 @@ class Archive:
         tag: str | None,
         query: str | None,
         title_only: bool,
+        link_domain: str | None = None,
     ) -> tuple[str, list[Any]]:
         where, params = where_clause(
-            source=source, since=since, until=until, language=language, tag=tag
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            tag=tag,
+            link_domain=link_domain,
         )
         if query is not None:
             with self._errors():
