@@ -527,6 +527,13 @@ class Archive:
         )
         return self._stream(sql, params, decode=False)
 
+    def running_run(self) -> dict[str, Any] | None:
+        """The newest run recorded as running (id, source), or None: ``archive.running_run()``."""
+        rows = self._select(
+            "SELECT id, source FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
+        )
+        return rows[0] if rows else None
+
     def has_pages(self, source: str) -> bool:
         """True if a crawl of ``source`` judged any page (a release or not)."""
         return bool(self._select("SELECT 1 FROM pages WHERE source = ? LIMIT 1", [source]))
@@ -660,11 +667,15 @@ class Archive:
         )
         return self._stream(sql, params, decode=decode)
 
-    def _article_rows(self, select: str, **filters: Any) -> Iterator[tuple[Any, ...]]:
+    def article_rows(self, select: str, **filters: Any) -> Iterator[tuple[Any, ...]]:
         """Tuples of ``select`` for the rows articles(**filters) would stream, in its order.
 
-        ``select`` is fixed SQL over alias ``a`` (never user input): storage/export.py
-        has SQLite compute each row's JSON pieces. Arguments are checked at the call.
+            >>> next(archive.article_rows("a.id, a.url", source="ec"))  # doctest: +SKIP
+            (1, 'https://ec.europa.eu/...')
+
+        ``select`` is fixed SQL over alias ``a``, written inside storage (never
+        user input): storage/export.py has SQLite compute each row's JSON pieces.
+        Arguments are checked at the call.
         """
         sql, params = self._articles_sql(select, **filters)
         return self._rows(sql, params)

@@ -99,12 +99,12 @@ def export(
         raise ArchiveError(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if dedupe is None and fmt == "csv":
         # Tuples straight from the cursor: csv writes None as an empty cell.
-        rows = archive._article_rows(_ARTICLE_SELECT, **filters)
+        rows = archive.article_rows(_ARTICLE_SELECT, **filters)
         return _write_csv_rows(fp, rows, progress)
     if dedupe is None and fmt == "jsonl" and _sqlite_quotes_like_json(archive):
         # SQLite quotes every value (its json_quote() escapes the texts several
         # times faster than json's encoder) and each line is a %-format of the row.
-        rows = archive._article_rows(_JSONL_SELECT, **filters)
+        rows = archive.article_rows(_JSONL_SELECT, **filters)
         return _write_lines(fp, (_JSONL_LINE % row for row in rows), progress)
     # JSONL and CSV write the JSON columns as stored: no decoding needed.
     articles: Iterable[dict[str, Any]] = archive.articles(decode=fmt == "parquet", **filters)
