@@ -30,6 +30,7 @@ from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
 from .migrations import apply as apply_migrations
 from .migrations import migrations
+from .profile_tables import ProfileTables
 from .records import (
     ARTICLE_FIELDS,
     CONTENT_FIELDS,
@@ -110,7 +111,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Archive:
+class Archive(ProfileTables):
     """An open archive file. Use as a context manager, or call close().
 
         >>> with Archive("press.db", readonly=True) as archive:  # doctest: +SKIP
