@@ -25,7 +25,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler import drift, guards
+from crawler import drift
+from crawler.canonical import CanonicalGuard
 from crawler.items import ArticleItem, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.profile import ProfileKeeper
 from crawler.writer import WriterThread
@@ -56,7 +57,7 @@ class StorePipeline:
         self.archive_error: str | None = None  # set when a write failed: the crawl stops
         self.closing = False
         # Articles keyed by a canonical link other than their URL are written last.
-        self.canonical = guards.CanonicalGuard()
+        self.canonical = CanonicalGuard()
         # How much of each page's extracted text cleaning removed, in whole
         # percent: a histogram gives the run's median in constant memory.
         self.removed = [0] * 101

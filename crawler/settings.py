@@ -91,8 +91,8 @@ DOWNLOADER_MIDDLEWARES = {
     # response passes 650 before RedirectMiddleware (600) and 595 before
     # HttpCompressionMiddleware (590).
     "crawler.robots.CrawlDelayMiddleware": 560,
-    "crawler.guards.RedirectGuardMiddleware": 650,
-    "crawler.guards.CompressionGuardMiddleware": 595,
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
+    "crawler.middlewares.CompressionGuardMiddleware": 595,
 }
 PRESSROOM_MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is recorded as a failure
 # 429/503 without Retry-After: wait 1 s, 2 s, 4 s ... before each retry (capped

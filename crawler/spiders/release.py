@@ -45,7 +45,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from article.fields import stored_row
-from crawler import guards, lastmod, sources
+from crawler import failures, lastmod, middlewares, sources
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
@@ -349,8 +349,8 @@ class ReleaseSpider(scrapy.Spider):
         if body[:2] == GZIP_MAGIC:
             try:
                 # Capped: a small .xml.gz can inflate to gigabytes (a gzip bomb).
-                body = guards.inflate(body, self.max_size)
-            except guards.TooBig as exc:
+                body = middlewares.inflate(body, self.max_size)
+            except middlewares.TooBig as exc:
                 yield FailureItem(response.url, f"sitemap {exc}", response.status)
                 return
             except (OSError, EOFError, zlib.error) as exc:
@@ -587,7 +587,7 @@ class ReleaseSpider(scrapy.Spider):
             self.crawler.stats.inc_value("pressroom/robots_skipped")
             return
         status = failure.value.response.status if failure.check(HttpError) else None
-        described = guards.describe(failure, self.crawler.settings)
+        described = failures.describe(failure, self.crawler.settings)
         if described is not None:
             reason = described
         elif failure.check(HttpError):
