@@ -60,7 +60,11 @@ TELNETCONSOLE_ENABLED = False
 # writes a job file under the user's home. A cron job needs neither, and not
 # loading it (aiohttp) saves a tenth of a second at every start.
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    # Ends the run in the archive (counts, status, drift alarms) on spider_closed.
+    "crawler.extensions.RunAccounting": 1000,
+}
 
 # --- pressroom --------------------------------------------------------------
 PRESSROOM_DB = "pressroom.db"
