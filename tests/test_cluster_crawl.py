@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import FIXTURE_SOURCE, PROGRAM, run_cli
+from helpers import PROGRAM, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 from fixtures.demo.server import DemoServer, serve
 from fixtures.demo.site import build_site
+from fixtures.sources import fixture_source
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
 DEADLINE = 180  # seconds any one process may take
@@ -97,7 +98,7 @@ def timed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoS
     """A fixture site of its own, its requests timed, and a source file for it."""
     with serve(build_site()) as server:
         source = tmp_path_factory.mktemp("timed") / "fixture.toml"
-        source.write_text(FIXTURE_SOURCE.format(base=server.url))
+        source.write_text(fixture_source(server.url))
         yield server, source
 
 
