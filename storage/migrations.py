@@ -390,5 +390,6 @@ _M006 = [
 @migrations()
 def m007_links(db: Database) -> None:
     """The body's outbound links of each release (issue 15): JSON text, a list of
-    {"url", "text"}; NULL for releases stored before (re-extract to fill them)."""
+    {"url", "text"}; NULL for releases stored before, until one is stored new or changed
+    (an unchanged text only refreshes the fetch's validators)."""
     db.execute("ALTER TABLE articles ADD COLUMN links TEXT")
