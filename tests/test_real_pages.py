@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawler import cleaning
+from extraction import cleaning
 from extraction.rules import Rules
 from pressroom.files import analyse_file
 
