@@ -2,11 +2,14 @@
 
 Example::
 
-    >>> server = RedisServer(tmp_path).start()
-    >>> server.client().ping()
+    >>> server = RedisServer(tmp_path).start()  # doctest: +SKIP
+    >>> server.client().ping()  # doctest: +SKIP
     True
-    >>> server.stop(kill=True)          # SIGKILL, as a crash would
-    >>> server.start()                  # same port, same dir: the append-only file is replayed
+    >>> server.stop(kill=True)  # doctest: +SKIP
+    >>> server.start()  # doctest: +SKIP
+
+``stop(kill=True)`` sends SIGKILL, as a crash would; ``start()`` again reuses
+the port and the directory, so the append-only file is replayed.
 
 Persistence is on (``appendonly yes``), as the cluster's docs ask of a real
 deployment, so a restart keeps the frontier. ``fsync="always"`` makes a
