@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # would shadow the extraction package).
 sys.path.insert(0, str(ROOT))
 
-from bench.extraction import DATA, load_pages  # noqa: E402
+from bench.datasets import DATA, load_sets  # noqa: E402
 from extraction.extract import analyse  # noqa: E402
 from extraction.rules import Rules  # noqa: E402
 from fixtures.demo.site import build_site  # noqa: E402
@@ -62,10 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     without = set(args.without)
     lines = []
-    if (DATA / "ground-truth.json").is_file():
-        for page in load_pages(DATA):
-            result = analyse(page.html, page.url, Rules(min_words=0), release=True, want_links=True)
-            lines.append(_row(f"bench/{page.id}", result, without))
+    for page in load_sets(DATA, ["aeb"]).get("aeb", []):
+        url = page.url or f"https://example.org/{page.id}"
+        result = analyse(page.raw(), url, Rules(min_words=0), release=True, want_links=True)
+        lines.append(_row(f"bench/{page.id}", result, without))
     for variant in ("default", "alt"):
         site = build_site(36, variant=variant)
         pages = [(BASE + r.path, site.render(r.path, BASE).text) for r in site.releases]

@@ -7,19 +7,40 @@ Example (settings.py)::
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.RetryAfterMiddleware": 550,
     }
+
+The guards (issue 7) stand between pressroom and a misbehaving server. Scrapy
+already caps sizes and times, retries and obeys robots.txt. What it leaves open,
+found by the fault-injection suite (``tests/test_faults.py``):
+
+- a redirect off-site or to a ``file:`` URL, and a redirect loop, vanish
+  without a trace: the redirected request is dropped by the offsite or
+  duplicate filter, so the URL is never recorded as failed
+  (:class:`RedirectGuardMiddleware`);
+- a gzip body cut short is inflated as far as it goes and handed on as if
+  whole, so a truncated page could replace a good stored release
+  (:class:`CompressionGuardMiddleware`, :func:`inflate`).
+
+Both are refused with a :class:`Refused` exception whose message is the
+failure reason the spider records (crawler/failures.py describes the rest).
 """
 
 from __future__ import annotations
 
 import asyncio
+import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as _ScrapyMetaRefresh
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from w3lib.url import safe_url_string
+
+from crawler import sources
+from extraction.urls import is_http
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -138,3 +159,157 @@ class MetaRefreshMiddleware(_ScrapyMetaRefresh):
         if b"\x00" not in head and b"refresh" not in head.lower():
             return response
         return super().process_response(request, response)
+
+
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+_CHUNK = 64 * 1024
+
+
+class Refused(IgnoreRequest):
+    """Refused a response from a misbehaving server"""
+
+
+class OffsiteRedirect(Refused):
+    """Redirected outside the source's allowed domains"""
+
+
+class RedirectLoop(Refused):
+    """Redirected back to a URL already on the redirect chain"""
+
+
+class TruncatedBody(Refused):
+    """The compressed body ended before its end-of-stream marker"""
+
+
+class TooBig(Refused):
+    """The body is bigger than DOWNLOAD_MAXSIZE once decompressed"""
+
+
+class RedirectGuardMiddleware:
+    """Record off-site, non-HTTP and looping redirects as failures instead of losing them."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedirectGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        location = response.headers.get("Location")
+        if (
+            response.status not in REDIRECT_CODES
+            or not location
+            or request.meta.get("dont_redirect")  # as RedirectMiddleware: not followed
+            or request.meta.get("handle_httpstatus_all")
+            or response.status in request.meta.get("handle_httpstatus_list", ())
+        ):
+            return response
+        try:
+            raw = safe_url_string(location.decode("latin-1").strip())
+            if raw.startswith("//"):
+                raw = f"{urlsplit(request.url).scheme}:{raw}"
+            target = urljoin(request.url, raw).partition("#")[0]
+            host = urlsplit(target).hostname or ""
+        except ValueError:
+            raise Refused(f"redirected to an invalid URL: {_short(location)}") from None
+        if not is_http(target):
+            scheme = urlsplit(target).scheme or "?"
+            raise OffsiteRedirect(f"redirected to a non-HTTP URL ({scheme}:)")
+        allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
+        if allowed and not sources.domain_allowed(host, allowed):
+            raise OffsiteRedirect(f"redirected off-site to {host}")
+        # Exact URLs, not normalised ones: /news -> /news/ is a redirect, not a loop.
+        chain = [*request.meta.get("redirect_urls", ()), request.url]
+        if target in {url.partition("#")[0] for url in chain}:
+            raise RedirectLoop(f"redirect loop ({len(chain)} hops back to {urlsplit(target).path})")
+        return response
+
+
+class CompressionGuardMiddleware:
+    """Refuse gzip/deflate bodies that end before their end-of-stream marker.
+
+    Scrapy's HttpCompressionMiddleware keeps whatever a cut stream inflates to
+    (``scrapy.utils.gz.gunzip`` is "resilient" on purpose), so a connection
+    dropped inside a compressed page would hand the spider half a page.
+    """
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CompressionGuardMiddleware:
+        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        if request.method == "HEAD" or not response.body:
+            return response
+        encodings = [
+            part.strip().lower()
+            for header in response.headers.getlist("Content-Encoding")
+            for part in header.split(b",")
+        ]
+        if encodings and encodings[-1] in (b"gzip", b"x-gzip", b"deflate"):
+            kind = "gzip" if encodings[-1] != b"deflate" else "deflate"
+            try:
+                inflate(response.body, self.max_size, count_only=True, raw_ok=kind == "deflate")
+            except TooBig:
+                pass  # HttpCompressionMiddleware refuses it with Scrapy's own message
+            except (EOFError, zlib.error) as exc:
+                raise TruncatedBody(f"truncated {kind} body ({exc})") from None
+        return response
+
+
+def inflate(
+    data: bytes, max_size: int = 0, *, count_only: bool = False, raw_ok: bool = False
+) -> bytes:
+    """Decompress gzip (all members) or zlib ``data``, strictly and at most ``max_size`` bytes.
+
+        >>> import gzip
+        >>> inflate(gzip.compress(b"<urlset/>"))
+        b'<urlset/>'
+
+    Raises TooBig past ``max_size`` (0: no limit), EOFError when the stream is
+    cut short and zlib.error when it is corrupt. ``count_only`` checks without
+    keeping the output; ``raw_ok`` also accepts raw deflate (as some servers send).
+    """
+    out: list[bytes] = []
+    size = 0
+    rest = data
+    while rest:
+        wbits = 47  # gzip or zlib header, detected
+        try:
+            inflater = zlib.decompressobj(wbits)
+            chunk = inflater.decompress(rest, _CHUNK)
+        except zlib.error:
+            if not raw_ok:
+                raise
+            inflater = zlib.decompressobj(-15)
+            chunk = inflater.decompress(rest, _CHUNK)
+        while True:
+            size += len(chunk)
+            if max_size and size > max_size:
+                raise TooBig(f"too big: more than {mb(max_size)} once decompressed")
+            if not count_only:
+                out.append(chunk)
+            if inflater.eof or not inflater.unconsumed_tail and not chunk:
+                break
+            chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+        if not inflater.eof:
+            raise EOFError("compressed data ended before the end-of-stream marker")
+        rest = inflater.unused_data.lstrip(b"\x00")  # another gzip member, or padding
+    return b"".join(out)
+
+
+def _short(value: bytes, limit: int = 80) -> str:
+    text = value.decode("latin-1", "replace")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def mb(size: int) -> str:
+    """A byte count in megabytes, for reasons: ``mb(52428800)`` -> '50 MB'."""
+    return f"{size / 1024 / 1024:g} MB"

@@ -1,9 +1,17 @@
-"""Pipelines: the single writer that puts items into the archive, in batches.
+"""Pipelines: the single writer that puts items into the archive, in batches, by small steps.
 
 Example (settings.py)::
 
     ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 800}
+    EXTENSIONS = {"crawler.extensions.RunAccounting": 1000}  # ends the run: counts, status, alarms
     PRESSROOM_DB = "pressroom.db"
+
+Each batch is written by :data:`STEPS`, in order and in one transaction: the
+canonical guard (crawler/canonical.py), 304s, articles with their captures,
+profile learning (crawler/profile.py), failures with their captures, and the
+pages' verdicts. They are steps of the writer rather than Scrapy pipelines of
+their own because each needs the batch's transaction (the guard reads the
+archive as the batch leaves it; a crash must lose a batch whole).
 
 One writer per crawl keeps SQLite simple and fast: items are buffered and
 written in one transaction per batch, by a thread of its own
@@ -18,6 +26,8 @@ import contextlib
 import logging
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -25,7 +35,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler import drift, guards
+from crawler.canonical import CanonicalGuard
 from crawler.items import ArticleItem, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.profile import ProfileKeeper
 from crawler.writer import WriterThread
@@ -56,16 +66,20 @@ class StorePipeline:
         self.archive_error: str | None = None  # set when a write failed: the crawl stops
         self.closing = False
         # Articles keyed by a canonical link other than their URL are written last.
-        self.canonical = guards.CanonicalGuard()
+        self.canonical = CanonicalGuard()
         # How much of each page's extracted text cleaning removed, in whole
         # percent: a histogram gives the run's median in constant memory.
         self.removed = [0] * 101
+        # Ends the run (counts, status, drift alarms): set by crawler.extensions.RunAccounting.
+        self.account: Callable[[StorePipeline, Any, str], None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler)
         # Pipelines close before Scrapy knows why the crawl ended; the run is
-        # finished from the spider_closed signal, which carries the reason.
+        # finished from the spider_closed signal, which carries the reason, by
+        # crawler.extensions.RunAccounting (connected first). This handler then
+        # finds the writer stopped; without the extension it records the run failed.
         crawler.signals.connect(pipeline.finish, signal=signals.spider_closed)
         return pipeline
 
@@ -163,72 +177,13 @@ class StorePipeline:
         if self.archive_error is not None:
             return  # an earlier batch failed: the crawl is stopping
         assert self.archive is not None
-        counts: Counter[str] = Counter()
+        batch = Batch(articles, failures, not_modified, not_releases, final)
         # One transaction per batch: a crash loses at most this batch, whole,
         # and the next run fetches exactly those pages again.
         with self.archive.transaction():
-            articles, refused = self.canonical.sort(articles, self.archive, final=final)
-            failures += refused
-            if not_modified:
-                self.archive.mark_not_modified([i.url for i in not_modified], self.run_id)
-                counts["not_modified"] += len(not_modified)
-            rows = []
-            for item in articles:
-                row = dict(item.article)
-                if item.capture is not None:
-                    row["capture_hash"] = self._capture(item.capture)
-                rows.append(row)
-            if rows:
-                counts.update(self.archive.save_articles(rows, self.run_id))
-                self.profile.record(articles)
-            if failures:
-                for item in failures:
-                    if item.capture is not None:
-                        self._capture(item.capture)
-                rows = [
-                    {"url": f.url, "reason": f.reason, "status": f.status, "source": self.source}
-                    for f in failures
-                ]
-                self.archive.record_failures(rows, self.run_id)
-                counts["failed"] += len(failures)
-            self._record_pages(articles, not_modified, not_releases)
-            counts["not_releases"] += len(not_releases)
-        self.counts.update(counts)
-
-    def _record_pages(
-        self,
-        articles: list[ArticleItem],
-        not_modified: list[NotModifiedItem],
-        not_releases: list[NotReleaseItem],
-    ) -> None:  # in the writer thread
-        """What the site said of each page judged, for the next run to compare."""
-        assert self.archive is not None
-        spider = self.crawler.spider
-        known = getattr(spider, "sitemap_lastmods", {})
-        pages = [
-            {"url": i.listed, "verdict": "release", "lastmod": i.lastmod}
-            for i in (*articles, *not_modified)
-            if i.listed
-        ]
-        pages += [
-            {"url": i.url, "verdict": "not_release", "reason": i.reason, "lastmod": i.lastmod}
-            for i in not_releases
-        ]
-        sitemaps = bool(spider.source.sitemaps)  # else no lastmod can come later
-        for page in pages:
-            if not page["lastmod"] and sitemaps:
-                page["lastmod"] = known.get(page["url"])
-                if not page["lastmod"]:
-                    self.undated.add(page["url"])
-        if pages:
-            rules = getattr(spider, "rules_version", None)
-            self.archive.record_pages(self.source, pages, self.run_id, rules)
-
-    def _capture(self, capture: Any) -> str:
-        assert self.archive is not None
-        return self.archive.save_capture(
-            capture.url, capture.status, capture.headers, capture.body, capture.content_type
-        )
+            for step in STEPS:
+                step(self, batch)
+        self.counts.update(batch.counts)
 
     def close_spider(self) -> None:
         self.closing = True
@@ -249,8 +204,15 @@ class StorePipeline:
 
     def _end(self, spider: Any, reason: str) -> None:  # in the writer thread
         try:
-            if self.archive_error is None:
-                self._finish(spider, reason)
+            if self.archive_error is None and self.archive is not None:
+                self.profile.finish(self.run_id)  # the run's texts, cleaned with the final profile
+                if self.account is None:
+                    raise ArchiveError(
+                        "the run was not accounted for: enable crawler.extensions.RunAccounting"
+                    )
+                self.account(self, spider, reason)
+                self.archive.close()
+                self.archive = None
         except (ArchiveError, sqlite3.Error) as exc:
             self._archive_failed(exc)
         if self.archive_error is not None and self.archive is not None:
@@ -260,68 +222,101 @@ class StorePipeline:
             self.archive.close()
             self.archive = None
 
-    def _finish(self, spider: Any, reason: str) -> None:
-        if self.archive is None:
-            return
-        stats = self.crawler.stats
-        counts = {
-            "pages_fetched": stats.get_value("response_received_count", 0),
-            "articles_new": self.counts["new"],
-            "articles_updated": self.counts["updated"],
-            "articles_unchanged": self.counts["unchanged"],
-            "duplicates": self.counts["duplicates"],
-            "failed": self.counts["failed"],
-            "skipped": stats.get_value("pressroom/robots_skipped", 0),
-            "not_modified": self.counts["not_modified"],
-            "not_releases": self.counts["not_releases"],
-            "not_releases_skipped": stats.get_value("pressroom/not_release_skipped", 0),
-            "lastmod_skipped": stats.get_value("pressroom/lastmod_skipped", 0),
-        }
-        # Releases known to be current: stored or confirmed this run, or skipped
-        # because their sitemap lastmod says they did not change.
-        stored = (
-            sum(
-                counts[k]
-                for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
-            )
-            + counts["lastmod_skipped"]
-        )
-        if reason == "shutdown":
-            status, message = "interrupted", "stopped by Ctrl-C or SIGTERM before the end"
-        elif stored == 0 and counts["failed"] > 0:
-            status, message = "failed", "no release archived; every page failed"
-        elif counts["pages_fetched"] == 0:
-            status, message = "failed", "nothing could be fetched"
-        elif counts["failed"] > 10 and counts["failed"] > 2 * stored:
-            status, message = "failed", f"most pages failed ({counts['failed']} failures)"
-        elif stored == 0 and not self.archive.count(source=self.source):
-            # Nothing found and nothing archived before: not a rerun that had
-            # nothing new (that is ok), but a crawl that found no release.
-            status, message = "failed", _nothing_found(stats)
-        else:
-            status, message = "ok", None
-        known = getattr(spider, "sitemap_lastmods", {})
-        late = {url: known[url] for url in self.undated if url in known}
-        self.archive.add_lastmods(self.source, late, self.run_id)
-        self.profile.finish(self.run_id)  # the run's texts, cleaned with the final profile
-        quality = self.archive.quality(self.source, self.run_id)
-        removed = drift.histogram_median(self.removed)
-        quality["run"]["boilerplate_removed"] = removed
-        quality["run"]["boilerplate_pages"] = sum(self.removed)
-        alarms = drift.warnings(quality["run"], quality["before"])
-        self.archive.finish_run(
-            self.run_id, status, counts, message, warnings=alarms, boilerplate_removed=removed
-        )
-        self.archive.close()
-        self.archive = None
+
+@dataclass
+class Batch:
+    """The items of one write, as the steps pass them on, and what happened to them."""
+
+    articles: list[ArticleItem]
+    failures: list[FailureItem]
+    not_modified: list[NotModifiedItem]
+    not_releases: list[NotReleaseItem]
+    final: bool  # the crawl's last batch
+    counts: Counter[str] = field(default_factory=Counter)
 
 
-def _nothing_found(stats: Any) -> str:
-    """Why a first crawl archived nothing, for the run's message and the error line."""
-    fetched = stats.get_value("response_received_count", 0)
-    pages = stats.get_value("pressroom/not_article", 0)
-    why = f"no release archived: {fetched} responses, {pages} pages that are not releases"
-    over = stats.get_value("pressroom/over_max_pages", 0)
-    if over:
-        why += f"; --max-pages held back {over} more links"
-    return why + " (check the start URL, --allow patterns and --max-pages)"
+def canonical_guard(store: StorePipeline, batch: Batch) -> None:
+    """Hold aliases to the last batch; refuse those naming another release (canonical.py)."""
+    batch.articles, refused = store.canonical.sort(batch.articles, store.archive, final=batch.final)
+    batch.failures += refused
+
+
+def not_modified(store: StorePipeline, batch: Batch) -> None:
+    """Releases the site answered 304 for: fetched now, unchanged."""
+    if batch.not_modified:
+        store.archive.mark_not_modified([i.url for i in batch.not_modified], store.run_id)
+        batch.counts["not_modified"] += len(batch.not_modified)
+
+
+def articles(store: StorePipeline, batch: Batch) -> None:
+    """Store the articles, each with the capture of the response it came from."""
+    rows = []
+    for item in batch.articles:
+        row = dict(item.article)
+        if item.capture is not None:
+            row["capture_hash"] = _capture(store, item.capture)
+        rows.append(row)
+    if rows:
+        batch.counts.update(store.archive.save_articles(rows, store.run_id))
+
+
+def profile_learning(store: StorePipeline, batch: Batch) -> None:
+    """Count the stored pages' blocks in the source's boilerplate profile (crawler/profile.py)."""
+    if batch.articles:
+        store.profile.record(batch.articles)
+
+
+def failures(store: StorePipeline, batch: Batch) -> None:
+    """Record failed pages (with the body, when it says why) for the run's report."""
+    if batch.failures:
+        for item in batch.failures:
+            if item.capture is not None:
+                _capture(store, item.capture)
+        rows = [
+            {"url": f.url, "reason": f.reason, "status": f.status, "source": store.source}
+            for f in batch.failures
+        ]
+        store.archive.record_failures(rows, store.run_id)
+        batch.counts["failed"] += len(batch.failures)
+
+
+def pages(store: StorePipeline, batch: Batch) -> None:
+    """What the site said of each page judged, for the next run to compare."""
+    spider = store.crawler.spider
+    known = getattr(spider, "sitemap_lastmods", {})
+    judged = [
+        {"url": i.listed, "verdict": "release", "lastmod": i.lastmod}
+        for i in (*batch.articles, *batch.not_modified)
+        if i.listed
+    ]
+    judged += [
+        {"url": i.url, "verdict": "not_release", "reason": i.reason, "lastmod": i.lastmod}
+        for i in batch.not_releases
+    ]
+    sitemaps = bool(spider.source.sitemaps)  # else no lastmod can come later
+    for page in judged:
+        if not page["lastmod"] and sitemaps:
+            page["lastmod"] = known.get(page["url"])
+            if not page["lastmod"]:
+                store.undated.add(page["url"])
+    if judged:
+        rules = getattr(spider, "rules_version", None)
+        store.archive.record_pages(store.source, judged, store.run_id, rules)
+    batch.counts["not_releases"] += len(batch.not_releases)
+
+
+# The writer's steps, in order, each batch in one transaction (see the module docstring).
+STEPS: tuple[Callable[[StorePipeline, Batch], None], ...] = (
+    canonical_guard,
+    not_modified,
+    articles,
+    profile_learning,
+    failures,
+    pages,
+)
+
+
+def _capture(store: StorePipeline, capture: Any) -> str:
+    return store.archive.save_capture(
+        capture.url, capture.status, capture.headers, capture.body, capture.content_type
+    )

@@ -60,7 +60,11 @@ TELNETCONSOLE_ENABLED = False
 # writes a job file under the user's home. A cron job needs neither, and not
 # loading it (aiohttp) saves a tenth of a second at every start.
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+EXTENSIONS = {
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    # Ends the run in the archive (counts, status, drift alarms) on spider_closed.
+    "crawler.extensions.RunAccounting": 1000,
+}
 
 # --- pressroom --------------------------------------------------------------
 PRESSROOM_DB = "pressroom.db"
@@ -91,8 +95,8 @@ DOWNLOADER_MIDDLEWARES = {
     # response passes 650 before RedirectMiddleware (600) and 595 before
     # HttpCompressionMiddleware (590).
     "crawler.robots.CrawlDelayMiddleware": 560,
-    "crawler.guards.RedirectGuardMiddleware": 650,
-    "crawler.guards.CompressionGuardMiddleware": 595,
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
+    "crawler.middlewares.CompressionGuardMiddleware": 595,
 }
 PRESSROOM_MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is recorded as a failure
 # 429/503 without Retry-After: wait 1 s, 2 s, 4 s ... before each retry (capped

@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from article.text import Block, block_hash, render
-from extraction import cleaning, language, metadata, nearblocks
+from extraction import cleaning, language, links, metadata, nearblocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.results import PageResult
@@ -169,6 +169,7 @@ def _analyse(
     dek = next((d for d in deks if cleaning.same_text(d, description)), None)
     dek = dek or _shown_description(tree, description)
     anchors = _anchor_texts(tree)
+    body_links = links.anchors(tree, base)
     fallback = _needs_fallback(meta)
     doc = _trafilatura(tree, url, rules, precise=True, metadata=fallback)
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
@@ -236,6 +237,7 @@ def _analyse(
         "image_caption": meta["image_caption"],
         "text": text,
         "markdown": markdown,
+        "links": links.in_body(body_links, kept),
         "word_count": cleaning.word_count(text),
         "content_kind": "html",
         "extractor": EXTRACTOR,

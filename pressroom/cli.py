@@ -390,6 +390,10 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--until", help="Published on or before (YYYY-MM-DD)."),
             click.option("--lang", "language", help="Only this language (ISO 639-1)."),
             click.option("--tag", help="Only articles with this tag."),
+            click.option(
+                "--link-domain",
+                help="Only articles whose body links to this domain (or a subdomain).",
+            ),
         ]
     ):
         func = option(func)
@@ -419,6 +423,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         pressroom search '"forced labor" NOT cotton' --since 2024-01-01 --json
         pressroom search 'sanction*' --title-only --tag Russia --format csv > hits.csv
         pressroom search 'detention' --limit 1000 --nl > hits.jsonl
+        pressroom search 'refugees' --link-domain unhcr.org
     """
     with _open_readonly(db) as archive:
         results = archive.search(query, limit=limit, title_only=title_only, **filters)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from article.fields import stored_row
 from crawler import sources
 from crawler.spiders.release import rules_version
 from extraction import extract
@@ -71,16 +72,16 @@ def reextract(
                     run_id,
                 )
             else:
-                article.update(
-                    url=url,
-                    fetched_url=fetched_url,
-                    source=name,
-                    capture_hash=capture,
-                    etag=etag,
-                    http_last_modified=last_modified,
-                    rules_version=rules_version(rules[name]),
-                )
-                batch.append(article)
+                crawl = {
+                    "url": url,
+                    "fetched_url": fetched_url,
+                    "source": name,
+                    "capture_hash": capture,
+                    "etag": etag,
+                    "http_last_modified": last_modified,
+                    "rules_version": rules_version(rules[name]),
+                }
+                batch.append(stored_row(article, crawl))
             if len(batch) >= BATCH:
                 _save(archive, batch, run_id, counts)
             if progress:

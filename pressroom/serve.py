@@ -23,12 +23,12 @@ import fcntl
 import json
 import os
 import signal
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from storage import Archive, BadInput
+from storage.browse import REVISION_HISTORY, has_revisions
 from storage.connection import release_wal
 from storage.fields import DESCRIPTIONS
 
@@ -43,30 +43,6 @@ SETTINGS = {
     # Array facets on tags run json_each over every row: give them time.
     "facet_time_limit_ms": 2000,
     "suggest_facets": False,
-}
-REVISION_COLUMNS = {"article_id", "title", "date_modified", "text_hash", "text"}
-REVISION_TIMES = {"first_fetched", "superseded_at"}
-REVISION_HISTORY = {
-    "title": "Revision history of one release",
-    "description": (
-        "Every stored version of the release at a URL (its key, canonical or fetched URL), "
-        "newest first: the current text from articles, earlier ones from revisions."
-    ),
-    "sql": (
-        "with release as (\n"
-        "  select * from articles\n"
-        "  where :url in (url, canonical_url, fetched_url)\n"
-        "  order by id limit 1\n"
-        ")\n"
-        "select 'current' as version, last_changed as since, null as until,\n"
-        "  title, date_modified, text_hash, text\n"
-        "from release\n"
-        "union all\n"
-        "select 'revision ' || r.id, r.first_fetched, r.superseded_at,\n"
-        "  r.title, r.date_modified, r.text_hash, r.text\n"
-        "from revisions r join release on r.article_id = release.id\n"
-        "order by since desc"
-    ),
 }
 
 
@@ -104,11 +80,9 @@ def crawl_activity(path: str | os.PathLike[str]) -> str | None:
     if wal.exists() and wal.stat().st_size > 0:
         return f"{wal.name} holds changes not yet in the main file"
     with Archive(db, readonly=True) as archive:
-        running = archive.db.execute(
-            "SELECT id, source FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        running = archive.running_run()
     if running:
-        return f"run {running[0]} ({running[1]}) is recorded as running"
+        return f"run {running['id']} ({running['source']}) is recorded as running"
     return None
 
 
@@ -132,20 +106,10 @@ def metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     meta = copy.deepcopy(shipped)
     database = meta["databases"].pop(PLACEHOLDER)
     database["tables"]["articles"]["columns"] = dict(DESCRIPTIONS)
-    if _has_revisions(path):
+    if has_revisions(path):
         database["queries"]["revision_history"] = dict(REVISION_HISTORY)
     meta["databases"][database_name(path)] = database
     return meta
-
-
-def _has_revisions(path: str | os.PathLike[str]) -> bool:
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
-    try:
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}
-    finally:
-        conn.close()
-    return columns >= REVISION_COLUMNS | REVISION_TIMES
 
 
 def make_datasette(path: str | os.PathLike[str], *, immutable: bool) -> Any:

@@ -30,10 +30,12 @@ from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
 from .migrations import apply as apply_migrations
 from .migrations import migrations
+from .profile_tables import ProfileTables
 from .records import (
     ARTICLE_FIELDS,
     CONTENT_FIELDS,
     MANAGED_FIELDS,
+    REVISION_FIELDS,
     decode_article,
     dump_json,
     prepare_article,
@@ -64,7 +66,7 @@ _COUNT_ALIASES = {
 _OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures", "revisions", "pages")
 PAGE_VERDICTS = ("release", "not_release")
 # What makes a new version of a release: text, title or dates changing.
-_VERSION_FIELDS = ("text_hash", "title", "date_published", "date_modified")
+_VERSION_FIELDS = REVISION_FIELDS
 # Copy the current version of an article into revisions before it is replaced.
 _KEEP_REVISION = (
     "INSERT INTO revisions (article_id, url, title, description, authors, date_published,"
@@ -109,7 +111,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Archive:
+class Archive(ProfileTables):
     """An open archive file. Use as a context manager, or call close().
 
         >>> with Archive("press.db", readonly=True) as archive:  # doctest: +SKIP
@@ -526,6 +528,13 @@ class Archive:
         )
         return self._stream(sql, params, decode=False)
 
+    def running_run(self) -> dict[str, Any] | None:
+        """The newest run recorded as running (id, source), or None: ``archive.running_run()``."""
+        rows = self._select(
+            "SELECT id, source FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
+        )
+        return rows[0] if rows else None
+
     def has_pages(self, source: str) -> bool:
         """True if a crawl of ``source`` judged any page (a release or not)."""
         return bool(self._select("SELECT 1 FROM pages WHERE source = ? LIMIT 1", [source]))
@@ -621,6 +630,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         query: str | None = None,
         title_only: bool = False,
         order: str = "date_published",
@@ -638,6 +648,8 @@ class Archive:
         ties are broken by id. Undated articles come first (last with "-").
         ``query`` keeps only articles matching that full-text search (same
         syntax as search(); ``title_only`` searches titles), in the same order.
+        ``link_domain`` keeps articles whose body links to that domain or a
+        subdomain of it (``"un.org"`` matches news.un.org too).
         ``decode=False`` leaves authors, tags and translations as their stored
         JSON text (what exports write out), skipping a decode per row.
         """
@@ -648,6 +660,7 @@ class Archive:
             until=until,
             language=language,
             tag=tag,
+            link_domain=link_domain,
             query=query,
             title_only=title_only,
             order=order,
@@ -655,11 +668,15 @@ class Archive:
         )
         return self._stream(sql, params, decode=decode)
 
-    def _article_rows(self, select: str, **filters: Any) -> Iterator[tuple[Any, ...]]:
+    def article_rows(self, select: str, **filters: Any) -> Iterator[tuple[Any, ...]]:
         """Tuples of ``select`` for the rows articles(**filters) would stream, in its order.
 
-        ``select`` is fixed SQL over alias ``a`` (never user input): storage/export.py
-        has SQLite compute each row's JSON pieces. Arguments are checked at the call.
+            >>> next(archive.article_rows("a.id, a.url", source="ec"))  # doctest: +SKIP
+            (1, 'https://ec.europa.eu/...')
+
+        ``select`` is fixed SQL over alias ``a``, written inside storage (never
+        user input): storage/export.py has SQLite compute each row's JSON pieces.
+        Arguments are checked at the call.
         """
         sql, params = self._articles_sql(select, **filters)
         return self._rows(sql, params)
@@ -673,6 +690,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         query: str | None = None,
         title_only: bool = False,
         order: str = "date_published",
@@ -682,7 +700,9 @@ class Archive:
         # rather than at the first next() on the returned iterator.
         if order not in _ORDERS:
             raise ArchiveError(f"unknown order {order!r}; expected one of {', '.join(_ORDERS)}")
-        where, params = self._where(source, since, until, language, tag, query, title_only)
+        where, params = self._where(
+            source, since, until, language, tag, query, title_only, link_domain
+        )
         sql = (
             f"SELECT {select} FROM articles a"
             f"{' WHERE ' + where if where else ''} ORDER BY {_ORDERS[order]} LIMIT ?"
@@ -698,6 +718,7 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         title_only: bool = False,
         limit: int = 20,
     ) -> list[dict[str, Any]]:
@@ -712,7 +733,12 @@ class Archive:
         Raises BadQuery on bad syntax.
         """
         where, params = where_clause(
-            source=source, since=since, until=until, language=language, tag=tag
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            tag=tag,
+            link_domain=link_domain,
         )
         size = _limit(limit, default=20)
         with self._errors():
@@ -740,11 +766,14 @@ class Archive:
         until: DateLike | None = None,
         language: str | None = None,
         tag: str | None = None,
+        link_domain: str | None = None,
         query: str | None = None,
         title_only: bool = False,
     ) -> int:
         """How many articles articles() would stream: ``archive.count(source="ec")``."""
-        where, params = self._where(source, since, until, language, tag, query, title_only)
+        where, params = self._where(
+            source, since, until, language, tag, query, title_only, link_domain
+        )
         rows = self._select(
             f"SELECT count(*) AS n FROM articles a{' WHERE ' + where if where else ''}", params
         )
@@ -966,9 +995,15 @@ class Archive:
         tag: str | None,
         query: str | None,
         title_only: bool,
+        link_domain: str | None = None,
     ) -> tuple[str, list[Any]]:
         where, params = where_clause(
-            source=source, since=since, until=until, language=language, tag=tag
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            tag=tag,
+            link_domain=link_domain,
         )
         if query is not None:
             with self._errors():

@@ -367,21 +367,13 @@ def _dedupe_line(dedupe: NearDuplicates | None) -> str:
 
 
 def _runs(archive: Archive, sources: list[str]) -> list[dict[str, Any]]:
-    if not sources:
-        return []
-    marks = ", ".join("?" * len(sources))
-    rows = archive.db.execute(
-        f"SELECT started, finished, options FROM runs WHERE source IN ({marks}) ORDER BY id",
-        sources,
-    ).fetchall()
-    out = []
-    for started, finished, options in rows:
-        try:
-            decoded = json.loads(options) if options else {}
-        except ValueError:
-            decoded = {}
-        out.append({"started": started, "finished": finished, "options": decoded or {}})
-    return out
+    """The runs of ``sources``, oldest first: started, finished and options ({} if none)."""
+    wanted = set(sources)
+    return [
+        {"started": r["started"], "finished": r["finished"], "options": r["options"] or {}}
+        for r in reversed(archive.runs())
+        if r["source"] in wanted
+    ]
 
 
 def _crawl_window(runs: list[dict[str, Any]]) -> str:

@@ -21,6 +21,8 @@ from itertools import islice
 from json.encoder import encode_basestring
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
+from article.fields import EXPORTED
+
 from .errors import ArchiveError, BadInput
 from .parquet import write_parquet
 from .records import ARTICLE_FIELDS, JSON_FIELDS
@@ -32,8 +34,8 @@ if TYPE_CHECKING:
 FORMATS = ("jsonl", "csv", "parquet")
 _PROGRESS_EVERY = 500
 
-# Every article column, in table order; also the CSV header.
-FIELDS: tuple[str, ...] = ARTICLE_FIELDS
+# Every exported article column (article/fields.py), in table order; also the CSV header.
+FIELDS: tuple[str, ...] = tuple(field for field in ARTICLE_FIELDS if field in EXPORTED)
 # Rows are joined and written this many at a time (about 1 MB of JSONL).
 _CHUNK_ROWS = 100
 
@@ -97,12 +99,12 @@ def export(
         raise ArchiveError(f"unknown export format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if dedupe is None and fmt == "csv":
         # Tuples straight from the cursor: csv writes None as an empty cell.
-        rows = archive._article_rows(_ARTICLE_SELECT, **filters)
+        rows = archive.article_rows(_ARTICLE_SELECT, **filters)
         return _write_csv_rows(fp, rows, progress)
     if dedupe is None and fmt == "jsonl" and _sqlite_quotes_like_json(archive):
         # SQLite quotes every value (its json_quote() escapes the texts several
         # times faster than json's encoder) and each line is a %-format of the row.
-        rows = archive._article_rows(_JSONL_SELECT, **filters)
+        rows = archive.article_rows(_JSONL_SELECT, **filters)
         return _write_lines(fp, (_JSONL_LINE % row for row in rows), progress)
     # JSONL and CSV write the JSON columns as stored: no decoding needed.
     articles: Iterable[dict[str, Any]] = archive.articles(decode=fmt == "parquet", **filters)

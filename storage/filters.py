@@ -12,6 +12,7 @@ Only fixed SQL fragments are written here; every value is a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from .errors import BadInput
@@ -26,6 +27,7 @@ def where_clause(
     until: DateLike | None = None,
     language: str | None = None,
     tag: str | None = None,
+    link_domain: str | None = None,
 ) -> tuple[str, list[Any]]:
     """Return ``(sql, params)`` for the given filters on table alias ``a``; sql may be ''.
 
@@ -53,7 +55,38 @@ def where_clause(
     if tag is not None:
         clauses.append("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)")
         params.append(tag)
+    if link_domain is not None:
+        domain = parse_domain(link_domain)
+        clauses.append(_LINK_DOMAIN)
+        params += [domain, len(domain) + 1, "." + domain]
     return " AND ".join(clauses), params
+
+
+# Some link of the body (articles.links, JSON) points at the domain or a subdomain
+# of it. The host is cut out of each URL: after "://", before the first "/" and ":".
+_LINK_DOMAIN = (
+    "EXISTS (SELECT 1 FROM (SELECT substr(h, 1, instr(h || ':', ':') - 1) AS host"
+    " FROM (SELECT substr(r, 1, instr(r || '/', '/') - 1) AS h"
+    " FROM (SELECT substr(u, instr(u, '://') + 3) AS r"
+    " FROM (SELECT lower(json_extract(value, '$.url')) AS u FROM json_each(a.links)))))"
+    " WHERE host = ? OR substr(host, -?) = ?)"
+)
+_DOMAIN = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+def parse_domain(value: str) -> str:
+    """A domain name as links are compared with it (lower case), or a one-line BadInput.
+
+    >>> parse_domain("UN.org")
+    'un.org'
+    >>> parse_domain("un.org/x")
+    Traceback (most recent call last):
+    storage.errors.BadInput: invalid link domain 'un.org/x': expected a name like example.org
+    """
+    domain = value.strip().lower().rstrip(".")
+    if not _DOMAIN.fullmatch(domain):
+        raise BadInput(f"invalid link domain {value!r}: expected a name like example.org")
+    return domain
 
 
 def parse_date(value: DateLike, name: str) -> dt.date:

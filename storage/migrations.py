@@ -385,3 +385,11 @@ _M006 = [
     "ALTER TABLE runs ADD COLUMN not_releases_skipped INTEGER DEFAULT 0",  # known, not fetched
     "ALTER TABLE runs ADD COLUMN lastmod_skipped INTEGER DEFAULT 0",  # releases, not fetched
 ]
+
+
+@migrations()
+def m007_links(db: Database) -> None:
+    """The body's outbound links of each release (issue 15): JSON text, a list of
+    {"url", "text"}; NULL for releases stored before, until one is stored new or changed
+    (an unchanged text only refreshes the fetch's validators)."""
+    db.execute("ALTER TABLE articles ADD COLUMN links TEXT")

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from article.fields import FIELDS
+
 from .errors import ArchiveError
 from .fields import DESCRIPTIONS
 from .records import ARTICLE_FIELDS
@@ -37,9 +39,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 BATCH_ROWS = 2000
-TIME_FIELDS = ("date_published", "date_modified", "first_seen", "last_fetched", "last_changed")
-INT_FIELDS = ("id", "word_count", "run_id")
-LIST_FIELDS = ("authors", "tags")
+# Each column's Arrow type, as the field table (article/fields.py) spells it.
+TYPES: dict[str, str] = {field.name: field.parquet for field in FIELDS}
+TIME_FIELDS = tuple(name for name, kind in TYPES.items() if kind.startswith("timestamp"))
+# Columns only Parquet has, derived from another: name -> the column it follows.
+_DERIVED = {f.name: FIELDS[i - 1].name for i, f in enumerate(FIELDS) if not f.stored}
 # Fixed writer options: reproducible bytes, compact files, readable everywhere.
 WRITER_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -61,31 +65,56 @@ def columns(fields: Sequence[str] = ARTICLE_FIELDS) -> list[str]:
     out: list[str] = []
     for field in fields:
         out.append(field)
-        if field == "date_published":
-            out.append("published_on")
+        out += [derived for derived, after in _DERIVED.items() if after == field]
     return out
 
 
 def schema(fields: Sequence[str] = ARTICLE_FIELDS) -> pa.Schema:
     """The Arrow schema of an articles Parquet file, each field described in its metadata."""
     pa = _pyarrow()
-    types = {
-        **{field: pa.timestamp("us", tz="UTC") for field in TIME_FIELDS},
-        **{field: pa.int64() for field in INT_FIELDS},
-        **{field: pa.list_(pa.string()) for field in LIST_FIELDS},
-        "translations": pa.list_(pa.struct([("language", pa.string()), ("url", pa.string())])),
-        "published_on": pa.date32(),
-    }
     return pa.schema(
         [
             pa.field(
                 name,
-                types.get(name, pa.string()),
+                arrow_type(TYPES.get(name, "string")),
                 metadata={"description": DESCRIPTIONS.get(name, "")},
             )
             for name in columns(fields)
         ]
     )
+
+
+def arrow_type(spelling: str) -> pa.DataType:
+    """The Arrow type written as ``spelling`` (the field table's Parquet column).
+
+    >>> str(arrow_type("list<struct<language: string, url: string>>"))
+    'list<item: struct<language: string, url: string>>'
+    >>> str(arrow_type("timestamp[us, UTC]"))
+    'timestamp[us, tz=UTC]'
+    """
+    pa = _pyarrow()
+    spelling = spelling.strip()
+    if spelling.startswith("list<") and spelling.endswith(">"):
+        return pa.list_(arrow_type(spelling[5:-1]))
+    if spelling.startswith("struct<") and spelling.endswith(">"):
+        members = (member.split(":", 1) for member in _top_level(spelling[7:-1]))
+        return pa.struct([(name.strip(), arrow_type(kind)) for name, kind in members])
+    if spelling.startswith("timestamp[") and spelling.endswith("]"):
+        unit, zone = (part.strip() for part in spelling[10:-1].split(","))
+        return pa.timestamp(unit, tz=zone)
+    return getattr(pa, spelling)()
+
+
+def _top_level(members: str) -> list[str]:
+    """Split ``a: x, b: list<struct<c: y, d: z>>`` at the commas outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, char in enumerate(members):
+        depth += char in "<["
+        depth -= char in ">]"
+        if char == "," and depth == 0:
+            out.append(members[start:i])
+            start = i + 1
+    return [*out, members[start:]]
 
 
 def type_names(fields: Sequence[str] = ARTICLE_FIELDS) -> dict[str, str]:

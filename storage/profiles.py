@@ -120,17 +120,14 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
     """
     done = 0
     changes = _Changes()
-    with archive._write():
-        conn = archive.db.conn
+    with archive.transaction():
         for url, language, template, blocks in pages:
-            stored = conn.execute("SELECT text_hash FROM articles WHERE url = ?", [url]).fetchone()
+            stored = archive.stored_text_hash(url)
             if stored is None:
                 continue
             lang, tpl = language or "", template or ""
             new_texts = _distinct(blocks)
-            old = conn.execute(
-                "SELECT source, language, template, blocks FROM page_blocks WHERE url = ?", [url]
-            ).fetchone()
+            old = archive.page_blocks(url)
             if old is not None:
                 old_source, old_lang, old_tpl, old_blocks = old
                 old_texts = _distinct(unpack(old_blocks))
@@ -145,16 +142,9 @@ def record(archive: Archive, source: str, pages: Iterable[Page]) -> int:
                     changes.add(source, groups_of(lang, tpl), new_texts, +1, page=True)
             else:
                 changes.add(source, groups_of(lang, tpl), new_texts, +1, page=True)
-            conn.execute(
-                "INSERT INTO page_blocks (url, source, language, template, blocks, text_hash)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
-                " source = excluded.source, language = excluded.language,"
-                " template = excluded.template, blocks = excluded.blocks,"
-                " text_hash = excluded.text_hash",
-                [url, source, lang, tpl, pack(blocks), stored[0]],
-            )
+            archive.save_page_blocks(url, source, lang, tpl, pack(blocks), stored)
             done += 1
-        changes.write(conn)
+        changes.write(archive)
     return done
 
 
@@ -194,49 +184,25 @@ class _Changes:
                     if known is None or text < known:
                         self.texts[key] = text
 
-    def write(self, conn: Any) -> None:
+    def write(self, archive: Archive) -> None:
         up = [(key, step) for key, step in self.steps.items() if step > 0]
         down = [(key, step) for key, step in self.steps.items() if step < 0]
-        # A block's text is kept once it repeats (for `pressroom profile`): a new
-        # row counted once has none, a row counted again gets the smaller spelling.
-        conn.executemany(
-            "INSERT INTO profile_blocks (source, grp, hash, text, pages)"
-            " VALUES (?1, ?2, ?3, ?4, ?5)"
-            " ON CONFLICT(source, grp, hash) DO UPDATE SET pages = pages + excluded.pages,"
-            " text = CASE WHEN text IS NULL OR text > ?6 THEN ?6 ELSE text END",
+        sizes = [(*key, step) for key, step in self.pages.items() if step]
+        # A block's text is kept once it repeats: none for a new row counted once.
+        archive.count_profile(
             [
-                (*key, self.texts[key] if step >= 2 else None, step, self.texts[key])
+                (key, step, self.texts[key] if step >= 2 else None, self.texts[key])
                 for key, step in up
             ],
-        )
-        conn.executemany(
-            "UPDATE profile_blocks SET pages = pages + ? WHERE source = ? AND grp = ? AND hash = ?",
-            [(step, *key) for key, step in down],
-        )
-        # Only the rows just counted down: a scan of the source's whole profile
-        # here cost ~3 ms per re-fetched page.
-        conn.executemany(
-            "DELETE FROM profile_blocks WHERE source = ? AND grp = ? AND hash = ? AND pages <= 0",
-            [key for key, _ in down],
-        )
-        sizes = [(*key, step) for key, step in self.pages.items() if step]
-        conn.executemany(
-            "INSERT INTO profile_groups (source, grp, pages) VALUES (?, ?, ?)"
-            " ON CONFLICT(source, grp) DO UPDATE SET pages = pages + excluded.pages",
+            down,
             sizes,
-        )
-        conn.executemany(
-            "DELETE FROM profile_groups WHERE source = ? AND grp = ? AND pages <= 0",
-            [key for *key, step in sizes if step < 0],
         )
 
 
 def _groups(archive: Archive, source: str) -> dict[str, int]:
     """Pages per group that counts: all pages, and each language or layout with enough."""
     groups = {}
-    for group, n in archive.db.conn.execute(
-        "SELECT grp, pages FROM profile_groups WHERE source = ? AND pages > 0", [source]
-    ):
+    for group, n in archive.profile_groups(source).items():
         if group == ALL or n >= MIN_GROUP:
             groups[group] = n
     return groups
@@ -249,14 +215,8 @@ def boilerplate(archive: Archive, source: str) -> frozenset[int]:
     frozenset({-4107262302330191730, 8467830139624960386})
     """
     found: set[int] = set()
-    conn = archive.db.conn
     for group, total in _groups(archive, source).items():
-        rows = conn.execute(
-            # "pages >= 2" lets SQLite use the partial index on repeated blocks.
-            "SELECT hash, pages FROM profile_blocks"
-            " WHERE source = ? AND grp = ? AND pages >= 2 AND pages >= ?",
-            [source, group, _min_pages(total)],
-        )
+        rows = archive.profile_hashes(source, group, _min_pages(total))
         found.update(h for h, pages in rows if is_boilerplate(pages, total))
     return frozenset(found)
 
@@ -271,10 +231,7 @@ def profile(archive: Archive, source: str, limit: int | None = None) -> list[dic
     groups = _groups(archive, source)
     dropped = boilerplate(archive, source)
     best: dict[int, dict[str, Any]] = {}
-    for group, h, text, pages in archive.db.conn.execute(
-        "SELECT grp, hash, text, pages FROM profile_blocks WHERE source = ? AND pages >= 2",
-        [source],
-    ):
+    for group, h, text, pages in archive.repeated_blocks(source):
         if group not in groups:
             continue
         total = groups[group]
@@ -299,10 +256,7 @@ def profile(archive: Archive, source: str, limit: int | None = None) -> list[dic
 
 def page_count(archive: Archive, source: str) -> int:
     """How many pages of ``source`` the profile has learned from."""
-    row = archive.db.conn.execute(
-        "SELECT pages FROM profile_groups WHERE source = ? AND grp = ?", [source, ALL]
-    ).fetchone()
-    return int(row[0]) if row else 0
+    return archive.profile_pages(source, ALL)
 
 
 def reclean(
@@ -337,19 +291,8 @@ def reclean(
     if restricted and stale_upto is None and not urls:
         return 0
     dropped = boilerplate(archive, source)
-    where = "a.source = ?" + (" AND a.run_id = ?" if run_id is not None else "")
-    params: list[Any] = [source] + ([run_id] if run_id is not None else [])
-    if restricted:
-        where += " AND (a.id <= ? OR a.url IN (SELECT value FROM json_each(?)))"
-        params += [stale_upto if stale_upto is not None else -1, json.dumps(urls)]
-    conn = archive.db.conn
-    rows = conn.execute(
-        "SELECT a.id, a.url, a.title, a.text, pb.blocks, pb.language, pb.template,"
-        " a.description"
-        " FROM articles a"
-        " JOIN page_blocks pb ON pb.url = a.url AND pb.text_hash = a.text_hash"
-        f" WHERE {where}",
-        params,
+    rows = archive.recorded_texts(
+        source, run_id, restricted=restricted, stale_upto=stale_upto, stale_urls=urls
     )
     changes = []
     for article_id, url, title, old_text, packed, lang, tpl, about in rows:  # streamed
@@ -363,14 +306,7 @@ def reclean(
             digest = text_hash(text)
             changes.append((url, [text, markdown, len(text.split()), digest, article_id], digest))
     if changes:
-        with archive._write():
-            for url, values, digest in changes:
-                conn.execute(
-                    "UPDATE articles SET text = ?, markdown = ?, word_count = ?, text_hash = ?"
-                    " WHERE id = ?",
-                    values,
-                )
-                conn.execute("UPDATE page_blocks SET text_hash = ? WHERE url = ?", [digest, url])
+        archive.save_cleaned_texts(changes)
     return len(changes)
 
 
@@ -381,11 +317,7 @@ def recent_pages(archive: Archive, source: str, limit: int = 5000) -> list[Page]
     >>> recent_pages(archive, "hrw", 2)  # doctest: +SKIP
     [('https://x.org/a', 'en', '3f2a', [('p', 'Hi.', 'Hi.')]), ...]
     """
-    rows = archive.db.conn.execute(
-        "SELECT url, language, template, blocks FROM page_blocks WHERE source = ?"
-        " ORDER BY rowid DESC LIMIT ?",
-        [source, limit],
-    ).fetchall()
+    rows = archive.recent_page_blocks(source, limit)
     return [(url, lang or None, tpl or None, unpack(blocks)) for url, lang, tpl, blocks in rows][
         ::-1
     ]
@@ -393,8 +325,7 @@ def recent_pages(archive: Archive, source: str, limit: int = 5000) -> list[Page]
 
 def last_article_id(archive: Archive) -> int:
     """The highest ``articles.id`` so far (0 for none): a watermark for :func:`reclean`."""
-    row = archive.db.conn.execute("SELECT max(id) FROM articles").fetchone()
-    return int(row[0] or 0)
+    return archive.last_article_id()
 
 
 def counts(blocks: Iterable[Sequence[Block]]) -> Counter[int]:

@@ -18,50 +18,23 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from article import fields
+
 from .errors import ArchiveError
 
+# Derived from the field table (article/fields.py), never listed here.
 # Columns the crawler supplies. The archive owns id, first_seen, last_fetched,
 # last_changed and run_id, so a caller cannot set those by accident.
-CONTENT_FIELDS: tuple[str, ...] = (
-    "url",
-    "canonical_url",
-    "fetched_url",
-    "source",
-    "title",
-    "description",
-    "authors",
-    "date_published",
-    "date_modified",
-    "language",
-    "tags",
-    "translations",
-    "text",
-    "word_count",
-    "text_hash",
-    "capture_hash",
-    "extractor",
-    # m002: HTTP validators for conditional re-fetches, and which source rules
-    # produced the text (so a re-extraction can tell what changed).
-    "etag",
-    "http_last_modified",
-    "rules_version",
-    # m003: Markdown beside the plain text, an organisation byline kept apart
-    # from people, the lead image, HTML or PDF, and the hreflang group.
-    "markdown",
-    "org_author",
-    "publisher",
-    "image_url",
-    "image_caption",
-    "content_kind",
-    "translation_key",
-)
-MANAGED_FIELDS: tuple[str, ...] = ("first_seen", "last_fetched", "last_changed", "run_id")
+CONTENT_FIELDS: tuple[str, ...] = fields.CONTENT
+MANAGED_FIELDS: tuple[str, ...] = fields.MANAGED
 
 # Every articles column, in table order: the key order of get(), articles() and export.
 ARTICLE_FIELDS: tuple[str, ...] = ("id", *CONTENT_FIELDS, *MANAGED_FIELDS)
 
-JSON_FIELDS: dict[str, type] = {"authors": list, "tags": list, "translations": dict}
-REQUIRED_FIELDS: tuple[str, ...] = ("url", "source", "text")
+JSON_FIELDS: dict[str, type] = fields.JSON
+REQUIRED_FIELDS: tuple[str, ...] = fields.REQUIRED
+# What makes a new version of a release (a row in revisions): text, title or dates changing.
+REVISION_FIELDS: tuple[str, ...] = fields.REVISION
 
 
 def prepare_article(article: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,15 +9,15 @@ import zlib
 import pytest
 from scrapy.http import Request, Response
 
-from crawler.guards import (
-    CanonicalGuard,
+from crawler.canonical import CanonicalGuard
+from crawler.items import ArticleItem
+from crawler.middlewares import (
     OffsiteRedirect,
     RedirectGuardMiddleware,
     RedirectLoop,
     TooBig,
     inflate,
 )
-from crawler.items import ArticleItem
 from extraction.encoding import decode_html, looks_binary
 from storage import Archive
 

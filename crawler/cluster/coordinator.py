@@ -107,6 +107,7 @@ def crawl(source: Any, db: str, redis_url: str, **options: Any) -> dict[str, Any
             "EXTENSIONS": {
                 "scrapy.extensions.remote_control.RemoteControl": None,
                 "crawler.cluster.coordinator.Coordinator": 100,
+                "crawler.extensions.RunAccounting": 1000,
             },
             "PRESSROOM_CLUSTER_REDIS": redis_url,
             "PRESSROOM_CLUSTER_CRAWL": crawl_name(source.name),

@@ -30,7 +30,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from crawler.cluster import addresses
-from crawler.guards import Refused
+from crawler.middlewares import Refused
 
 CACHE_SECONDS = 60.0  # verdicts per host, as long as a short DNS TTL
 

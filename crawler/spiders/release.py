@@ -44,7 +44,8 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler import guards, lastmod, sources
+from article.fields import stored_row
+from crawler import failures, lastmod, middlewares, sources
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.judging import ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
@@ -368,8 +369,8 @@ class ReleaseSpider(scrapy.Spider):
         if body[:2] == GZIP_MAGIC:
             try:
                 # Capped: a small .xml.gz can inflate to gigabytes (a gzip bomb).
-                body = guards.inflate(body, self.max_size)
-            except guards.TooBig as exc:
+                body = middlewares.inflate(body, self.max_size)
+            except middlewares.TooBig as exc:
                 yield FailureItem(response.url, f"sitemap {exc}", response.status)
                 return
             except (OSError, EOFError, zlib.error) as exc:
@@ -523,13 +524,16 @@ class ReleaseSpider(scrapy.Spider):
             yield request
 
         if result.kind == "article":
-            article = dict(result.article or {})
-            article["fetched_url"] = url
-            article["source"] = self.source.name
-            article["url"] = self._key(url, article.get("canonical_url"))
-            article["etag"] = _header(response, "ETag")
-            article["http_last_modified"] = _header(response, "Last-Modified")
-            article["rules_version"] = self.rules_version
+            extracted = result.article or {}
+            crawl = {
+                "url": self._key(url, extracted.get("canonical_url")),
+                "fetched_url": url,
+                "source": self.source.name,
+                "etag": _header(response, "ETag"),
+                "http_last_modified": _header(response, "Last-Modified"),
+                "rules_version": self.rules_version,
+            }
+            article = stored_row(extracted, crawl)  # capture_hash: set when the capture is stored
             yield ArticleItem(
                 article,
                 _capture(response, result.packed),
@@ -631,7 +635,7 @@ class ReleaseSpider(scrapy.Spider):
             self.crawler.stats.inc_value("pressroom/robots_skipped")
             return
         status = failure.value.response.status if failure.check(HttpError) else None
-        described = guards.describe(failure, self.crawler.settings)
+        described = failures.describe(failure, self.crawler.settings)
         if described is not None:
             reason = described
         elif failure.check(HttpError):

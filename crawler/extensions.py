@@ -1,0 +1,127 @@
+"""Run accounting and drift alarms: how a crawl ended, recorded on ``spider_closed``.
+
+Example (settings.py)::
+
+    EXTENSIONS = {"crawler.extensions.RunAccounting": 1000}  # after the cluster Coordinator (100)
+
+When the spider closes, the writer (crawler/pipelines.py ``StorePipeline``)
+writes what is still buffered, then this extension, in the writer's thread,
+adds up the run (pages fetched, articles new/updated/unchanged, failures,
+skips), decides its status (ok, failed or interrupted, with a message), adds
+the sitemap lastmods read after their pages, compares the run's articles with
+the source's history (crawler/drift.py) and finishes the run in the archive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scrapy import signals
+
+from crawler import drift
+
+
+class RunAccounting:
+    """Finish the crawl's run in the archive: counts, status, drift alarms."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunAccounting:
+        extension = cls(crawler)
+        # Extensions connect before pipelines, so this runs before the writer's own
+        # spider_closed handler, which then finds the run already ended.
+        crawler.signals.connect(extension.closed, signal=signals.spider_closed)
+        return extension
+
+    def closed(self, spider: Any, reason: str) -> None:
+        store = writer_pipeline(self.crawler)
+        if store is None:
+            return  # no archive (a cluster worker): nothing to account for
+        store.account = self.account
+        store.finish(spider, reason)
+
+    def account(self, store: Any, spider: Any, reason: str) -> None:  # in the writer thread
+        """Record the run's counts, status and drift warnings (store: the StorePipeline)."""
+        archive, run_id, source = store.archive, store.run_id, store.source
+        stats = self.crawler.stats
+        counts = {
+            "pages_fetched": stats.get_value("response_received_count", 0),
+            "articles_new": store.counts["new"],
+            "articles_updated": store.counts["updated"],
+            "articles_unchanged": store.counts["unchanged"],
+            "duplicates": store.counts["duplicates"],
+            "failed": store.counts["failed"],
+            "skipped": stats.get_value("pressroom/robots_skipped", 0),
+            "not_modified": store.counts["not_modified"],
+            "not_releases": store.counts["not_releases"],
+            "not_releases_skipped": stats.get_value("pressroom/not_release_skipped", 0),
+            "lastmod_skipped": stats.get_value("pressroom/lastmod_skipped", 0),
+        }
+        status, message = _status(counts, reason, stats, lambda: archive.count(source=source))
+        known = getattr(spider, "sitemap_lastmods", {})
+        late = {url: known[url] for url in store.undated if url in known}
+        archive.add_lastmods(source, late, run_id)
+        quality = archive.quality(source, run_id)
+        removed = drift.histogram_median(store.removed)
+        quality["run"]["boilerplate_removed"] = removed
+        quality["run"]["boilerplate_pages"] = sum(store.removed)
+        alarms = drift.warnings(quality["run"], quality["before"])
+        archive.finish_run(
+            run_id, status, counts, message, warnings=alarms, boilerplate_removed=removed
+        )
+
+
+def writer_pipeline(crawler: Any) -> Any:
+    """The item pipeline that owns the single writer (StorePipeline), or None."""
+    for pipeline in crawler.engine.scraper.itemproc.middlewares:
+        if hasattr(pipeline, "flush") and hasattr(pipeline, "writer"):
+            return pipeline
+    return None
+
+
+def _status(
+    counts: dict[str, int], reason: str, stats: Any, archived: Callable[[], int]
+) -> tuple[str, str | None]:
+    """The run's status and message, from its counts and why Scrapy closed the spider.
+
+    >>> _status({"articles_new": 0, "articles_updated": 0, "articles_unchanged": 0,
+    ...          "not_modified": 0, "lastmod_skipped": 0, "failed": 3, "pages_fetched": 3},
+    ...         "finished", None, lambda: 0)
+    ('failed', 'no release archived; every page failed')
+    """
+    # Releases known to be current: stored or confirmed this run, or skipped
+    # because their sitemap lastmod says they did not change.
+    stored = (
+        sum(
+            counts[k]
+            for k in ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
+        )
+        + counts["lastmod_skipped"]
+    )
+    if reason == "shutdown":
+        return "interrupted", "stopped by Ctrl-C or SIGTERM before the end"
+    if stored == 0 and counts["failed"] > 0:
+        return "failed", "no release archived; every page failed"
+    if counts["pages_fetched"] == 0:
+        return "failed", "nothing could be fetched"
+    if counts["failed"] > 10 and counts["failed"] > 2 * stored:
+        return "failed", f"most pages failed ({counts['failed']} failures)"
+    if stored == 0 and not archived():  # asked last: a count of the source's articles
+        # Nothing found and nothing archived before: not a rerun that had
+        # nothing new (that is ok), but a crawl that found no release.
+        return "failed", _nothing_found(stats)
+    return "ok", None
+
+
+def _nothing_found(stats: Any) -> str:
+    """Why a first crawl archived nothing, for the run's message and the error line."""
+    fetched = stats.get_value("response_received_count", 0)
+    pages = stats.get_value("pressroom/not_article", 0)
+    why = f"no release archived: {fetched} responses, {pages} pages that are not releases"
+    over = stats.get_value("pressroom/over_max_pages", 0)
+    if over:
+        why += f"; --max-pages held back {over} more links"
+    return why + " (check the start URL, --allow patterns and --max-pages)"

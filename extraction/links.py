@@ -1,0 +1,76 @@
+"""The body's outbound links: each link inside the kept text, as URL and anchor text, in order.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring(
+    ...     '<body><nav><a href="/">Home</a></nav><p>Read the <a href="/r.pdf">full report</a>'
+    ...     ' and the <a href="https://un.org/x">UN statement</a> today.</p></body>')
+    >>> found = anchors(tree, "https://ngo.org/news/1")
+    >>> for link in in_body(found, [("p", "Read the full report and the UN statement today.", "")]):
+    ...     print(link["url"], "|", link["text"])
+    https://ngo.org/r.pdf | full report
+    https://un.org/x | UN statement
+
+trafilatura runs without its links option (it would change the text), so the
+links are read from the page: an anchor counts when the block of the page
+that holds it (its paragraph, list item, heading, cell) is a block of the kept
+body. Menus and teasers are dropped with their blocks, so their links go too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from article.text import Block
+from extraction.cleaning import norm
+from extraction.urls import is_http, normalize
+
+# Elements that make one block of text: an anchor belongs to the nearest one.
+_HOLDERS = frozenset(
+    ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd", "dt")
+)
+_SKIP = ("#", "javascript:", "mailto:", "tel:", "data:")
+# A holder shorter than this must equal a block; a longer one may sit inside a
+# block (a cleaned paragraph keeps the sentence but may lose a trailing credit).
+_CONTAINED_CHARS = 40
+
+# (url, anchor text, the holder's normalised text)
+Anchor = tuple[str, str, str]
+
+
+def anchors(tree: Any, base: str) -> list[Anchor]:
+    """Every http(s) link of ``tree`` with text, in document order, with its holder's text.
+
+    Read before trafilatura sees the tree, so its cleaning cannot take any away.
+    """
+    out: list[Anchor] = []
+    held: dict[Any, str] = {}  # a paragraph of ten links is read once
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(_SKIP):
+            continue
+        text = " ".join(a.text_content().split())
+        if not text:
+            continue
+        try:
+            url = normalize(href, base)
+        except ValueError:
+            continue
+        if not is_http(url):
+            continue
+        holder = next((el for el in a.iterancestors() if el.tag in _HOLDERS), a.getparent())
+        if holder not in held:
+            held[holder] = norm(holder.text_content()) if holder is not None else ""
+        out.append((url, text, held[holder]))
+    return out
+
+
+def in_body(found: Sequence[Anchor], blocks: Sequence[Block]) -> list[dict[str, str]]:
+    """The anchors of ``found`` whose holder is one of ``blocks``, as {"url", "text"} dicts."""
+    texts = {norm(block[1]) for block in blocks}
+    joined = "\n".join(texts)
+    return [
+        {"url": url, "text": text}
+        for url, text, holder in found
+        if holder in texts or (len(holder) >= _CONTAINED_CHARS and holder in joined)
+    ]

@@ -1,0 +1,53 @@
+"""The SQL the archive offers to browsing tools (Datasette): canned queries and checks.
+
+    >>> sorted(REVISION_HISTORY)
+    ['description', 'sql', 'title']
+
+pressroom/serve.py builds Datasette's metadata from these; the SQL stays in
+storage, with the schema it reads.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+REVISION_COLUMNS = {"article_id", "title", "date_modified", "text_hash", "text"}
+REVISION_TIMES = {"first_fetched", "superseded_at"}
+REVISION_HISTORY = {
+    "title": "Revision history of one release",
+    "description": (
+        "Every stored version of the release at a URL (its key, canonical or fetched URL), "
+        "newest first: the current text from articles, earlier ones from revisions."
+    ),
+    "sql": (
+        "with release as (\n"
+        "  select * from articles\n"
+        "  where :url in (url, canonical_url, fetched_url)\n"
+        "  order by id limit 1\n"
+        ")\n"
+        "select 'current' as version, last_changed as since, null as until,\n"
+        "  title, date_modified, text_hash, text\n"
+        "from release\n"
+        "union all\n"
+        "select 'revision ' || r.id, r.first_fetched, r.superseded_at,\n"
+        "  r.title, r.date_modified, r.text_hash, r.text\n"
+        "from revisions r join release on r.article_id = release.id\n"
+        "order by since desc"
+    ),
+}
+
+
+def has_revisions(path: str | os.PathLike[str]) -> bool:
+    """Whether the archive at ``path`` has the revisions table the canned query reads.
+
+    Opened read-only (mode=ro): a check before serving must not migrate the file.
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}
+    finally:
+        conn.close()
+    return columns >= REVISION_COLUMNS | REVISION_TIMES
