@@ -199,13 +199,17 @@ def test_crawler_traps_are_bounded(tmp_path):
         paths = [h.path for h in server.hits()]
         title = server.trap_release.title
     assert result.returncode == 0, result.stderr
-    families = Counter(_family(p) for p in paths)
+    # Distinct URLs per trap: the walk's bounds. A page fetched before the site's
+    # release patterns were known is fetched once more when the crawl ends, with
+    # its final verdict (crawler/judging.py): at most twice, never more.
+    families = Counter(_family(p) for p in set(paths))
+    assert max(Counter(paths).values()) <= 2
     assert families["calendar"] <= 41  # one shape: /traps/calendar?month
     assert families["farm"] <= 41  # one shape: /traps/farm/N
     assert families["session"] <= 4  # session IDs are stripped: the same two pages
     assert families["grow"] <= 21  # stops at 2,000 characters (100 more per hop)
     assert max(len(p) for p in paths) <= 2000
-    assert len(paths) < 150 and seconds < 120
+    assert len(set(paths)) < 150 and seconds < 120
     with Archive(db, readonly=True) as archive:
         titles = [a["title"] for a in archive.articles()]
     assert titles == [title]  # the one release among the traps
