@@ -382,13 +382,13 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
             level = int(rend[1]) if rend[1:2].isdigit() and 1 <= int(rend[1]) <= 6 else 2
             out.append((f"h{level}", text, f"{'#' * level} {_line(_inline(el, True))}"))
     elif tag == "quote":
-        children = [c for c in el if c.tag in _BLOCK_TAGS]
-        parts = children or [el]
-        for part in parts:
-            inline = _inline(part, False, skip=() if part is not el else ())
-            for plain, md in zip(_lines(inline), _lines(_inline(part, True)), strict=False):
-                out.append(("quote", plain, f"> {md}"))
-    elif tag == "table":
+        # Block children on lines of their own, and the quote's own text between them:
+        # trafilatura's fallbacks put whole articles in one <quote> (CleanEval final-699).
+        plain_lines = _lines(_inline(el, False, breaks=True))
+        md_lines = _lines(_inline(el, True, breaks=True))
+        for plain, md in zip(plain_lines, md_lines, strict=False):
+            out.append(("quote", plain, f"> {md}"))
+    elif tag == "table" and el.find(".//row") is not None:
         for row in el.iter("row"):
             cells = [_line(_inline(cell, False)) for cell in row.iter("cell")]
             if not any(cells):
@@ -415,7 +415,7 @@ def _paragraphs(text: str, out: list[Block]) -> None:
         out.append(("p", line, _escape_start(line)))
 
 
-def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = ()) -> str:
+def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = (), breaks: bool = False) -> str:
     parts = [el.text or ""]
     for child in el:
         if child.tag in skip:
@@ -426,7 +426,9 @@ def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = ()) -> str:
         elif child.tag == "graphic":
             pass
         elif child.tag in _BLOCK_TAGS:
-            parts.append(f" {_inline(child, markdown)} ")
+            parts.append(
+                f"\n{_inline(child, markdown)}\n" if breaks else f" {_inline(child, markdown)} "
+            )
         else:
             inner = _inline(child, markdown)
             if markdown and inner.strip():

@@ -81,3 +81,29 @@ def test_a_short_or_small_first_pass_is_checked_by_the_full_cascade():
     text = " ".join(result.article["text"].split())
     assert "Oblate Father Joseph Pirson was translating the texts of the different Masses" in text
     assert result.article["word_count"] >= 400  # the fast pass alone: 107 words, none of them
+
+
+def test_blocks_of_trafilaturas_fallback_bodies_keep_their_text():
+    # Trimmed from trafilatura's output on CleanEval final-702 and final-699: its
+    # fallbacks hand back HTML-ish bodies, a <table> without rows and a <quote> with
+    # the article's text between its lists. Read as TEI both gave (almost) nothing.
+    from lxml import etree
+
+    from crawler.extract import body_blocks
+
+    body = etree.fromstring(
+        "<body><table><lb/>San Francisco built a high pressure water system."
+        "<p>This document was apparently written for Hydrantmen.</p></table>"
+        "<quote><lb/>Ignoring the Demand of Justice<lb/><list><item>evils</item></list>"
+        "It's your choice, Mr. CEO.<lb/></quote></body>"
+    )
+
+    class Doc:
+        pass
+
+    doc = Doc()
+    doc.body = body
+    texts = [b[1] for b in body_blocks(doc)]
+    assert any("high pressure water system" in t for t in texts)
+    assert any("apparently written for Hydrantmen" in t for t in texts)
+    assert texts[-3:] == ["Ignoring the Demand of Justice", "evils", "It's your choice, Mr. CEO."]
