@@ -37,7 +37,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
-from crawler import cleaning, language, metadata
+from crawler import cleaning, ensemble, language, metadata
 from crawler.encoding import BINARY, decode_html, looks_binary
 from crawler.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from crawler.results import PageResult
@@ -176,6 +176,12 @@ def _analyse(
         more = clean_blocks(found_wider, rules, title, anchors)
         if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
             doc, found, blocks = wider, found_wider, more
+    # ensemble hook (issue 16): a doubtful body is put to a vote (crawler.ensemble).
+    if ensemble.in_doubt(_words(blocks), sum(len(b[1]) for b in blocks), page_chars):
+        candidates = [(found, blocks)]
+        for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
+            candidates.append((other, clean_blocks(other, rules, title, anchors)))
+        found, blocks = candidates[ensemble.choose([c[1] for c in candidates])]
     if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
         dek = None  # already in the body: the site's lead paragraph, not a separate dek
     if dek:
@@ -267,6 +273,21 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
 FAST = True
 
 
+def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
+    """Blocks of trafilatura with its defaults on the whole page (ensemble hook, issue 16)."""
+    tree = _parse(html)
+    if tree is None:
+        return []
+    # comments=True as trafilatura's defaults: off, it also prunes the page before reading
+    # the body, and the body alone is read from its output.
+    options = copy.copy(_extractor(False, False, False, comments=True))
+    options.url = options.source = url
+    doc = trafilatura.bare_extraction(
+        tree, options=options, prune_xpath=list(rules.prune_xpath) or None
+    )
+    return body_blocks(doc)
+
+
 def _needs_fallback(meta: dict[str, Any]) -> bool:
     """Whether the page leaves out something trafilatura's metadata might supply.
 
@@ -296,7 +317,7 @@ def _trafilatura(
 
 
 @lru_cache(maxsize=8)
-def _extractor(precise: bool, metadata: bool, fast: bool) -> Extractor:
+def _extractor(precise: bool, metadata: bool, fast: bool, comments: bool = False) -> Extractor:
     """trafilatura's options for one kind of call, made once.
 
     Making them reads values from trafilatura's config each time (a tenth of a
@@ -309,7 +330,7 @@ def _extractor(precise: bool, metadata: bool, fast: bool) -> Extractor:
         output_format="xml",
         fast=fast,
         precision=precise,
-        comments=False,
+        comments=comments,
         formatting=True,
         links=INCLUDE_LINKS,
         tables=True,
