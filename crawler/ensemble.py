@@ -64,13 +64,20 @@ def agreement(a: Counter[int], b: Counter[int]) -> float:
 def choose(candidates: Sequence[Sequence[Block]]) -> int:
     """The index of the candidate with the highest mean agreement with the others.
 
-    Ties go to the earlier candidate: put the one to keep by default first.
+    Ties go to the earlier candidate: put the one to keep by default first. An
+    empty candidate never wins over text: when the extractors share nothing, the
+    vote says nothing about which one read the page.
+
+    >>> choose([[], [("p", "one two three four", "")], [("p", "five six seven eight", "")]])
+    1
     """
     if len(candidates) < 3:
         return 0  # two candidates cannot outvote each other
     counts = [shingles(c) for c in candidates]
     best, best_score = 0, -1.0
     for i, mine in enumerate(counts):
+        if not mine and any(counts):
+            continue
         score = sum(agreement(mine, other) for j, other in enumerate(counts) if j != i)
         if score > best_score + 1e-9:
             best, best_score = i, score
