@@ -77,17 +77,10 @@ EMBED_CLASSES = ("twitter-tweet", "twitter-video", "instagram-media", "tiktok-em
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
 # on the pruned tree) is the best single extractor on news articles, but on pages
 # of other shapes it can return a teaser or nothing: fast mode skips trafilatura's
-# comparison with its readability and jusText fallbacks. When the pass kept fewer
-# than FALLBACK_WORDS words, or less than FALLBACK_SHARE of the page's text, the
-# page is extracted again with trafilatura's full cascade (not fast, balanced), and
-# that text is kept when it is FALLBACK_RATIO times longer after the same cleaning.
-# Measured on 2,425 real pages (bench/extraction.py), share 0.3 / 0.1 of the page's
-# text: pooled F1 0.862 / 0.858 (0.850 without the second pass); 0.2, with link texts
-# left out of the page's text, spends the slow pass on about one real page in six
-# and on 1 of 72 fixture releases (bench/crawl.py's pages).
-FALLBACK_WORDS = 60
-FALLBACK_SHARE = 0.2
-FALLBACK_RATIO = 1.2
+# comparison with its readability and jusText fallbacks. A doubtful body is put to
+# a vote between extractors (crawler/ensemble.py: the "ensemble hook" below). It
+# replaced a wider second pass (not fast, balanced, on the pruned tree), whose
+# trigger (under 60 words or 20% of the page's text) the vote's covers.
 INCLUDE_LINKS = False
 
 _BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
@@ -169,13 +162,6 @@ def _analyse(
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
     found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
-    found_chars = sum(len(b[1]) for b in found)
-    if _words(blocks) < FALLBACK_WORDS or found_chars < FALLBACK_SHARE * page_chars:
-        wider = _trafilatura(tree, url, rules, precise=False, metadata=fallback, fast=False)
-        found_wider = body_blocks(wider)
-        more = clean_blocks(found_wider, rules, title, anchors)
-        if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
-            doc, found, blocks = wider, found_wider, more
     # ensemble hook (issue 16): a doubtful body is put to a vote (crawler.ensemble).
     if ensemble.in_doubt(_words(blocks), sum(len(b[1]) for b in blocks), page_chars):
         candidates = [(found, blocks)]
