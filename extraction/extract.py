@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from article.text import Block, block_hash, render
-from extraction import cleaning, language, links, metadata, nearblocks
+from extraction import cleaning, ensemble, language, links, metadata, nearblocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.results import PageResult
@@ -77,17 +77,10 @@ EMBED_CLASSES = ("twitter-tweet", "twitter-video", "instagram-media", "tiktok-em
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
 # on the pruned tree) is the best single extractor on news articles, but on pages
 # of other shapes it can return a teaser or nothing: fast mode skips trafilatura's
-# comparison with its readability and jusText fallbacks. When the pass kept fewer
-# than FALLBACK_WORDS words, or less than FALLBACK_SHARE of the page's text, the
-# page is extracted again with trafilatura's full cascade (not fast, balanced), and
-# that text is kept when it is FALLBACK_RATIO times longer after the same cleaning.
-# Measured on 2,425 real pages (bench/extraction.py), share 0.3 / 0.1 of the page's
-# text: pooled F1 0.862 / 0.858 (0.850 without the second pass); 0.2, with link texts
-# left out of the page's text, spends the slow pass on about one real page in six
-# and on 1 of 72 fixture releases (bench/crawl.py's pages).
-FALLBACK_WORDS = 60
-FALLBACK_SHARE = 0.2
-FALLBACK_RATIO = 1.2
+# comparison with its readability and jusText fallbacks. A doubtful body is put to
+# a vote between extractors (extraction/ensemble.py: the "ensemble hook" below). It
+# replaced a wider second pass (not fast, balanced, on the pruned tree), whose
+# trigger (under 60 words or 20% of the page's text) the vote's covers.
 INCLUDE_LINKS = False
 
 _BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
@@ -175,13 +168,12 @@ def _analyse(
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
     found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
-    found_chars = sum(len(b[1]) for b in found)
-    if _words(blocks) < FALLBACK_WORDS or found_chars < FALLBACK_SHARE * page_chars:
-        wider = _trafilatura(tree, url, rules, precise=False, metadata=fallback, fast=False)
-        found_wider = body_blocks(wider)
-        more = clean_blocks(found_wider, rules, title, anchors)
-        if _words(more) >= FALLBACK_RATIO * max(1, _words(blocks)):
-            doc, found, blocks = wider, found_wider, more
+    # ensemble hook (issue 16): a doubtful body is put to a vote (extraction.ensemble).
+    if ensemble.in_doubt(_words(blocks), sum(len(b[1]) for b in blocks), page_chars):
+        candidates = [(found, blocks)]
+        for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
+            candidates.append((other, clean_blocks(other, rules, title, anchors)))
+        found, blocks = candidates[ensemble.choose([c[1] for c in candidates])]
     if near:
         # Contact blocks, notices, share counts: repeated with small changes at the
         # page's edges (extraction.nearblocks); walked over with the exact profile.
@@ -293,6 +285,21 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
 FAST = True
 
 
+def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
+    """Blocks of trafilatura with its defaults on the whole page (ensemble hook, issue 16)."""
+    tree = _parse(html)
+    if tree is None:
+        return []
+    # comments=True as trafilatura's defaults: off, it also prunes the page before reading
+    # the body, and the body alone is read from its output.
+    options = copy.copy(_extractor(False, False, False, comments=True))
+    options.url = options.source = url
+    doc = trafilatura.bare_extraction(
+        tree, options=options, prune_xpath=list(rules.prune_xpath) or None
+    )
+    return body_blocks(doc)
+
+
 def _needs_fallback(meta: dict[str, Any]) -> bool:
     """Whether the page leaves out something trafilatura's metadata might supply.
 
@@ -322,7 +329,7 @@ def _trafilatura(
 
 
 @lru_cache(maxsize=8)
-def _extractor(precise: bool, metadata: bool, fast: bool) -> Extractor:
+def _extractor(precise: bool, metadata: bool, fast: bool, comments: bool = False) -> Extractor:
     """trafilatura's options for one kind of call, made once.
 
     Making them reads values from trafilatura's config each time (a tenth of a
@@ -335,7 +342,7 @@ def _extractor(precise: bool, metadata: bool, fast: bool) -> Extractor:
         output_format="xml",
         fast=fast,
         precision=precise,
-        comments=False,
+        comments=comments,
         formatting=True,
         links=INCLUDE_LINKS,
         tables=True,
@@ -408,13 +415,13 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
             level = int(rend[1]) if rend[1:2].isdigit() and 1 <= int(rend[1]) <= 6 else 2
             out.append((f"h{level}", text, f"{'#' * level} {_line(_inline(el, True))}"))
     elif tag == "quote":
-        children = [c for c in el if c.tag in _BLOCK_TAGS]
-        parts = children or [el]
-        for part in parts:
-            inline = _inline(part, False, skip=() if part is not el else ())
-            for plain, md in zip(_lines(inline), _lines(_inline(part, True)), strict=False):
-                out.append(("quote", plain, f"> {md}"))
-    elif tag == "table":
+        # Block children on lines of their own, and the quote's own text between them:
+        # trafilatura's fallbacks put whole articles in one <quote> (CleanEval final-699).
+        plain_lines = _lines(_inline(el, False, breaks=True))
+        md_lines = _lines(_inline(el, True, breaks=True))
+        for plain, md in zip(plain_lines, md_lines, strict=False):
+            out.append(("quote", plain, f"> {md}"))
+    elif tag == "table" and el.find(".//row") is not None:
         for row in el.iter("row"):
             cells = [_line(_inline(cell, False)) for cell in row.iter("cell")]
             if not any(cells):
@@ -441,7 +448,7 @@ def _paragraphs(text: str, out: list[Block]) -> None:
         out.append(("p", line, _escape_start(line)))
 
 
-def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = ()) -> str:
+def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = (), breaks: bool = False) -> str:
     parts = [el.text or ""]
     for child in el:
         if child.tag in skip:
@@ -452,7 +459,9 @@ def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = ()) -> str:
         elif child.tag == "graphic":
             pass
         elif child.tag in _BLOCK_TAGS:
-            parts.append(f" {_inline(child, markdown)} ")
+            parts.append(
+                f"\n{_inline(child, markdown)}\n" if breaks else f" {_inline(child, markdown)} "
+            )
         else:
             inner = _inline(child, markdown)
             if markdown and inner.strip():

@@ -81,3 +81,68 @@ def test_a_short_or_small_first_pass_is_checked_by_the_full_cascade():
     text = " ".join(result.article["text"].split())
     assert "Oblate Father Joseph Pirson was translating the texts of the different Masses" in text
     assert result.article["word_count"] >= 400  # the fast pass alone: 107 words, none of them
+
+
+def test_blocks_of_trafilaturas_fallback_bodies_keep_their_text():
+    # Trimmed from trafilatura's output on CleanEval final-702 and final-699: its
+    # fallbacks hand back HTML-ish bodies, a <table> without rows and a <quote> with
+    # the article's text between its lists. Read as TEI both gave (almost) nothing.
+    from lxml import etree
+
+    from extraction.extract import body_blocks
+
+    body = etree.fromstring(
+        "<body><table><lb/>San Francisco built a high pressure water system."
+        "<p>This document was apparently written for Hydrantmen.</p></table>"
+        "<quote><lb/>Ignoring the Demand of Justice<lb/><list><item>evils</item></list>"
+        "It's your choice, Mr. CEO.<lb/></quote></body>"
+    )
+
+    class Doc:
+        pass
+
+    doc = Doc()
+    doc.body = body
+    texts = [b[1] for b in body_blocks(doc)]
+    assert any("high pressure water system" in t for t in texts)
+    assert any("apparently written for Hydrantmen" in t for t in texts)
+    assert texts[-3:] == ["Ignoring the Demand of Justice", "evils", "It's your choice, Mr. CEO."]
+
+
+def test_a_teaser_is_outvoted_by_two_extractors_that_agree():
+    # pressroom's own pass read 127 words of the page's furniture (F1 0.02); trafilatura's
+    # defaults and readability-lxml both read the road test: the vote takes theirs.
+    result = read("cleaneval-final-327-teaser-outvoted.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Given its versatility, the Pluriel is fairly refined" in text
+    assert result.article["word_count"] >= 350
+
+
+def test_a_whole_page_dump_is_outvoted():
+    # trafilatura's defaults read the article plus the copyright notice and the
+    # site's other headlines (313 words); pressroom and readability-lxml read the
+    # article alone (109 words): the vote keeps it, without the dump.
+    result = read("dragnet-R142-dump-outvoted.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "posted 23% growth in revenue for the third quarter" in text
+    assert "Sandy bore down on the northeastern" not in text
+    assert "This copy is for your personal" not in text
+    assert result.article["word_count"] < 150
+
+
+def test_the_vote_is_not_asked_on_a_full_body():
+    from extraction import ensemble
+
+    assert not ensemble.in_doubt(400, 2_500, 4_000)  # 62% of the page's text
+    assert ensemble.in_doubt(400, 1_000, 4_000)  # a quarter: a teaser or a fragment
+    assert ensemble.in_doubt(90, 600, 700)  # short
+
+
+def test_ensemble_examples():
+    import doctest
+
+    from extraction import ensemble
+
+    assert doctest.testmod(ensemble).failed == 0
