@@ -13,7 +13,6 @@ Scrapy starts one Twisted reactor per process and cannot restart it, so call
 from __future__ import annotations
 
 import gc
-import ipaddress
 import logging
 import signal
 from collections.abc import Callable
@@ -27,23 +26,7 @@ from storage import Archive, ArchiveError
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
-__all__ = ["CrawlError", "build_settings", "crawl", "is_loopback", "summary_line"]
-
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and localhost: the user's own machine.
-
-    >>> is_loopback("127.0.0.1"), is_loopback("www.hrw.org")
-    (True, False)
-    """
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["CrawlError", "build_settings", "crawl", "summary_line"]
 
 
 def build_settings(

@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -87,3 +88,20 @@ def template(url: str) -> str:
     path = re.sub(r"\d+", "N", parts.path)
     keys = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return f"{parts.hostname}{path}" + ("?" + "&".join(keys) if keys else "")
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1, without resolving anything: this machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("[::1]"), is_loopback("www.hrw.org")
+    (True, True, False)
+    """
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

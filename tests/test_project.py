@@ -13,8 +13,9 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
 from crawler import sources
-from crawler.run import build_settings, is_loopback
+from crawler.run import build_settings
 from crawler.spiders.release import ReleaseSpider
+from extraction.urls import is_loopback
 from fixtures.demo.site import Site
 from storage import Archive
 

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
-LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 
 class AddressRefused(Exception):
@@ -115,20 +114,6 @@ def check_host(host: str, port: int = 80, *, allowed: Iterable[Network] = ()) ->
             prefix = "" if shown == str(ip) else f"{shown} resolves to "
             raise AddressRefused(f"{prefix}{reason}")
     return addresses
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 without resolving anything (for the Redis link).
-
-    >>> is_loopback_host("127.0.0.1"), is_loopback_host("[::1]"), is_loopback_host("redis.lan")
-    (True, True, False)
-    """
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_networks(values: Iterable[str]) -> list[Network]:

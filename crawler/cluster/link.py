@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from crawler.cluster.addresses import is_loopback_host
+from extraction.urls import is_loopback
 
 SCHEMES = ("redis", "rediss", "unix")
 PASSWORD_ENV = "PRESSROOM_REDIS_PASSWORD"
@@ -74,7 +74,7 @@ def check_url(url: str) -> None:
         return  # a socket file: this machine, guarded by file permissions
     if not host:
         raise LinkError(f"{_shown(url)}: no host")
-    if not parts.password and not is_loopback_host(host):
+    if not parts.password and not is_loopback(host):
         raise InsecureLink(
             f"{_shown(url)}: a Redis link to another machine needs a password "
             "(redis://:PASSWORD@host or redis://USER:PASSWORD@host, or "

@@ -51,7 +51,7 @@ from crawler.judging import ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
 from extraction.pdf import is_pdf
-from extraction.urls import MAX_URL_LENGTH, is_http, normalize, template
+from extraction.urls import MAX_URL_LENGTH, is_http, is_loopback, normalize, template
 from storage import Archive
 from storage.captures import Packed
 
@@ -67,8 +67,6 @@ def source_settings(source: sources.Source) -> dict[str, Any]:
     >>> source_settings(sources.load("hrw"))
     {'DOWNLOAD_DELAY': 1.0, 'CONCURRENT_REQUESTS_PER_DOMAIN': 2}
     """
-    from crawler.run import is_loopback
-
     if all(is_loopback(domain) for domain in source.allowed_domains):
         # Delays protect other people's servers; this one is on the user's own
         # machine (the demo, tests, benchmarks), so crawl it at full speed.
@@ -483,34 +481,32 @@ class ReleaseSpider(scrapy.Spider):
         profile = self.boilerplate  # the profile this page is cleaned with
         # The bytes, decoded by the worker (not response.text: servers mislabel
         # charsets, see extraction/encoding.py): the crawl process never decodes a page.
-        result = await self.pool.analyse(
-            response.body,
-            url,
-            self.source.rules,
-            content_type=content_type,
-            boilerplate=profile,
-            near=self.near,
-            pack=True,
-            release=verdict,
-            want_links=kind == "listing" or walking or verdict is None,
-            next_page=self.source.next_page if kind == "listing" else "",
+
+        def analyse(release: bool | None, want_links: bool, next_page: str = "") -> Any:
+            return self.pool.analyse(
+                response.body,
+                url,
+                self.source.rules,
+                content_type=content_type,
+                boilerplate=profile,
+                near=self.near,
+                pack=True,
+                release=release,
+                want_links=want_links,
+                next_page=next_page,
+            )
+
+        result = await analyse(
+            verdict,
+            kind == "listing" or walking or verdict is None,
+            self.source.next_page if kind == "listing" else "",
         )
         decision = "store"
         if verdict is None and kind != "listing" and result.kind != "failed":
             decision = "not" if judged is False else self.judge.decide(_seen(url, result))
             if decision == "release":  # short, but shaped like the site's releases
                 self.crawler.stats.inc_value("pressroom/judged_release")
-                result = await self.pool.analyse(
-                    response.body,
-                    url,
-                    self.source.rules,
-                    content_type=content_type,
-                    boilerplate=profile,
-                    near=self.near,
-                    pack=True,
-                    release=True,
-                    want_links=walking,
-                )
+                result = await analyse(True, walking)
             elif decision == "hold":
                 self.crawler.stats.inc_value("pressroom/judgement_held")
                 for request in self._follow(result, meta, walking, hops):
