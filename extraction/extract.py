@@ -31,16 +31,15 @@ from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
-import lxml.html
 import trafilatura
 from lxml import etree
-from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from article.text import Block, block_hash, render
 from extraction import cleaning, ensemble, language, links, metadata, nearblocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
+from extraction.parse import base_url, parse, selector
 from extraction.results import PageResult
 from extraction.rules import Rules
 from extraction.urls import is_http, normalize
@@ -139,11 +138,11 @@ def _analyse(
 ) -> PageResult:
     if not html or not html.strip():
         return PageResult(url, "failed", reason="empty page")
-    tree = _parse(html)
+    tree = parse(html)
     if tree is None:
         return PageResult(url, "failed", reason="not parseable as HTML")
     elements = metadata.index(tree)
-    base = _base_url(elements["base"], url)
+    base = base_url(elements["base"], url)
     meta = read_metadata(tree, base, elements)
     layout = template_key(tree)
     result = PageResult(url, "page", alternates=meta["translations"])
@@ -287,7 +286,7 @@ FAST = True
 
 def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     """Blocks of trafilatura with its defaults on the whole page (ensemble hook, issue 16)."""
-    tree = _parse(html)
+    tree = parse(html)
     if tree is None:
         return []
     # comments=True as trafilatura's defaults: off, it also prunes the page before reading
@@ -519,6 +518,7 @@ def template_key(tree: Any) -> str:
     """A fingerprint of the page's layout: the classes of <body> and of the headline's
     ancestors, digits dropped (node ids). Pages of one template share it.
 
+    >>> import lxml.html
     >>> key = lxml.html.fromstring('<body class="node-7"><main><h1>A</h1></main></body>')
     >>> template_key(key) == template_key(
     ...     lxml.html.fromstring('<body class="node-12"><main><h1>B</h1></main></body>'))
@@ -546,60 +546,8 @@ def _words(blocks: list[Block]) -> int:
 # --- parsing --------------------------------------------------------------
 
 
-def _html_parser() -> Any:
-    """lxml's HTML parser, made once per process, giving every element lxml.html's class.
-
-    lxml.html's own parser asks a Python function which class each element gets
-    (forms and inputs have their own) the first time Python touches it: about
-    a thousand calls a page, 6% of an extraction. Nothing here uses the form
-    classes, so a lookup done in C gives every element the plain HtmlElement.
-    """
-    parser = lxml.html.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False
-    )
-    parser.set_element_class_lookup(
-        etree.ElementDefaultClassLookup(
-            element=lxml.html.HtmlElement,
-            comment=lxml.html.HtmlComment,
-            pi=lxml.html.HtmlProcessingInstruction,
-            entity=lxml.html.HtmlEntity,
-        )
-    )
-    return parser
-
-
-_HTML_PARSER = _html_parser()
-
-
-# C0 control characters other than tab and newlines, and DEL: libxml2 gives up on
-# the rest of a document at one of them, and trafilatura then finds no text at all
-# ("discarding data"; CleanEval pages have them).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
-
-
-def _parse(html: str) -> Any:
-    # lxml refuses str input that carries an XML encoding declaration, so hand it
-    # UTF-8 bytes and say so.
-    html = _CONTROL.sub(" ", html)
-    try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
-    except (etree.ParserError, ValueError):
-        return None
-    return tree
-
-
-def _base_url(bases: list[Any], url: str) -> str:
-    hrefs = [href for el in bases if (href := el.get("href")) is not None]
-    return normalize(hrefs[0], url) if hrefs and is_http(normalize(hrefs[0], url)) else url
-
-
-@lru_cache(maxsize=64)
-def _selector(css: str) -> CSSSelector:
-    return CSSSelector(css)
-
-
 def _links(tree: Any, base: str, css: str | None = None) -> list[str]:
-    anchors = _selector(css)(tree) if css else tree.iter("a")
+    anchors = selector(css)(tree) if css else tree.iter("a")
     out: dict[str, None] = {}
     for a in anchors:
         href = (a.get("href") or "").strip()
@@ -659,7 +607,7 @@ def _prune(tree: Any, rules: Rules) -> tuple[list[str], int]:
     doomed: list[Any] = []
     deks: list[str] = []
     for css in rules.prune:
-        doomed.extend(_selector(css)(tree))
+        doomed.extend(selector(css)(tree))
     # One walk over the elements, with verdicts cached by attribute values: a
     # site repeats a few hundred class/id/role strings (an XPath selecting the
     # elements with any of five attributes cost as much as this whole loop, and
