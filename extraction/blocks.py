@@ -1,0 +1,167 @@
+"""Blocks: trafilatura's body tree (TEI-like XML) read as (kind, plain text, Markdown) blocks.
+
+    >>> from lxml import etree
+    >>> class Doc:
+    ...     body = etree.fromstring(
+    ...         '<body><head rend="h2">Why</head><p>It <hi rend="#b">is</hi> so.</p>'
+    ...         '<list rend="ul"><item>one</item></list></body>')
+    >>> body_blocks(Doc())
+    [('h2', 'Why', '## Why'), ('p', 'It is so.', 'It **is** so.'), ('li', 'one', '- one')]
+    >>> clean_blocks(body_blocks(Doc()), Rules(drop_phrases=("one",)), "Title")
+    [('h2', 'Why', '## Why'), ('p', 'It is so.', 'It **is** so.')]
+
+Paragraphs, headings, list items, quotes, table rows and code become one
+block each (:data:`article.text.Block`); :func:`clean_blocks` then drops the
+source's ``drop_phrases`` and the residue :mod:`extraction.cleaning` finds.
+No trafilatura here: its output comes from :mod:`extraction.engine`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+from article.text import Block
+from extraction import cleaning
+from extraction.rules import Rules
+
+_BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
+_MD_WRAP = {"#b": "**", "#i": "*", "#t": "`"}
+_MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
+
+
+def body_blocks(doc: Any) -> list[Block]:
+    """The blocks of trafilatura's body tree, in order: (kind, plain text, Markdown)."""
+    out: list[Block] = []
+    body = getattr(doc, "body", None)
+    if body is None:
+        return out
+    for el in body:
+        _block(el, out, 0)
+        _paragraphs(el.tail or "", out)
+    return out
+
+
+def _block(el: Any, out: list[Block], depth: int) -> None:
+    tag = el.tag
+    if tag == "list":
+        position = 0
+        for child in el:
+            if child.tag != "item":
+                _block(child, out, depth)
+                continue
+            position += 1
+            marker = f"{position}." if el.get("rend") == "ol" else "-"
+            text = _line(_inline(child, False, skip=("list",)))
+            if text:
+                md = _line(_inline(child, True, skip=("list",)))
+                out.append(("li", text, f"{'   ' * depth}{marker} {md}"))
+            for sub in child.iter("list"):
+                if sub.getparent() is child:
+                    _block(sub, out, depth + 1)
+    elif tag == "head":
+        text = _line(_inline(el, False))
+        if text:
+            rend = el.get("rend") or "h2"
+            level = int(rend[1]) if rend[1:2].isdigit() and 1 <= int(rend[1]) <= 6 else 2
+            out.append((f"h{level}", text, f"{'#' * level} {_line(_inline(el, True))}"))
+    elif tag == "quote":
+        # Block children on lines of their own, and the quote's own text between them:
+        # trafilatura's fallbacks put whole articles in one <quote> (CleanEval final-699).
+        plain_lines = _lines(_inline(el, False, breaks=True))
+        md_lines = _lines(_inline(el, True, breaks=True))
+        for plain, md in zip(plain_lines, md_lines, strict=False):
+            out.append(("quote", plain, f"> {md}"))
+    elif tag == "table" and el.find(".//row") is not None:
+        for row in el.iter("row"):
+            cells = [_line(_inline(cell, False)) for cell in row.iter("cell")]
+            if not any(cells):
+                continue
+            md_cells = [_line(_inline(cell, True)).replace("|", "\\|") for cell in row.iter("cell")]
+            out.append(("row", " | ".join(cells), "| " + " | ".join(md_cells) + " |"))
+    elif tag == "code":
+        code = "".join(el.itertext()).strip("\n")
+        if code.strip():
+            out.append(("code", code, f"```\n{code}\n```"))
+    elif tag in ("graphic", "lb"):
+        return
+    else:
+        plain_lines = _lines(_inline(el, False))
+        md_lines = _lines(_inline(el, True))
+        if len(md_lines) != len(plain_lines):
+            md_lines = plain_lines
+        for plain, md in zip(plain_lines, md_lines, strict=True):
+            out.append(("p", plain, _escape_start(md)))
+
+
+def _paragraphs(text: str, out: list[Block]) -> None:
+    for line in _lines(text):
+        out.append(("p", line, _escape_start(line)))
+
+
+def _inline(el: Any, markdown: bool, skip: tuple[str, ...] = (), breaks: bool = False) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag in skip:
+            parts.append(child.tail or "")
+            continue
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag == "graphic":
+            pass
+        elif child.tag in _BLOCK_TAGS:
+            parts.append(
+                f"\n{_inline(child, markdown)}\n" if breaks else f" {_inline(child, markdown)} "
+            )
+        else:
+            inner = _inline(child, markdown)
+            if markdown and inner.strip():
+                wrap = _MD_WRAP.get(child.get("rend") or "") if child.tag == "hi" else None
+                if child.tag == "del":
+                    wrap = "~~"
+                elif child.tag == "code":
+                    wrap = "`"
+                if wrap:
+                    lead = inner[: len(inner) - len(inner.lstrip())]
+                    trail = inner[len(inner.rstrip()) :]
+                    inner = f"{lead}{wrap}{inner.strip()}{wrap}{trail}"
+            parts.append(inner)
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in (_line(part) for part in text.split("\n")) if line]
+
+
+def _escape_start(md: str) -> str:
+    return _MD_START.sub(r"\\\1", md)
+
+
+def clean_blocks(
+    blocks: list[Block], rules: Rules, title: str | None, anchors: Collection[str] = ()
+) -> list[Block]:
+    """Drop the source's drop_phrases, furniture and residue, and a repeated title.
+
+    ``anchors`` are the normalised texts of the page's links: a block that is
+    nothing but a link is a candidate for "related" lists (:mod:`extraction.cleaning`).
+    """
+    phrases = [p.lower() for p in rules.drop_phrases]
+    kept = [b for b in blocks if not any(p in b[1].lower() for p in phrases)]
+    links = [cleaning.norm(b[1]) in anchors for b in kept]
+    drop = cleaning.residue(kept, links, title)
+    return [b for b, gone in zip(kept, drop, strict=True) if not gone]
+
+
+def anchor_texts(tree: Any) -> frozenset[str]:
+    # Most links hold only text: .text is theirs without text_content()'s XPath
+    # (a page has a hundred links or more).
+    texts = (
+        cleaning.norm(a.text or "" if not len(a) else "".join(a.itertext())) for a in tree.iter("a")
+    )
+    return frozenset(text for text in texts if len(text) > 3)
