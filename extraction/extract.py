@@ -24,18 +24,13 @@ picklable arguments so that it can run in a worker process, off the reactor.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections.abc import Collection
-from functools import lru_cache
 from typing import Any
 
-import trafilatura
-from trafilatura.settings import Extractor
-
 from article.text import Block, block_hash, render
-from extraction import cleaning, ensemble, language, links, metadata, nearblocks
+from extraction import cleaning, engine, ensemble, language, links, metadata, nearblocks
 from extraction.blocks import anchor_texts, body_blocks, clean_blocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
@@ -45,8 +40,6 @@ from extraction.results import PageResult
 from extraction.rules import Rules
 from extraction.urls import is_http, normalize
 
-EXTRACTOR = f"trafilatura {trafilatura.__version__}"
-
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
 # on the pruned tree) is the best single extractor on news articles, but on pages
 # of other shapes it can return a teaser or nothing: fast mode skips trafilatura's
@@ -54,7 +47,6 @@ EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 # a vote between extractors (extraction/ensemble.py: the "ensemble hook" below). It
 # replaced a wider second pass (not fast, balanced, on the pruned tree), whose
 # trigger (under 60 words or 20% of the page's text) the vote's covers.
-INCLUDE_LINKS = False
 
 
 def analyse(
@@ -132,8 +124,8 @@ def _analyse(
     dek = dek or _shown_description(tree, description)
     anchors = anchor_texts(tree)
     body_links = links.anchors(tree, base)
-    fallback = _needs_fallback(meta)
-    doc = _trafilatura(tree, url, rules, precise=True, metadata=fallback)
+    fallback = engine.needs_fallback(meta)
+    doc = engine.document(tree, url, rules, precise=True, metadata=fallback)
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
     found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
@@ -185,23 +177,23 @@ def _analyse(
         "canonical_url": meta["canonical"],
         "title": title,
         "description": meta["description"] or (doc.description if doc is not None else None),
-        "authors": meta["authors"] or _doc_authors(doc),
+        "authors": meta["authors"] or engine.doc_authors(doc),
         "org_author": meta["org_author"],
         "publisher": meta["publisher"] or (doc.sitename if doc is not None else None) or None,
         "date_published": date,
         "date_modified": meta["date_modified"],
         "language": language.choose(body, meta["language"]),
-        "tags": meta["tags"] or _doc_tags(doc),
+        "tags": meta["tags"] or engine.doc_tags(doc),
         "translations": meta["translations"],
         "translation_key": metadata.translation_key(own_url, meta["translations"]),
-        "image_url": meta["image_url"] or _doc_image(doc, base),
+        "image_url": meta["image_url"] or engine.doc_image(doc, base),
         "image_caption": meta["image_caption"],
         "text": text,
         "markdown": markdown,
         "links": links.in_body(body_links, kept),
         "word_count": cleaning.word_count(text),
         "content_kind": "html",
-        "extractor": EXTRACTOR,
+        "extractor": engine.EXTRACTOR,
     }
     if body_words < rules.min_words:
         # Refused, but the text stays on the result: `pressroom extract` shows what
@@ -244,105 +236,12 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
     return "no article markup, date or body of paragraphs"
 
 
-# --- trafilatura -----------------------------------------------------------
-
-
-# trafilatura's fast mode skips its readability/jusText fallback comparison.
-# Measured (bench/extraction.py, 181 pages): F1 0.980 -> 0.977, still above every
-# plain trafilatura setting, at 1.17x the pages/s; the fixture site scores the
-# same; bench/crawl.py: 91 -> 104 pages/s and 375 -> 311 MB PSS.
-FAST = True
-
-
 def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     """Blocks of trafilatura with its defaults on the whole page (ensemble hook, issue 16)."""
     tree = parse(html)
     if tree is None:
         return []
-    # comments=True as trafilatura's defaults: off, it also prunes the page before reading
-    # the body, and the body alone is read from its output.
-    options = copy.copy(_extractor(False, False, False, comments=True))
-    options.url = options.source = url
-    doc = trafilatura.bare_extraction(
-        tree, options=options, prune_xpath=list(rules.prune_xpath) or None
-    )
-    return body_blocks(doc)
-
-
-def _needs_fallback(meta: dict[str, Any]) -> bool:
-    """Whether the page leaves out something trafilatura's metadata might supply.
-
-    trafilatura's metadata (about 15% of its time on a page) only fills fields
-    the page's own metadata left empty: when none is empty it is not asked for.
-    An image it can only find in the head's meta tags.
-    """
-    return not (
-        meta["title"]
-        and meta["description"]
-        and meta["authors"]
-        and meta["publisher"]
-        and meta["date_published"]
-        and meta["tags"]
-        and (meta["image_url"] or not meta["image_declared"])
-    )
-
-
-def _trafilatura(
-    tree: Any, url: str, rules: Rules, *, precise: bool, metadata: bool, fast: bool = FAST
-) -> Any:
-    options = copy.copy(_extractor(precise, metadata, fast))
-    options.url = options.source = url
-    return trafilatura.bare_extraction(
-        tree, options=options, prune_xpath=list(rules.prune_xpath) or None
-    )
-
-
-@lru_cache(maxsize=8)
-def _extractor(precise: bool, metadata: bool, fast: bool, comments: bool = False) -> Extractor:
-    """trafilatura's options for one kind of call, made once.
-
-    Making them reads values from trafilatura's config each time (a tenth of a
-    millisecond); each page takes a copy and sets its own URL on it. "xml":
-    the body tree is returned as it is (blocks are read from it) without being
-    rendered as text too ("python" does), which nothing here reads (a third of
-    a millisecond a page).
-    """
-    return Extractor(
-        output_format="xml",
-        fast=fast,
-        precision=precise,
-        comments=comments,
-        formatting=True,
-        links=INCLUDE_LINKS,
-        tables=True,
-        dedup=False,
-        with_metadata=metadata,
-    )
-
-
-def _doc_authors(doc: Any) -> list[str]:
-    if doc is None or not doc.author:
-        return []
-    return metadata.unique(p.strip() for p in re.split(r";|,| and ", doc.author) if p.strip())
-
-
-def _doc_tags(doc: Any) -> list[str]:
-    if doc is None:
-        return []
-    # doc.categories is article:section ("News"): a part of the site, not a topic.
-    value = doc.tags
-    values = value.split(",") if isinstance(value, str) else list(value or [])
-    return metadata.unique(values)
-
-
-def _doc_image(doc: Any, base: str) -> str | None:
-    if doc is None or not doc.image:
-        return None
-    try:
-        image = normalize(doc.image, base)
-    except ValueError:
-        return None
-    return image if is_http(image) else None
+    return body_blocks(engine.default_document(tree, url, rules))
 
 
 def template_key(tree: Any) -> str:
