@@ -24,8 +24,6 @@ picklable arguments so that it can run in a worker process, off the reactor.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Collection
 from typing import Any
 
@@ -38,6 +36,7 @@ from extraction.parse import base_url, parse, selector
 from extraction.prune import prune
 from extraction.results import PageResult
 from extraction.rules import Rules
+from extraction.template import template_key
 from extraction.urls import is_http, normalize
 
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
@@ -242,31 +241,6 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     if tree is None:
         return []
     return body_blocks(engine.default_document(tree, url, rules))
-
-
-def template_key(tree: Any) -> str:
-    """A fingerprint of the page's layout: the classes of <body> and of the headline's
-    ancestors, digits dropped (node ids). Pages of one template share it.
-
-    >>> import lxml.html
-    >>> key = lxml.html.fromstring('<body class="node-7"><main><h1>A</h1></main></body>')
-    >>> template_key(key) == template_key(
-    ...     lxml.html.fromstring('<body class="node-12"><main><h1>B</h1></main></body>'))
-    True
-    """
-    body = tree.find("body")
-    parts = [_classes(body) if body is not None else ""]
-    heading = tree.find(".//h1")
-    if heading is not None:
-        for el in [heading, *heading.iterancestors()]:
-            if el.tag in ("body", "html"):
-                break
-            parts.append(f"{el.tag}.{_classes(el)}")
-    return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
-
-
-def _classes(el: Any) -> str:
-    return " ".join(sorted({re.sub(r"\d+", "", c) for c in (el.get("class") or "").split()}))
 
 
 def _words(blocks: list[Block]) -> int:
