@@ -32,12 +32,11 @@ from extraction import cleaning, engine, ensemble, language, links, metadata, ne
 from extraction.blocks import anchor_texts, body_blocks, clean_blocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
-from extraction.parse import base_url, parse, selector
+from extraction.parse import base_url, parse
 from extraction.prune import prune
 from extraction.results import PageResult
 from extraction.rules import Rules
 from extraction.template import template_key
-from extraction.urls import is_http, normalize
 
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
 # on the pruned tree) is the best single extractor on news articles, but on pages
@@ -110,9 +109,9 @@ def _analyse(
     # Set for pages judged not releases too: the crawl learns the site's templates.
     result.template, result.by_markup = layout, bool(meta["structured_article"])
     if want_links:
-        result.links = _links(tree, base)
+        result.links = links.page_links(tree, base)
     if next_page:
-        result.next_pages = _links(tree, base, next_page)
+        result.next_pages = links.page_links(tree, base, next_page)
     if release is False:
         return result
 
@@ -245,25 +244,6 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
 
 def _words(blocks: list[Block]) -> int:
     return sum(cleaning.word_count(b[1]) for b in blocks)
-
-
-# --- parsing --------------------------------------------------------------
-
-
-def _links(tree: Any, base: str, css: str | None = None) -> list[str]:
-    anchors = selector(css)(tree) if css else tree.iter("a")
-    out: dict[str, None] = {}
-    for a in anchors:
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            continue
-        try:
-            absolute = normalize(href, base)
-        except ValueError:
-            continue
-        if is_http(absolute):
-            out[absolute] = None
-    return list(out)
 
 
 def _shown_description(tree: Any, description: str) -> str | None:

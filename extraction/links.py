@@ -1,6 +1,10 @@
-"""The body's outbound links: each link inside the kept text, as URL and anchor text, in order.
+"""The page's links: those a spider may follow, and the body's outbound links (URL + anchor text).
 
     >>> import lxml.html
+    >>> page = lxml.html.fromstring('<body><a href="/about">About</a><a href="#top">Top</a>'
+    ...                             '<a class="next" href="/news?page=2">More</a></body>')
+    >>> page_links(page, "https://ngo.org/news"), page_links(page, "https://ngo.org/", "a.next")
+    (['https://ngo.org/about', 'https://ngo.org/news?page=2'], ['https://ngo.org/news?page=2'])
     >>> tree = lxml.html.fromstring(
     ...     '<body><nav><a href="/">Home</a></nav><p>Read the <a href="/r.pdf">full report</a>'
     ...     ' and the <a href="https://un.org/x">UN statement</a> today.</p></body>')
@@ -10,10 +14,11 @@
     https://ngo.org/r.pdf | full report
     https://un.org/x | UN statement
 
-trafilatura runs without its links option (it would change the text), so the
-links are read from the page: an anchor counts when the block of the page
-that holds it (its paragraph, list item, heading, cell) is a block of the kept
-body. Menus and teasers are dropped with their blocks, so their links go too.
+The body's links (:func:`anchors`, then :func:`in_body`): trafilatura runs
+without its links option (it would change the text), so the links are read
+from the page: an anchor counts when the block of the page that holds it (its
+paragraph, list item, heading, cell) is a block of the kept body. Menus and
+teasers are dropped with their blocks, so their links go too.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 from article.text import Block
 from extraction.cleaning import norm
+from extraction.parse import selector
 from extraction.urls import is_http, normalize
 
 # Elements that make one block of text: an anchor belongs to the nearest one.
@@ -74,3 +80,24 @@ def in_body(found: Sequence[Anchor], blocks: Sequence[Block]) -> list[dict[str, 
         for url, text, holder in found
         if holder in texts or (len(holder) >= _CONTAINED_CHARS and holder in joined)
     ]
+
+
+def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
+    """The page's http(s) links, absolute and once each, in order: all, or those ``css`` selects.
+
+    What the spider may follow (``PageResult.links``) and a listing's next pages
+    (the source's ``next_page`` selector, ``PageResult.next_pages``).
+    """
+    elements = selector(css)(tree) if css else tree.iter("a")
+    out: dict[str, None] = {}
+    for a in elements:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        try:
+            absolute = normalize(href, base)
+        except ValueError:
+            continue
+        if is_http(absolute):
+            out[absolute] = None
+    return list(out)
