@@ -30,6 +30,7 @@ from typing import Any
 from article.text import Block, block_hash, render
 from extraction import cleaning, engine, ensemble, language, links, metadata, nearblocks
 from extraction.blocks import anchor_texts, body_blocks, clean_blocks
+from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.parse import base_url, parse
@@ -119,7 +120,7 @@ def _analyse(
     description = meta["description"] or ""
     deks, page_chars = prune(tree, rules)
     dek = next((d for d in deks if cleaning.same_text(d, description)), None)
-    dek = dek or _shown_description(tree, description)
+    dek = dek or shown_description(tree, description)
     anchors = anchor_texts(tree)
     body_links = links.anchors(tree, base)
     fallback = engine.needs_fallback(meta)
@@ -139,7 +140,7 @@ def _analyse(
         gone = near.strip(
             nearblocks.groups(meta["language"], layout),
             [b[1] for b in blocks],
-            known=lambda text: block_hash(text) in boilerplate or _is_dek(text, dek, description),
+            known=lambda text: block_hash(text) in boilerplate or is_dek(text, dek, description),
         )
         near_dropped = {b[1] for b, drop in zip(blocks, gone, strict=True) if drop}
     else:
@@ -202,12 +203,6 @@ def _analyse(
     return result
 
 
-def _is_dek(text: str, dek: str | None, description: str | None) -> bool:
-    """Whether a body block is the page's standfirst: notices may stand under it, at the
-    head of the body, and the near-block walk from the edge goes over it."""
-    return any(d and cleaning.same_text(text, d) for d in (dek, description))
-
-
 def _headline(tree: Any) -> str | None:
     """The first <h1>'s text: the title of a page with no <title> or title metadata."""
     for h1 in tree.iter("h1"):
@@ -244,21 +239,3 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
 
 def _words(blocks: list[Block]) -> int:
     return sum(cleaning.word_count(b[1]) for b in blocks)
-
-
-def _shown_description(tree: Any, description: str) -> str | None:
-    """The page's description when the page also shows it as a paragraph: its dek.
-
-    Many templates print the summary under the headline with no telling class
-    (``<p class="lead">``); trafilatura often leaves it out with the header.
-    """
-    if not description or len(description.split()) > 80:
-        return None
-    size = len(description)
-    for el in tree.iter("p", "h2", "div", "span"):
-        if len(el) > 3:  # a container, not the paragraph itself
-            continue
-        text = " ".join(el.text_content().split())
-        if abs(len(text) - size) <= size * 0.1 + 5 and cleaning.same_text(text, description):
-            return text
-    return None
