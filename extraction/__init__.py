@@ -8,9 +8,11 @@ Example::
     ...         Rules(), release=True).kind
     'failed'
 
-Owns: decoding (encoding), parsing and pruning, the trafilatura call (only
-in extract.py), text blocks (blocks), cleaning, metadata, language, PDFs,
-URLs. May import :mod:`article` and third-party parsers; never Scrapy,
-SQLite, click, :mod:`storage`, :mod:`crawler` or :mod:`pressroom`
+Owns, a module a stage: decoding (encoding), parsing (parse), pruning (prune),
+the trafilatura call (engine, its only importer), text blocks (blocks),
+cleaning, the vote (ensemble), the dek (dek), the layout (template), links,
+metadata, language, PDFs (pdf), URLs; extract.analyse walks a page through
+them. May import :mod:`article` and third-party parsers; never Scrapy, SQLite,
+click, :mod:`storage`, :mod:`crawler` or :mod:`pressroom`
 (tests/test_architecture.py).
 """

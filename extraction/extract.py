@@ -1,21 +1,30 @@
-"""The one module that calls trafilatura: HTML + URL + rules -> a clean release or a reason.
+"""The page walk: HTML (or PDF) bytes + URL + rules -> a clean release or a reason.
 
 Example::
 
-    >>> url = "https://www.hrw.org/news/2026/01/12/x"
-    >>> result = analyse(html, url, Rules(), release=True)  # doctest: +SKIP
-    >>> result.kind, result.article["title"]  # doctest: +SKIP
-    ('article', 'Chad: Free Detained Activists')
+    >>> page = ("<html><head><title>Chad: Free Detained Activists</title></head><body>"
+    ...         "<article><h1>Chad: Free Detained Activists</h1><p>"
+    ...         + "The authorities should release them now. " * 8 + "</p></article></body></html>")
+    >>> result = analyse(page, "https://www.hrw.org/news/2026/01/12/x", Rules(), release=True)
+    >>> result.kind, result.article["title"], result.article["word_count"]
+    ('article', 'Chad: Free Detained Activists', 52)
 
-:func:`analyse` parses a page once and, from that one tree, reads the links the
-spider may follow, the page's own metadata (:mod:`extraction.metadata`), and the
-release text. trafilatura finds the body; pressroom cuts it into blocks
-(paragraphs, headings, list items, quotes, table rows), drops furniture and
-residue (:mod:`extraction.cleaning`), the source's ``drop_phrases`` and the blocks
-of the source's boilerplate profile (``boilerplate``: hashes, see
-:mod:`storage.profiles`), and renders the rest as plain text and Markdown.
-``PageResult.blocks`` are the blocks before the profile, for the writer to
-learn the profile from.
+:func:`analyse` only orchestrates; each stage is a module of its own. It
+decodes the bytes (:mod:`extraction.encoding`), parses the page once
+(:mod:`extraction.parse`) and, from that one tree, reads the links the spider
+may follow (:mod:`extraction.links`), the page's own metadata
+(:mod:`extraction.metadata`) and its layout (:mod:`extraction.template`); then
+it prunes furniture and the source's selectors (:mod:`extraction.prune`) and
+has trafilatura find the body (:mod:`extraction.engine`, the only module that
+imports trafilatura). The body becomes blocks (paragraphs, headings, list
+items, quotes, table rows: :mod:`extraction.blocks`), less residue
+(:mod:`extraction.cleaning`) and the source's ``drop_phrases``; a doubtful body
+is put to a vote (:mod:`extraction.ensemble`). The page's dek
+(:mod:`extraction.dek`) goes first; the blocks of the source's boilerplate
+profile (``boilerplate``: hashes, see :mod:`storage.profiles`) and its
+near-repeated edge blocks (:mod:`extraction.nearblocks`) go; the rest is
+rendered as plain text and Markdown. ``PageResult.blocks`` are the blocks
+before the profile, for the writer to learn the profile from.
 
 PDF bytes go to :mod:`extraction.pdf`. It never raises: anything that goes wrong
 becomes ``kind="failed"`` with a one-line reason. It is a plain function of
