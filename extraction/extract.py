@@ -44,7 +44,7 @@ from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.parse import base_url, parse
 from extraction.prune import prune
-from extraction.results import PageResult
+from extraction.results import PageResult, check_article
 from extraction.rules import Rules
 from extraction.template import template_key
 
@@ -203,6 +203,7 @@ def _analyse(
         "content_kind": "html",
         "extractor": engine.EXTRACTOR,
     }
+    check_article(result.article)
     if body_words < rules.min_words:
         # Refused, but the text stays on the result: `pressroom extract` shows what
         # it read with the verdict. A crawl keeps nothing of a failed page.

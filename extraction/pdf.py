@@ -22,7 +22,7 @@ from typing import Any
 from article.text import Block, render
 from extraction import language
 from extraction.metadata import _people_and_orgs, _split_authors, unique
-from extraction.results import PageResult
+from extraction.results import PageResult, check_article
 from extraction.rules import Rules
 
 MAX_PAGES = 300  # a longer PDF is a book, not a release; read its first pages
@@ -94,6 +94,7 @@ def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
         "content_kind": "pdf",
         "extractor": f"pypdf {pypdf_version}",
     }
+    check_article(article)
     return PageResult(url, "article", article=article)
 
 

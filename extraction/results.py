@@ -4,6 +4,10 @@ Example::
 
     >>> PageResult("https://x.org/a", "failed", reason="no text found").kind
     'failed'
+    >>> check_article({"title": "T", "text": "x"})
+    >>> check_article({"titel": "T"})
+    Traceback (most recent call last):
+    ValueError: not article fields (article/fields.py): titel
 
 Results come back from worker processes pickled; unpickling one imports this
 module, not :mod:`extraction.extract`, so the crawl process never loads
@@ -15,8 +19,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from article.fields import COLUMNS
 from article.text import Block
 from extraction.encoding import BINARY
+
+# What an extraction may set on an article: the fields the table (article/fields.py,
+# the article's fields declared once) says the page gives, and the page's own URL.
+EXTRACTED_FIELDS: frozenset[str] = frozenset(
+    ("url", *(f.name for f in COLUMNS if f.owner == "extraction"))
+)
+
+
+def check_article(article: dict[str, Any]) -> None:
+    """Raise ValueError unless every name of a built ``PageResult.article`` is in the table.
+
+    The builders (extract.py, pdf.py) keep their own order, which `pressroom
+    extract` prints; a name the table does not know is a mistake there, which
+    the archive would only refuse at the first write.
+    """
+    unknown = [name for name in article if name not in EXTRACTED_FIELDS]
+    if unknown:
+        raise ValueError(f"not article fields (article/fields.py): {', '.join(unknown)}")
 
 
 @dataclass

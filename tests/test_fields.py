@@ -56,3 +56,31 @@ def test_stored_row_keeps_an_unknown_name_for_the_archive_to_refuse():
     row = fields.stored_row({"text": "x", "colour": "red"}, {"url": "u", "source": "s"})
     with pytest.raises(Exception, match="colour"):
         prepare_article(row)
+
+
+def test_extraction_sets_the_fields_the_table_gives_it():
+    from extraction.extract import analyse
+    from extraction.rules import Rules
+    from fixtures.demo.site import PDF_BYTES
+
+    page = (
+        "<html><head><title>Budget passed</title></head><body><article><h1>Budget passed</h1>"
+        "<p>" + "The council approved the budget after a long debate. " * 8 + "</p>"
+        "</article></body></html>"
+    )
+    html = analyse(page, "https://x.org/a", Rules(), release=True).article
+    pdf = analyse(PDF_BYTES, "https://x.org/a.pdf", Rules(), release=True).article
+    assert html and pdf
+    # The page's URL, and the table's fields the page gives but text_hash, the
+    # archive's to compute from the text; a PDF's links are not read.
+    table = {"url"} | {f.name for f in fields.COLUMNS if f.owner == "extraction"}
+    assert set(html) == table - {"text_hash"}
+    assert set(pdf) == table - {"text_hash", "links"}
+
+
+def test_an_article_field_missing_from_the_table_is_refused():
+    from extraction.results import check_article
+
+    check_article({"url": "u", "title": "T", "links": []})
+    with pytest.raises(ValueError, match="colour"):
+        check_article({"title": "T", "colour": "red"})
