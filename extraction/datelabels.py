@@ -172,6 +172,39 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _KIND = {label: kind for kind, labels in _LABELS.items() for label in labels}
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching the same strings as ``a|b|...``, written as a prefix tree.
+
+    >>> _trie(["updated", "update", "upload"])
+    'up(?:date(?:d)?|load)'
+
+    Python's ``re`` tries every branch of a flat alternation at every position;
+    a tree tries one branch per character read.
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return emit(tree)
+
+
+# Whether a line holds any label at all: the same labels as _LABEL, four times
+# faster to rule a line out (most lines hold none); _LABEL then reads the few
+# that do, so which label wins where stays _LABEL's (longest first).
+_ANY_LABEL = re.compile(_trie(_KIND), re.IGNORECASE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # What may come just before a label: nothing, a separator, or the end of another
 # date ("Aktualizacja: 02.02.2025 23:49 Publikacja: 02.02.2025 21:52").
@@ -317,6 +350,8 @@ def _read(
     evidence: list[str] = []
     for index, line in enumerate(lines):
         if not line.text or len(line.text.split()) > MAX_LINE_WORDS:
+            continue
+        if _ANY_LABEL.search(line.text) is None:
             continue
         for match in _LABEL.finditer(line.text):
             kind = _KIND[match.group(0).lower()]
@@ -504,22 +539,27 @@ def _is_foreign(el: Any, tag: str) -> bool:
 
 
 def _collapse(text: str) -> tuple[str, Any]:
-    """``text`` with whitespace runs collapsed, and a map from old offsets to new."""
-    out: list[str] = []
-    index: list[int] = []  # where each character of ``text`` lands in ``out``
-    space = False
-    for ch in text:
-        index.append(len(out))
-        if not ch.isspace():
-            out.append(ch)
-            space = False
-        elif not space:
-            out.append(" ")
-            space = True
-    collapsed = "".join(out).rstrip()
+    """``text`` with whitespace runs collapsed, and a map from old offsets to new.
+
+    >>> collapsed, mapping = _collapse("Published \\n 3  May")
+    >>> collapsed, mapping(13), mapping(99)
+    ('Published 3 May', 11, 15)
+
+    ``text`` starts with a non-space (lines are left-stripped). The map is
+    worked out only for the offsets asked (the ``<time>`` elements of a line,
+    seldom any): the text itself is ``str.split``'s work, in C. A prefix of
+    ``text`` collapses to its words joined by single spaces, and one more space
+    when it ends inside a whitespace run.
+    """
+    collapsed = " ".join(text.split())
 
     def mapping(offset: int) -> int:
-        where = index[offset] if 0 <= offset < len(index) else (0 if offset < 0 else len(out))
+        if offset <= 0:
+            return 0
+        if offset >= len(text):
+            return len(collapsed)
+        head = text[:offset]
+        where = len(" ".join(head.split())) + (1 if head[-1].isspace() else 0)
         return min(where, len(collapsed))
 
     return collapsed, mapping

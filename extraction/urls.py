@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -44,12 +45,31 @@ def normalize(url: str, base: str | None = None) -> str:
     path parameters; keeps the order of the remaining query parameters, since
     some sites care.
     """
-    normal = _NORMAL.fullmatch(url)
-    if normal:
-        port = normal.group(2)
-        if port is None or (int(port) <= 65535 and int(port) != DEFAULT_PORTS[normal.group(1)]):
-            return url
+    if base and url[:1] == "/" and url[1:2] != "/":
+        # A path-absolute link ("/news/a-b"), as most links on a page are: it
+        # joins its page's origin with no dot segments or query to resolve, so
+        # when the joined URL is already normal it is the answer.
+        joined = _origin(base) + url
+        if _is_normal(joined):
+            return joined
+    if _is_normal(url):
+        return url
     return _normalize(url, base)
+
+
+def _is_normal(url: str) -> bool:
+    normal = _NORMAL.fullmatch(url)
+    if normal is None:
+        return False
+    port = normal.group(2)
+    return port is None or (int(port) <= 65535 and int(port) != DEFAULT_PORTS[normal.group(1)])
+
+
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str:
+    """``scheme://netloc`` of ``base``, as ``urljoin`` keeps them for a path-absolute link."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _normalize(url: str, base: str | None) -> str:
@@ -75,6 +95,8 @@ def _normalize(url: str, base: str | None) -> str:
 
 def is_http(url: str) -> bool:
     """Only http(s) is ever fetched: never file:, ftp:, javascript:, mailto: or data:."""
+    if url.startswith(("http://", "https://")):
+        return True  # normalize()'s output, without taking it apart again
     return urlsplit(url).scheme.lower() in ("http", "https")
 
 
