@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from article.text import Block, block_hash, render
-from extraction import cleaning, ensemble, language, links, metadata, nearblocks
+from extraction import bylines, cleaning, ensemble, language, links, metadata, nearblocks
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.results import PageResult
@@ -216,7 +216,7 @@ def _analyse(
         "canonical_url": meta["canonical"],
         "title": title,
         "description": meta["description"] or (doc.description if doc is not None else None),
-        "authors": meta["authors"] or _doc_authors(doc),
+        "authors": meta["authors"] or bylines.outside_body(_doc_authors(doc), blocks),
         "org_author": meta["org_author"],
         "publisher": meta["publisher"] or (doc.sitename if doc is not None else None) or None,
         "date_published": date,
