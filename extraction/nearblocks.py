@@ -27,7 +27,8 @@ Rule (what is learned, what is dropped), stated so it can be audited:
    group keys, as in the exact profile) when it was at that edge on at least
    :data:`MIN_PAGES` pages of the group and on at least :data:`MIN_SHARE` of
    them (a block that is a class of several groups is judged in the one where
-   it is on the largest share of pages: a notice on the Welsh half of a site),
+   it is on the largest share of pages, among groups of :data:`MIN_GROUP` pages
+   or more: a notice on half of a site's 36 Welsh pages),
    and it is short (under :data:`LONG` tokens) or holds contact details
    or a full date (:func:`learnable`): a long sentence without them is prose,
    which templates and press officers also repeat. Each page counts once, and
@@ -82,6 +83,10 @@ COMMON = 0.5  # as the exact profile: template text is on half of its pages or m
 # label; a recommendation shared by a few releases ends with a stop and is kept.
 NOTICE = 0.2
 FUZZY_MIN_TOKENS = 6
+# A language or layout group is judged by its own share only from this size (as the
+# exact profile's MIN_GROUP): a few French pages of an English site share a list of
+# recommendations far more often than their share of all pages says.
+MIN_GROUP = 20
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -350,8 +355,11 @@ class NearDuplicateIndex:
         return best
 
     def _share(self, match: Match) -> float:
-        """The share of its group's pages a matched class is on."""
+        """The share of its group's pages a matched class is on; 0 for a language or
+        layout group under :data:`MIN_GROUP` pages, which never outranks another."""
         total = self._pages.get(match.group, 0)
+        if match.group != "*" and total < MIN_GROUP:
+            return 0.0
         return match.pages / total if total else 0.0
 
     def explain(
