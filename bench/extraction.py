@@ -3,6 +3,7 @@
     python bench/extraction.py                            # every set, every extractor, fixture
     python bench/extraction.py --part pages --set cleaneval --limit 200 --worst 5
     python bench/extraction.py --part fixture
+    python bench/extraction.py --part govsite                 # the second fixture style
 
 Part "pages": the sets under ``../shared/data`` (:mod:`bench.datasets`: the article
 extraction benchmark "aeb", CleanEval, Dragnet, and news-pages-dev "news"), each
@@ -18,6 +19,10 @@ where it gave no text although trafilatura had some.
 
 Part "fixture": the demo site's releases, with their truth (:mod:`bench.fixture`):
 text scores, boilerplate leaks and per-field metadata accuracy.
+
+Part "govsite": the government-newsroom style (:mod:`fixtures.govsite`), crawled as a
+new user would with no source file (:mod:`bench.govsite`): recall, body F1, leaks by
+kind, dates, authors and organisations against its truth.
 
 The goals are printed at the end, each met or not (issue 16).
 """
@@ -299,7 +304,7 @@ def _snippet(parts: list[str], limit: int = 200) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--part", choices=["all", "pages", "fixture"], default="all", help="what to run"
+        "--part", choices=["all", "pages", "fixture", "govsite"], default="all", help="what to run"
     )
     parser.add_argument("--data", type=Path, default=DATA, help="folder holding the sets")
     parser.add_argument(
@@ -320,9 +325,25 @@ def main(argv: list[str] | None = None) -> int:
         from bench.fixture import print_fixture, run_all
 
         goals += print_fixture(run_all())
+    if args.part in ("all", "govsite"):
+        goals += govsite()
     if goals:
         print(f"\n{sum(goals)} of {len(goals)} goals met")
     return 0
+
+
+def govsite() -> list[bool]:
+    """The government-newsroom style (issue 17): crawled with no source file, as
+    ``bench/govsite.py`` does; its table and goals. Returns whether each goal was met."""
+    from bench.govsite import run
+    from bench.site_score import GOALS, print_score
+
+    print("\ngovsite: the government-newsroom fixture style (bench/govsite.py)")
+    score = run()
+    if score is None:
+        return [False]
+    print_score(score, examples=1)
+    return [check(score) for _, check in GOALS]
 
 
 def real_pages(args: argparse.Namespace) -> list[bool]:

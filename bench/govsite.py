@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # would shadow the extraction package).
 sys.path.insert(0, str(ROOT))
 
-from bench.site_score import print_score, score_archive  # noqa: E402
+from bench.site_score import SiteScore, print_score, score_archive  # noqa: E402
 from fixtures.demo.server import serve  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
@@ -42,6 +43,45 @@ def crawl(url: str, db: Path, extra: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=3600)
 
 
+def run(
+    releases: int = 300,
+    *,
+    seed: int = 11,
+    text_dates: bool = False,
+    workers: int | None = None,
+    keep: Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> SiteScore | None:
+    """Serve the site, crawl it as a user would, print what pressroom said; the score
+    (None when the crawl failed: its stderr is printed)."""
+    site = build_site(releases, seed=seed, page_cache=4096, text_dates=text_dates)
+    extra = ["--workers", str(workers)] if workers is not None else []
+    with tempfile.TemporaryDirectory() as tmp, serve(site) as server:  # type: ignore[arg-type]
+        db = keep or Path(tmp) / "govsite.db"
+        if db.exists():
+            sys.exit(f"{db} exists: the bench measures a first crawl, give a new file")
+        truth = site_truth(site, server.url)
+        start = time.perf_counter()
+        result = crawl(server.url, db, extra)
+        seconds = time.perf_counter() - start
+        dates = "text only" if text_dates else "<time> on news, text on the rest"
+        echo(
+            f"government newsroom fixture: {site.n_releases} English releases, seed {seed}, "
+            f"dates {dates}"
+        )
+        echo(
+            f"{sum(t.is_release for t in truth)} release pages and "
+            f"{sum(not t.is_release for t in truth)} other pages in the sitemap; "
+            f"crawled in {seconds:.1f}s"
+        )
+        summary = (result.stdout.strip() or result.stderr.strip()).splitlines()[-1:]
+        echo(f"pressroom said (exit {result.returncode}): {' '.join(summary)}")
+        if result.returncode != 0 or not db.exists():
+            print(result.stderr[-2000:], file=sys.stderr)
+            return None
+        return score_archive(db, truth)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--releases", type=int, default=300, help="English releases (default 300)")
@@ -53,34 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         "--text-dates", action="store_true", help="no <time> on any page: dates as text only"
     )
     args = parser.parse_args(argv)
-
-    site = build_site(args.releases, seed=args.seed, page_cache=4096, text_dates=args.text_dates)
-    extra = ["--workers", str(args.workers)] if args.workers is not None else []
-    with tempfile.TemporaryDirectory() as tmp, serve(site) as server:  # type: ignore[arg-type]
-        db = args.keep or Path(tmp) / "govsite.db"
-        if db.exists():
-            sys.exit(f"{db} exists: the bench measures a first crawl, give a new file")
-        truth = site_truth(site, server.url)
-        start = time.perf_counter()
-        result = crawl(server.url, db, extra)
-        seconds = time.perf_counter() - start
-        dates = "text only" if args.text_dates else "<time> on news, text on the rest"
-        print(
-            f"government newsroom fixture: {site.n_releases} English releases, seed {args.seed}, "
-            f"dates {dates}"
-        )
-        print(
-            f"{sum(t.is_release for t in truth)} release pages and "
-            f"{sum(not t.is_release for t in truth)} other pages in the sitemap; "
-            f"crawled in {seconds:.1f}s"
-        )
-        summary = (result.stdout.strip() or result.stderr.strip()).splitlines()[-1:]
-        print(f"pressroom said (exit {result.returncode}): {' '.join(summary)}")
-        if result.returncode != 0 or not db.exists():
-            print(result.stderr[-2000:], file=sys.stderr)
-            return 1
-        print()
-        print_score(score_archive(db, truth), examples=args.examples)
+    score = run(
+        args.releases,
+        seed=args.seed,
+        text_dates=args.text_dates,
+        workers=args.workers,
+        keep=args.keep,
+    )
+    if score is None:
+        return 1
+    print()
+    print_score(score, examples=args.examples)
     return 0
 
 

@@ -21,8 +21,11 @@ answers from the confident verdicts seen so far:
 - ``"release"``: classify said no, but URL pattern and template match
   confident releases: extract it again as a release.
 - ``"not"``: not a release; :attr:`ReleaseJudge.reasons` says why.
-- ``"hold"``: too early to tell (fewer than ``mature`` pages seen, or no
-  release pattern learned yet). :meth:`ReleaseJudge.settle` re-judges the held
+- ``"hold"``: too early to tell (fewer than ``mature`` pages seen, no
+  release pattern learned yet, a short page of a pattern with too few
+  confident releases so far, or a page that looks like a release on a
+  template seen in several sections of the site but not yet in enough of
+  them to call it the generic layout). :meth:`ReleaseJudge.settle` re-judges the held
   pages when the crawl is otherwise done, and the spider fetches them again with
   the verdict.
 
@@ -37,7 +40,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from crawler.release_patterns import MAX_RELEASE_LINKS, SiteLearner, url_pattern
+from crawler.release_patterns import (
+    GENERIC_SECTIONS,
+    MAX_RELEASE_LINKS,
+    SiteLearner,
+    url_pattern,
+)
 
 __all__ = ["ReleaseJudge", "Seen"]
 
@@ -91,13 +99,30 @@ class ReleaseJudge:
             # A tentative seed: what lets short pages of the same shape be judged,
             # and listings linking to such pages be told apart.
             self.learner.add(page.url, True, page.template)
-            early = self.observed < self.mature or self.shapes[shape] <= ESTABLISHED
+            early = (
+                self.observed < self.mature
+                or self.shapes[shape] <= ESTABLISHED
+                or self._maybe_generic(page.template)
+            )
         else:
-            early = self.observed < self.mature or not self.learner.release_patterns()
+            # A short page of a section whose first releases were just seen (one or two
+            # statements) waits for the rest of that section: judged now, it would be
+            # refused for its pattern's few confident releases, not for what it is.
+            early = (
+                self.observed < self.mature
+                or not self.learner.release_patterns()
+                or self.learner.young(page.url)
+            )
         if early and len(self.held) < MAX_HELD:
             self.held[page.url] = page
             return "hold"
         return self._final(page)
+
+    def _maybe_generic(self, template: str | None) -> bool:
+        """Whether ``template`` spans several sections of the site, not yet enough to
+        call it generic: pages that look like releases on it wait for the sections
+        still to come (people pages fetched before the topic and browse pages)."""
+        return 1 < self.learner.sections(template) < GENERIC_SECTIONS
 
     def _final(self, page: Seen) -> str:
         if page.kind == "article":

@@ -169,6 +169,10 @@ class SiteLearner:
         if template:
             self._sections.setdefault(template, set()).add(_section(url))
 
+    def sections(self, template: str | None) -> int:
+        """In how many top-level sections of the site ``template`` was seen so far."""
+        return len(self._sections.get(template or "", ())) if template else 0
+
     def generic(self, template: str | None) -> bool:
         """Whether ``template`` is the site's generic layout (see :data:`GENERIC_SECTIONS`)."""
         return bool(template) and len(self._sections.get(template or "", ())) >= GENERIC_SECTIONS
@@ -191,6 +195,18 @@ class SiteLearner:
     def release_patterns(self) -> list[str]:
         """The patterns that count as release patterns now."""
         return sorted(p for p in self._patterns if self._pattern_ok(p))
+
+    def young(self, url: str) -> bool:
+        """Whether ``url``'s pattern has confident releases, still too few to count,
+        and no confident non-release: a verdict on it now would be premature.
+
+        >>> learner = SiteLearner()
+        >>> learner.add("https://gov.demo/statements/a-b", True, "R")
+        >>> learner.young("https://gov.demo/statements/c-d"), learner.young("https://gov.demo/x/y-z")
+        (True, False)
+        """
+        counts = self._patterns.get(url_pattern(url))
+        return bool(counts) and 0 < counts[True] < MIN_RELEASES and not counts[False]
 
     def _pattern_ok(self, pattern: str) -> bool:
         counts = self._patterns.get(pattern)

@@ -40,7 +40,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Bylines", "bare_name", "classify", "read_byline", "read_element", "sort_names"]
+__all__ = [
+    "Bylines",
+    "bare_name",
+    "classify",
+    "outside_body",
+    "read_byline",
+    "read_element",
+    "sort_names",
+]
 
 Kind = Literal["org", "person", "unknown"]
 
@@ -322,3 +330,40 @@ def read_element(el: Any) -> Bylines:
     if links:
         return sort_names(links)
     return read_byline(el.text_content())
+
+
+def outside_body(names: Iterable[str], blocks: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The guessed author names that are not the page's own text.
+
+    An extractor's author guess (trafilatura reads one from the page when the
+    metadata gives none) is sometimes a heading of the body, or its first
+    words: "What the changes mean" from "What the changes mean for local
+    authorities". A name that is a whole block of the body, or the start of one
+    of its headings, is text, not a byline. A person named at the start of a
+    paragraph ("Jane Doe MP said ...") is kept: only headings count by their start.
+
+    >>> body = [("h2", "What the changes mean for local authorities", ""),
+    ...         ("p", "Jane Doe MP said the plan would help.", "")]
+    >>> outside_body(["What the changes mean", "Jane Doe MP"], body)
+    ['Jane Doe MP']
+    """
+    wholes: set[str] = set()
+    heads: list[str] = []
+    for kind, text, _markup in blocks:
+        key = _fold(text)
+        wholes.add(key)
+        if kind.startswith("h") and kind[1:].isdigit():
+            heads.append(key)
+    out = []
+    for name in names:
+        key = _fold(name)
+        if not key or key in wholes or any(h == key or h.startswith(key + " ") for h in heads):
+            continue
+        out.append(name)
+    return out
+
+
+def _fold(text: str) -> str:
+    """Case- and punctuation-folded words, for comparing a name with body text."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"\w+", text))

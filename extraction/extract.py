@@ -37,7 +37,7 @@ from collections.abc import Collection
 from typing import Any
 
 from article.text import Block, block_hash, render
-from extraction import cleaning, engine, ensemble, language, links, metadata, nearblocks
+from extraction import bylines, cleaning, engine, ensemble, language, links, metadata, nearblocks
 from extraction.blocks import anchor_texts, body_blocks, clean_blocks
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
@@ -185,7 +185,7 @@ def _analyse(
         "canonical_url": meta["canonical"],
         "title": title,
         "description": meta["description"] or (doc.description if doc is not None else None),
-        "authors": meta["authors"] or engine.doc_authors(doc),
+        "authors": meta["authors"] or bylines.outside_body(engine.doc_authors(doc), blocks),
         "org_author": meta["org_author"],
         "publisher": meta["publisher"] or (doc.sitename if doc is not None else None) or None,
         "date_published": date,

@@ -26,7 +26,10 @@ Rule (what is learned, what is dropped), stated so it can be audited:
 2. A signature is a **class** of a group (a layout, a language: the caller's
    group keys, as in the exact profile) when it was at that edge on at least
    :data:`MIN_PAGES` pages of the group and on at least :data:`MIN_SHARE` of
-   them, and it is short (under :data:`LONG` tokens) or holds contact details
+   them (a block that is a class of several groups is judged in the one where
+   it is on the largest share of pages, among groups of :data:`MIN_GROUP` pages
+   or more: a notice on half of a site's 36 Welsh pages),
+   and it is short (under :data:`LONG` tokens) or holds contact details
    or a full date (:func:`learnable`): a long sentence without them is prose,
    which templates and press officers also repeat. Each page counts once, and
    re-adding a page replaces it.
@@ -80,6 +83,10 @@ COMMON = 0.5  # as the exact profile: template text is on half of its pages or m
 # label; a recommendation shared by a few releases ends with a stop and is kept.
 NOTICE = 0.2
 FUZZY_MIN_TOKENS = 6
+# A language or layout group is judged by its own share only from this size (as the
+# exact profile's MIN_GROUP): a few French pages of an English site share a list of
+# recommendations far more often than their share of all pages says.
+MIN_GROUP = 20
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -314,7 +321,12 @@ class NearDuplicateIndex:
     # ---------------------------------------------------------------- matching
 
     def match(self, groups: Iterable[str], edge: str, text: str) -> Match | None:
-        """The class ``text`` matches at ``edge`` in any of ``groups``, or None."""
+        """The class ``text`` matches at ``edge`` in any of ``groups``, or None.
+
+        When several groups hold it, the one where it is on the largest share of
+        pages speaks (rule 2): a notice on half of a site's Welsh pages is on a
+        twentieth of all its pages, and rule 3 judges it by the half.
+        """
         sig = signature(text)
         if not sig:
             return None
@@ -324,17 +336,31 @@ class NearDuplicateIndex:
             learned = self.classes(group)
             pages = learned.get((edge, sig))
             if pages:
-                return Match(-1, edge, group, sig, pages)
-            if len(sig.split()) < FUZZY_MIN_TOKENS:
+                hit = Match(-1, edge, group, sig, pages)
+                if best is None or best.similarity < 1.0 or self._share(hit) > self._share(best):
+                    best = hit
+                continue
+            if len(sig.split()) < FUZZY_MIN_TOKENS or (best is not None and best.similarity == 1.0):
                 continue
             grams = grams if grams is not None else _bigrams(sig)
             for (class_edge, class_sig), pages in learned.items():
                 if class_edge != edge or len(class_sig.split()) < FUZZY_MIN_TOKENS:
                     continue
                 score = _jaccard(grams, _bigrams(class_sig))
-                if score >= self.similarity and (best is None or score > best.similarity):
-                    best = Match(-1, edge, group, class_sig, pages, round(score, 3))
+                if score < self.similarity:
+                    continue
+                hit = Match(-1, edge, group, class_sig, pages, round(score, 3))
+                if best is None or (score, self._share(hit)) > (best.similarity, self._share(best)):
+                    best = hit
         return best
+
+    def _share(self, match: Match) -> float:
+        """The share of its group's pages a matched class is on; 0 for a language or
+        layout group under :data:`MIN_GROUP` pages, which never outranks another."""
+        total = self._pages.get(match.group, 0)
+        if match.group != "*" and total < MIN_GROUP:
+            return 0.0
+        return match.pages / total if total else 0.0
 
     def explain(
         self,

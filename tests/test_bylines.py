@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:
 from extraction.bylines import (  # noqa: E402
     bare_name,
     classify,
+    outside_body,
     read_byline,
     read_element,
     sort_names,
@@ -161,3 +162,29 @@ def test_no_real_author_is_taken_for_an_organisation_unless_it_is_one() -> None:
                 assert name.casefold() in agencies, name
             people += kind == "person"
     assert orgs == 10 and people >= 125  # of 160 expected authors; measured 133
+
+
+def test_an_author_guess_that_is_the_bodys_own_heading_is_dropped() -> None:
+    # Issue 17: with no byline in the page's metadata, trafilatura guessed the author
+    # "What the changes mean" on govsite releases, from their heading "What the changes
+    # mean for local authorities". A heading, its first words, or a whole block of the
+    # body is text; a name that opens a paragraph ("Jane Doe MP said ...") is a person.
+    from extraction.extract import analyse
+    from extraction.rules import Rules
+
+    body = [
+        ("h2", "What the changes mean for local authorities", "## What ..."),
+        ("p", "Jane Doe MP said the money would reach every council this year.", ""),
+        ("p", "Media enquiries", ""),
+    ]
+    guesses = ["What the changes mean", "what the changes mean for local authorities",
+               "Media enquiries", "Jane Doe MP", "Sam Patel"]  # fmt: skip
+    assert outside_body(guesses, body) == ["Jane Doe MP", "Sam Patel"]
+    # One of the pages it happened on (300 releases, seed 11): no byline, no author.
+    site = build_site(300, seed=11)
+    path = "/government/news/95-495-more-people-in-somerset-to-benefit-from-court-waiting-times"
+    (release,) = [r for r in site.releases if r.path == path]
+    assert not release.people
+    html = site.render(path, "http://127.0.0.1:8000").text
+    article = analyse(html, "http://127.0.0.1:8000" + path, Rules(), release=True).article
+    assert article is not None and article["authors"] == []

@@ -224,10 +224,13 @@ def test_an_ad_hoc_crawl_finds_the_releases_and_reads_them_right(cli, tmp_path: 
     assert score.fields["authors"] >= 0.95 and score.fields["org_author"] >= 0.95
     assert score.fields["title"] >= 0.98  # " - GOV.DEMO" is the site's name, not the title
     assert score.body.f1 >= 0.98
-    # The goal is zero leaks; on 60 releases the near-repeated blocks of rarer kinds
-    # (a Welsh notice, a few departments' contact wording) are under the profile's
-    # thresholds, so what is asserted is that most pages are clean.
-    assert score.leaks <= 0.2 * score.stored, score.leaked
+    # The goal is zero leaks. Here, 60 releases, 11 of 68 pages leak: the Welsh "published
+    # under the ... Government" notice is on all 8 Welsh pages, a group under the near
+    # profile's MIN_GROUP (20) and 12% of the site (on 300 releases, 36 Welsh pages, it is
+    # learned in its language group); one department's contact wording is on 3 pages,
+    # under the floor of 5 pages; a Welsh history heading precedes a change note seen twice.
+    assert score.leaks <= 0.18 * score.stored, score.leaked
+    assert set(score.leaks_by_kind) <= {"notice", "contact", "media", "metadata"}, score.leaked
     others = sum(not t.is_release for t in truth)
     summary = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\b(\d+) not releases", summary)

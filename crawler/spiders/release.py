@@ -138,6 +138,9 @@ class ReleaseSpider(scrapy.Spider):
         self.sitemap_lastmods: dict[str, str] = {}
         # Pages no rule judges: the site's URL patterns and templates learned (issue 17).
         self.judge = ReleaseJudge()
+        # What a held page is recorded under (as listed, its sitemap lastmod): a page the
+        # judge settles as no release is recorded without being fetched again.
+        self.held_as: dict[str, tuple[str, str | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -219,13 +222,39 @@ class ReleaseSpider(scrapy.Spider):
         queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
         if self.waiting or queued > 0 or not self.judge.held:
             return  # not the end: another idle handler just fed sitemap entries
+        settled: list[tuple[str, str, str | None]] = []  # the held pages that are no release
         for url, release in self.judge.settle().items():
-            meta = {"kind": "candidate", "listed": url, "judged": release}
+            listed, seen_lastmod = self.held_as.pop(url, (url, None))
+            if not release:
+                # Its verdict and reason are known now: nothing to read again (issue 17).
+                reason = self.judge.reasons.get(url) or "not a release"
+                settled.append((listed, reason, seen_lastmod))
+                continue
+            meta = {"kind": "candidate", "listed": listed, "judged": release}
+            meta["lastmod"] = seen_lastmod
             request = scrapy.Request(
                 url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True
             )
             self.crawler.engine.crawl(request)
+        if settled:
+            # Items reach the pipeline from callbacks only: one request for a data: URL
+            # (no network, not counted as a page fetched) carries the verdicts to one.
+            self.crawler.engine.crawl(
+                scrapy.Request(
+                    "data:,",
+                    callback=self._record_settled,
+                    meta={"settled": settled},
+                    dont_filter=True,
+                )
+            )
         raise DontCloseSpider
+
+    def _record_settled(self, response: Response) -> Iterator[NotReleaseItem]:
+        """The held pages the judge settled as no release, recorded as such."""
+        self.crawler.stats.inc_value("response_received_count", -1)  # no page was fetched
+        for listed, reason, modified in response.meta["settled"]:
+            self.crawler.stats.inc_value("pressroom/not_article")
+            yield NotReleaseItem(listed, reason, modified)
 
     def _closed(self, spider: scrapy.Spider) -> None:
         self.pool.close()
@@ -509,6 +538,7 @@ class ReleaseSpider(scrapy.Spider):
                 result = await analyse(True, walking)
             elif decision == "hold":
                 self.crawler.stats.inc_value("pressroom/judgement_held")
+                self.held_as[url] = (meta.get("listed") or url, meta.get("lastmod"))
                 for request in self._follow(result, meta, walking, hops):
                     yield request
                 return
