@@ -209,3 +209,54 @@ def test_a_worker_with_nothing_to_do_exits_when_idle(redis: RedisServer) -> None
     result = run_cli("worker", "--redis", wrong, "--exit-when-idle")
     assert result.returncode == 1 and "refused the password" in result.stderr, result
     assert redis.password not in result.stderr + result.stdout
+
+
+def _crawl_cluster(source: Path, db: Path, redis: RedisServer, logs: Path, *more: str) -> str:
+    workers = [start_worker(redis.url, logs / f"w{i}.log") for i in range(2)]
+    return finish(start_coordinator(source, db, redis.url, *more), workers)
+
+
+def _fetched(server: DemoServer) -> list[str]:
+    """What a crawl asked the site for, robots.txt aside (each worker reads it once)."""
+    return sorted(f"{r.path} {r.status}" for r in server.requests if r.path != "/robots.txt")
+
+
+def test_a_second_cluster_crawl_fetches_what_a_second_one_machine_crawl_fetches(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """Workers skip archived releases and stop listings as the one-machine crawl does."""
+    with serve(build_site()) as server:
+        source = tmp_path / "fixture.toml"
+        source.write_text(fixture_source(server.url))
+        one, cluster = tmp_path / "one.db", tmp_path / "cluster.db"
+        assert run_cli("crawl", "--source", str(source), "--db", str(one)).returncode == 0
+        server.requests.clear()
+        second = run_cli("crawl", "--source", str(source), "--db", str(one))
+        assert second.returncode == 0, second
+        fetched_one = _fetched(server)
+        _crawl_cluster(source, cluster, redis, tmp_path)
+        server.requests.clear()
+        out = _crawl_cluster(source, cluster, redis, tmp_path)
+        fetched_cluster = _fetched(server)
+    assert out.startswith("run 2 fixture: ok - 0 new, 0 updated, 0 unchanged"), out
+    assert fetched_cluster == fetched_one
+    # The same counts in the summary line, but "(N responses)": workers read robots.txt too.
+    assert second.stdout.rsplit(" (", 1)[0] == out.rsplit(" (", 1)[0], (second.stdout, out)
+    assert len(fetched_one) < 30  # sitemaps, the feed, listing page 1: not the site again
+
+
+def test_max_pages_is_one_budget_for_the_cluster(
+    tmp_path: Path, redis: RedisServer, timed_site: tuple[DemoServer, Path]
+) -> None:
+    """`--max-pages 12` with two workers: 12 pages requested in all, not 12 per process."""
+    server, source = timed_site
+    server.requests.clear()
+    out = _crawl_cluster(source, tmp_path / "cluster.db", redis, tmp_path, "--max-pages", "12")
+    assert out.startswith("run 1 fixture: ok"), out
+    pages = {
+        r.path
+        for r in server.requests
+        if r.path.startswith("/news") and "feed" not in r.path and "/old/" not in r.path
+    }
+    assert len(pages) == 12, sorted(pages)
+    assert 0 < len(stored(tmp_path / "cluster.db")) <= 12

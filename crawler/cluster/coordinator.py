@@ -44,12 +44,14 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.cluster import crawls, link, serial
+from crawler.cluster.budget import SharedBudget, share
 from crawler.cluster.channel import ResultChannel
 from crawler.cluster.frontier import Frontier
 from crawler.cluster.keys import CrawlKeys
+from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
 from crawler.cluster.worker import make_seen
-from crawler.items import FailureItem
+from crawler.items import ArticleItem, FailureItem
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +151,12 @@ class Coordinator:
         self.channel = ResultChannel(self.server, self.keys)
         self.frontier: Frontier | None = None
         self.conditional: Any = None
+        self.known = KnownUrls(self.server, self.keys)
+        self.publish_known = False  # workers read the archive's releases from Redis
         self.seen_leases: set[str] = set()  # results written this run, by lease
+        # Messages carrying an article the canonical guard holds to the crawl's
+        # last write: acknowledged only after that write, not with their batch.
+        self.held_messages: list[str] = []
         self.batch_size = max(1, settings.getint("PRESSROOM_BATCH_SIZE"))
         self.busy = False  # a batch of results is being handed to the pipelines
         self.closing = False
@@ -193,6 +200,9 @@ class Coordinator:
             self.conditional = None  # --full
         shared = {name: settings.get(name) for name in SHARED_SETTINGS if name in settings}
         shared["seen"] = seen_spec
+        shared["archive"] = self._publish_archive(spider)
+        if spider.max_pages:
+            share(spider, SharedBudget(self.server, self.keys, limit=spider.max_pages))
         config = crawls.CrawlConfig(
             crawl=self.keys.crawl,
             source=crawls.source_to_dict(spider.source),
@@ -211,6 +221,16 @@ class Coordinator:
         archive = spider.incremental_archive(this_run=True)
         archived = archive.count(source=spider.source.name) if archive is not None else 0
         return {"mode": "bloom", "capacity": max(200_000, 4 * archived), "error_rate": 1e-6}
+
+    def _publish_archive(self, spider: Any) -> dict[str, Any] | None:
+        """The source's archived releases to Redis, for workers' incremental rules; their mode."""
+        archive = spider.incremental_archive(this_run=True)  # None: --full, or no archive
+        if archive is None:
+            return None
+        self.publish_known = True
+        published = self.known.publish(archive, spider.source.name)
+        self.crawler.stats.set_value("pressroom/cluster/known_published", published)
+        return {"first_crawl": bool(getattr(spider, "_first_crawl", False))}
 
     # --- requests to the frontier -----------------------------------------
 
@@ -274,7 +294,8 @@ class Coordinator:
             return False
         if not self.crawler.engine.spider_is_idle():
             return False  # sitemaps or feeds still being fetched here
-        return self.channel.backlog() == 0
+        # Held articles' messages stay in the stream until the last write (after this).
+        return self.channel.backlog() <= len(self.held_messages)
 
     def idle(self) -> None:
         if not self.closing:
@@ -332,17 +353,21 @@ class Coordinator:
         if self.closing:
             return None
         items: list[Any] = []
+        acks: list[str] = []
         stats = self.crawler.stats
-        for _, message in batch:
+        for mid, message in batch:
             lease = message.get("lease")
             if lease in self.seen_leases:
                 stats.inc_value("pressroom/cluster/duplicate_results")
+                acks.append(mid)
                 continue
             self.seen_leases.add(lease)
             for key, value in (message.get("stats") or {}).items():
                 stats.inc_value(key, value)
-            items += message.get("items") or []
-        return deferred_from_coro(self._write(items, [mid for mid, _ in batch]))
+            found = message.get("items") or []
+            items += found
+            (self.held_messages if any(map(_held, found)) else acks).append(mid)
+        return deferred_from_coro(self._write(items, acks))
 
     async def _write(self, items: list[Any], message_ids: list[str]) -> None:
         """Hand ``items`` to the pipelines; acknowledge the messages after their commit."""
@@ -353,9 +378,17 @@ class Coordinator:
         if writer is None or writer.writer is None:
             return  # the archive failed: the crawl is stopping, messages stay unacknowledged
         writer.flush()
-        if message_ids:
+        stored = [i.article for i in items if isinstance(i, ArticleItem) and not _held(i)]
+        if message_ids or stored:
             # Jobs run in order: this one runs once the batch above is committed.
-            writer.writer.submit(partial(self.channel.ack, message_ids), on_error=_ack_failed)
+            job = partial(self._committed, message_ids, stored)
+            writer.writer.submit(job, on_error=_ack_failed)
+
+    def _committed(self, message_ids: list[str], stored: list[dict[str, Any]]) -> None:
+        """After a commit (in the writer thread): workers now know the releases it stored."""
+        if stored and self.publish_known:
+            self.known.add(stored)  # as a one-machine crawl's archive knows this run's releases
+        self.channel.ack(message_ids)
 
     def _writer(self) -> Any:
         """The pipeline that owns the single writer (StorePipeline)."""
@@ -371,10 +404,25 @@ class Coordinator:
         self._stop.set()
         if self._tick is not None and self._tick.running:
             self._tick.stop()
+        writer = self._writer()
+        if self.held_messages and writer is not None and writer.writer is not None:
+            # The last batch (queued by close_spider) writes the held articles:
+            # their messages go once it is committed, not before.
+            try:
+                writer.writer.call(partial(self.channel.ack, self.held_messages))
+            except Exception as exc:  # noqa: BLE001 (the write failed: the run says so)
+                logger.warning("the last batch failed; held results not acknowledged: %s", exc)
         try:
             crawls.finish(self.server, self.keys)
         except Exception as exc:  # noqa: BLE001 (the run is recorded; keys expire anyway)
             logger.warning("could not delete the crawl's keys: %s", exc)
+
+
+def _held(item: Any) -> bool:
+    """An article the canonical guard holds back to the crawl's last write (canonical.py)."""
+    if not isinstance(item, ArticleItem):
+        return False
+    return item.article.get("fetched_url", item.article["url"]) != item.article["url"]
 
 
 def _ack_failed(exc: BaseException) -> None:

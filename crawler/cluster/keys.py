@@ -75,11 +75,26 @@ class CrawlKeys:
         """STRING (JSON list): the source's boilerplate profile, published by the coordinator."""
         return self._key("profile")
 
+    @property
+    def known(self) -> str:
+        """HASH URL digest -> validators: what the archive holds (crawler.cluster.known)."""
+        return self._key("known")
+
+    @property
+    def budget(self) -> str:
+        """SET of URL digests: the pages requested so far, for --max-pages (cluster.budget)."""
+        return self._key("budget")
+
     def all_fixed(self) -> list[str]:
         """Every key of the crawl but the per-domain slots (found with SCAN)."""
         names = ("queue", "inflight", "payload", "lease", "seq", "dead", "seen", "results")
+        names += ("known", "budget")
         return [self._key(n) for n in names] + [self.config, self.profile]
 
     def domain(self, host: str) -> str:
         """HASH {next, delay} of one domain's shared politeness slot."""
         return self._key(f"polite:{host.lower()}")
+
+    def tokens(self, host: str) -> str:
+        """ZSET token -> expiry ms: one domain's requests out now, from every worker."""
+        return self._key(f"polite:{host.lower()}:out")

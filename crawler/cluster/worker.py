@@ -23,9 +23,11 @@ not through Scrapy's scraper, which buffers a callback's output and could
 complete the lease before the links were queued.
 
 Politeness is the cluster's (:class:`PoliteSlotMiddleware`): every request to
-a domain first takes a slot in Redis (:class:`crawler.cluster.polite.DomainSlots`),
-spaced by the crawl's delay or the site's robots.txt Crawl-delay; a 429/503
-with Retry-After pauses the domain for every worker. Leases of long downloads
+a domain first takes a slot and a concurrency token in Redis
+(:class:`crawler.cluster.polite.DomainSlots`): slots spaced by the crawl's
+delay or the site's robots.txt Crawl-delay, at most CONCURRENT_REQUESTS_PER_DOMAIN
+requests out for all workers together; a 429/503 with Retry-After pauses the
+domain for every worker. Leases of long downloads
 are extended by a heartbeat. Private, loopback and link-local addresses are
 refused (:mod:`crawler.cluster.guard`) unless ``--allow-private-addresses``.
 """
@@ -33,9 +35,11 @@ refused (:mod:`crawler.cluster.guard`) unless ``--allow-private-addresses``.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import os
+import random
 import signal
 import sys
 import time
@@ -52,12 +56,14 @@ from twisted.python.failure import Failure
 
 from crawler import __version__
 from crawler.cluster import crawls, link, serial
+from crawler.cluster.budget import SharedBudget, share
 from crawler.cluster.channel import ResultChannel
 from crawler.cluster.frontier import LEASE_META, Frontier, LeasedQueue, NoDupeFilter, worker_id
-from crawler.cluster.polite import DomainSlots, TooFar
+from crawler.cluster.known import KnownUrls, WorkerArchive
+from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
 from crawler.items import FailureItem
-from crawler.middlewares import RetryAfterMiddleware, retry_after_seconds
+from crawler.middlewares import retry_after_seconds
 from crawler.robots import CrawlDelayMiddleware
 from crawler.spiders.release import ReleaseSpider
 
@@ -67,6 +73,7 @@ logger = logging.getLogger(__name__)
 FORWARDED = ("response_received_count",)
 FORWARDED_PREFIX = "pressroom/"
 ROOM_CHECK_EVERY = 50  # completions between two looks at the results backlog
+TOKEN_META = "pressroom_domain_token"  # request.meta key of its domain concurrency token
 
 
 def make_seen(server: Any, keys: Any, spec: dict[str, Any]) -> SeenSet:
@@ -95,9 +102,15 @@ class WorkerLink:
             max_attempts=settings.getint("PRESSROOM_CLUSTER_MAX_ATTEMPTS", 3),
         )
         self.channel = ResultChannel(self.server, self.keys)
-        self.slots = DomainSlots(self.server, self.keys, delay=config.delay)
-        self.delay = config.delay
-        self.polite_hosts: set[str] = set()  # hosts with a Crawl-delay or a Retry-After pause
+        self.known = KnownUrls(self.server, self.keys)
+        self.slots = DomainSlots(
+            self.server,
+            self.keys,
+            delay=config.delay,
+            limit=int(config.settings.get("CONCURRENT_REQUESTS_PER_DOMAIN") or 0),
+        )
+        self.tokens: dict[str, str] = {}  # concurrency token -> its domain
+        self._token_seq = itertools.count(1)
         self.held: dict[str, float] = {}  # lease id -> when taken
         self.sent: dict[str, int] = {}  # stats already forwarded
         self.completed = 0
@@ -128,6 +141,7 @@ class WorkerLink:
         self.completed += 1
         if message is not None and self.completed % ROOM_CHECK_EVERY == 0:
             self.channel.wait_for_room()  # the coordinator is behind: wait, do not fill Redis
+        self._conditional(children)
         pushes = [
             (
                 serial.dumps(child.to_dict(spider=spider)),
@@ -140,6 +154,28 @@ class WorkerLink:
         # before the lease completes, even if the connection drops half-way.
         self.frontier.push_many(pushes, then_complete=(lease, message))
         self.held.pop(lease, None)
+
+    def _conditional(self, children: list[Request]) -> None:
+        """If-None-Match / If-Modified-Since for archived candidates (ConditionalRequestMiddleware's
+        rule, the validators from Redis): one round trip for the page's links."""
+        archive = self.crawler.spider.incremental_archive()
+        if archive is None:
+            return
+        asked = [
+            r
+            for r in children
+            if r.meta.get("kind") == "candidate" and "If-None-Match" not in r.headers
+        ]
+        found = self.known.validators_of(r.url for r in asked)
+        for request in asked:
+            known = found.get(request.url)
+            if not known:
+                continue
+            if known["etag"]:
+                request.headers["If-None-Match"] = known["etag"]
+            if known["http_last_modified"]:
+                request.headers["If-Modified-Since"] = known["http_last_modified"]
+            request.meta["handle_httpstatus_list"] = [304]
 
     def _stat_deltas(self) -> dict[str, int]:
         stats = self.crawler.stats.get_stats()
@@ -159,6 +195,11 @@ class WorkerLink:
         """Extend held leases (long downloads); follow the profile; notice the crawl's end."""
         if self.held:
             self.frontier.extend(self.worker, list(self.held))
+        if self.tokens:
+            by_domain: dict[str, list[str]] = {}
+            for token, domain in self.tokens.items():
+                by_domain.setdefault(domain, []).append(token)
+            self.slots.touch(by_domain)
         raw = self.server.get(self.keys.profile)
         if raw is not None and raw != self._profile_raw:
             self._profile_raw = raw
@@ -179,18 +220,30 @@ class WorkerLink:
 
     # --- politeness -----------------------------------------------------
 
-    def wait_for_slot(self, host: str) -> float:
-        """Seconds to wait before fetching from ``host``; :class:`TooFar` if over the limit."""
-        if self.delay <= 0 and host not in self.polite_hosts:
-            return 0.0  # no delay asked for this domain: no round trip
-        return self.slots.reserve(host)
+    def enter(self, request: Request, host: str) -> float:
+        """Seconds to wait before fetching ``request``; the token it holds goes in its meta.
+
+        Every request asks, delay or not: a Retry-After pause another worker
+        recorded, or the domain's concurrency limit, applies here too.
+        Raises :class:`TooFar` or :class:`DomainFull`, holding nothing.
+        """
+        token = f"{self.worker}:{next(self._token_seq)}" if self.slots.limit else ""
+        wait = self.slots.enter(host, token)
+        if token:
+            self.tokens[token] = host
+            request.meta[TOKEN_META] = token
+        return wait
+
+    def leave(self, request: Request) -> None:
+        token = request.meta.pop(TOKEN_META, None)
+        host = self.tokens.pop(token, None) if token else None
+        if host is not None:
+            self.slots.leave(host, token)
 
     def crawl_delay(self, host: str, seconds: float) -> None:
-        self.polite_hosts.add(host)
         self.slots.set_delay(host, seconds)
 
     def pause(self, host: str, seconds: float) -> None:
-        self.polite_hosts.add(host)
         self.slots.back_off(host, seconds)
 
     def give_back(self, request: Request) -> None:
@@ -216,9 +269,36 @@ class WorkerSpider(ReleaseSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.cluster = WorkerLink(crawler, spider.config)
         spider.cluster_seen = spider.cluster.seen  # LeasedQueue pushes with it
+        archive = spider.config.settings.get("archive")  # None: --full, or no archive file
+        if archive is not None:
+            spider._worker_archive = WorkerArchive(spider.cluster.known)
+            spider._first_crawl = bool(archive.get("first_crawl"))
+        if spider.max_pages:
+            share(
+                spider,
+                SharedBudget(spider.cluster.server, spider.cluster.keys, limit=spider.max_pages),
+            )
         crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         crawler.signals.connect(spider._opened, signal=scrapy.signals.spider_opened)
         return spider
+
+    _worker_archive: WorkerArchive | None = None
+
+    def incremental_archive(self, *, this_run: bool = False) -> Any:
+        """The archive's known URLs and validators, from Redis (as ReleaseSpider's, same rules)."""
+        if self._worker_archive is None or self.full:
+            return None
+        return None if self._first_crawl and not this_run else self._worker_archive
+
+    def _follow(self, result: Any, meta: dict[str, Any], walking: bool, hops: int) -> Iterator[Any]:
+        archive = self.incremental_archive(this_run=True)
+        if archive is not None and meta.get("kind") == "listing":
+            archive.prefetch([*result.links, *result.alternates.values()])  # one round trip
+        try:
+            yield from super()._follow(result, meta, walking, hops)
+        finally:
+            if archive is not None:
+                archive.forget()
 
     async def start(self) -> AsyncIterator[Request]:
         return  # the coordinator seeds the frontier
@@ -354,19 +434,58 @@ class PoliteSlotMiddleware:
     def from_crawler(cls, crawler: Any) -> PoliteSlotMiddleware:
         return cls(crawler)
 
+    FULL_POLL = (0.02, 0.25)  # first and longest wait between two asks while a domain is full
+
     async def process_request(self, request: Request, spider: Any = None) -> None:
         cluster = getattr(self.crawler.spider, "cluster", None)
         if cluster is None:
             return None
         host = (urlsplit(request.url).hostname or "").lower()
-        try:
-            wait = cluster.wait_for_slot(host)
-        except TooFar as exc:
-            cluster.give_back(request)  # another worker, or this one later, fetches it
-            raise IgnoreRequest(f"politeness slot too far away ({exc})") from None
+        poll, longest = self.FULL_POLL
+        while True:
+            try:
+                wait = cluster.enter(request, host)
+                break
+            except DomainFull:
+                await asyncio.sleep(poll * (0.5 + random.random()))  # jitter: workers take turns
+                poll = min(longest, poll * 2)
+            except TooFar as exc:
+                cluster.give_back(request)  # another worker, or this one later, fetches it
+                raise IgnoreRequest(f"politeness slot too far away ({exc})") from None
         if wait > 0:
             await asyncio.sleep(wait)
         return None
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        cluster = getattr(self.crawler.spider, "cluster", None)
+        if cluster is not None:
+            # The pause first, then the token: no other worker gets in between.
+            wait = self.retry_after(request, response)
+            if wait is not None:
+                cluster.pause((urlsplit(request.url).hostname or "").lower(), wait)
+            cluster.leave(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        cluster = getattr(self.crawler.spider, "cluster", None)
+        if cluster is not None:
+            cluster.leave(request)
+        return None
+
+    def retry_after(self, request: Request, response: Response) -> float | None:
+        """The pause a 429/503 asks of the whole cluster (RetryAfterMiddleware's rule), or None."""
+        if response.status not in (429, 503) or request.meta.get("dont_retry"):
+            return None
+        settings = self.crawler.settings
+        header = response.headers.get("Retry-After", b"").decode("latin-1") or None
+        wait = retry_after_seconds(header)
+        max_wait = settings.getfloat("PRESSROOM_MAX_RETRY_AFTER", 120.0)
+        if wait is None:
+            backoff = settings.getfloat("PRESSROOM_RETRY_BACKOFF", 1.0)
+            wait = min(max_wait, backoff * 2 ** request.meta.get("retry_times", 0))
+        return wait if wait <= max_wait else None
 
 
 class ClusterCrawlDelayMiddleware(CrawlDelayMiddleware):
@@ -378,31 +497,6 @@ class ClusterCrawlDelayMiddleware(CrawlDelayMiddleware):
         cluster = getattr(self.crawler.spider, "cluster", None)
         if key in self.delays and cluster is not None:
             cluster.crawl_delay(key, self.delays[key])
-
-
-class ClusterRetryAfterMiddleware(RetryAfterMiddleware):
-    """Retry-After for every worker: a 429/503 pauses the domain's slot in Redis."""
-
-    def __init__(self, settings: Any, crawler: Any = None) -> None:
-        super().__init__(settings)
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> ClusterRetryAfterMiddleware:
-        return cls(crawler.settings, crawler)
-
-    async def process_response(  # type: ignore[override]
-        self, request: Request, response: Response, spider: Any = None
-    ) -> Request | Response:
-        cluster = getattr(getattr(self.crawler, "spider", None), "cluster", None)
-        if response.status in (429, 503) and cluster is not None:
-            header = response.headers.get("Retry-After", b"").decode("latin-1") or None
-            wait = retry_after_seconds(header)
-            if wait is None:
-                wait = min(self.max_wait, self.backoff * 2 ** request.meta.get("retry_times", 0))
-            if wait <= self.max_wait:
-                cluster.pause((urlsplit(request.url).hostname or "").lower(), wait)
-        return await super().process_response(request, response, spider)
 
 
 # --- running a worker --------------------------------------------------------
@@ -430,8 +524,6 @@ def worker_settings(
             "crawler.cluster.guard.AddressGuardMiddleware": 50,
             "crawler.robots.CrawlDelayMiddleware": None,
             "crawler.cluster.worker.ClusterCrawlDelayMiddleware": 560,
-            "crawler.middlewares.RetryAfterMiddleware": None,
-            "crawler.cluster.worker.ClusterRetryAfterMiddleware": 550,
             # Last before the download: robots.txt refusals take no slot.
             "crawler.cluster.worker.PoliteSlotMiddleware": 950,
         }
