@@ -1,0 +1,181 @@
+"""Try choice rules for the extraction vote offline, on every real page at once.
+
+    python bench/vote_lab.py collect   # once: ~0.3 s a page, all three extractors on every page
+    python bench/vote_lab.py           # then: each rule scored in seconds
+
+:mod:`extraction.ensemble` picks one of three cleaned candidate bodies (pressroom's
+own pass, trafilatura's defaults, readability-lxml) when pressroom's body is in
+doubt. Measuring a new rule with bench/extraction.py re-extracts 2,425 pages (10+
+minutes on a shared machine). ``collect`` runs pressroom once with the vote forced
+on every page and saves, per page, the three cleaned candidates, the doubt signal's
+inputs and the body pressroom really gave; scoring then replays rules over them.
+Scores use the blocks' text joined (no dek, no profile), which reproduces the real
+pressroom F1 to the third decimal (row "replayed current" vs "pressroom as run").
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.datasets import DATA, SETS, load_sets  # noqa: E402
+from bench.scoring import score_page, summarise  # noqa: E402
+from extraction import ensemble  # noqa: E402
+
+SAVED = ROOT / "bench" / ".cache" / "vote-lab.json.gz"
+PLAIN_CACHE = "trafilatura-{version}.json"
+
+Blocks = list[list[str]]  # [kind, text] pairs, as saved
+
+
+def collect(out: Path = SAVED) -> None:
+    """Run pressroom on every page with the vote forced, saving the candidates."""
+    import bench.extraction as bench
+
+    real_doubt, real_choose = ensemble.in_doubt, ensemble.choose
+    seen: dict = {}
+
+    def in_doubt(words: int, chars: int, page_chars: int) -> bool:
+        seen["doubt"] = [words, chars, page_chars]
+        seen["voted"] = real_doubt(words, chars, page_chars)
+        return True
+
+    def choose(candidates: Sequence) -> int:
+        seen["candidates"] = [[[b[0], b[1]] for b in c] for c in candidates]
+        return real_choose(candidates) if seen["voted"] else 0
+
+    ensemble.in_doubt, ensemble.choose = in_doubt, choose  # type: ignore[assignment]
+    records = []
+    for name, pages in load_sets(DATA, list(SETS)).items():
+        for page in pages:
+            seen.clear()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                body = bench.pressroom(page).body
+            records.append({"set": name, "id": page.id, "truth": page.truth, "body": body, **seen})
+        print(f"{name}: {len(pages)} pages", flush=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
+
+
+def text(blocks: Blocks) -> str:
+    return "\n".join(b[1] for b in blocks)
+
+
+def _tokens_shingles(blocks: Blocks) -> set:
+    return set(ensemble.shingles([(b[0], b[1], "") for b in blocks]))
+
+
+def block_majority(cands: list[Blocks], base: int, share: float = 0.5) -> Blocks:
+    """The base candidate's blocks that at least one other candidate also holds (2 of 3)."""
+    sets = [_tokens_shingles(c) for c in cands]
+    others = [sets[j] for j in range(len(cands)) if j != base and sets[j]]
+    if not others:
+        return cands[base]
+    kept = []
+    for block in cands[base]:
+        mine = _tokens_shingles([block])
+        if mine and any(len(mine & s) >= share * len(mine) for s in others):
+            kept.append(block)
+    return kept
+
+
+def choose_fbeta(cands: list[Blocks], beta: float) -> int:
+    """:func:`extraction.ensemble.choose` with F-beta agreement (beta > 1 favours the longer)."""
+    counts = [ensemble.shingles([(b[0], b[1], "") for b in c]) for c in cands]
+
+    def agree(mine: Counter, other: Counter) -> float:
+        shared = sum((mine & other).values())
+        if not shared:
+            return 0.0 if (mine or other) else 1.0
+        p, r = shared / sum(mine.values()), shared / sum(other.values())
+        return (1 + beta**2) * p * r / (beta**2 * p + r)
+
+    best, best_score = 0, -1.0
+    for i, mine in enumerate(counts):
+        if not mine and any(counts):
+            continue
+        score = sum(agree(mine, o) for j, o in enumerate(counts) if j != i)
+        if score > best_score + 1e-9:
+            best, best_score = i, score
+    return best
+
+
+Rule = Callable[[dict], str]
+
+
+def rules() -> dict[str, Rule]:
+    def doubt(words: int = ensemble.DOUBT_WORDS, share: float = ensemble.DOUBT_SHARE):
+        return lambda r: r["doubt"][0] < words or r["doubt"][1] < share * r["doubt"][2]
+
+    def pick(when: Callable[[dict], bool], chooser: Callable[[list[Blocks]], int]) -> Rule:
+        return lambda r: text(r["candidates"][chooser(r["candidates"]) if when(r) else 0])
+
+    now, always = doubt(), (lambda r: True)
+    return {
+        "pressroom as run": lambda r: r["body"],
+        "replayed current": pick(now, ensemble.choose),
+        "vote when share < 0.7": pick(doubt(share=0.7), ensemble.choose),
+        "vote on every page": pick(always, ensemble.choose),
+        "F1.5 agreement, when in doubt": pick(now, lambda c: choose_fbeta(c, 1.5)),
+        "block majority, when in doubt": lambda r: text(
+            block_majority(r["candidates"], ensemble.choose(r["candidates"]))
+            if now(r)
+            else r["candidates"][0]
+        ),
+        "pressroom's own pass only": lambda r: text(r["candidates"][0]),
+        "best of 3 (truth known)": lambda r: max(
+            (text(c) for c in r["candidates"]), key=lambda t: score_page(t, r["truth"]).f1
+        ),
+    }
+
+
+def score(saved: Path = SAVED) -> None:
+    """One row per rule: F1 per set and pooled, pages > 0.05 below plain trafilatura, vote share."""
+    import trafilatura
+
+    records = json.loads(gzip.decompress(saved.read_bytes()))
+    plain: dict[str, dict] = {}
+    plain_file = PLAIN_CACHE.format(version=trafilatura.__version__)
+    for name in {r["set"] for r in records}:
+        path = ROOT / "bench" / ".cache" / name / plain_file
+        plain[name] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    plain_f1 = [
+        score_page(plain[r["set"]].get(r["id"], {}).get("body", ""), r["truth"]).f1 for r in records
+    ]
+    names = list(dict.fromkeys(r["set"] for r in records))
+    print(f"{'rule':<32}" + "".join(f"{n:>11}" for n in [*names, "pooled"]) + "  worse")
+    for label, rule in rules().items():
+        scores = [score_page(rule(r), r["truth"]) for r in records]
+        pairs = list(zip(scores, records, strict=True))
+        by_set = [summarise([s for s, r in pairs if r["set"] == n], samples=1).f1 for n in names]
+        pooled = summarise(scores, samples=1).f1
+        worse = sum(s.f1 < p - 0.05 for s, p in zip(scores, plain_f1, strict=True))
+        cells = "".join(f"{f:11.4f}" for f in [*by_set, pooled])
+        print(f"{label:<32}{cells}  {worse}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step", nargs="?", choices=["collect", "score"], default="score")
+    args = parser.parse_args(argv)
+    if args.step == "collect":
+        collect()
+    elif not SAVED.is_file():
+        print(f"no saved candidates: run `python bench/vote_lab.py collect` first ({SAVED.name})")
+        return 2
+    score()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
