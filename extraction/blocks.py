@@ -161,7 +161,11 @@ def clean_blocks(
 def anchor_texts(tree: Any) -> frozenset[str]:
     # Most links hold only text: .text is theirs without text_content()'s XPath
     # (a page has a hundred links or more).
+    # Only links: <a name="awl"> marks a place (a glossary term, a section
+    # heading), and its text is the page's own (CleanEval final-612).
     texts = (
-        cleaning.norm(a.text or "" if not len(a) else "".join(a.itertext())) for a in tree.iter("a")
+        cleaning.norm(a.text or "" if not len(a) else "".join(a.itertext()))
+        for a in tree.iter("a")
+        if a.get("href") is not None
     )
     return frozenset(text for text in texts if len(text) > 3)

@@ -146,3 +146,13 @@ def test_ensemble_examples():
     from extraction import ensemble
 
     assert doctest.testmod(ensemble).failed == 0
+
+
+def test_named_anchors_are_not_links():
+    # Each glossary term is <dt><a name="backdirt">back dirt</a></dt>: a place
+    # in the page, not a link; read as a lone link, every term was dropped.
+    result = read("cleaneval-final-612-named-anchors.html.gz")
+    assert result.kind == "article", result.reason
+    lines = result.article["text"].splitlines()
+    assert "back dirt" in lines and "banner stone" in lines
+    assert "Back to Top" not in result.article["text"]  # a real link (href="#top") still goes
