@@ -94,6 +94,8 @@ DATELINE = re.compile(
 )
 BYLINE = re.compile(r"^(by|por|par|von|di|door)\s+\S", re.IGNORECASE)
 MAX_META_WORDS = 15
+DIRECTORY_LINKS = 10  # fewer lone links than this are a related list, never a directory
+DIRECTORY_SHARE = 1.0
 LINK_LIST_WORDS = 15  # a whole-link block longer than this is prose, not a link list
 URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])|[。！？]")
@@ -154,8 +156,13 @@ def is_meta_line(text: str) -> bool:
 def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -> list[bool]:
     """For each block, whether it is residue. ``links[i]``: block i is a whole link."""
     drop = [is_residue(b[1]) for b in blocks]
-    for i, (block, link) in enumerate(zip(blocks, links, strict=True)):
-        if link and _link_list_item(block[1]):
+    listed = [
+        i
+        for i, (block, link) in enumerate(zip(blocks, links, strict=True))
+        if link and not drop[i] and _link_list_item(block[1])
+    ]
+    if not _directory(blocks, drop, listed):
+        for i in listed:
             drop[i] = True  # a link on its own: a related story, a tag, a "read more"
     # The top of the body: the headline again (once), a dateline or byline.
     headline = False
@@ -170,6 +177,19 @@ def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -
         else:
             break
     return drop
+
+
+def _directory(blocks: Sequence[Block], drop: Sequence[bool], listed: Sequence[int]) -> bool:
+    """Whether the lone links are the page itself: a glossary, an index, a table of contents.
+
+    A related list trails an article; when the links outweigh the rest of the
+    body DIRECTORY_SHARE to one, dropping them would leave a page without its text.
+    """
+    if len(listed) < DIRECTORY_LINKS:
+        return False
+    linked = sum(word_count(blocks[i][1]) for i in listed)
+    rest = sum(word_count(b[1]) for i, b in enumerate(blocks) if not drop[i]) - linked
+    return linked > DIRECTORY_SHARE * rest
 
 
 def _link_list_item(text: str) -> bool:

@@ -156,3 +156,22 @@ def test_named_anchors_are_not_links():
     lines = result.article["text"].splitlines()
     assert "back dirt" in lines and "banner stone" in lines
     assert "Back to Top" not in result.article["text"]  # a real link (href="#top") still goes
+
+
+def test_a_page_of_links_keeps_them():
+    # A page that is a list of links (a teacher's "fun sites"): dropping every
+    # lone link as a related list left its two lines of chrome.
+    result = read("cleaneval-final-366-link-directory.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Mind reader game" in text and "Roller Coaster movie" in text
+    assert result.article["word_count"] >= 400
+
+
+def test_a_related_list_under_an_article_still_goes():
+    body = [("p", "The release says what happened, where, and why it matters to people.", "")]
+    blocks = body * 5 + [("li", f"Another story number {i}", "") for i in range(12)]
+    links = [False] * 5 + [True] * 12
+    assert cleaning.residue(blocks, links, None) == [False] * 5 + [True] * 12
+    # ...but when the lone links are most of the body, they are the page.
+    assert cleaning.residue(blocks[4:], [False] + [True] * 12, None) == [False] * 13
