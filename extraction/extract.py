@@ -19,7 +19,8 @@ has trafilatura find the body (:mod:`extraction.engine`, the only module that
 imports trafilatura). The body becomes blocks (paragraphs, headings, list
 items, quotes, table rows: :mod:`extraction.blocks`), less residue
 (:mod:`extraction.cleaning`) and the source's ``drop_phrases``; a doubtful body
-is put to a vote (:mod:`extraction.ensemble`). The page's dek
+is put to a vote (:mod:`extraction.ensemble`), its candidates compared less the
+profile below. The page's dek
 (:mod:`extraction.dek`) goes first; the blocks of the source's boilerplate
 profile (``boilerplate``: hashes, see :mod:`storage.profiles`) and its
 near-repeated edge blocks (:mod:`extraction.nearblocks`) go; the rest is
@@ -138,22 +139,21 @@ def _analyse(
     found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
     # ensemble hook (issue 16): a doubtful body is put to a vote (extraction.ensemble).
+    groups = nearblocks.groups(meta["language"], layout)
+
+    def profiled(candidate: list[Block]) -> list[Block]:
+        """The blocks less the source's profile: exact and near-repeated blocks."""
+        gone = _near_dropped(candidate, near, groups, boilerplate, dek, description)
+        return [b for b in candidate if block_hash(b[1]) not in boilerplate and b[1] not in gone]
+
     if ensemble.in_doubt(_words(blocks), sum(len(b[1]) for b in blocks), page_chars):
         candidates = [(found, blocks)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
             candidates.append((other, clean_blocks(other, rules, title, anchors)))
-        found, blocks = candidates[ensemble.choose([c[1] for c in candidates])]
-    if near:
-        # Contact blocks, notices, share counts: repeated with small changes at the
-        # page's edges (extraction.nearblocks); walked over with the exact profile.
-        gone = near.strip(
-            nearblocks.groups(meta["language"], layout),
-            [b[1] for b in blocks],
-            known=lambda text: block_hash(text) in boilerplate or is_dek(text, dek, description),
-        )
-        near_dropped = {b[1] for b, drop in zip(blocks, gone, strict=True) if drop}
-    else:
-        near_dropped = set()
+        # Compared as they would be kept: a candidate must not win through the
+        # site's boilerplate, which the profile drops from the winner anyway.
+        found, blocks = candidates[ensemble.choose([profiled(c[1]) for c in candidates])]
+    near_dropped = _near_dropped(blocks, near, groups, boilerplate, dek, description)
     if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
         dek = None  # already in the body: the site's lead paragraph, not a separate dek
     if dek:
@@ -245,6 +245,27 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     if tree is None:
         return []
     return body_blocks(engine.default_document(tree, url, rules))
+
+
+def _near_dropped(
+    blocks: list[Block],
+    near: Any,
+    groups: list[str],
+    boilerplate: Collection[int],
+    dek: str | None,
+    description: str,
+) -> set[str]:
+    """The texts of ``blocks`` that the source's near-repeated edge blocks drop."""
+    if not near:
+        return set()
+    # Contact blocks, notices, share counts: repeated with small changes at the
+    # page's edges (extraction.nearblocks); walked over with the exact profile.
+    gone = near.strip(
+        groups,
+        [b[1] for b in blocks],
+        known=lambda text: block_hash(text) in boilerplate or is_dek(text, dek, description),
+    )
+    return {b[1] for b, drop in zip(blocks, gone, strict=True) if drop}
 
 
 def _words(blocks: list[Block]) -> int:
