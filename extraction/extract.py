@@ -140,27 +140,22 @@ def _analyse(
     blocks = clean_blocks(found, rules, title, anchors)
     # ensemble hook (issue 16): a doubtful body is put to a vote (extraction.ensemble).
     groups = nearblocks.groups(meta["language"], layout)
-
-    def profiled(candidate: list[Block]) -> list[Block]:
-        """The blocks less the source's profile: exact and near-repeated blocks."""
-        gone = _near_dropped(candidate, near, groups, boilerplate, dek, description)
-        return [b for b in candidate if block_hash(b[1]) not in boilerplate and b[1] not in gone]
-
+    near_dropped = _near_dropped(blocks, near, groups, boilerplate, dek, description)
     if ensemble.in_doubt(_words(blocks), sum(len(b[1]) for b in blocks), page_chars):
-        candidates = [(found, blocks)]
+        candidates = [(found, blocks, near_dropped)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
-            candidates.append((other, clean_blocks(other, rules, title, anchors)))
+            cleaned = clean_blocks(other, rules, title, anchors)
+            gone = _near_dropped(cleaned, near, groups, boilerplate, dek, description)
+            candidates.append((other, cleaned, gone))
         # Compared as they would be kept: a candidate must not win through the
         # site's boilerplate, which the profile drops from the winner anyway.
-        found, blocks = candidates[ensemble.choose([profiled(c[1]) for c in candidates])]
-    near_dropped = _near_dropped(blocks, near, groups, boilerplate, dek, description)
+        pick = ensemble.choose([_less_profile(c[1], boilerplate, c[2]) for c in candidates])
+        found, blocks, near_dropped = candidates[pick]
     if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
         dek = None  # already in the body: the site's lead paragraph, not a separate dek
     if dek:
         blocks = [("p", dek, dek), *blocks]
-    kept = [b for b in blocks if block_hash(b[1]) not in boilerplate] if boilerplate else blocks
-    if near_dropped:
-        kept = [b for b in kept if b[1] not in near_dropped]
+    kept = _less_profile(blocks, boilerplate, near_dropped)
     body_words = _words(kept)
     found_words = _words(found)
 
@@ -266,6 +261,13 @@ def _near_dropped(
         known=lambda text: block_hash(text) in boilerplate or is_dek(text, dek, description),
     )
     return {b[1] for b, drop in zip(blocks, gone, strict=True) if drop}
+
+
+def _less_profile(blocks: list[Block], boilerplate: Collection[int], near: set[str]) -> list[Block]:
+    """``blocks`` less the source's profile: its exact blocks and the near-repeated ``near``."""
+    if not boilerplate and not near:
+        return blocks
+    return [b for b in blocks if block_hash(b[1]) not in boilerplate and b[1] not in near]
 
 
 def _words(blocks: list[Block]) -> int:
