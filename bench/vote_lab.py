@@ -91,7 +91,6 @@ def block_majority(cands: list[Blocks], base: int, share: float = 0.5) -> Blocks
 
 def choose_fbeta(cands: list[Blocks], beta: float) -> int:
     """:func:`extraction.ensemble.choose` with F-beta agreement (beta > 1 favours the longer)."""
-    counts = [ensemble.shingles([(b[0], b[1], "") for b in c]) for c in cands]
 
     def agree(mine: Counter, other: Counter) -> float:
         shared = sum((mine & other).values())
@@ -100,14 +99,7 @@ def choose_fbeta(cands: list[Blocks], beta: float) -> int:
         p, r = shared / sum(mine.values()), shared / sum(other.values())
         return (1 + beta**2) * p * r / (beta**2 * p + r)
 
-    best, best_score = 0, -1.0
-    for i, mine in enumerate(counts):
-        if not mine and any(counts):
-            continue
-        score = sum(agree(mine, o) for j, o in enumerate(counts) if j != i)
-        if score > best_score + 1e-9:
-            best, best_score = i, score
-    return best
+    return ensemble.choose(cands, agree=agree)
 
 
 Rule = Callable[[dict], str]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from article.text import Block
@@ -61,12 +61,16 @@ def agreement(a: Counter[int], b: Counter[int]) -> float:
     return 2 * sum((a & b).values()) / size
 
 
-def choose(candidates: Sequence[Sequence[Block]]) -> int:
+def choose(
+    candidates: Sequence[Sequence[Block]],
+    agree: Callable[[Counter[int], Counter[int]], float] = agreement,
+) -> int:
     """The index of the candidate with the highest mean agreement with the others.
 
     Ties go to the earlier candidate: put the one to keep by default first. An
     empty candidate never wins over text: when the extractors share nothing, the
-    vote says nothing about which one read the page.
+    vote says nothing about which one read the page. ``agree`` scores two
+    candidates' shingles (bench/vote_lab.py tries other measures).
 
     >>> choose([[], [("p", "one two three four", "")], [("p", "five six seven eight", "")]])
     1
@@ -78,7 +82,7 @@ def choose(candidates: Sequence[Sequence[Block]]) -> int:
     for i, mine in enumerate(counts):
         if not mine and any(counts):
             continue
-        score = sum(agreement(mine, other) for j, other in enumerate(counts) if j != i)
+        score = sum(agree(mine, other) for j, other in enumerate(counts) if j != i)
         if score > best_score + 1e-9:
             best, best_score = i, score
     return best
