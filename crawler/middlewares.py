@@ -65,6 +65,33 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def requested_wait(
+    response: Response, retries: int, backoff: float, max_wait: float
+) -> float | None:
+    """The wait before asking again after a 429/503: its Retry-After, else ``backoff``
+    doubled per retry (capped at ``max_wait``); None when Retry-After asks for more
+    than ``max_wait`` (no retry then). Shared with the cluster, which pauses the
+    domain for every worker by the same rule.
+    """
+    wait = retry_after_seconds(response.headers.get("Retry-After", b"").decode("latin-1") or None)
+    if wait is None:
+        return min(max_wait, backoff * 2**retries)
+    return wait if wait <= max_wait else None
+
+
+def ask_conditionally(request: Request, known: dict[str, Any]) -> None:
+    """Add the archive's validators of ``request.url`` (``known``: its ``etag`` and
+    ``http_last_modified``) as If-None-Match / If-Modified-Since, and let a 304 reach
+    the callback. Shared with the cluster's workers, which read ``known`` from Redis.
+    """
+    if known["etag"]:
+        request.headers["If-None-Match"] = known["etag"]
+    if known["http_last_modified"]:
+        request.headers["If-Modified-Since"] = known["http_last_modified"]
+    if known["etag"] or known["http_last_modified"]:
+        request.meta["handle_httpstatus_list"] = [304]
+
+
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retries, plus the wait a server asks for with 429/503 + Retry-After.
 
@@ -89,12 +116,8 @@ class RetryAfterMiddleware(RetryMiddleware):
             retries = request.meta.get("retry_times", 0)
             if retries >= request.meta.get("max_retry_times", self.max_retry_times):
                 return super().process_response(request, response)  # giving up: no wait
-            wait = retry_after_seconds(
-                response.headers.get("Retry-After", b"").decode("latin-1") or None
-            )
+            wait = requested_wait(response, retries, self.backoff, self.max_wait)
             if wait is None:
-                wait = min(self.max_wait, self.backoff * 2**retries)
-            elif wait > self.max_wait:
                 return response
             await asyncio.sleep(wait)
         return super().process_response(request, response)
@@ -129,14 +152,8 @@ class ConditionalRequestMiddleware:
         if archive is None:
             return None
         known = archive.validators(request.url)
-        if not known:
-            return None
-        if known["etag"]:
-            request.headers["If-None-Match"] = known["etag"]
-        if known["http_last_modified"]:
-            request.headers["If-Modified-Since"] = known["http_last_modified"]
-        if known["etag"] or known["http_last_modified"]:
-            request.meta["handle_httpstatus_list"] = [304]
+        if known:
+            ask_conditionally(request, known)
         return None
 
 

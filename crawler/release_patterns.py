@@ -175,7 +175,7 @@ class SiteLearner:
 
     def generic(self, template: str | None) -> bool:
         """Whether ``template`` is the site's generic layout (see :data:`GENERIC_SECTIONS`)."""
-        return bool(template) and len(self._sections.get(template or "", ())) >= GENERIC_SECTIONS
+        return self.sections(template) >= GENERIC_SECTIONS
 
     def add(self, url: str, release: bool, template: str | None) -> None:
         """Record a confident verdict on ``url`` (each URL once)."""

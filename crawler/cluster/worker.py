@@ -63,7 +63,7 @@ from crawler.cluster.known import KnownUrls, WorkerArchive
 from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
 from crawler.items import FailureItem
-from crawler.middlewares import retry_after_seconds
+from crawler.middlewares import ask_conditionally, requested_wait
 from crawler.robots import CrawlDelayMiddleware
 from crawler.spiders.release import ReleaseSpider
 
@@ -169,13 +169,8 @@ class WorkerLink:
         found = self.known.validators_of(r.url for r in asked)
         for request in asked:
             known = found.get(request.url)
-            if not known:
-                continue
-            if known["etag"]:
-                request.headers["If-None-Match"] = known["etag"]
-            if known["http_last_modified"]:
-                request.headers["If-Modified-Since"] = known["http_last_modified"]
-            request.meta["handle_httpstatus_list"] = [304]
+            if known:
+                ask_conditionally(request, known)
 
     def _stat_deltas(self) -> dict[str, int]:
         stats = self.crawler.stats.get_stats()
@@ -479,13 +474,12 @@ class PoliteSlotMiddleware:
         if response.status not in (429, 503) or request.meta.get("dont_retry"):
             return None
         settings = self.crawler.settings
-        header = response.headers.get("Retry-After", b"").decode("latin-1") or None
-        wait = retry_after_seconds(header)
-        max_wait = settings.getfloat("PRESSROOM_MAX_RETRY_AFTER", 120.0)
-        if wait is None:
-            backoff = settings.getfloat("PRESSROOM_RETRY_BACKOFF", 1.0)
-            wait = min(max_wait, backoff * 2 ** request.meta.get("retry_times", 0))
-        return wait if wait <= max_wait else None
+        return requested_wait(
+            response,
+            request.meta.get("retry_times", 0),
+            backoff=settings.getfloat("PRESSROOM_RETRY_BACKOFF", 1.0),
+            max_wait=settings.getfloat("PRESSROOM_MAX_RETRY_AFTER", 120.0),
+        )
 
 
 class ClusterCrawlDelayMiddleware(CrawlDelayMiddleware):

@@ -230,8 +230,12 @@ class ReleaseSpider(scrapy.Spider):
                 reason = self.judge.reasons.get(url) or "not a release"
                 settled.append((listed, reason, seen_lastmod))
                 continue
-            meta = {"kind": "candidate", "listed": listed, "judged": release}
-            meta["lastmod"] = seen_lastmod
+            meta = {
+                "kind": "candidate",
+                "listed": listed,
+                "judged": release,
+                "lastmod": seen_lastmod,
+            }
             request = scrapy.Request(
                 url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True
             )
