@@ -14,12 +14,14 @@ the source's history (crawler/drift.py) and finishes the run in the archive.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import Any
 
 from scrapy import signals
 
 from crawler import drift
+from crawler.stopping import STOP_SIGNAL
 
 
 class RunAccounting:
@@ -102,7 +104,10 @@ def _status(
         + counts["lastmod_skipped"]
     )
     if reason == "shutdown":
-        return "interrupted", "stopped by Ctrl-C or SIGTERM before the end"
+        by = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}.get(
+            stats.get_value(STOP_SIGNAL) if stats is not None else None, "Ctrl-C or SIGTERM"
+        )
+        return "interrupted", f"stopped by {by} before the end"
     if stored == 0 and counts["failed"] > 0:
         return "failed", "no release archived; every page failed"
     if counts["pages_fetched"] == 0:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from crawler import __version__, pool, sources
 from crawler.errors import CrawlError
 from crawler.lock import crawl_lock
+from crawler.stopping import crawler_process
 from storage import Archive, ArchiveError
 
 if TYPE_CHECKING:
@@ -126,13 +127,12 @@ def _uses_workers(options: dict[str, Any]) -> bool:
 def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     # Scrapy is imported here, not at the top: see crawl() (the fork server first).
     from scrapy import signals as scrapy_signals
-    from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.release import ReleaseSpider
 
     try:
         settings = build_settings(source, db, **options)
-        process = CrawlerProcess(settings)
+        process = crawler_process(settings)
         crawler = process.create_crawler(ReleaseSpider)
     except (ValueError, TypeError, KeyError, ImportError) as exc:
         # A bad -s value (DOWNLOAD_TIMEOUT=abc, ITEM_PIPELINES=x) fails here.
@@ -173,8 +173,9 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     if archive_error:
         raise ArchiveError(archive_error)  # the pipeline stopped the crawl: say why, exit 1
     if run_id is None:
-        if any(isinstance(exc, KeyboardInterrupt) for exc in failures):
-            raise KeyboardInterrupt  # Ctrl-C while Scrapy started: nothing was recorded
+        for exc in failures:
+            if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM while Scrapy started
+                raise exc  # nothing was recorded
         reason = f": {_reason(failures[0])}" if failures else " (see the log above)"
         raise CrawlError(f"the crawl did not start{reason}")
     with Archive(db) as archive:
@@ -187,6 +188,7 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     if run is None:
         raise CrawlError(f"run {run_id} was not recorded")
     run["robots_skipped"] = stats.get("pressroom/robots_skipped", 0)
+    run["stop_signal"] = process.stop_signal  # for the exit status: 130 Ctrl-C, 143 SIGTERM
     return run
 
 

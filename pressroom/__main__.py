@@ -17,33 +17,42 @@ matters is done first: the archive is closed by then (its WAL checkpointed),
 thread pools are shut down and other threads joined (as the interpreter's own
 exit does), ``atexit`` handlers run and output is flushed.
 
-Ctrl-C: a command interrupted before its work was done exits 130 (128 +
-SIGINT) with one line, never a traceback. A Ctrl-C that arrives while the
-program is already exiting (a second one, say) ends it at once, with the
-status it was exiting with.
+Ctrl-C or SIGTERM: a command stopped before its work was done exits 130
+(128 + SIGINT) or 143 (128 + SIGTERM) with one line, never a traceback, from
+the first line of this module on (SIGTERM raises like Ctrl-C: see
+crawler/stopping.py). A signal that arrives while the program is already
+exiting (a second Ctrl-C, say) ends it at once, with the status it was
+exiting with.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import os
-import signal
-import sys
-import threading
-from typing import NoReturn
+try:  # everything the program loads, inside: Ctrl-C can land on any line
+    import atexit
+    import contextlib
+    import os
+    import signal
+    import sys
+    import threading
+    from typing import NoReturn
 
-from crawler.startup import load_sqlite_utils
+    from crawler import stopping
 
-load_sqlite_utils()
+    stopping.raise_on_sigterm()
 
-try:
-    from pressroom.cli import main as cli  # noqa: E402
-except KeyboardInterrupt:  # Ctrl-C while the program starts
-    print("Interrupted", file=sys.stderr, flush=True)
-    os._exit(130)
+    from crawler.startup import load_sqlite_utils
 
-INTERRUPTED = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl-C
+    load_sqlite_utils()
+
+    from pressroom.cli import main as cli
+except KeyboardInterrupt as exc:  # while the program starts
+    import os
+    import sys
+
+    from crawler import stopping
+
+    print(f"Error: {stopping.said(exc)}", file=sys.stderr, flush=True)
+    os._exit(stopping.status_of(exc))
 
 
 def main() -> NoReturn:
@@ -52,9 +61,9 @@ def main() -> NoReturn:
         cli()
     except SystemExit as exc:
         _exit(exc.code)
-    except KeyboardInterrupt:  # outside a command (commands say it themselves)
-        print("Interrupted", file=sys.stderr)
-        _exit(INTERRUPTED)
+    except KeyboardInterrupt as exc:  # outside a command (commands say it themselves)
+        print(f"Error: {stopping.said(exc)}", file=sys.stderr)
+        _exit(stopping.status_of(exc))
     _exit(0)
 
 
@@ -67,7 +76,8 @@ def _exit(code: object) -> NoReturn:
         print(code, file=sys.stderr)
         status = 1
     # The user who presses Ctrl-C now wants out, not a traceback from a join.
-    signal.signal(signal.SIGINT, lambda *_: _now(status))
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: _now(status))
     _join_threads()
     atexit._run_exitfuncs()  # multiprocessing's (workers), logging's (flush)
     for stream in (sys.stdout, sys.stderr):

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from crawler import __version__, sources
+from crawler import __version__, sources, stopping
 from crawler.errors import CrawlError
 from crawler.lock import CrawlLocked
 from storage import Archive, ArchiveError, BadInput, NotAnArchive, export
@@ -40,9 +40,6 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help="Archive file (SQLite).",
 )
-
-
-INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,8 +61,8 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(str(exc), 75)  # EX_TEMPFAIL: try again later
         except (ArchiveError, CrawlError) as exc:
             _fail(str(exc), 1)
-        except KeyboardInterrupt:
-            _fail("interrupted", INTERRUPTED)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (crawler.stopping)
+            _fail(stopping.said(exc), stopping.status_of(exc))
         except BrokenPipeError:
             # `pressroom export | head`: the reader left, having read what it wanted.
             # Not a failure (exit 0, no message); stdout goes to /dev/null so that
@@ -141,7 +138,31 @@ def _echo_json(rows: Iterable[Any], fmt: str) -> None:
     click.echo("[]" if previous is None else prefix + previous + "]")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Program(click.Group):
+    """click's Group, except that Ctrl-C or SIGTERM while it parses is one line and 130 or 143.
+
+    click turns a KeyboardInterrupt into "Aborted!" and exit 1; the commands
+    themselves are covered by friendly_errors.
+    """
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _stops_cleanly():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _stops_cleanly():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _stops_cleanly() -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        _fail(stopping.said(exc), stopping.status_of(exc))
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pressroom")
 def main() -> None:
     """Archive news releases as clean, searchable text in one SQLite file.
@@ -229,7 +250,7 @@ def crawl(
     Modified, listings stop at known releases); a changed release keeps its old
     version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
     input, 75 another crawl of the source into this archive is running, 130
-    stopped by Ctrl-C or SIGTERM (recorded as interrupted; a rerun goes on).
+    stopped by Ctrl-C, 143 by SIGTERM (recorded as interrupted; a rerun goes on).
 
     \b
     Examples:
@@ -312,8 +333,8 @@ def worker(
     """Fetch and extract pages for `pressroom crawl --redis` runs, from any machine.
 
     Exit codes: 0 ok, 1 Redis unreachable, 2 a Redis link refused (a remote
-    host without a password), 130 stopped by Ctrl-C or SIGTERM (its pages go
-    back to the queue at once).
+    host without a password), 130 stopped by Ctrl-C, 143 by SIGTERM (its pages
+    go back to the queue at once).
 
     \b
     Examples:
@@ -330,13 +351,13 @@ def worker(
 
 
 def _exit_for(run: dict[str, Any]) -> None:
-    """Exit 130 for a run stopped by Ctrl-C or SIGTERM, 1 for a failed one; return if ok.
+    """Exit 130 for a run stopped by Ctrl-C, 143 by SIGTERM, 1 for a failed one; return if ok.
 
     An interrupted run says so in its summary line ("run 4 hrw: interrupted"),
     which is all that is printed: what it archived is kept, and a rerun goes on.
     """
     if run["status"] == "interrupted":
-        sys.exit(INTERRUPTED)
+        sys.exit(stopping.exit_status(run.get("stop_signal")))
     if run["status"] != "ok":
         click.echo(f"Error: {run.get('message') or run['status']}", err=True)
         sys.exit(1)

@@ -3,8 +3,9 @@
 A terminal's Ctrl-C sends SIGINT to the whole foreground process group: the
 program, its fork server and its extraction workers. Each test starts the
 program in a session of its own and signals that group, as a terminal would.
-Exit codes (README): 130 for a command stopped before its work was done (the
-run recorded "interrupted"), 0 for `serve`, whose normal end is being stopped.
+Exit codes (README): 130 for a command stopped by Ctrl-C before its work was
+done (the run recorded "interrupted"), 143 for SIGTERM (what systemd, cron
+wrappers and `docker stop` send), 0 for `serve`, whose normal end is being stopped.
 """
 
 from __future__ import annotations
@@ -134,15 +135,58 @@ def test_ctrl_c_stops_a_crawl_recorded_as_interrupted_exit_130(big_server, tmp_p
     con.close()
 
 
-def test_sigterm_stops_a_crawl_like_ctrl_c(big_server, tmp_path):
+def test_sigterm_stops_a_crawl_like_ctrl_c_but_exits_143(big_server, tmp_path):
     db = tmp_path / "a.db"
     proc = start("crawl", "--source", str(source_file(tmp_path, big_server.url)), "--db", str(db),
                  cwd=tmp_path)  # fmt: skip
     wait_for_articles(db, 5, proc)
     proc.send_signal(signal.SIGTERM)  # a service manager signals the program only
-    code, out, err, _ = finish(proc)
-    assert (code, err) == (130, ""), out + err
-    assert runs(db)[0][0] == "interrupted"
+    code, out, err, took = finish(proc)
+    assert (code, err) == (143, ""), out + err  # 128 + SIGTERM, after the same clean stop
+    assert took < 10
+    assert out.startswith("run 1 fixture: interrupted - "), out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db", "fixture.toml"]
+    ((status, message),) = runs(db)
+    assert status == "interrupted"
+    assert "SIGTERM" in message and "Ctrl-C" not in message
+    con = sqlite3.connect(db)
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
+# --- before the work starts ----------------------------------------------------------
+
+
+def loaded(pid: int, library: str) -> bool:
+    """Whether the process has mapped ``library`` (Linux /proc): how far it has started."""
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("after", [0.0, 0.05, 0.15, 0.3])
+def test_a_signal_while_the_program_starts_is_one_line_and_128_plus_n(archive, sig, after):
+    """From loading (sqlite3 is loaded early on, inside the program's guard) through
+    parsing to the command: either one line and 128 + N, or done (exit 0) if the
+    signal came after the work. Never click's "Aborted!" (exit 1), nor a traceback."""
+    proc = start("export", "--db", archive.name, "--format", "jsonl", cwd=archive.parent)
+    deadline = time.monotonic() + 30
+    while not loaded(proc.pid, "_sqlite3") and proc.poll() is None:
+        assert time.monotonic() < deadline, "the program never loaded sqlite3"
+        time.sleep(0.002)
+    time.sleep(after)
+    if sig == signal.SIGINT:
+        ctrl_c(proc)
+    else:
+        proc.send_signal(sig)
+    code, out, err, took = finish(proc)
+    assert "Traceback" not in err and "Aborted" not in err
+    said = "interrupted" if sig == signal.SIGINT else "terminated (SIGTERM)"
+    assert (code, err) in [(128 + sig, f"Error: {said}\n"), (0, "")], (code, err)
+    assert took < 5
 
 
 # --- demo ----------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 from twisted.python.failure import Failure
 
-from crawler import __version__
+from crawler import __version__, stopping
 from crawler.cluster import crawls, link, serial
 from crawler.cluster.budget import SharedBudget, share
 from crawler.cluster.channel import ResultChannel
@@ -495,8 +495,6 @@ class ClusterCrawlDelayMiddleware(CrawlDelayMiddleware):
 
 # --- running a worker --------------------------------------------------------
 
-INTERRUPTED = 130
-
 
 def worker_settings(
     url: str,
@@ -572,14 +570,14 @@ def run_worker(
 ) -> int:
     """Serve crawls until stopped (or, with ``exit_when_idle``, until none is running).
 
-    Returns the exit code: 0, or 130 after Ctrl-C/SIGTERM. Raises
+    Returns the exit code: 0, or 130 after Ctrl-C, 143 after SIGTERM. Raises
     :class:`crawler.cluster.link.LinkError` for a Redis link it will not use.
     """
     server = link.connect(url)
     try:
         config = wait_for_crawl(server, exit_when_idle=exit_when_idle, idle_seconds=idle_seconds)
-    except KeyboardInterrupt:
-        return INTERRUPTED
+    except KeyboardInterrupt as exc:  # SIGTERM too, in the program (crawler.stopping)
+        return stopping.status_of(exc)
     finally:
         server.close()
     if config is None:
@@ -608,7 +606,6 @@ def _run_crawl(
         pool.prestart()
     from scrapy import signals as scrapy_signals
     from scrapy.core.engine import ExecutionEngine
-    from scrapy.crawler import CrawlerProcess
 
     # An idle worker asks the frontier for work this often (Scrapy's default: 5 s).
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.5
@@ -621,7 +618,7 @@ def _run_crawl(
     )
     if not verbose:
         logging.setLogRecordFactory(_one_line_records(logging.getLogRecordFactory()))
-    process = CrawlerProcess(settings)
+    process = stopping.crawler_process(settings)
     crawler = process.create_crawler(WorkerSpider)
     reasons: list[str] = []
 
@@ -645,4 +642,6 @@ def _run_crawl(
         f"{getattr(crawler.spider, 'cluster', None) and crawler.spider.cluster.completed} "
         f"requests completed (pressroom {__version__})"
     )
-    return (INTERRUPTED if reason == "shutdown" else 0), summary
+    if reason == "shutdown":
+        return stopping.exit_status(process.stop_signal), summary
+    return 0, summary
