@@ -38,7 +38,12 @@ try:  # everything the program loads, inside: Ctrl-C can land on any line
 
     from crawler import stopping
 
-    stopping.raise_on_sigterm()
+    if "multiprocessing" not in sys.modules:
+        # Not in an extraction worker: multiprocessing imports the parent's
+        # __main__ (the `pressroom` script, so this module) into each worker,
+        # where SIGTERM must keep its default (a worker raising Terminated
+        # printed a traceback and hung the crawl's pool).
+        stopping.raise_on_sigterm()
 
     from crawler.startup import load_sqlite_utils
 

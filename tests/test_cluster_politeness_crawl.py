@@ -192,7 +192,8 @@ def test_a_held_article_is_acknowledged_only_after_its_write(
         coordinator.send_signal(signal.SIGKILL)
         coordinator.wait()
         worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=60)
+        # Stopped mid-crawl (its coordinator is gone): 128 + SIGTERM, as supervisors expect.
+        assert worker.wait(timeout=60) == 143, (tmp_path / "w.log").read_text()
         with sqlite3.connect(db) as conn:
             written = {url for (url,) in conn.execute("SELECT url FROM articles")}
             paged = {url for (url,) in conn.execute("SELECT url FROM pages")}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM
+from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 from fixtures.demo.server import serve
 from fixtures.demo.site import build_site
@@ -186,6 +187,38 @@ def test_a_signal_while_the_program_starts_is_one_line_and_128_plus_n(archive, s
     assert "Traceback" not in err and "Aborted" not in err
     said = "interrupted" if sig == signal.SIGINT else "terminated (SIGTERM)"
     assert (code, err) in [(128 + sig, f"Error: {said}\n"), (0, "")], (code, err)
+    assert took < 5
+
+
+# --- worker --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    if REDIS_SERVER is None:
+        pytest.skip(SKIP_REASON)
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop(kill=True)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_worker_waiting_for_a_crawl_exits_128_plus_the_signal(redis, tmp_path, sig):
+    client = redis.client()
+    before = len(client.client_list())
+    proc = start("worker", "--redis", redis.url, "--workers", "0", cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while len(client.client_list()) <= before:  # until the worker has connected
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    client.close()
+    if sig == signal.SIGINT:
+        ctrl_c(proc)
+    else:
+        proc.send_signal(sig)  # the program only, as systemd's KillMode=mixed does
+    code, out, err, took = finish(proc)
+    assert code == 128 + sig, out + err
+    assert "Traceback" not in err and err.count("\n") <= 1
     assert took < 5
 
 
