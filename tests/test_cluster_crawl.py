@@ -155,7 +155,11 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
             time.sleep(1.0)  # a few pages done, some in flight
             break
         time.sleep(0.05)
-    held = sum(client.zcard(k) for k in client.scan_iter(match="pressroom:*:inflight"))
+    # Killed while it holds leases (it may be between two leases just now: the
+    # count once, right after the sleep, could be 0 by chance).
+    held = 0
+    while time.monotonic() < deadline and not held and victim.poll() is None:
+        held = sum(client.zcard(k) for k in client.scan_iter(match="pressroom:*:inflight"))
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     assert held > 0
