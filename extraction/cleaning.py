@@ -142,7 +142,12 @@ def is_residue(text: str) -> bool:
     if is_furniture(text):
         return True
     words = word_count(text)
-    return words <= MAX_SIGN_OFF_WORDS and bool(RELATED.match(text) or SIGN_OFF.search(text))
+    if words > MAX_SIGN_OFF_WORDS:
+        return False
+    # "RELATED: <a headline>" is one line; "RELATED: X did not fare well. Aside from ..."
+    # is the writer's own paragraph under that label (Dragnet R716).
+    related = RELATED.match(text) and len(SENTENCE_END.findall(text)) < 2
+    return bool(related or SIGN_OFF.search(text))
 
 
 def is_meta_line(text: str) -> bool:

@@ -38,7 +38,17 @@ from collections.abc import Collection
 from typing import Any
 
 from article.text import Block, block_hash, render
-from extraction import bylines, cleaning, engine, ensemble, language, links, metadata, nearblocks
+from extraction import (
+    bylines,
+    cleaning,
+    engine,
+    ensemble,
+    firstpass,
+    language,
+    links,
+    metadata,
+    nearblocks,
+)
 from extraction.blocks import anchor_texts, body_blocks, clean_blocks
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
@@ -134,14 +144,15 @@ def _analyse(
     anchors = anchor_texts(tree)
     body_links = links.anchors(tree, base)
     fallback = engine.needs_fallback(meta)
-    doc = engine.document(tree, url, rules, precise=True, metadata=fallback)
+    doc, found, added = firstpass.first_pass(tree, url, rules, metadata=fallback)
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
-    found = body_blocks(doc)
     blocks = clean_blocks(found, rules, title, anchors)
     # ensemble hook (issue 16): a doubtful body is put to a vote (extraction.ensemble).
     groups = nearblocks.groups(meta["language"], layout)
     near_dropped = _near_dropped(blocks, near, groups, boilerplate, dek, description)
-    if ensemble.in_doubt(_words(blocks), sum(len(b[1]) for b in blocks), page_chars):
+    # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
+    own = [b for b in blocks if b[1] not in added]
+    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars):
         candidates = [(found, blocks, near_dropped)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
             cleaned = clean_blocks(other, rules, title, anchors)

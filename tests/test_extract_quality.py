@@ -60,6 +60,8 @@ def test_residue_lines_are_dropped(line):
     "line",
     [
         "Related abuses were documented in three other provinces, the report says.",
+        # A paragraph of two sentences under the label is prose (Dragnet R716).
+        "RELATED: Their endorsees did not fare very well. Most of the roster went down in flames.",
         "Donors should follow the money: the report names the companies that profited.",
         "She said she had subscribed to the view that the courts would act, but they did not.",
         BODY,

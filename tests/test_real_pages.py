@@ -175,3 +175,14 @@ def test_a_related_list_under_an_article_still_goes():
     assert cleaning.residue(blocks, links, None) == [False] * 5 + [True] * 12
     # ...but when the lone links are most of the body, they are the page.
     assert cleaning.residue(blocks[4:], [False] + [True] * 12, None) == [False] * 13
+
+
+def test_a_paragraph_keeps_the_words_of_its_links():
+    # trafilatura's precision mode cut the linked words out of the paragraph's middle
+    # ("has reported that for his role in the fight"); the balanced reading has them.
+    result = read("aeb-cbssports-links-cut-from-paragraphs.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "has reported that the NFL will fine Rudolph for his role in the fight" in text
+    assert "decided to move the teams' Week 13 rematch" in text
+    assert "reported that for his role" not in text
