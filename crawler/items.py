@@ -35,6 +35,9 @@ class ArticleItem:
     # to learn from (storage.profiles); None for PDFs.
     blocks: list[tuple[str, str, str]] | None = field(default=None, repr=False)
     template: str | None = None  # a fingerprint of the page's layout
+    # The near-duplicate signatures of the edge blocks, computed by the extraction
+    # worker (extraction.nearblocks.edge_signatures); None: computed by the writer.
+    signatures: list[str | None] | None = field(default=None, repr=False)
     # Share of the extractor's body words removed as boilerplate (drift alarm).
     removed_share: float | None = None
     # The profile (block hashes) the text was cleaned with: the writer re-cleans

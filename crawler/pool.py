@@ -85,9 +85,12 @@ class ExtractionPool:
     ) -> PageResult:
         """Run :func:`extraction.extract.analyse` in a worker; never raises.
 
-        ``pack``: the worker also hashes and compresses the page for the
-        captures table (``result.packed``), so the crawl process neither does
-        that nor keeps the raw bytes until the batch is written.
+        ``pack``: the worker also prepares the page for the writer: hashes and
+        compresses it for the captures table (``result.packed``), so the crawl
+        process neither does that nor keeps the raw bytes until the batch is
+        written, and computes the near-duplicate signatures of the article's
+        edge blocks (``result.signatures``), which the writer would otherwise
+        compute holding the GIL the reactor needs.
         """
         call = _analyse_and_pack if pack else _analyse
         result: PageResult = await self.run(url, call, html, url, *args, **kwargs)
@@ -220,12 +223,16 @@ def _analyse(*args: Any, **kwargs: Any) -> PageResult:
 
 
 def _analyse_and_pack(html: str | bytes, *args: Any, **kwargs: Any) -> PageResult:
-    """:func:`_analyse`, and the page packed for the archive when it will be kept."""
+    """:func:`_analyse`, the page packed for the archive when it will be kept, and the
+    signatures of an article's edge blocks, which the writer learns from (crawler/profile.py)."""
+    from extraction.nearblocks import edge_signatures
     from storage.captures import pack
 
     result = _analyse(html, *args, **kwargs)
     if isinstance(html, bytes) and result.keeps_body:
         result.packed = pack(html)
+    if result.kind == "article" and result.blocks:
+        result.signatures = edge_signatures([b[1] for b in result.blocks])
     return result
 
 

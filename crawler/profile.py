@@ -55,6 +55,9 @@ class ProfileKeeper:
         ):
             self.near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
         self.near_classes: dict[str, frozenset] = {}  # the classes last handed to the spider
+        # The edge signatures of this run's pages, as their workers computed them,
+        # for finish() to re-clean with instead of computing them again.
+        self.signatures: dict[str, _EdgeSignatures] = {}
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
@@ -83,7 +86,11 @@ class ProfileKeeper:
             url = item.article["url"]
             pages.append((url, item.article.get("language"), item.template, item.blocks))
             groups = nearblocks.groups(item.article.get("language"), item.template)
-            self.near.add(url, groups, [b[1] for b in item.blocks])
+            texts = [b[1] for b in item.blocks]
+            signatures = getattr(item, "signatures", None)
+            self.near.add(url, groups, texts, signatures)
+            if signatures is not None and len(signatures) == len(texts):
+                self.signatures[url] = _EdgeSignatures.of(texts, signatures)
             used = getattr(item, "profile", None)  # None: not known, so treated as older
             if used is not self.current and used != self.current:
                 self.stale_urls.append(url)
@@ -101,12 +108,17 @@ class ProfileKeeper:
         drop = None
         if near:
 
-            def drop(language: Any, template: Any, texts: list[str], known: Any, about: Any):
+            def drop(
+                language: Any, template: Any, texts: list[str], known: Any, about: Any, url: str
+            ) -> list[bool]:
                 # As in extraction: walked over, the profile's blocks and the standfirst.
                 def walk(text: str) -> bool:
                     return block_hash(text) in known or bool(about and same_text(text, about))
 
-                return near.strip(nearblocks.groups(language, template), texts, known=walk)
+                edge = self.signatures.get(url)
+                signatures = edge.expand(texts) if edge is not None else None
+                groups = nearblocks.groups(language, template)
+                return near.strip(groups, texts, known=walk, signatures=signatures)
 
         return profiles.reclean(
             self.archive,
@@ -116,3 +128,37 @@ class ProfileKeeper:
             stale_urls=self.stale_urls,
             near=drop,
         )
+
+
+class _EdgeSignatures:
+    """A page's edge-block signatures, kept small: the edges only, and a check that
+    the blocks re-read at the end are those they were computed from.
+
+    >>> texts = ["Rain fell.", "Body.", "Contact 020 7946 0111"]
+    >>> kept = _EdgeSignatures.of(texts, nearblocks.edge_signatures(texts, head=1, tail=1))
+    >>> kept.expand(list(texts))
+    ['<name> fell', None, '<name> <phone>']
+    >>> kept.expand(["Rain fell.", "Body.", "Other"]) is None  # not the same blocks
+    True
+    """
+
+    __slots__ = ("count", "check", "edges")
+
+    def __init__(self, count: int, check: int, edges: tuple[tuple[int, str], ...]) -> None:
+        self.count = count
+        self.check = check
+        self.edges = edges
+
+    @classmethod
+    def of(cls, texts: list[str], signatures: list[str | None]) -> _EdgeSignatures:
+        edges = tuple((i, sig) for i, sig in enumerate(signatures) if sig is not None)
+        return cls(len(texts), hash(tuple(texts[i] for i, _ in edges)), edges)
+
+    def expand(self, texts: list[str]) -> list[str | None] | None:
+        """The signatures aligned with ``texts``, or None if these are other blocks."""
+        if len(texts) != self.count or hash(tuple(texts[i] for i, _ in self.edges)) != self.check:
+            return None
+        out: list[str | None] = [None] * self.count
+        for i, sig in self.edges:
+            out[i] = sig
+        return out

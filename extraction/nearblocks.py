@@ -55,6 +55,7 @@ Rule (what is learned, what is dropped), stated so it can be audited:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -62,7 +63,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["NearDuplicateIndex", "signature", "signature_hash"]
+__all__ = ["NearDuplicateIndex", "edge_signatures", "signature", "signature_hash"]
 
 HEAD = 3  # blocks at the start of a page that are learned
 TAIL = 8  # blocks at its end (a contact block runs to five)
@@ -111,6 +112,8 @@ _NAME = re.compile(
     rf"(?<![\w<])(?:the\s+)?[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*(?:\s+(?:{_CONNECT}\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)*"
 )
 _TOKEN = re.compile(r"<\w+>|[^\W_]+", re.UNICODE)
+_DIGIT = re.compile(r"\d")  # every number needs one
+_DATE_HINT = re.compile(r"\d{4}|\d[./]\d")  # every date needs one (a year, or 1/2 of 1/2/24)
 
 
 def signature(text: str) -> str:
@@ -122,11 +125,25 @@ def signature(text: str) -> str:
     >>> signature("Facebook (1,204)") == signature("Facebook (7)")
     True
     """
+    return _signature(text)
+
+
+# Memoised: a site's template blocks repeat from page to page, and a crawl computes a
+# block's signature while extracting it and again for the writer. Bounded (about 1 MB).
+@functools.lru_cache(maxsize=2048)
+def _signature(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = _URL.sub(" <url> ", text)
-    text = _EMAIL.sub(" <email> ", text)
-    text = _DATE.sub(" <date> ", text)
-    text = _NUMBER.sub(_number, text)
+    # Each pattern runs only when the text holds what every match of it needs (a
+    # "://" or "www.", an "@", a year, a digit): the same result, without scanning prose
+    # that has none at every position (the date pattern tries every month there).
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" <url> ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" <email> ", text)
+    if _DATE_HINT.search(text):
+        text = _DATE.sub(" <date> ", text)
+    if _DIGIT.search(text):
+        text = _NUMBER.sub(_number, text)
     text = _NAME.sub(" <name> ", text)
     return " ".join(_TOKEN.findall(text.casefold()))
 
@@ -172,18 +189,52 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def edges(blocks: Sequence[str], head: int = HEAD, tail: int = TAIL) -> set[tuple[str, str]]:
+def edges(
+    blocks: Sequence[str],
+    head: int = HEAD,
+    tail: int = TAIL,
+    signatures: Sequence[str | None] | None = None,
+) -> set[tuple[str, str]]:
     """The (edge, signature) pairs a page holds, each once.
+
+    ``signatures``: the blocks' signatures computed already (:func:`edge_signatures`).
 
     >>> sorted(edges(["A 1", "b", "c"], head=1, tail=1))
     [('head', '<name> <n>'), ('tail', 'c')]
     """
+    sig = _signer(blocks, signatures)
     out: set[tuple[str, str]] = set()
-    for text in blocks[:head]:
-        out.add(("head", signature(text)))
-    for text in blocks[max(0, len(blocks) - tail) :]:
-        out.add(("tail", signature(text)))
+    for i in range(min(head, len(blocks))):
+        out.add(("head", sig(i)))
+    for i in range(max(0, len(blocks) - tail), len(blocks)):
+        out.add(("tail", sig(i)))
     return {(edge, sig) for edge, sig in out if sig}
+
+
+def edge_signatures(blocks: Sequence[str], head: int = HEAD, tail: int = TAIL) -> list[str | None]:
+    """The :func:`signature` of each block at a page's edges, None for the others.
+
+    Computed where the page is extracted (a crawl's worker processes), the
+    writer learns and re-cleans from them instead of computing them again
+    (pure-Python regular expressions: a third of the writer thread's time).
+
+    >>> edge_signatures(["A 1", "b", "c"], head=1, tail=1)
+    ['<name> <n>', None, 'c']
+    """
+    n = len(blocks)
+    return [signature(text) if i < head or i >= n - tail else None for i, text in enumerate(blocks)]
+
+
+def _signer(blocks: Sequence[str], signatures: Sequence[str | None] | None) -> Callable[[int], str]:
+    """``i -> signature(blocks[i])``, read from ``signatures`` where given (the same value)."""
+    if signatures is None or len(signatures) != len(blocks):
+        return lambda i: signature(blocks[i])
+
+    def sig(i: int) -> str:
+        known = signatures[i]
+        return known if known is not None else signature(blocks[i])
+
+    return sig
 
 
 def groups(language: str | None, template: str | None) -> list[str]:
@@ -259,10 +310,19 @@ class NearDuplicateIndex:
 
     # ---------------------------------------------------------------- learning
 
-    def add(self, page: str, groups: Iterable[str], blocks: Sequence[str]) -> None:
-        """Count ``page``'s edge blocks in each of ``groups`` (replacing its earlier count)."""
+    def add(
+        self,
+        page: str,
+        groups: Iterable[str],
+        blocks: Sequence[str],
+        signatures: Sequence[str | None] | None = None,
+    ) -> None:
+        """Count ``page``'s edge blocks in each of ``groups`` (replacing its earlier count).
+
+        ``signatures``: the blocks' signatures if known (:func:`edge_signatures`).
+        """
         groups = tuple(groups)
-        found = frozenset(edges(blocks, self.head, self.tail))
+        found = frozenset(edges(blocks, self.head, self.tail, signatures))
         old = self._seen.get(page)
         if old is not None:
             for group in old[0]:
@@ -320,14 +380,17 @@ class NearDuplicateIndex:
 
     # ---------------------------------------------------------------- matching
 
-    def match(self, groups: Iterable[str], edge: str, text: str) -> Match | None:
+    def match(
+        self, groups: Iterable[str], edge: str, text: str, sig: str | None = None
+    ) -> Match | None:
         """The class ``text`` matches at ``edge`` in any of ``groups``, or None.
 
         When several groups hold it, the one where it is on the largest share of
         pages speaks (rule 2): a notice on half of a site's Welsh pages is on a
         twentieth of all its pages, and rule 3 judges it by the half.
+        ``sig``: ``text``'s signature, if computed already.
         """
-        sig = signature(text)
+        sig = signature(text) if sig is None else sig
         if not sig:
             return None
         best: Match | None = None
@@ -367,9 +430,11 @@ class NearDuplicateIndex:
         groups: Iterable[str],
         blocks: Sequence[str],
         known: Callable[[str], bool] | None = None,
+        signatures: Sequence[str | None] | None = None,
     ) -> list[Match]:
         """The blocks :meth:`strip` drops, each with the class it matched."""
         groups = tuple(groups)
+        sig = _signer(blocks, signatures)
         found: dict[int, Match] = {}
         for edge, order in (("tail", range(len(blocks) - 1, -1, -1)), ("head", range(len(blocks)))):
             run: list[int] = []  # the edge run: matches and known boilerplate, from the edge
@@ -377,7 +442,7 @@ class NearDuplicateIndex:
             for i in order:
                 if i in found:
                     break
-                hit = self.match(groups, edge, blocks[i])
+                hit = self.match(groups, edge, blocks[i], sig(i))
                 if hit is not None:
                     matches[i] = Match(i, edge, hit.group, hit.signature, hit.pages,
                                        hit.similarity)  # fmt: skip
@@ -422,7 +487,11 @@ class NearDuplicateIndex:
         groups: Iterable[str],
         blocks: Sequence[str],
         known: Callable[[str], bool] | None = None,
+        signatures: Sequence[str | None] | None = None,
     ) -> list[bool]:
-        """For each block, whether it is a near-repeated edge block (to drop)."""
-        dropped = {m.index for m in self.explain(groups, blocks, known)}
+        """For each block, whether it is a near-repeated edge block (to drop).
+
+        ``signatures``: the blocks' signatures if known (:func:`edge_signatures`).
+        """
+        dropped = {m.index for m in self.explain(groups, blocks, known, signatures)}
         return [i in dropped for i in range(len(blocks))]

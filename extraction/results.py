@@ -69,6 +69,9 @@ class PageResult:
     # The page's bytes hashed and compressed for the captures table
     # (storage.captures.Packed), when the caller asked the worker for them.
     packed: Any = None
+    # The near-duplicate signatures of the blocks at the page's edges (None for the
+    # others: extraction.nearblocks.edge_signatures), when the caller asked the worker.
+    signatures: list[str | None] | None = None
 
     @property
     def keeps_body(self) -> bool:

@@ -283,7 +283,7 @@ def reclean(
         >>> reclean(archive, "hrw", run_id, stale_upto=412, stale_urls=[])  # doctest: +SKIP
         3
 
-    ``near(language, template, texts, dropped, description)``: which blocks are
+    ``near(language, template, texts, dropped, description, url)``: which blocks are
     near-repeated edge blocks, also dropped (the crawl's :mod:`extraction.nearblocks`).
     """
     restricted = stale_upto is not None or stale_urls is not None
@@ -298,7 +298,7 @@ def reclean(
     for article_id, url, title, old_text, packed, lang, tpl, about in rows:  # streamed
         blocks = unpack(packed)
         if near is not None:
-            gone = near(lang or None, tpl or None, [b[1] for b in blocks], dropped, about)
+            gone = near(lang or None, tpl or None, [b[1] for b in blocks], dropped, about, url)
             blocks = [b for b, drop in zip(blocks, gone, strict=True) if not drop]
         kept = [b for b in blocks if block_hash(b[1]) not in dropped]
         text, markdown = render(title, kept)

@@ -10,7 +10,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from extraction.nearblocks import NearDuplicateIndex, learnable, signature  # noqa: E402
+from extraction.nearblocks import (  # noqa: E402
+    NearDuplicateIndex,
+    edge_signatures,
+    learnable,
+    signature,
+)
 from fixtures.govsite import build_site  # noqa: E402
 from fixtures.govsite.releases import contact_block  # noqa: E402
 from fixtures.govsite.vocabulary import DEPARTMENTS  # noqa: E402
@@ -167,3 +172,30 @@ def test_a_notice_on_a_language_subset_is_judged_in_that_language() -> None:
     assert found is not None and found.group == "lang:cy" and found.pages == 12
     # Over all 400 pages alone (no language group given) it stays: 12 pages are 3%.
     assert not any(index.strip(["*"], welsh[0]))
+
+
+def test_signatures_computed_elsewhere_give_the_same_classes_and_drops() -> None:
+    """A crawl's workers compute the edge signatures (edge_signatures); the writer learns
+    and strips with them: the same classes, in the same order, and the same drops."""
+    releases = [r for r in build_site(120).releases if r.language == "en"]
+    plain, given = NearDuplicateIndex(), NearDuplicateIndex()
+    for release in releases:
+        blocks = _page_blocks(release)
+        plain.add(release.path, GROUP, blocks)
+        given.add(release.path, GROUP, blocks, edge_signatures(blocks))
+    assert plain.classes(GROUP[0]) and list(plain.classes(GROUP[0]).items()) == list(
+        given.classes(GROUP[0]).items()
+    )
+    for release in releases:
+        blocks = _page_blocks(release)
+        sigs = edge_signatures(blocks)
+        assert given.explain(GROUP, blocks, signatures=sigs) == plain.explain(GROUP, blocks)
+        # Signatures of other blocks (a length that does not fit) are not used.
+        assert given.strip(GROUP, blocks, signatures=sigs[1:]) == plain.strip(GROUP, blocks)
+
+
+def test_edge_signatures_cover_the_learned_edges_only() -> None:
+    blocks = [f"Block {n} of the page." for n in range(20)]
+    sigs = edge_signatures(blocks, head=3, tail=8)
+    assert [i for i, s in enumerate(sigs) if s is not None] == [0, 1, 2, *range(12, 20)]
+    assert all(s == signature(blocks[i]) for i, s in enumerate(sigs) if s is not None)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from crawler.pool import CRASHED, ExtractionPool
+from extraction.nearblocks import edge_signatures
 from extraction.rules import Rules
 from fixtures.demo.site import build_site
 
@@ -85,6 +86,9 @@ def test_workers_pack_kept_pages_for_the_archive():
     here = capture_row(url, 200, {}, body, "text/html", fetched_at="t")
     assert capture_row(url, 200, {}, packed.packed, "text/html", fetched_at="t") == here
     assert png.kind == "failed" and png.packed is None  # binary bodies are never kept
+    # The writer learns the near-repeated blocks from signatures the worker computed.
+    texts = [b[1] for b in packed.blocks]
+    assert packed.signatures == edge_signatures(texts) and plain.signatures is None
 
 
 def test_a_worker_crash_fails_its_page_only_and_the_pool_recovers():
@@ -189,6 +193,7 @@ CRASH_WHILE_SUBMITTING = """
 import asyncio, os
 from fixtures.demo.site import build_site
 from crawler.pool import ExtractionPool
+from extraction.nearblocks import edge_signatures
 from extraction.rules import Rules
 
 site = build_site(12)

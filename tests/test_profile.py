@@ -251,3 +251,40 @@ def test_wilson_threshold():
     assert not profiles.is_boilerplate(22, 44)  # half the pages is not enough evidence
     assert not profiles.is_boilerplate(15, 36)
     assert not profiles.is_boilerplate(4, 4)  # below MIN_PAGES
+
+
+@pytest.mark.parametrize("where", ["worker", "writer"])
+def test_the_crawl_recleans_near_repeated_blocks_with_the_workers_signatures(tmp_path, where):
+    """Signatures computed by the extraction workers (ArticleItem.signatures) or by the
+    writer: the same near-repeated contact blocks are learned and re-cleaned."""
+    from crawler.items import ArticleItem
+    from crawler.profile import ProfileKeeper
+    from extraction.nearblocks import edge_signatures
+
+    archive = Archive(tmp_path / f"{where}.db")
+    run = archive.start_run(SOURCE, {})
+    spider = SimpleNamespace(source=SimpleNamespace(name=SOURCE), boilerplate=frozenset())
+    keeper = ProfileKeeper(archive, spider)
+    keeper.publish()
+    items = []
+    for i in range(12):
+        contact = f"Press office, Office for Region {chr(65 + i)}, Telephone 020 7946 01{i:02d}"
+        # Body paragraphs of 12 words or more: prose, never a class (nearblocks rule 2).
+        body = [
+            f"Release {i} reports what the inspectors found in the prisons they visited this year.",
+            f"Witnesses of release {i} described the conditions, dates and places in detail.",
+        ]
+        blocks = [("p", text, text) for text in (*body, contact)]
+        url = f"https://x.org/{i}"
+        row = {"url": url, "source": SOURCE, "title": "T", "text": render("T", blocks)[0]}
+        archive.save_articles([row], run)
+        texts = [b[1] for b in blocks]
+        signatures = edge_signatures(texts) if where == "worker" else None
+        items.append(ArticleItem(row, blocks=blocks, template="t1", signatures=signatures))
+    keeper.record(items)
+    assert keeper.finish(run) == 12
+    texts = [archive.get(f"https://x.org/{i}")["text"] for i in range(12)]
+    assert all(
+        "Press office" not in text and f"release {i}" in text for i, text in enumerate(texts)
+    )
+    archive.close()
