@@ -35,6 +35,9 @@ class ArticleItem:
     # to learn from (storage.profiles); None for PDFs.
     blocks: list[tuple[str, str, str]] | None = field(default=None, repr=False)
     template: str | None = None  # a fingerprint of the page's layout
+    # The texts of the extraction vote's other candidates, for the profile to learn
+    # from too (extraction.extract); None when no vote ran.
+    seen: list[list[str]] | None = field(default=None, repr=False)
     # Share of the extractor's body words removed as boilerplate (drift alarm).
     removed_share: float | None = None
     # The profile (block hashes) the text was cleaned with: the writer re-cleans

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from article.text import block_hash
+from crawler.revote import revote
 from extraction import nearblocks
 from extraction.cleaning import same_text
 from storage import Archive, profiles
@@ -55,6 +56,7 @@ class ProfileKeeper:
         ):
             self.near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
         self.near_classes: dict[str, frozenset] = {}  # the classes last handed to the spider
+        self.voted: list[str] = []  # this run's pages whose body was put to a vote
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
@@ -83,7 +85,11 @@ class ProfileKeeper:
             url = item.article["url"]
             pages.append((url, item.article.get("language"), item.template, item.blocks))
             groups = nearblocks.groups(item.article.get("language"), item.template)
-            self.near.add(url, groups, [b[1] for b in item.blocks])
+            self.near.add(
+                url, groups, [b[1] for b in item.blocks], getattr(item, "seen", None) or ()
+            )
+            if getattr(item, "seen", None) is not None:
+                self.voted.append(url)  # re-read at the end (crawler.revote)
             used = getattr(item, "profile", None)  # None: not known, so treated as older
             if used is not self.current and used != self.current:
                 self.stale_urls.append(url)
@@ -98,6 +104,11 @@ class ProfileKeeper:
         if run_id is None:
             return 0
         near = self.near.compact()
+        rules = getattr(getattr(self.spider, "source", None), "rules", None)
+        if self.voted and rules is not None:  # the vote's choice, made again (issue 17)
+            hashes = profiles.boilerplate(self.archive, self.source)
+            revote(self.archive, self.source, rules, self.voted, boilerplate=hashes,
+                   near=near if near else None)  # fmt: skip
         drop = None
         if near:
 

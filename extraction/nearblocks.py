@@ -259,10 +259,22 @@ class NearDuplicateIndex:
 
     # ---------------------------------------------------------------- learning
 
-    def add(self, page: str, groups: Iterable[str], blocks: Sequence[str]) -> None:
-        """Count ``page``'s edge blocks in each of ``groups`` (replacing its earlier count)."""
+    def add(
+        self,
+        page: str,
+        groups: Iterable[str],
+        blocks: Sequence[str],
+        also: Iterable[Sequence[str]] = (),
+    ) -> None:
+        """Count ``page``'s edge blocks in each of ``groups`` (replacing its earlier count).
+
+        ``also``: other readings of the page (an extraction vote's losing
+        candidates); their edge blocks count too, the page still once.
+        """
         groups = tuple(groups)
-        found = frozenset(edges(blocks, self.head, self.tail))
+        found = frozenset(edges(blocks, self.head, self.tail)).union(
+            *(edges(view, self.head, self.tail) for view in also)
+        )
         old = self._seen.get(page)
         if old is not None:
             for group in old[0]:

@@ -569,6 +569,7 @@ class ReleaseSpider(scrapy.Spider):
                 _capture(response, result.packed),
                 blocks=result.blocks,
                 template=result.template,
+                seen=result.seen,
                 removed_share=result.removed_share,
                 profile=profile,
                 listed=meta.get("listed"),
