@@ -36,6 +36,25 @@ from storage import Archive, profiles
 NEAR_PAGES = 5000
 
 
+def learned_near(
+    archive: Archive, source: str, *, compact: bool = True
+) -> nearblocks.NearDuplicateIndex | None:
+    """The near-repeated edge blocks learned from ``source``'s recorded pages, as a crawl
+    starts with them (``pressroom reextract`` and ``extract --source`` apply them too);
+    None when none is learned. ``compact=False``: the whole index, to go on learning.
+
+    >>> learned_near(archive, "demo") is None  # nothing recorded yet  # doctest: +SKIP
+    True
+    """
+    near = nearblocks.NearDuplicateIndex()
+    for url, language, template, blocks in profiles.recent_pages(archive, source, NEAR_PAGES):
+        near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
+    if not compact:
+        return near
+    small = near.compact()
+    return small if small else None
+
+
 class ProfileKeeper:
     def __init__(self, archive: Archive, spider: Any) -> None:
         self.archive = archive

@@ -256,3 +256,8 @@ def test_boxes_only_a_fallback_keeps_do_not_leak_whatever_the_crawl_order(cli, t
     assert score.recall >= 0.98, score.missing
     assert score.leaks == 0, score.leaked
     assert score.body.f1 >= 0.99
+    # `pressroom reextract` learns and applies the profile as the crawl did: no text changes
+    # (it used to put the near-repeated blocks and the boxes back).
+    redone = cli("reextract", "--db", str(db))
+    assert redone.returncode == 0, redone.stderr[-2000:]
+    assert re.search(r": 0 changed, \d+ unchanged, 0 failed", redone.stdout), redone.stdout
