@@ -38,6 +38,9 @@ class ArticleItem:
     # The near-duplicate signatures of the edge blocks, computed by the extraction
     # worker (extraction.nearblocks.edge_signatures); None: computed by the writer.
     signatures: list[str | None] | None = field(default=None, repr=False)
+    # The texts of the extraction vote's other candidates, for the profile to learn
+    # from too (extraction.extract); None when no vote ran.
+    seen: list[list[str]] | None = field(default=None, repr=False)
     # Share of the extractor's body words removed as boilerplate (drift alarm).
     removed_share: float | None = None
     # The profile (block hashes) the text was cleaned with: the writer re-cleans

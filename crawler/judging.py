@@ -112,6 +112,10 @@ class ReleaseJudge:
                 self.observed < self.mature
                 or not self.learner.release_patterns()
                 or self.learner.young(page.url)
+                # As for pages that look like releases: a page of a section with no
+                # verdict yet (/browse), on a template not yet known as generic, must
+                # not pass for a release of a sibling section (/topic's tentative ones).
+                or (self._maybe_generic(page.template) and not self.learner.known(page.url))
             )
         if early and len(self.held) < MAX_HELD:
             self.held[page.url] = page

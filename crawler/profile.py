@@ -27,12 +27,32 @@ from collections.abc import Iterable
 from typing import Any
 
 from article.text import block_hash
+from crawler.revote import revote
 from extraction import nearblocks
 from extraction.cleaning import same_text
 from storage import Archive, profiles
 
 # Recorded pages the near-repeated blocks are re-learned from when a crawl starts.
 NEAR_PAGES = 5000
+
+
+def learned_near(
+    archive: Archive, source: str, *, compact: bool = True
+) -> nearblocks.NearDuplicateIndex | None:
+    """The near-repeated edge blocks learned from ``source``'s recorded pages, as a crawl
+    starts with them (``pressroom reextract`` and ``extract --source`` apply them too);
+    None when none is learned. ``compact=False``: the whole index, to go on learning.
+
+    >>> learned_near(archive, "demo") is None  # nothing recorded yet  # doctest: +SKIP
+    True
+    """
+    near = nearblocks.NearDuplicateIndex()
+    for url, language, template, blocks in profiles.recent_pages(archive, source, NEAR_PAGES):
+        near.add(url, nearblocks.groups(language, template), [b[1] for b in blocks])
+    if not compact:
+        return near
+    small = near.compact()
+    return small if small else None
 
 
 class ProfileKeeper:
@@ -58,6 +78,7 @@ class ProfileKeeper:
         # The edge signatures of this run's pages, as their workers computed them,
         # for finish() to re-clean with instead of computing them again.
         self.signatures: dict[str, _EdgeSignatures] = {}
+        self.voted: list[str] = []  # this run's pages whose body was put to a vote
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
@@ -88,9 +109,11 @@ class ProfileKeeper:
             groups = nearblocks.groups(item.article.get("language"), item.template)
             texts = [b[1] for b in item.blocks]
             signatures = getattr(item, "signatures", None)
-            self.near.add(url, groups, texts, signatures)
+            self.near.add(url, groups, texts, signatures, getattr(item, "seen", None) or ())
             if signatures is not None and len(signatures) == len(texts):
                 self.signatures[url] = _EdgeSignatures.of(texts, signatures)
+            if getattr(item, "seen", None) is not None:
+                self.voted.append(url)  # re-read at the end (crawler.revote)
             used = getattr(item, "profile", None)  # None: not known, so treated as older
             if used is not self.current and used != self.current:
                 self.stale_urls.append(url)
@@ -105,6 +128,11 @@ class ProfileKeeper:
         if run_id is None:
             return 0
         near = self.near.compact()
+        rules = getattr(getattr(self.spider, "source", None), "rules", None)
+        if self.voted and rules is not None:  # the vote's choice, made again (issue 17)
+            hashes = profiles.boilerplate(self.archive, self.source)
+            revote(self.archive, self.source, rules, self.voted, boilerplate=hashes,
+                   near=near if near else None)  # fmt: skip
         drop = None
         if near:
 

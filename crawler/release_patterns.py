@@ -161,7 +161,7 @@ class SiteLearner:
         self._templates: dict[str, Counter[str]] = {}  # pattern -> templates of releases
         self._other_templates: Counter[str] = Counter()
         self._release_templates: Counter[str] = Counter()
-        self._seen: set[str] = set()
+        self._seen: dict[str, tuple[bool, str | None]] = {}  # url -> its verdict, template
         self._sections: dict[str, set[str]] = {}  # template -> sections it was seen in
 
     def observe(self, url: str, template: str | None) -> None:
@@ -178,23 +178,45 @@ class SiteLearner:
         return self.sections(template) >= GENERIC_SECTIONS
 
     def add(self, url: str, release: bool, template: str | None) -> None:
-        """Record a confident verdict on ``url`` (each URL once)."""
-        if url in self._seen:
-            return
-        self._seen.add(url)
+        """Record a confident verdict on ``url``; a later one replaces it.
+
+        A page that looked like a release counts as one at once (a tentative
+        seed), and is vetoed later when its template turns out to be the site's
+        generic one: the veto must take its vote back, or sibling pages are
+        judged releases for a seed that no longer stands, depending on crawl order.
+
+        >>> learner = SiteLearner()
+        >>> learner.add("https://gov.demo/topic/a-b", True, "G")
+        >>> learner.add("https://gov.demo/topic/a-b", False, "G")
+        >>> learner.release_patterns(), learner._patterns["/topic/<slug>"][True]
+        ([], 0)
+        """
+        old = self._seen.get(url)
+        if old is not None:
+            if old == (release, template):
+                return
+            self._count(url, *old, step=-1)
+        self._seen[url] = (release, template)
         self.observe(url, template)
+        self._count(url, release, template, step=1)
+
+    def _count(self, url: str, release: bool, template: str | None, step: int) -> None:
         pattern = url_pattern(url)
-        self._patterns.setdefault(pattern, Counter())[release] += 1
+        self._patterns.setdefault(pattern, Counter())[release] += step
         if template:
             if release:
-                self._templates.setdefault(pattern, Counter())[template] += 1
-                self._release_templates[template] += 1
+                self._templates.setdefault(pattern, Counter())[template] += step
+                self._release_templates[template] += step
             else:
-                self._other_templates[template] += 1
+                self._other_templates[template] += step
 
     def release_patterns(self) -> list[str]:
         """The patterns that count as release patterns now."""
         return sorted(p for p in self._patterns if self._pattern_ok(p))
+
+    def known(self, url: str) -> bool:
+        """Whether ``url``'s pattern has any verdict yet (else it is judged by its siblings)."""
+        return bool(+self._patterns.get(url_pattern(url), Counter()))
 
     def young(self, url: str) -> bool:
         """Whether ``url``'s pattern has confident releases, still too few to count,

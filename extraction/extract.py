@@ -151,6 +151,7 @@ def _analyse(
     groups = nearblocks.groups(meta["language"], layout)
     near_dropped = _near_dropped(blocks, near, groups, boilerplate, dek, description)
     # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
+    seen: list[list[str]] | None = None
     own = [b for b in blocks if b[1] not in added]
     if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars):
         candidates = [(found, blocks, near_dropped)]
@@ -162,6 +163,10 @@ def _analyse(
         # site's boilerplate, which the profile drops from the winner anyway.
         pick = ensemble.choose([_less_profile(c[1], boilerplate, c[2]) for c in candidates])
         found, blocks, near_dropped = candidates[pick]
+        # What the vote saw but did not keep: the profile learns from it too, so
+        # a box that only a fallback keeps (and wins with, on a few short pages)
+        # is learned from every page where a candidate held it.
+        seen = [[b[1] for b in c[1]] for i, c in enumerate(candidates) if i != pick and c[1]]
     if dek and any(cleaning.same_text(dek, b[1]) for b in blocks[:3]):
         dek = None  # already in the body: the site's lead paragraph, not a separate dek
     if dek:
@@ -186,6 +191,7 @@ def _analyse(
         result.removed_share = round(max(0.0, 1 - own / found_words), 4)
     result.blocks = blocks
     result.template = layout
+    result.seen = seen
     result.article = {
         "url": url,
         "canonical_url": meta["canonical"],
@@ -215,7 +221,7 @@ def _analyse(
         # it read with the verdict. A crawl keeps nothing of a failed page.
         result.kind = "failed"
         result.reason = f"too little text ({body_words} words; need {rules.min_words})"
-        result.blocks = result.template = result.removed_share = None
+        result.blocks = result.template = result.removed_share = result.seen = None
     return result
 
 

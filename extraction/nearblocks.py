@@ -316,13 +316,18 @@ class NearDuplicateIndex:
         groups: Iterable[str],
         blocks: Sequence[str],
         signatures: Sequence[str | None] | None = None,
+        also: Iterable[Sequence[str]] = (),
     ) -> None:
         """Count ``page``'s edge blocks in each of ``groups`` (replacing its earlier count).
 
         ``signatures``: the blocks' signatures if known (:func:`edge_signatures`).
+        ``also``: other readings of the page (an extraction vote's losing
+        candidates); their edge blocks count too, the page still once.
         """
         groups = tuple(groups)
-        found = frozenset(edges(blocks, self.head, self.tail, signatures))
+        found = frozenset(edges(blocks, self.head, self.tail, signatures)).union(
+            *(edges(view, self.head, self.tail) for view in also)
+        )
         old = self._seen.get(page)
         if old is not None:
             for group in old[0]:

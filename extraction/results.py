@@ -57,6 +57,9 @@ class PageResult:
     # fingerprint of the page's layout: what the profile learns from.
     blocks: list[Block] | None = None
     template: str | None = None
+    # The texts of the vote's losing candidates (issue 17): the profile learns
+    # from what the vote saw, so a box only a winning fallback keeps is learned too.
+    seen: list[list[str]] | None = None
     # Whether the page's structured data (JSON-LD, og:type) says it is an article:
     # a confident verdict, which the crawl's release learner (crawler.judging) learns from.
     by_markup: bool = False

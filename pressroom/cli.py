@@ -845,7 +845,7 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
 
     Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too).
     With --source, that source's cleaning rules apply, and its boilerplate
-    profile from --db when the archive has one.
+    profile (exact and near-repeated blocks) from --db when the archive has one.
 
     \b
     Examples:
@@ -853,17 +853,19 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
         pressroom extract saved/ --source hrw --db hrw.db > pages.jsonl
         pressroom extract saved/ --json > pages.json
     """
+    from crawler.profile import learned_near
     from pressroom.files import extract_paths
     from storage import profiles
 
-    rules, boilerplate = sources.Rules(), frozenset[int]()
+    rules, boilerplate, near = sources.Rules(), frozenset[int](), None
     if source:
         src, rules = _source_rules(source, db)
         if Path(db).exists():
             with Archive(db, readonly=True) as archive:
                 boilerplate = profiles.boilerplate(archive, src)
+                near = learned_near(archive, src)  # as the crawl applies them
     try:
-        _echo_json(extract_paths(paths, rules, boilerplate), fmt)
+        _echo_json(extract_paths(paths, rules, boilerplate, near), fmt)
     except FileNotFoundError as exc:
         raise BadInput(str(exc)) from None
 

@@ -61,22 +61,29 @@ def read_page(path: Path) -> str | bytes:
 
 
 def analyse_file(
-    path: Path, rules: Rules, boilerplate: Collection[int] = frozenset(), url: str | None = None
+    path: Path,
+    rules: Rules,
+    boilerplate: Collection[int] = frozenset(),
+    url: str | None = None,
+    near: Any = None,
 ) -> PageResult:
     """The analysis of one file, as `pressroom extract` runs it (``url``: its file URI).
 
     bench/extraction.py scores this function, so that its numbers are the command's.
     """
     url = url or path.resolve().as_uri()
-    return extract.analyse(read_page(path), url, rules, release=True, boilerplate=boilerplate)
+    return extract.analyse(
+        read_page(path), url, rules, release=True, boilerplate=boilerplate, near=near
+    )
 
 
 def extract_file(
-    path: Path, rules: Rules, boilerplate: Collection[int] = frozenset()
+    path: Path, rules: Rules, boilerplate: Collection[int] = frozenset(), near: Any = None
 ) -> dict[str, Any]:
-    """One record for one file (see the module docstring)."""
+    """One record for one file (see the module docstring); ``near``: the source's
+    near-repeated edge blocks (:func:`crawler.profile.learned_near`)."""
     url = path.resolve().as_uri()
-    result = analyse_file(path, rules, boilerplate, url)
+    result = analyse_file(path, rules, boilerplate, url, near)
     release = result.kind == "article" and result.article is not None
     record: dict[str, Any] = {
         "path": str(path),
@@ -95,8 +102,11 @@ def extract_file(
 
 
 def extract_paths(
-    paths: Iterable[str | Path], rules: Rules, boilerplate: Collection[int] = frozenset()
+    paths: Iterable[str | Path],
+    rules: Rules,
+    boilerplate: Collection[int] = frozenset(),
+    near: Any = None,
 ) -> Iterator[dict[str, Any]]:
     """Records for every file in ``paths`` (folders walked), in order."""
     for path in iter_files(paths):
-        yield extract_file(path, rules, boilerplate)
+        yield extract_file(path, rules, boilerplate, near)

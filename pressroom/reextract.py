@@ -20,8 +20,9 @@ from typing import Any
 
 from article.fields import stored_row
 from crawler import sources
+from crawler.profile import learned_near
 from crawler.spiders.release import rules_version
-from extraction import extract
+from extraction import extract, nearblocks
 from storage import Archive, profiles
 
 BATCH = 200
@@ -58,30 +59,39 @@ def reextract(
         ]
         rules: dict[str, sources.Rules] = {}
         learned: dict[str, frozenset[int]] = {}
+        # The near-repeated edge blocks, learned and applied as a crawl does: from the
+        # recorded pages and from what each vote saw; voted pages are read last, with
+        # all of it (crawler.revote), so the order of the archive does not matter.
+        index: dict[str, Any] = {}
+        near: dict[str, Any] = {}
+        later: list[tuple[str, str, str, str, Any, Any]] = []
         run_id = archive.start_run(source or "*", {"reextract": True})
         batch: list[dict[str, Any]] = []
-        for done, (url, fetched_url, name, capture, etag, last_modified) in enumerate(targets, 1):
+        for done, target in enumerate([*targets, None], 1):
+            if target is None:  # the voted pages, with what every page taught
+                near = {name: _small(found) for name, found in index.items()}
+                final, later = later, []
+                for target in final:
+                    article = _extract(archive, target[3], target[1], rules[target[2]],
+                                       learned[target[2]], near[target[2]])  # fmt: skip
+                    _keep(archive, article, target, rules, batch, counts, run_id)
+                break
+            url, fetched_url, name, capture, etag, last_modified = target
             if name not in rules:
                 rules[name] = rules_for(archive, name)
                 learned[name] = profiles.boilerplate(archive, name)  # the source's profile
-            article = _extract(archive, capture, fetched_url, rules[name], learned[name])
-            if article is None:
-                counts["failed"] += 1
-                archive.record_failures(
-                    [{"url": url, "reason": "re-extraction yielded nothing", "source": name}],
-                    run_id,
-                )
-            else:
-                crawl = {
-                    "url": url,
-                    "fetched_url": fetched_url,
-                    "source": name,
-                    "capture_hash": capture,
-                    "etag": etag,
-                    "http_last_modified": last_modified,
-                    "rules_version": rules_version(rules[name]),
-                }
-                batch.append(stored_row(article, crawl))
+                index[name] = learned_near(archive, name, compact=False)
+                near[name] = _small(index[name])
+            result = _analyse(archive, capture, fetched_url, rules[name], learned[name], near[name])
+            if result.seen is not None and result.blocks is not None:
+                groups = nearblocks.groups(result.article.get("language"), result.template)
+                index[name].add(url, groups, [b[1] for b in result.blocks], result.seen)
+                later.append(target)
+                if progress:
+                    progress(done)
+                continue
+            article = dict(result.article) if result.kind == "article" and result.article else None
+            _keep(archive, article, target, rules, batch, counts, run_id)
             if len(batch) >= BATCH:
                 _save(archive, batch, run_id, counts)
             if progress:
@@ -100,13 +110,61 @@ def reextract(
     return counts
 
 
+def _keep(
+    archive: Archive,
+    article: dict | None,
+    target: tuple[str, str, str, str, Any, Any],
+    rules: dict[str, sources.Rules],
+    batch: list[dict[str, Any]],
+    counts: dict[str, int],
+    run_id: int,
+) -> None:
+    """Queue one re-extracted release for saving, or record why it yielded nothing."""
+    url, fetched_url, name, capture, etag, last_modified = target
+    if article is None:
+        counts["failed"] += 1
+        archive.record_failures(
+            [{"url": url, "reason": "re-extraction yielded nothing", "source": name}], run_id
+        )
+        return
+    crawl = {
+        "url": url,
+        "fetched_url": fetched_url,
+        "source": name,
+        "capture_hash": capture,
+        "etag": etag,
+        "http_last_modified": last_modified,
+        "rules_version": rules_version(rules[name]),
+    }
+    batch.append(stored_row(article, crawl))
+
+
+def _small(index: Any) -> Any:
+    """The learned classes of a near index, or None when it learned none."""
+    small = index.compact()
+    return small if small else None
+
+
 def _extract(
     archive: Archive,
     capture: str,
     url: str,
     rules: sources.Rules,
     boilerplate: frozenset[int] = frozenset(),
+    near: Any = None,
 ) -> dict | None:
+    result = _analyse(archive, capture, url, rules, boilerplate, near)
+    return dict(result.article) if result.kind == "article" and result.article else None
+
+
+def _analyse(
+    archive: Archive,
+    capture: str,
+    url: str,
+    rules: sources.Rules,
+    boilerplate: frozenset[int] = frozenset(),
+    near: Any = None,
+) -> Any:
     record = archive.capture(capture)
     # The stored bytes and their Content-Type, read exactly as the crawl reads a
     # response (a lying charset label must not turn a good text into mojibake).
@@ -117,8 +175,9 @@ def _extract(
         release=True,
         boilerplate=boilerplate,
         content_type=record["content_type"],
+        near=near,
     )
-    return dict(result.article) if result.kind == "article" and result.article else None
+    return result
 
 
 def _save(archive: Archive, batch: list[dict[str, Any]], run_id: int, counts: dict) -> None:

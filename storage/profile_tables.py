@@ -30,6 +30,15 @@ class ProfileTables:
         row = self._conn.execute("SELECT text_hash FROM articles WHERE url = ?", [url]).fetchone()
         return None if row is None else row[0]
 
+    def revote_target(self, url: str) -> tuple[int, str | None, str, str, str] | None:
+        """(id, fetched_url, capture_hash, title, text) of the article at ``url`` that has a
+        capture, or None (crawler.revote re-reads it)."""
+        return self._conn.execute(
+            "SELECT id, fetched_url, capture_hash, title, text FROM articles"
+            " WHERE url = ? AND capture_hash IS NOT NULL",
+            [url],
+        ).fetchone()
+
     def page_blocks(self, url: str) -> tuple[str, str, str, bytes] | None:
         """(source, language, template, packed blocks) recorded for ``url``, or None."""
         return self._conn.execute(

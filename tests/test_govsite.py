@@ -237,3 +237,27 @@ def test_an_ad_hoc_crawl_finds_the_releases_and_reads_them_right(cli, tmp_path: 
     assert int(re.search(r"\b(\d+) not releases", summary).group(1)) >= others
     listed = cli("pages", "--not-releases", "--db", str(db))
     assert listed.returncode == 0 and "/topic/" in listed.stdout
+
+
+def test_boxes_only_a_fallback_keeps_do_not_leak_whatever_the_crawl_order(cli, tmp_path: Path):
+    # Issue 17: on short statements the extraction vote can pick a fallback that keeps the
+    # attachment box, the cookie banner and "Is this page useful?" before the site's
+    # profile knows them (the pruned first pass never holds them, so the profile learned
+    # them from no kept body). The profile now also learns from the vote's other
+    # candidates, and the crawl's voted pages are read again at its end with the final
+    # profile: none of these boxes is left in any stored text.
+    site = build_site(300)
+    db = tmp_path / "gov.db"
+    with serve(site) as server:  # type: ignore[arg-type]
+        result = cli("crawl", "--sitemap", server.url + "/sitemap.xml", "--db", str(db))
+        truth = site_truth(site, server.url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    score = score_archive(db, truth)
+    assert score.recall >= 0.98, score.missing
+    assert score.leaks == 0, score.leaked
+    assert score.body.f1 >= 0.99
+    # `pressroom reextract` learns and applies the profile as the crawl did: no text changes
+    # (it used to put the near-repeated blocks and the boxes back).
+    redone = cli("reextract", "--db", str(db))
+    assert redone.returncode == 0, redone.stderr[-2000:]
+    assert re.search(r": 0 changed, \d+ unchanged, 0 failed", redone.stdout), redone.stdout

@@ -159,3 +159,27 @@ def test_a_short_page_of_a_section_just_begun_waits_for_the_section() -> None:
     # A section with a confident non-release is not young: its short pages are judged.
     judge.decide(Seen(f"{BASE}/notes/a-note", "R", "page", by_markup=True, reason="og:type"))
     assert judge.decide(Seen(f"{BASE}/notes/b-note", "R", "page", reason="no markup")) == "not"
+
+
+def test_a_vetoed_topic_page_takes_back_its_vote_and_browse_pages_wait() -> None:
+    # The order that stored a /browse page now and then (issue 17, found by shuffling the
+    # fixture's pages): topic pages that look like releases count at once as tentative
+    # releases of /topic/<slug> on the generic layout "G"; a short /browse page on "G"
+    # then passed for a release of that sibling section, before "G" was known generic.
+    from crawler.judging import ReleaseJudge, Seen
+
+    judge = ReleaseJudge(mature=0)
+    for n in range(12):
+        judge.decide(Seen(f"{BASE}/government/news/story-number-{n}", "R", "article"))
+    topics = [f"{BASE}/topic/subject-{n}" for n in range(4)]
+    assert {judge.decide(Seen(url, "G", "article")) for url in topics} == {"hold"}
+    browse = Seen(f"{BASE}/browse/driving-and-transport", "G", "page", reason="no markup")
+    assert judge.decide(browse) == "hold"  # "G" spans 2 sections: maybe the generic layout
+    for path in ("/", "/help/about", "/search/all-news"):
+        judge.decide(Seen(BASE + path, "G", "page", reason="no article markup"))
+    settled = judge.settle()
+    assert settled[browse.url] is False
+    assert not any(settled[url] for url in topics)
+    # The vetoed topic pages no longer count as releases of their pattern.
+    assert "/topic/<slug>" not in judge.learner.release_patterns()
+    assert "/government/news/<slug>" in judge.learner.release_patterns()

@@ -570,6 +570,7 @@ class ReleaseSpider(scrapy.Spider):
                 blocks=result.blocks,
                 template=result.template,
                 signatures=result.signatures,
+                seen=result.seen,
                 removed_share=result.removed_share,
                 profile=profile,
                 listed=meta.get("listed"),
