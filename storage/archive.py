@@ -25,7 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .captures import Packed, capture_row, decompress
-from .connection import connect, release_wal, sqlite_errors
+from .connection import begin_immediate, connect, release_wal, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
 from .migrations import apply as apply_migrations
@@ -972,7 +972,7 @@ class Archive(ProfileTables):
             # IMMEDIATE takes the write lock up front, where busy_timeout
             # applies; a deferred BEGIN that upgrades later can fail with
             # SQLITE_BUSY at once, without waiting, when another writer got in.
-            self._conn.execute("BEGIN IMMEDIATE")
+            begin_immediate(self._conn, self.busy_timeout)  # Ctrl-C heard while it waits
             try:
                 yield
             except BaseException:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,33 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
             conn.close()
             raise
     return db
+
+
+# Each step of the wait for another writer: short, so that Ctrl-C is heard at once.
+_STEP_MS = 100
+
+
+def begin_immediate(conn: sqlite3.Connection, busy_timeout: int) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to ``busy_timeout`` ms for another writer, in short steps.
+
+        >>> begin_immediate(sqlite3.connect(":memory:"), 1000)
+
+    SQLite's own busy wait returns to Python only when it ends: a Ctrl-C or
+    SIGTERM while another process held the write lock was heard up to 10 s
+    later. Between the steps Python runs its signal handlers.
+    """
+    deadline = time.monotonic() + busy_timeout / 1000
+    conn.execute(f"PRAGMA busy_timeout = {min(_STEP_MS, int(busy_timeout))}")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if _primary_code(exc) != _SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
 
 
 def release_wal(path: str | os.PathLike[str]) -> None:

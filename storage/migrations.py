@@ -29,6 +29,8 @@ import datetime as dt
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .connection import begin_immediate
+
 migrations = Migrations("pressroom")
 
 
@@ -70,7 +72,7 @@ def apply(
                     f"migration {migration.name} is registered transactional=False; "
                     "pressroom runs every migration in one transaction"
                 )
-            db.conn.execute("BEGIN IMMEDIATE")
+            begin_immediate(db.conn, db.execute("PRAGMA busy_timeout").fetchone()[0])
             try:
                 applied = db.conn.execute(
                     f"SELECT 1 FROM [{table}] WHERE migration_set = ? AND name = ?",

@@ -11,6 +11,7 @@ wrappers and `docker stop` send), 0 for `serve`, whose normal end is being stopp
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -188,6 +189,41 @@ def test_a_signal_while_the_program_starts_is_one_line_and_128_plus_n(archive, s
     said = "interrupted" if sig == signal.SIGINT else "terminated (SIGTERM)"
     assert (code, err) in [(128 + sig, f"Error: {said}\n"), (0, "")], (code, err)
     assert took < 5
+
+
+def has_open(pid: int, path: Path) -> bool:
+    """Whether the process has ``path`` open (Linux /proc)."""
+    return any(
+        os.path.realpath(fd) == str(path.resolve()) for fd in Path(f"/proc/{pid}/fd").glob("*")
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_another_writer_holds_the_archive_is_heard_at_once(archive, tmp_path, sig):
+    """SQLite's busy wait (10 s) returned to Python only at its end: the signal waited too."""
+    db = tmp_path / "a.db"
+    shutil.copy(archive, db)
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process writing, for longer than we wait
+    try:
+        proc = start("reextract", "--db", db.name, cwd=tmp_path)
+        deadline = time.monotonic() + 30
+        while not has_open(proc.pid, db):  # then it waits for the write lock
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.02)
+        time.sleep(0.5)
+        if sig == signal.SIGINT:
+            ctrl_c(proc)
+        else:
+            proc.send_signal(sig)
+        code, out, err, took = finish(proc)
+    finally:
+        writer.rollback()
+        writer.close()
+    said = "interrupted" if sig == signal.SIGINT else "terminated (SIGTERM)"
+    assert (code, err) == (128 + sig, f"Error: {said}\n"), out + err
+    assert took < 2  # not the rest of the 10 s busy timeout
 
 
 # --- worker --------------------------------------------------------------------------
