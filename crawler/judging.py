@@ -38,11 +38,12 @@ generic: nothing stored has to be taken back. It costs at most ``mature`` plus
 Whether a template is the generic layout shows only across sections, so no page is
 cleared before the crawl has seen the site's breadth: every section of the URLs
 listed for the crawl (:meth:`ReleaseJudge.expect`) must have answered its first
-:data:`SAMPLE` pages (:meth:`ReleaseJudge.reached`). Without it, a crawl that read
-the sitemap file of ``/government/...`` first stored the 11th people page, on the
-generic layout then seen in one section only (issue 17); the spider feeds the
-listed URLs section by section in turn, so the sample is reached within the first
-few dozen pages whatever order the sitemaps list them in.
+:data:`SAMPLE` pages (:meth:`ReleaseJudge.reached`), or :data:`ENOUGH_SECTIONS` of
+them, for a site whose every page is a section of its own (``/<slug>``). Without
+it, a crawl that read the sitemap file of ``/government/...`` first stored the 11th
+people page, on the generic layout then seen in one section only (issue 17); the
+spider feeds the listed URLs section by section in turn, so the sample is reached
+within the first few dozen pages whatever order the sitemaps list them in.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ ESTABLISHED = 10
 # Pages answered in each listed section of the site before a template may be
 # cleared of being the generic layout (or all of the section's, if fewer).
 SAMPLE = 3
+# Sections sampled that show the site's breadth even when more are listed (three
+# times GENERIC_SECTIONS): a site of /<slug> pages lists one section per page.
+ENOUGH_SECTIONS = 12
 # Rejected pages held for the end-of-crawl re-judgement, at most (a bound on memory).
 MAX_HELD = 5000
 
@@ -98,14 +102,21 @@ class ReleaseJudge:
         self.shapes: Counter[tuple[str, str | None]] = Counter()  # (URL pattern, template)
         self._listed: Counter[str] = Counter()  # section -> URLs listed for the crawl
         self._reached: Counter[str] = Counter()  # section -> of them answered (fetched or failed)
+        self._unsampled: set[str] = set()  # listed sections short of their sample
 
     def expect(self, url: str) -> None:
         """Note a URL the crawl will fetch (a sitemap entry made a request)."""
-        self._listed[section(url)] += 1
+        key = section(url)
+        self._listed[key] += 1
+        if self._reached[key] < min(SAMPLE, self._listed[key]):
+            self._unsampled.add(key)
 
     def reached(self, url: str) -> None:
         """Note a page read (and observed, if judged) or failed: one more of its section."""
-        self._reached[section(url)] += 1
+        key = section(url)
+        self._reached[key] += 1
+        if key in self._unsampled and self._reached[key] >= min(SAMPLE, self._listed[key]):
+            self._unsampled.discard(key)
 
     def broad(self) -> bool:
         """Whether every listed section answered its first :data:`SAMPLE` pages.
@@ -117,7 +128,9 @@ class ReleaseJudge:
         >>> judge.reached("https://gov.demo/topic/c"); judge.broad()
         True
         """
-        return all(self._reached[s] >= min(SAMPLE, n) for s, n in self._listed.items())
+        if not self._unsampled:
+            return True
+        return len(self._listed) - len(self._unsampled) >= ENOUGH_SECTIONS
 
     def decide(self, page: Seen) -> str:
         """ "store", "release", "not" or "hold" (see the module doc)."""

@@ -260,3 +260,27 @@ def test_sitemap_entries_are_handed_out_one_section_at_a_time() -> None:
     # Each section's first page within the first three, each section in its own order.
     assert {u.split("/")[3] for u in got[:3]} == {"government", "topic", "help"}
     assert [u for u in got if "/news/" in u] == urls[:5]
+
+
+def test_sampling_the_site_s_sections_before_any_verdict() -> None:
+    from crawler.judging import ENOUGH_SECTIONS, SAMPLE, ReleaseJudge
+
+    judge = ReleaseJudge()
+    news = [f"{BASE}/news/story-{n}-x" for n in range(10)]
+    for url in [*news, f"{BASE}/topic/roads", f"{BASE}/"]:
+        judge.expect(url)
+    for url in news[:SAMPLE]:
+        judge.reached(url)
+    assert not judge.broad()  # /topic and the home page not read yet
+    judge.reached(f"{BASE}/topic/roads")
+    judge.reached(f"{BASE}/")
+    assert judge.broad()
+    # A site of /<slug> pages lists one section per page: enough of them sampled will do.
+    flat = ReleaseJudge()
+    pages = [f"{BASE}/release-number-{n}" for n in range(200)]
+    for url in pages:
+        flat.expect(url)
+    for n, url in enumerate(pages[:ENOUGH_SECTIONS]):
+        assert not flat.broad(), n
+        flat.reached(url)
+    assert flat.broad()

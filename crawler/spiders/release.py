@@ -508,7 +508,7 @@ class ReleaseSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         if response.status == 304:
-            self.judge.reached(normalize(response.url))
+            self.judge.reached(_asked(response))
             self.crawler.stats.inc_value("pressroom/not_modified")
             yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
             return
@@ -521,7 +521,7 @@ class ReleaseSpider(scrapy.Spider):
             t in content_type for t in HTML_TYPES
         )
         if not pdf and not html_page:
-            self.judge.reached(normalize(response.url))
+            self.judge.reached(_asked(response))
             shown = content_type.split(";")[0] or "no content type"
             self.crawler.stats.inc_value("pressroom/not_html")
             yield FailureItem(response.url, f"not HTML ({shown})", response.status)
@@ -560,7 +560,7 @@ class ReleaseSpider(scrapy.Spider):
         )
         # Counted once read, not when it arrives: its template is what the judge
         # must have seen of a section before calling it sampled.
-        self.judge.reached(url)
+        self.judge.reached(_asked(response))
         decision = "store"
         if verdict is None and kind != "listing" and result.kind != "failed":
             decision = "not" if judged is False else self.judge.decide(_seen(url, result))
@@ -741,6 +741,11 @@ def _seen(url: str, result: Any) -> Seen:
         links=result.links,
         paginated=bool(result.next_pages),
     )
+
+
+def _asked(response: Response) -> str:
+    """The URL the request asked for, before redirects (the one the judge expected)."""
+    return normalize((response.meta.get("redirect_urls") or [response.url])[0])
 
 
 def _absolute(url: str, base: str | None = None) -> str | None:
