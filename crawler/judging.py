@@ -25,14 +25,25 @@ answers from the confident verdicts seen so far:
   release pattern learned yet, a short page of a pattern with too few
   confident releases so far, or a page that looks like a release on a
   template seen in several sections of the site but not yet in enough of
-  them to call it the generic layout). :meth:`ReleaseJudge.settle` re-judges the held
-  pages when the crawl is otherwise done, and the spider fetches them again with
-  the verdict.
+  them to call it the generic layout, or any unsure page while the sections
+  of the site listed for the crawl were not all sampled).
+  :meth:`ReleaseJudge.settle` re-judges the held pages when the crawl is
+  otherwise done, and the spider fetches them again with the verdict.
 
 Holding (not storing) the first pages of a site is what lets a generic template
 veto a topic page fetched before the other sections showed the template is
 generic: nothing stored has to be taken back. It costs at most ``mature`` plus
 ``MAX_HELD`` extra fetches.
+
+Whether a template is the generic layout shows only across sections, so no page is
+cleared before the crawl has seen the site's breadth: every section of the URLs
+listed for the crawl (:meth:`ReleaseJudge.expect`) must have answered its first
+:data:`SAMPLE` pages (:meth:`ReleaseJudge.reached`), or :data:`ENOUGH_SECTIONS` of
+them, for a site whose every page is a section of its own (``/<slug>``). Without
+it, a crawl that read the sitemap file of ``/government/...`` first stored the 11th
+people page, on the generic layout then seen in one section only (issue 17); the
+spider feeds the listed URLs section by section in turn, so the sample is reached
+within the first few dozen pages whatever order the sitemaps list them in.
 """
 
 from __future__ import annotations
@@ -44,6 +55,7 @@ from crawler.release_patterns import (
     GENERIC_SECTIONS,
     MAX_RELEASE_LINKS,
     SiteLearner,
+    section,
     url_pattern,
 )
 
@@ -57,6 +69,12 @@ MATURE = 50
 # seen: a handful of topic pages fetched before the site's browse, people and
 # help pages showed their template is the generic one are then judged at the end.
 ESTABLISHED = 10
+# Pages answered in each listed section of the site before a template may be
+# cleared of being the generic layout (or all of the section's, if fewer).
+SAMPLE = 3
+# Sections sampled that show the site's breadth even when more are listed (three
+# times GENERIC_SECTIONS): a site of /<slug> pages lists one section per page.
+ENOUGH_SECTIONS = 12
 # Rejected pages held for the end-of-crawl re-judgement, at most (a bound on memory).
 MAX_HELD = 5000
 
@@ -82,6 +100,37 @@ class ReleaseJudge:
         self.held: dict[str, Seen] = {}
         self.reasons: dict[str, str] = {}
         self.shapes: Counter[tuple[str, str | None]] = Counter()  # (URL pattern, template)
+        self._listed: Counter[str] = Counter()  # section -> URLs listed for the crawl
+        self._reached: Counter[str] = Counter()  # section -> of them answered (fetched or failed)
+        self._unsampled: set[str] = set()  # listed sections short of their sample
+
+    def expect(self, url: str) -> None:
+        """Note a URL the crawl will fetch (a sitemap entry made a request)."""
+        key = section(url)
+        self._listed[key] += 1
+        if self._reached[key] < min(SAMPLE, self._listed[key]):
+            self._unsampled.add(key)
+
+    def reached(self, url: str) -> None:
+        """Note a page read (and observed, if judged) or failed: one more of its section."""
+        key = section(url)
+        self._reached[key] += 1
+        if key in self._unsampled and self._reached[key] >= min(SAMPLE, self._listed[key]):
+            self._unsampled.discard(key)
+
+    def broad(self) -> bool:
+        """Whether every listed section answered its first :data:`SAMPLE` pages.
+
+        >>> judge = ReleaseJudge()
+        >>> judge.expect("https://gov.demo/news/a-b"); judge.expect("https://gov.demo/topic/c")
+        >>> judge.reached("https://gov.demo/news/a-b"); judge.broad()
+        False
+        >>> judge.reached("https://gov.demo/topic/c"); judge.broad()
+        True
+        """
+        if not self._unsampled:
+            return True
+        return len(self._listed) - len(self._unsampled) >= ENOUGH_SECTIONS
 
     def decide(self, page: Seen) -> str:
         """ "store", "release", "not" or "hold" (see the module doc)."""
@@ -101,6 +150,7 @@ class ReleaseJudge:
             self.learner.add(page.url, True, page.template)
             early = (
                 self.observed < self.mature
+                or not self.broad()
                 or self.shapes[shape] <= ESTABLISHED
                 or self._maybe_generic(page.template)
             )
@@ -110,6 +160,7 @@ class ReleaseJudge:
             # refused for its pattern's few confident releases, not for what it is.
             early = (
                 self.observed < self.mature
+                or not self.broad()
                 or not self.learner.release_patterns()
                 or self.learner.young(page.url)
                 # As for pages that look like releases: a page of a section with no

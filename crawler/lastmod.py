@@ -39,6 +39,29 @@ def parse(value: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def date_hint(published: str | None, modified: str | None, lastmod: str | None) -> str | None:
+    """The sitemap's ``<lastmod>`` as a release's publication date, or None.
+
+    The last hint: only for a page that gives no date of its own, neither a
+    publication nor an update date (a page showing "Last updated" only is edited:
+    its lastmod is that edit, not the publication). Kept as the site wrote it,
+    a bare date or a full one; never a lastmod in the future.
+
+    >>> date_hint(None, None, "2023-04-11"), date_hint(None, None, "2023-04-11T09:30:00Z")
+    ('2023-04-11', '2023-04-11T09:30:00Z')
+    >>> date_hint("2023-04-01", None, "2023-04-11"), date_hint(None, "2023-04-22", "2023-04-22")
+    (None, None)
+    >>> date_hint(None, None, "last week"), date_hint(None, None, "2999-01-01")
+    (None, None)
+    """
+    when = parse(lastmod)
+    if published or modified or when is None or lastmod is None:
+        return None
+    if when > datetime.now(UTC) + timedelta(days=1):
+        return None  # a clock or generator error, not a date the release was published
+    return lastmod.strip()
+
+
 def _is_date(value: str) -> bool:
     return len(value.strip()) == 10 and parse(value) is not None
 

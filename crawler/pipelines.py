@@ -253,6 +253,10 @@ def articles(store: StorePipeline, batch: Batch) -> None:
     rows = []
     for item in batch.articles:
         row = dict(item.article)
+        if item.date_hint is not None:
+            # A lastmod moves with every edit: the date a release was first stored
+            # under stands while its page gives none (crawler.lastmod.date_hint).
+            row["date_published"] = store.archive.date_published(row["url"]) or item.date_hint
         if item.capture is not None:
             row["capture_hash"] = _capture(store, item.capture)
         rows.append(row)

@@ -52,7 +52,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["SiteLearner", "Verdict", "url_pattern"]
+__all__ = ["SiteLearner", "Verdict", "section", "url_pattern"]
 
 MIN_RELEASES = 3
 MAX_OTHER_SHARE = 0.05
@@ -111,11 +111,11 @@ def url_pattern(url: str) -> str:
     return "/" + "/".join(segments) + (("?" + "&".join(query)) if query else "")
 
 
-def _section(url: str) -> str:
+def section(url: str) -> str:
     """The first literal path segment that is not a language code ("" for none): a
     site's news under /2024/05/slug or /en/, /fr/ is still one section.
 
-    >>> _section("https://x.org/2024/05/slug"), _section("https://x.org/fr/topic/roads")
+    >>> section("https://x.org/2024/05/slug"), section("https://x.org/fr/topic/roads")
     ('', 'topic')
     """
     segments = [s for s in urlsplit(url).path.split("/") if s]
@@ -167,7 +167,7 @@ class SiteLearner:
     def observe(self, url: str, template: str | None) -> None:
         """Note the template of any fetched page, judged or not (to spot generic layouts)."""
         if template:
-            self._sections.setdefault(template, set()).add(_section(url))
+            self._sections.setdefault(template, set()).add(section(url))
 
     def sections(self, template: str | None) -> int:
         """In how many top-level sections of the site ``template`` was seen so far."""

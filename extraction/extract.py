@@ -183,7 +183,13 @@ def _analyse(
     text, markdown = render(title, kept)
     body = "\n".join(b[1] for b in kept)
     own_url = meta["canonical"] or url
-    date = meta["date_published"] or metadata.not_today(doc.date if doc is not None else None)
+    guess = metadata.not_today(doc.date if doc is not None else None)
+    modified = meta["date_modified"]
+    if guess and modified and guess[:10] >= modified[:10]:
+        # trafilatura's guess is the latest date it finds: on a page that shows an
+        # update date and no publication date, the update, never a publication (issue 17).
+        guess = None
+    date = meta["date_published"] or guess
     result.kind = "article"
     result.dek = dek
     if found_words:

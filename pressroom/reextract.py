@@ -127,6 +127,10 @@ def _keep(
             [{"url": url, "reason": "re-extraction yielded nothing", "source": name}], run_id
         )
         return
+    if not article.get("date_published") and not article.get("date_modified"):
+        # The page gives no date: the one stored stands (its sitemap lastmod's, taken
+        # when the crawl stored it; crawler.lastmod.date_hint).
+        article["date_published"] = archive.date_published(url)
     crawl = {
         "url": url,
         "fetched_url": fetched_url,

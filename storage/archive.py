@@ -392,6 +392,15 @@ class Archive(ProfileTables):
                 found += cursor.rowcount
         return found
 
+    def date_published(self, url: str) -> str | None:
+        """The stored date_published of the release at ``url``, or None.
+
+        >>> archive.date_published("https://x.org/a")  # doctest: +SKIP
+        '2023-04-11'
+        """
+        rows = self._select("SELECT date_published FROM articles WHERE url = ?", [url])
+        return rows[0]["date_published"] if rows else None
+
     def validators(self, url: str) -> dict[str, Any] | None:
         """What a conditional re-fetch of ``url`` needs, or None if it was never archived.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
@@ -21,16 +22,24 @@ BASE = "http://127.0.0.1:8000"
 
 
 @pytest.fixture(scope="module")
-def govsite_pages():
-    """Every sitemap URL of a 120-release newsroom: truth, classify()'s verdict, template,
-    links, pagination."""
+def govsite_read():
+    """Every sitemap URL of a 120-release newsroom, its truth and what the extractor read."""
     site = build_site(120)
     rows = []
     for truth in site_truth(site, BASE):
         html = site.render(truth.url[len(BASE) :], BASE).text
+        rows.append((truth, html, analyse(html, truth.url, Rules(), release=None)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def govsite_pages(govsite_read):
+    """Every sitemap URL: truth, classify()'s verdict, template, links, pagination."""
+    rows = []
+    for truth, html, result in govsite_read:
         tree = lxml.html.fromstring(html, base_url=truth.url)
         tree.make_links_absolute(truth.url)
-        accepted = analyse(html, truth.url, Rules(), release=None).kind == "article"
+        accepted = result.kind == "article"
         links = [a.get("href") for a in tree.iter("a") if a.get("href")]
         paginated = bool(tree.xpath("//a[@rel='next' or @rel='prev']"))
         rows.append((truth, accepted, template_key(tree), links, paginated))
@@ -183,3 +192,95 @@ def test_a_vetoed_topic_page_takes_back_its_vote_and_browse_pages_wait() -> None
     # The vetoed topic pages no longer count as releases of their pattern.
     assert "/topic/<slug>" not in judge.learner.release_patterns()
     assert "/government/news/<slug>" in judge.learner.release_patterns()
+
+
+def _sitemap_orders(urls: list[str], seeds: int) -> list[list[str]]:
+    """Crawl orders: each sitemap file of 40 URLs (sorted by path) read first in turn,
+    the rest after; the files in reverse; and ``seeds`` random shuffles."""
+    ordered = sorted(urls)
+    files = [ordered[i : i + 40] for i in range(0, len(ordered), 40)]
+    orders = [
+        files[k] + [u for j, f in enumerate(files) if j != k for u in f] for k in range(len(files))
+    ]
+    orders.append([u for f in reversed(files) for u in f])
+    for seed in range(seeds):
+        shuffled = ordered[:]
+        random.Random(seed).shuffle(shuffled)
+        orders.append(shuffled)
+    return orders
+
+
+def test_the_judgement_does_not_depend_on_the_crawl_order(govsite_read) -> None:
+    # A people page (the site's generic layout, a date, long paragraphs) was stored in
+    # some crawls (issue 17): those that read the sitemap file of /government/... first,
+    # where the 11th people page was judged while the generic layout had been seen in
+    # one section only. Every listed section is sampled first now, in any order.
+    from crawler.judging import ReleaseJudge, Seen
+
+    seen = {
+        truth.url: Seen(
+            truth.url,
+            result.template,
+            result.kind,
+            by_markup=result.by_markup,
+            reason=result.reason,
+            links=result.links,
+            paginated=bool(result.next_pages),
+        )
+        for truth, _html, result in govsite_read
+    }
+    releases = {truth.url for truth, _html, _result in govsite_read if truth.is_release}
+    outcomes = set()
+    for order in _sitemap_orders(list(seen), seeds=12):
+        judge = ReleaseJudge()
+        for url in order:
+            judge.expect(url)
+        stored = set()
+        for url in order:
+            judge.reached(url)
+            if judge.decide(seen[url]) in ("store", "release"):
+                stored.add(url)
+        stored |= {url for url, release in judge.settle().items() if release}
+        assert stored <= releases, sorted(stored - releases)
+        assert len(releases - stored) <= 1, sorted(releases - stored)
+        outcomes.add(frozenset(stored))
+    assert len(outcomes) == 1  # the same pages stored whatever the order
+
+
+def test_sitemap_entries_are_handed_out_one_section_at_a_time() -> None:
+    from crawler.interleave import BySection
+
+    queue = BySection()
+    urls = [f"{BASE}/government/news/story-{n}-x" for n in range(5)]
+    urls += [f"{BASE}/topic/subject-{n}" for n in range(2)] + [f"{BASE}/help/about"]
+    for url in urls:
+        queue.append((url, "2023-04-11"))
+    got = [queue.popleft()[0] for _ in range(len(queue))]
+    assert not queue and sorted(got) == sorted(urls)
+    # Each section's first page within the first three, each section in its own order.
+    assert {u.split("/")[3] for u in got[:3]} == {"government", "topic", "help"}
+    assert [u for u in got if "/news/" in u] == urls[:5]
+
+
+def test_sampling_the_site_s_sections_before_any_verdict() -> None:
+    from crawler.judging import ENOUGH_SECTIONS, SAMPLE, ReleaseJudge
+
+    judge = ReleaseJudge()
+    news = [f"{BASE}/news/story-{n}-x" for n in range(10)]
+    for url in [*news, f"{BASE}/topic/roads", f"{BASE}/"]:
+        judge.expect(url)
+    for url in news[:SAMPLE]:
+        judge.reached(url)
+    assert not judge.broad()  # /topic and the home page not read yet
+    judge.reached(f"{BASE}/topic/roads")
+    judge.reached(f"{BASE}/")
+    assert judge.broad()
+    # A site of /<slug> pages lists one section per page: enough of them sampled will do.
+    flat = ReleaseJudge()
+    pages = [f"{BASE}/release-number-{n}" for n in range(200)]
+    for url in pages:
+        flat.expect(url)
+    for n, url in enumerate(pages[:ENOUGH_SECTIONS]):
+        assert not flat.broad(), n
+        flat.reached(url)
+    assert flat.broad()

@@ -181,3 +181,42 @@ def test_meta_refresh_is_followed_without_decoding_pages_that_have_none(body, en
     else:
         assert result is response
         assert getattr(response, "_cached_ubody", None) is None  # never decoded
+
+
+def test_entries_wait_for_every_sitemap_file_and_come_one_section_at_a_time():
+    # The release judge holds its verdicts until every section of the site was
+    # sampled (issue 17): pages are fetched only once all sitemap files are read,
+    # and the sections in turn, whatever order the files list them in.
+    from scrapy.utils.test import get_crawler
+
+    adhoc = sources.parse(
+        'name = "t"\nallowed_domains = ["example.org"]\n'
+        '[discover]\nsitemaps = ["https://example.org/index.xml"]\n',
+        "t.toml",
+    )
+    crawler = get_crawler(ReleaseSpider, {"PRESSROOM_DB": "", "PRESSROOM_EXTRACT_WORKERS": 0})
+    s = ReleaseSpider.from_crawler(crawler, source=adhoc)
+    engine = crawler.engine = _Engine(crawler.stats)
+    index = (
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>https://example.org/s1.xml</loc></sitemap>"
+        "<sitemap><loc>https://example.org/s2.xml</loc></sitemap></sitemapindex>"
+    )
+    files = list(s.parse_sitemap(response("https://example.org/index.xml", index.encode())))
+    assert [r.url for r in files] == ["https://example.org/s1.xml", "https://example.org/s2.xml"]
+    assert all(r.priority > 0 for r in files) and s.sitemaps_pending == 2
+
+    def urlset(paths) -> bytes:
+        entries = "".join(f"<url><loc>https://example.org{p}</loc></url>" for p in paths)
+        return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()
+
+    news = [f"/news/story-{n}-x" for n in range(6)]
+    assert urls(s.parse_sitemap(response("https://example.org/s1.xml", urlset(news)))) == []
+    assert engine.requests == [] and len(s.waiting) == 6  # s2.xml is still to come
+    rest = ["/topic/roads", "/topic/rail", "/help/about"]
+    assert urls(s.parse_sitemap(response("https://example.org/s2.xml", urlset(rest)))) == []
+    # Scrapy's queue is last in, first out: the last request handed over is fetched first.
+    fetched = [r.url.removeprefix("https://example.org") for r in reversed(engine.requests)]
+    assert sorted(fetched) == sorted(news + rest)
+    assert {p.split("/")[1] for p in fetched[:3]} == {"news", "topic", "help"}
+    assert [p for p in fetched if p.startswith("/news/")] == news

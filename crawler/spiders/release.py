@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import zlib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from twisted.python.failure import Failure
 
 from article.fields import stored_row
 from crawler import failures, lastmod, middlewares, sources
+from crawler.interleave import BySection
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
 from crawler.judging import ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
@@ -57,6 +58,8 @@ from storage.captures import Packed
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b"
+# Sitemap files of an index are fetched before the pages already listed.
+SITEMAP_PRIORITY = 10
 
 
 def source_settings(source: sources.Source) -> dict[str, Any]:
@@ -129,8 +132,13 @@ class ReleaseSpider(scrapy.Spider):
         self.max_size = DOWNLOAD_MAXSIZE  # what a gzipped sitemap may inflate to
         # Sitemap entries (url, lastmod) not yet made requests: see _feed(). None
         # yields every entry at once (tests; crawls with a JOBDIR, whose queue
-        # must hold every request for a resumed crawl to find them).
-        self.waiting: deque[tuple[str, str | None]] | None = None
+        # must hold every request for a resumed crawl to find them). Handed out
+        # one section of the site at a time: the release judge samples every
+        # section before its verdicts (crawler.judging, crawler.interleave).
+        self.waiting: BySection | None = None
+        # Sitemap files requested and not yet read: entries wait until all are
+        # (or the crawl idles), so that the first pages fetched span the whole site.
+        self.sitemaps_pending = 0
         # The lastmod of each sitemap entry this run did not skip: a feed or
         # listing link may fetch the page before its sitemap is read (then the
         # dupefilter drops the entry's request), and the pipeline still records
@@ -140,7 +148,8 @@ class ReleaseSpider(scrapy.Spider):
         self.judge = ReleaseJudge()
         # What a held page is recorded under (as listed, its sitemap lastmod): a page the
         # judge settles as no release is recorded without being fetched again.
-        self.held_as: dict[str, tuple[str, str | None]] = {}
+        # The third: "sitemap" when that lastmod is a sitemap's (a date hint, see parse_page).
+        self.held_as: dict[str, tuple[str, str | None, str | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -171,7 +180,7 @@ class ReleaseSpider(scrapy.Spider):
         spider.rules_version = rules_version(spider.source.rules)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
         if not settings.get("JOBDIR"):
-            spider.waiting = deque()
+            spider.waiting = BySection()
             crawler.signals.connect(spider._feed, signal=scrapy.signals.response_received)
             crawler.signals.connect(spider._feed_when_idle, signal=scrapy.signals.spider_idle)
         crawler.signals.connect(spider._settle_when_idle, signal=scrapy.signals.spider_idle)
@@ -191,7 +200,7 @@ class ReleaseSpider(scrapy.Spider):
         (url, lastmod) pairs they take a tenth of that, so a crawl's memory no
         longer grows with the size of the site.
         """
-        if not self.waiting:
+        if not self.waiting or (self.sitemaps_pending > 0 and not idle):
             return 0
         stats = self.crawler.stats
         queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
@@ -199,14 +208,19 @@ class ReleaseSpider(scrapy.Spider):
             queued = 0  # nothing is queued when the crawl is idle, whatever the counts say
         elif queued >= self.FEED_LOW:
             return 0
-        engine, fed = self.crawler.engine, 0
-        while self.waiting and queued + fed < self.FEED_HIGH:
+        batch: list[scrapy.Request] = []
+        while self.waiting and queued + len(batch) < self.FEED_HIGH:
             url, lastmod = self.waiting.popleft()
-            request = self._candidate(url, lastmod=lastmod)
+            request = self._candidate(url, lastmod=lastmod, lastmod_from="sitemap")
             if request is not None:
-                engine.crawl(request)
-                fed += 1
-        return fed
+                self.judge.expect(request.url)
+                batch.append(request)
+        # Fetched in the order handed out (one section at a time): Scrapy's default
+        # queue is last in, first out.
+        lifo = "lifo" in str(self.crawler.settings.get("SCHEDULER_MEMORY_QUEUE", "")).lower()
+        for request in reversed(batch) if lifo else batch:
+            self.crawler.engine.crawl(request)
+        return len(batch)
 
     def _feed_when_idle(self) -> None:
         # The safety net: whatever the counts say, an idle crawl with entries
@@ -224,7 +238,7 @@ class ReleaseSpider(scrapy.Spider):
             return  # not the end: another idle handler just fed sitemap entries
         settled: list[tuple[str, str, str | None]] = []  # the held pages that are no release
         for url, release in self.judge.settle().items():
-            listed, seen_lastmod = self.held_as.pop(url, (url, None))
+            listed, seen_lastmod, lastmod_from = self.held_as.pop(url, (url, None, None))
             if not release:
                 # Its verdict and reason are known now: nothing to read again (issue 17).
                 reason = self.judge.reasons.get(url) or "not a release"
@@ -235,6 +249,7 @@ class ReleaseSpider(scrapy.Spider):
                 "listed": listed,
                 "judged": release,
                 "lastmod": seen_lastmod,
+                "lastmod_from": lastmod_from,
             }
             request = scrapy.Request(
                 url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True
@@ -348,6 +363,8 @@ class ReleaseSpider(scrapy.Spider):
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
         if callback == self.parse_page and not self._within_budget(url):
             return None
+        if callback == self.parse_sitemap:
+            self.sitemaps_pending += 1
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     def _within_budget(self, url: str) -> bool:
@@ -396,6 +413,7 @@ class ReleaseSpider(scrapy.Spider):
     # --- sitemaps and feeds ---------------------------------------------
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        self.sitemaps_pending = max(0, self.sitemaps_pending - 1)
         body = response.body
         if body[:2] == GZIP_MAGIC:
             try:
@@ -426,7 +444,10 @@ class ReleaseSpider(scrapy.Spider):
             if kind == "sitemapindex":
                 allow = self.source.sitemap_allow
                 if self._wanted(url) and (not allow or any(p in url for p in allow)):
-                    yield self._request(url, self.parse_sitemap, kind="sitemap")  # never None
+                    # Read before pages (Scrapy's queue is last in, first out): the
+                    # release judge knows the site's sections from all of them.
+                    request = self._request(url, self.parse_sitemap, kind="sitemap")
+                    yield request.replace(priority=SITEMAP_PRIORITY)  # never None
             else:
                 entries.append((url, entry.get("lastmod")))
         unchanged = self._unchanged(entries)
@@ -441,8 +462,9 @@ class ReleaseSpider(scrapy.Spider):
             if self.waiting is not None:
                 self.waiting.append((url, seen))
             else:
-                request = self._candidate(url, lastmod=seen)
+                request = self._candidate(url, lastmod=seen, lastmod_from="sitemap")
                 if request is not None:
+                    self.judge.expect(request.url)
                     yield request
         if self.waiting:
             self._feed()
@@ -486,6 +508,7 @@ class ReleaseSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         if response.status == 304:
+            self.judge.reached(_asked(response))
             self.crawler.stats.inc_value("pressroom/not_modified")
             yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
             return
@@ -498,6 +521,7 @@ class ReleaseSpider(scrapy.Spider):
             t in content_type for t in HTML_TYPES
         )
         if not pdf and not html_page:
+            self.judge.reached(_asked(response))
             shown = content_type.split(";")[0] or "no content type"
             self.crawler.stats.inc_value("pressroom/not_html")
             yield FailureItem(response.url, f"not HTML ({shown})", response.status)
@@ -534,6 +558,9 @@ class ReleaseSpider(scrapy.Spider):
             kind == "listing" or walking or verdict is None,
             self.source.next_page if kind == "listing" else "",
         )
+        # Counted once read, not when it arrives: its template is what the judge
+        # must have seen of a section before calling it sampled.
+        self.judge.reached(_asked(response))
         decision = "store"
         if verdict is None and kind != "listing" and result.kind != "failed":
             decision = "not" if judged is False else self.judge.decide(_seen(url, result))
@@ -542,7 +569,11 @@ class ReleaseSpider(scrapy.Spider):
                 result = await analyse(True, walking)
             elif decision == "hold":
                 self.crawler.stats.inc_value("pressroom/judgement_held")
-                self.held_as[url] = (meta.get("listed") or url, meta.get("lastmod"))
+                self.held_as[url] = (
+                    meta.get("listed") or url,
+                    meta.get("lastmod"),
+                    meta.get("lastmod_from"),
+                )
                 for request in self._follow(result, meta, walking, hops):
                     yield request
                 return
@@ -564,6 +595,16 @@ class ReleaseSpider(scrapy.Spider):
                 "rules_version": self.rules_version,
             }
             article = stored_row(extracted, crawl)  # capture_hash: set when the capture is stored
+            # A page that gives no date of its own is dated by its sitemap <lastmod>,
+            # the last hint (issue 17); the pipeline keeps a date stored before.
+            hint = None
+            if meta.get("lastmod_from") == "sitemap":
+                hint = lastmod.date_hint(
+                    article["date_published"], article["date_modified"], meta.get("lastmod")
+                )
+            if hint is not None:
+                article["date_published"] = hint
+                self.crawler.stats.inc_value("pressroom/dated_by_lastmod")
             yield ArticleItem(
                 article,
                 _capture(response, result.packed),
@@ -575,6 +616,7 @@ class ReleaseSpider(scrapy.Spider):
                 profile=profile,
                 listed=meta.get("listed"),
                 lastmod=meta.get("lastmod"),
+                date_hint=hint,
             )
         elif result.kind == "failed":
             reason = result.reason or "extraction failed"
@@ -663,6 +705,12 @@ class ReleaseSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request  # type: ignore[attr-defined]
+        # After redirects, record the URL that was asked for, not the last hop.
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]
+        self.judge.reached(normalize(asked))
+        if request.meta.get("kind") == "sitemap":
+            self.sitemaps_pending = max(0, self.sitemaps_pending - 1)
+            self._feed()  # the entries of the sitemaps read may wait for this one
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.crawler.stats.inc_value("pressroom/robots_skipped")
             return
@@ -680,8 +728,6 @@ class ReleaseSpider(scrapy.Spider):
             reason = "connection refused"
         else:
             reason = f"{type(failure.value).__name__}: {failure.value}".strip().rstrip(":")
-        # After redirects, record the URL that was asked for, not the last hop.
-        asked = (request.meta.get("redirect_urls") or [request.url])[0]
         yield FailureItem(normalize(asked), reason.splitlines()[0], status)
 
 
@@ -695,6 +741,11 @@ def _seen(url: str, result: Any) -> Seen:
         links=result.links,
         paginated=bool(result.next_pages),
     )
+
+
+def _asked(response: Response) -> str:
+    """The URL the request asked for, before redirects (the one the judge expected)."""
+    return normalize((response.meta.get("redirect_urls") or [response.url])[0])
 
 
 def _absolute(url: str, base: str | None = None) -> str | None:
