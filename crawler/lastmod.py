@@ -15,6 +15,7 @@ cannot say is left to conditional requests (ETag, Last-Modified) and to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 # A bare date is a day in the site's own zone, which may end up to UTC+12h
@@ -60,6 +61,28 @@ def date_hint(published: str | None, modified: str | None, lastmod: str | None) 
     if when > datetime.now(UTC) + timedelta(days=1):
         return None  # a clock or generator error, not a date the release was published
     return lastmod.strip()
+
+
+# A value on at least this many entries, and on half of all, is a stamp.
+STAMP_MIN = 10
+
+
+def stamped(value: str | None, counts: Mapping[str, int], entries: int) -> bool:
+    """Whether a sitemap wrote ``value`` on so many entries that it is its own stamp.
+
+    A generator that writes its build time (or today's date) on every URL says
+    nothing of when each release was published: such a lastmod is no date hint.
+    ``counts``: how many entries carry each lastmod; ``entries``: how many carry one.
+
+    >>> stamped("2024-01-05T03:00:00Z", {"2024-01-05T03:00:00Z": 40}, 40)
+    True
+    >>> stamped("2023-04-11", {"2023-04-11": 3, "2023-04-12": 2}, 5)
+    False
+    """
+    if not value:
+        return False
+    shared = counts.get(value, 0)
+    return shared >= STAMP_MIN and 2 * shared >= entries
 
 
 def _is_date(value: str) -> bool:

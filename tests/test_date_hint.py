@@ -135,3 +135,23 @@ def test_a_page_without_a_date_is_dated_by_its_sitemap_lastmod(dated_site, tmp_p
     result = run_cli("reextract", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert _dates(db) == before
+
+
+def test_a_lastmod_stamped_on_every_entry_dates_nothing(tmp_path) -> None:
+    # A sitemap generator that writes its build time on every URL says nothing of when
+    # each release was published: an undated page stays undated rather than dated by
+    # the build (the same value on at least 10 entries and half of them).
+    stamp = "2024-01-05T03:00:00Z"
+    site = DatedSite(
+        lastmods={f"/news/release-{n}": stamp for n in range(12)},
+        pages={f"/news/release-{n}": _page(f"Release {n}", f"topic {n}") for n in range(12)},
+    )
+    site.lastmods["/news/release-0"] = "2023-04-11"  # one real value among the stamps
+    db = tmp_path / "stamped.db"
+    with serve(site) as server:  # type: ignore[arg-type]
+        result = run_cli("crawl", "--sitemap", f"{server.url}/sitemap.xml", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    dates = _dates(db)
+    assert len(dates) == 12
+    assert dates.pop("news/release-0") == ("2023-04-11", None)
+    assert set(dates.values()) == {(None, None)}

@@ -144,6 +144,9 @@ class ReleaseSpider(scrapy.Spider):
         # dupefilter drops the entry's request), and the pipeline still records
         # what the sitemap said of it.
         self.sitemap_lastmods: dict[str, str] = {}
+        # How many sitemap entries carry each lastmod (skipped ones too): a value on
+        # most of them is the generator's stamp, no date hint (lastmod.stamped).
+        self.lastmod_counts: Counter[str] = Counter()
         # Pages no rule judges: the site's URL patterns and templates learned (issue 17).
         self.judge = ReleaseJudge()
         # What a held page is recorded under (as listed, its sitemap lastmod): a page the
@@ -450,6 +453,7 @@ class ReleaseSpider(scrapy.Spider):
                     yield request.replace(priority=SITEMAP_PRIORITY)  # never None
             else:
                 entries.append((url, entry.get("lastmod")))
+        self.lastmod_counts.update(seen.strip() for _, seen in entries if seen)
         unchanged = self._unchanged(entries)
         for url, seen in entries:
             verdict = unchanged.get(url)
@@ -602,6 +606,10 @@ class ReleaseSpider(scrapy.Spider):
                 hint = lastmod.date_hint(
                     article["date_published"], article["date_modified"], meta.get("lastmod")
                 )
+                counts = self.lastmod_counts
+                if hint is not None and lastmod.stamped(hint, counts, counts.total()):
+                    hint = None
+                    self.crawler.stats.inc_value("pressroom/lastmod_stamp_not_a_date")
             if hint is not None:
                 article["date_published"] = hint
                 self.crawler.stats.inc_value("pressroom/dated_by_lastmod")
