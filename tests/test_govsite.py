@@ -24,6 +24,7 @@ from bench.site_score import print_score, score_archive  # noqa: E402
 from fixtures.demo.server import DemoServer, serve  # noqa: E402
 from fixtures.govsite import GovSite, build_site, site_truth  # noqa: E402
 from fixtures.govsite.releases import english_date  # noqa: E402
+from storage import Archive  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
 RELEASE_PATH = re.compile(r"^/government/(news|speeches|statements)/[a-z0-9-]+(\.cy)?$")
@@ -261,3 +262,44 @@ def test_boxes_only_a_fallback_keeps_do_not_leak_whatever_the_crawl_order(cli, t
     redone = cli("reextract", "--db", str(db))
     assert redone.returncode == 0, redone.stderr[-2000:]
     assert re.search(r": 0 changed, \d+ unchanged, 0 failed", redone.stdout), redone.stdout
+
+
+def test_a_second_crawl_fetches_only_what_changed(cli, tmp_path: Path):
+    # Incremental on the government style too (issue 17): its sitemap's <lastmod> is a bare
+    # date. After one edit (lastmod moves a day on) and two new releases, the second ad-hoc
+    # crawl stores 2 new and 1 updated, skips every other release by its lastmod, does not
+    # fetch the pages judged not releases again, and dates the edit as an update.
+    site = build_site(40)
+    db = tmp_path / "gov.db"
+    with serve(site) as server:  # type: ignore[arg-type]
+        sitemap = server.url + "/sitemap.xml"
+        first = cli("crawl", "--sitemap", sitemap, "--db", str(db))
+        assert first.returncode == 0, first.stderr[-2000:]
+        stored = int(re.search(r"ok - (\d+) new", first.stdout).group(1))
+        edited = site.edit_release(3, "A paragraph added after publication, as sites do.")
+        added = site.add_releases(2)
+        second = cli("crawl", "--sitemap", sitemap, "--db", str(db))
+        truth = site_truth(site, server.url)
+    assert second.returncode == 0, second.stderr[-2000:]
+    summary = second.stdout.strip().splitlines()[-1]
+    assert re.search(r"ok - 2 new, 1 updated\b", summary), summary
+    assert int(re.search(r"(\d+) skipped by lastmod", summary).group(1)) >= stored - 3, summary
+    # not releases: known from the first run, not fetched again
+    known = re.search(r"(\d+) not releases \((\d+) known, not fetched\)", summary)
+    assert known and int(known.group(2)) > 0 and known.group(1) == known.group(2), summary
+    score = score_archive(db, truth)
+    assert score.recall >= 0.98 and score.non_releases_stored == [], score.missing
+    paths = {r.path for r in added} | {edited.path}
+    with Archive(db, readonly=True) as archive:
+        rows = {
+            row["url"].split("/", 3)[3]: row
+            for row in archive.articles()
+            if "/" + row["url"].split("/", 3)[3] in paths
+        }
+    assert len(rows) == 3
+    row = rows[edited.path.lstrip("/")]
+    assert (row["date_published"], row["date_modified"]) == (
+        edited.date_published,
+        edited.date_modified,
+    )
+    assert "A paragraph added after publication" in row["text"]
