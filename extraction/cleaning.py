@@ -164,7 +164,7 @@ def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -
     listed = [
         i
         for i, (block, link) in enumerate(zip(blocks, links, strict=True))
-        if link and not drop[i] and _link_list_item(block[1])
+        if link and not drop[i] and (block[0] == "row" or _link_list_item(block[1]))
     ]
     if not _directory(blocks, drop, listed):
         for i in listed:
