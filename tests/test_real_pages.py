@@ -208,3 +208,15 @@ def test_a_row_with_a_cell_of_its_own_is_kept():
     prose = [("p", "The bank set its rates for the year on Monday after a long meeting.", "")]
     kept = clean_blocks(prose + rows, Rules(), None, {"rates", "home", "news", "contact us"})
     assert [b[1] for b in kept] == [prose[0][1], "Rates | 12.5% a year"]
+
+
+def test_of_two_readings_the_longer_is_kept():
+    # A blog post (Dragnet T114): precision mode read nothing, trafilatura's defaults
+    # the "Link Love" box of other sites' headlines (58 words), readability-lxml the
+    # post (92 words). Two readings cannot outvote each other; the box won as the
+    # earlier one (F1 0.00). The longer reading is kept.
+    result = read("dragnet-T114-two-readings-longer-wins.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "these six apps will help you indulge your literary obsession" in text
+    assert "Real cash gambling comes to Facebook" not in text
