@@ -220,3 +220,16 @@ def test_of_two_readings_the_longer_is_kept():
     text = result.article["text"]
     assert "these six apps will help you indulge your literary obsession" in text
     assert "Real cash gambling comes to Facebook" not in text
+
+
+def test_a_blogs_comment_form_is_furniture():
+    # A short blog post (Dragnet R633) and, under it, its comment form's labels:
+    # "No comments yet.", "Name (required)", "Website" were read as the body's text.
+    result = read("dragnet-R633-comment-form-labels.html.gz")
+    text = result.article["text"]
+    assert "A perfect song by Francisco The Man" in text
+    for label in ("No comments yet.", "Name (required)", "Website"):
+        assert label not in text.splitlines()
+    # Whole lines only: a sentence that says so is the writer's.
+    assert cleaning.is_furniture("Back to the top")
+    assert not cleaning.is_furniture("Leave a reply on the council's website by Friday.")
