@@ -153,9 +153,29 @@ def clean_blocks(
     """
     phrases = [p.lower() for p in rules.drop_phrases]
     kept = [b for b in blocks if not any(p in b[1].lower() for p in phrases)]
-    links = [cleaning.norm(b[1]) in anchors for b in kept]
+    links = [_is_link(b, anchors) for b in kept]
     drop = cleaning.residue(kept, links, title)
     return [b for b, gone in zip(kept, drop, strict=True) if not gone]
+
+
+def _is_link(block: Block, anchors: Collection[str]) -> bool:
+    """Whether a block is nothing but a link, or a table row whose cells are all links.
+
+    A row of links is a layout table's menu ("Home | News | Contact"), which
+    trafilatura keeps as a table row on pages built with tables (CleanEval).
+    Cells of three characters or fewer ("Go", "FAQ") cannot be told from a link
+    (:func:`anchor_texts` leaves them out) and do not count.
+
+    >>> _is_link(("row", "Home | Go | Contact us", ""), {"home", "contact us"})
+    True
+    >>> _is_link(("row", "Rates | 12.5%", ""), {"rates"})
+    False
+    """
+    if block[0] != "row":
+        return cleaning.norm(block[1]) in anchors
+    cells = [cleaning.norm(cell) for cell in block[1].split(" | ")]
+    long = [cell for cell in cells if len(cell) > 3]
+    return bool(long) and all(cell in anchors for cell in long)
 
 
 def anchor_texts(tree: Any) -> frozenset[str]:

@@ -27,7 +27,12 @@ FURNITURE_LINE = re.compile(
     r"sign up( for .*)?|accept( all)?( cookies)?|read more|most viewed|related content|"
     r"region ?/ ?country|topics?|tags?|email|facebook|twitter|x|linkedin|whatsapp|"
     r"comments?|advertisement|advertising|sponsored|anzeige|publicidad|"
-    r"(©|ⓒ|\(c\)|copyright|all rights reserved)\b.*|all rights reserved\.?)$",
+    r"(©|ⓒ|\(c\)|copyright|all rights reserved)\b.*|all rights reserved\.?|"
+    # A blog's furniture: the comment form and its labels, a "back to top" link.
+    r"(back |return |go |scroll )?to (the )?top( of (the |this )?page)?|"
+    r"leave a (reply|comment)|post (a )?comment|no comments( yet)?|hide caption|"
+    r"trackback( ur[li])?( for this (entry|post))?|"
+    r"(name|e-?mail|website)( \((required|will not be published)\))*)\W*$",
     re.IGNORECASE,
 )
 FURNITURE_PHRASE = re.compile(
@@ -164,7 +169,7 @@ def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -
     listed = [
         i
         for i, (block, link) in enumerate(zip(blocks, links, strict=True))
-        if link and not drop[i] and _link_list_item(block[1])
+        if link and not drop[i] and (block[0] == "row" or _link_list_item(block[1]))
     ]
     if not _directory(blocks, drop, listed):
         for i in listed:

@@ -69,15 +69,26 @@ def choose(
 
     Ties go to the earlier candidate: put the one to keep by default first. An
     empty candidate never wins over text: when the extractors share nothing, the
-    vote says nothing about which one read the page. ``agree`` scores two
-    candidates' shingles (bench/vote_lab.py tries other measures).
+    vote says nothing about which one read the page. When only two candidates
+    have text, the longer one wins. ``agree`` scores two candidates' shingles
+    (bench/vote_lab.py tries other measures).
 
     >>> choose([[], [("p", "one two three four", "")], [("p", "five six seven eight", "")]])
+    1
+    >>> short, long = [("p", "Sun Mon Tue Wed", "")], [("p", "The article, all of it.", "")]
+    >>> choose([short, long, []])
     1
     """
     if len(candidates) < 3:
         return 0  # two candidates cannot outvote each other
     counts = [shingles(c) for c in candidates]
+    full = [i for i, mine in enumerate(counts) if mine]
+    if len(full) == 2:
+        # One extractor read nothing: two readings cannot outvote each other. The first
+        # pass is in doubt for being short or a small share of the page, so the longer
+        # reading is kept: on 2,425 real pages (bench/extraction.py, 17 pages changed)
+        # CleanEval and Dragnet rose 0.002 each, the article sets did not move.
+        return max(full, key=lambda i: (sum(counts[i].values()), -i))
     best, best_score = 0, -1.0
     for i, mine in enumerate(counts):
         if not mine and any(counts):

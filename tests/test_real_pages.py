@@ -186,3 +186,50 @@ def test_a_paragraph_keeps_the_words_of_its_links():
     assert "has reported that the NFL will fine Rudolph for his role in the fight" in text
     assert "decided to move the teams' Week 13 rematch" in text
     assert "reported that for his role" not in text
+
+
+def test_a_row_of_links_is_a_menu():
+    # A table-layout page (the BIS, 2005): its menus are table rows of links
+    # ("Overview | Organisation | Activities | ..."), read by trafilatura as rows of
+    # the body (F1 0.84; trafilatura 0.98). A row whose cells are all links is dropped.
+    result = read("cleaneval-final-284-menu-rows.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Central banks have always had a close interest in the safety" in text
+    assert "Overview | Organisation | Activities" not in text
+    assert "Terms and conditions of use | Copyright and permissions" not in text
+    assert result.article["word_count"] >= 450
+
+
+def test_a_row_with_a_cell_of_its_own_is_kept():
+    from extraction.blocks import clean_blocks
+
+    rows = [("row", "Rates | 12.5% a year", ""), ("row", "Home | News | Contact us", "")]
+    prose = [("p", "The bank set its rates for the year on Monday after a long meeting.", "")]
+    kept = clean_blocks(prose + rows, Rules(), None, {"rates", "home", "news", "contact us"})
+    assert [b[1] for b in kept] == [prose[0][1], "Rates | 12.5% a year"]
+
+
+def test_of_two_readings_the_longer_is_kept():
+    # A blog post (Dragnet T114): precision mode read nothing, trafilatura's defaults
+    # the "Link Love" box of other sites' headlines (58 words), readability-lxml the
+    # post (92 words). Two readings cannot outvote each other; the box won as the
+    # earlier one (F1 0.00). The longer reading is kept.
+    result = read("dragnet-T114-two-readings-longer-wins.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "these six apps will help you indulge your literary obsession" in text
+    assert "Real cash gambling comes to Facebook" not in text
+
+
+def test_a_blogs_comment_form_is_furniture():
+    # A short blog post (Dragnet R633) and, under it, its comment form's labels:
+    # "No comments yet.", "Name (required)", "Website" were read as the body's text.
+    result = read("dragnet-R633-comment-form-labels.html.gz")
+    text = result.article["text"]
+    assert "A perfect song by Francisco The Man" in text
+    for label in ("No comments yet.", "Name (required)", "Website"):
+        assert label not in text.splitlines()
+    # Whole lines only: a sentence that says so is the writer's.
+    assert cleaning.is_furniture("Back to the top")
+    assert not cleaning.is_furniture("Leave a reply on the council's website by Friday.")
