@@ -258,16 +258,20 @@ def prestart() -> None:
         from multiprocessing import forkserver
 
         # The fork server and its workers serve the crawl process, which alone
-        # decides what a Ctrl-C does; but Ctrl-C reaches the whole process
-        # group, and one that landed while the server imported extraction
-        # printed its traceback. Ignoring SIGINT survives fork and exec (and
-        # Python then leaves it ignored), so the server starts deaf to it; this
-        # process ignores it only for the few milliseconds of the spawn.
-        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # decides what a Ctrl-C or a SIGTERM does; but Ctrl-C reaches the whole
+        # process group, and one that landed while the server imported extraction
+        # printed its traceback; a service manager's SIGTERM may reach the group
+        # too (systemd's KillMode=control-group). An ignored signal stays ignored
+        # across fork and exec (and Python then leaves it so), so the server
+        # starts deaf to both; it exits with the crawl process all the same (it
+        # reads end of file from it). This process ignores them only for the
+        # few milliseconds of the spawn.
+        handlers = {sig: signal.signal(sig, signal.SIG_IGN) for sig in _LEFT_TO_THE_CRAWL}
         try:
             forkserver.ensure_running()
         finally:
-            signal.signal(signal.SIGINT, handler)
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
 
 
 def _context() -> Any:
@@ -279,8 +283,13 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")  # Windows
 
 
+# Signals the fork server and the workers ignore: the crawl process handles them
+# and then stops the workers itself (close(), or their watch of it below).
+_LEFT_TO_THE_CRAWL = (signal.SIGINT, signal.SIGTERM)
+
+
 def _exit_with_parent() -> None:
-    """Worker initializer: ignore Ctrl-C; exit as soon as the crawl process that started it is gone.
+    """Worker initializer: ignore Ctrl-C and SIGTERM; exit as soon as the crawl process is gone.
 
     An idle worker waits on a queue whose other end it holds itself, so it
     would never notice a crawl killed with SIGKILL (or a test timing out), and
@@ -289,10 +298,13 @@ def _exit_with_parent() -> None:
     asked for it): it becomes readable when that process dies.
     """
     # Ctrl-C reaches every process of the terminal's process group, workers
-    # included: they leave it to the crawl process, which stops the crawl
-    # gracefully and then closes the pool (an idle worker would otherwise die
-    # with a traceback, and a busy one fail its page).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # included, and so may a service manager's SIGTERM (systemd's
+    # KillMode=control-group): they leave both to the crawl process, which stops
+    # the crawl gracefully and then closes the pool (an idle worker would
+    # otherwise die with a traceback, and a busy one fail its page; workers
+    # killed by SIGTERM while the crawl stopped hung it).
+    for sig in _LEFT_TO_THE_CRAWL:
+        signal.signal(sig, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is None:
         return

@@ -135,6 +135,11 @@ def _analyse(
         result.next_pages = links.page_links(tree, base, next_page)
     if release is False:
         return result
+    if release is None and (verdict := _refused_whatever_the_body(meta)):
+        # Listing, tag and search pages: the body is not read (a page in doubt
+        # would be put to a vote, a quarter of a crawl's extraction time).
+        result.reason = verdict
+        return result
 
     # Only the page's own dek: teasers of other releases have deks too.
     description = meta["description"] or ""
@@ -247,14 +252,27 @@ def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int)
     article) or looks like one: a publication date and a body of several real
     paragraphs. Listing, tag and search pages have neither.
     """
-    paragraphs = [line for line in lines if cleaning.word_count(line) >= 12]
+    if verdict := _refused_whatever_the_body(meta):
+        return verdict
     if meta["structured_article"]:
         return None if words >= min_words else f"article markup but only {words} words"
+    paragraphs = [line for line in lines if cleaning.word_count(line) >= 12]
+    if words >= max(150, min_words) and len(paragraphs) >= 3:
+        return None
+    return NOT_AN_ARTICLE
+
+
+NOT_AN_ARTICLE = "no article markup, date or body of paragraphs"
+
+
+def _refused_whatever_the_body(meta: dict[str, Any]) -> str | None:
+    """Why :func:`classify` refuses the page whatever its body, if it does: no
+    article markup, and another og:type or no publication date."""
+    if meta["structured_article"]:
+        return None
     if meta["og_type"] and meta["og_type"] != "article":
         return f"og:type is {meta['og_type']!r}"
-    if meta["date_published"] and words >= max(150, min_words) and len(paragraphs) >= 3:
-        return None
-    return "no article markup, date or body of paragraphs"
+    return None if meta["date_published"] else NOT_AN_ARTICLE
 
 
 def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:

@@ -156,6 +156,29 @@ def test_sigterm_stops_a_crawl_like_ctrl_c_but_exits_143(big_server, tmp_path):
     con.close()
 
 
+def test_sigterm_to_the_whole_process_group_stops_a_crawl_cleanly_exit_143(big_server, tmp_path):
+    """systemd's KillMode=control-group (and `kill -TERM -PGID`) signals every process of
+    the program: the extraction workers and their fork server too. They leave the stop to
+    the crawl process, which finishes as for a SIGTERM to itself; a worker that died of it
+    instead broke the pool mid-stop."""
+    db = tmp_path / "a.db"
+    proc = start("crawl", "--source", str(source_file(tmp_path, big_server.url)), "--db", str(db),
+                 cwd=tmp_path)  # fmt: skip
+    wait_for_articles(db, 5, proc)
+    os.killpg(proc.pid, signal.SIGTERM)
+    code, out, err, took = finish(proc)
+    assert (code, err) == (143, ""), out + err
+    assert took < 10
+    assert out.startswith("run 1 fixture: interrupted - "), out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db", "fixture.toml"]
+    ((status, message),) = runs(db)
+    assert status == "interrupted"
+    assert "SIGTERM" in message
+    con = sqlite3.connect(db)
+    assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+    con.close()
+
+
 # --- before the work starts ----------------------------------------------------------
 
 
