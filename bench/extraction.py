@@ -207,7 +207,7 @@ def print_table(title: str, runs: list[Run], names: list[str]) -> None:
     for r in runs:
         s = r.summary
         print(
-            f"{r.name:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.f1:.3f}  {s.f1_std:.3f}  "
+            f"{r.name:<{width}}  {s.precision:9.3f}  {s.recall:6.3f}  {s.f1:.4f} {s.f1_std:.3f}  "
             f"{s.accuracy:5.3f}  {r.pages_per_second:7.1f}"
         )
 

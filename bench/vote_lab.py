@@ -23,6 +23,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,16 +45,32 @@ def collect(out: Path = SAVED) -> None:
     real_doubt, real_choose = ensemble.in_doubt, ensemble.choose
     seen: dict = {}
 
-    def in_doubt(words: int, chars: int, page_chars: int) -> bool:
-        seen["doubt"] = [words, chars, page_chars]
-        seen["voted"] = real_doubt(words, chars, page_chars)
+    def in_doubt(words: int, chars: int, page_chars: int, readings: float = 1.0) -> bool:
+        seen["doubt"] = [words, chars, page_chars, readings]
+        seen["voted"] = real_doubt(words, chars, page_chars, readings)
         return True
 
-    def choose(candidates: Sequence) -> int:
+    def choose(candidates: Sequence, **options: Any) -> int:
         seen["candidates"] = [[[b[0], b[1]] for b in c] for c in candidates]
-        return real_choose(candidates) if seen["voted"] else 0
+        return real_choose(candidates, **options) if seen["voted"] else 0
 
     ensemble.in_doubt, ensemble.choose = in_doubt, choose  # type: ignore[assignment]
+    # The first pass's two readings, cleaned as the candidates are: fourth voices to try.
+    from extraction import extract, firstpass
+
+    real_merge, real_clean = firstpass.merge, extract.clean_blocks
+
+    def merge(precise: list, balanced: list) -> tuple:
+        seen["readings"] = (precise, balanced)
+        return real_merge(precise, balanced)
+
+    def clean_blocks(blocks: list, rules, title, anchors=()) -> list:
+        if "readings" in seen and "precise" not in seen:
+            for key, raw in zip(("precise", "balanced"), seen.pop("readings"), strict=True):
+                seen[key] = [[b[0], b[1]] for b in real_clean(raw, rules, title, anchors)]
+        return real_clean(blocks, rules, title, anchors)
+
+    firstpass.merge, extract.clean_blocks = merge, clean_blocks  # type: ignore[assignment]
     records = []
     for name, pages in load_sets(DATA, list(SETS)).items():
         for page in pages:
@@ -63,6 +80,9 @@ def collect(out: Path = SAVED) -> None:
                 body = bench.pressroom(page).body
             records.append({"set": name, "id": page.id, "truth": page.truth, "body": body, **seen})
         print(f"{name}: {len(pages)} pages", flush=True)
+    # Put the real ones back: `collect` goes on to score with them.
+    ensemble.in_doubt, ensemble.choose = real_doubt, real_choose  # type: ignore[assignment]
+    firstpass.merge, extract.clean_blocks = real_merge, real_clean  # type: ignore[assignment]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
 
@@ -106,18 +126,30 @@ Rule = Callable[[dict], str]
 
 
 def rules() -> dict[str, Rule]:
-    def doubt(words: int = ensemble.DOUBT_WORDS, share: float = ensemble.DOUBT_SHARE):
-        return lambda r: r["doubt"][0] < words or r["doubt"][1] < share * r["doubt"][2]
+    def doubt(
+        words: int = ensemble.DOUBT_WORDS,
+        share: float = ensemble.DOUBT_SHARE,
+        readings: float = ensemble.READINGS_AGREE,
+    ) -> Callable[[dict], bool]:
+        def rule(r: dict) -> bool:
+            # Records saved before the readings' agreement was have none: 1.0, no doubt.
+            w, c, page, *agree = r["doubt"]
+            return w < words or c < share * page or (agree or [1.0])[0] < readings
+
+        return rule
 
     def pick(when: Callable[[dict], bool], chooser: Callable[[list[Blocks]], int]) -> Rule:
         return lambda r: text(r["candidates"][chooser(r["candidates"]) if when(r) else 0])
 
     now, always = doubt(), (lambda r: True)
+    real = lambda c: ensemble.choose(c, scraps=(2,))  # noqa: E731 (as extraction.extract asks)
     return {
         "pressroom as run": lambda r: r["body"],
-        "replayed current": pick(now, ensemble.choose),
-        "vote when share < 0.7": pick(doubt(share=0.7), ensemble.choose),
-        "vote on every page": pick(always, ensemble.choose),
+        "replayed current": pick(now, real),
+        "no scrap rule": pick(now, ensemble.choose),
+        "vote when share < 0.7": pick(doubt(share=0.7), real),
+        "no vote for readings that differ": pick(doubt(readings=0.0), real),
+        "vote on every page": pick(always, real),
         "F1.5 agreement, when in doubt": pick(now, lambda c: choose_fbeta(c, 1.5)),
         "block majority, when in doubt": lambda r: text(
             block_majority(r["candidates"], ensemble.choose(r["candidates"]))

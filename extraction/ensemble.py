@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from article.text import Block
@@ -32,6 +32,8 @@ from article.text import Block
 SHINGLE = 4
 DOUBT_WORDS = 150
 DOUBT_SHARE = 0.5
+READINGS_AGREE = 0.95
+SCRAP_SHARE = 0.1
 _TOKEN = re.compile(r"\w+")
 
 
@@ -64,6 +66,7 @@ def agreement(a: Counter[int], b: Counter[int]) -> float:
 def choose(
     candidates: Sequence[Sequence[Block]],
     agree: Callable[[Counter[int], Counter[int]], float] = agreement,
+    scraps: Collection[int] = (),
 ) -> int:
     """The index of the candidate with the highest mean agreement with the others.
 
@@ -71,17 +74,26 @@ def choose(
     empty candidate never wins over text: when the extractors share nothing, the
     vote says nothing about which one read the page. When only two candidates
     have text, the longer one wins. ``agree`` scores two candidates' shingles
-    (bench/vote_lab.py tries other measures).
+    (bench/vote_lab.py tries other measures). A candidate whose index is in
+    ``scraps`` and that read less than SCRAP_SHARE of the longest reading counts as
+    having read nothing: it is a scrap its extractor fell back on, not a voice.
 
     >>> choose([[], [("p", "one two three four", "")], [("p", "five six seven eight", "")]])
     1
     >>> short, long = [("p", "Sun Mon Tue Wed", "")], [("p", "The article, all of it.", "")]
     >>> choose([short, long, []])
     1
+    >>> teaser, article = [("p", "Read the story now", "")], [("p", "The story. " * 20, "")]
+    >>> choose([teaser, article, teaser]), choose([teaser, article, teaser], scraps=[2])
+    (0, 1)
     """
     if len(candidates) < 3:
         return 0  # two candidates cannot outvote each other
     counts = [shingles(c) for c in candidates]
+    longest = max(sum(c.values()) for c in counts)
+    for i in scraps:
+        if sum(counts[i].values()) < SCRAP_SHARE * longest:
+            counts[i] = Counter()
     full = [i for i, mine in enumerate(counts) if mine]
     if len(full) == 2:
         # One extractor read nothing: two readings cannot outvote each other. The first
@@ -99,7 +111,7 @@ def choose(
     return best
 
 
-def in_doubt(words: int, chars: int, page_chars: int) -> bool:
+def in_doubt(words: int, chars: int, page_chars: int, readings: float = 1.0) -> bool:
     """Whether a first pass of ``words`` words (``chars`` characters) needs a vote.
 
     ``page_chars``: the length of the page's text outside links and scripts. A
@@ -107,8 +119,16 @@ def in_doubt(words: int, chars: int, page_chars: int) -> bool:
     or a fragment. Measured on 2,425 real pages (bench/extraction.py): the vote runs
     on 37% of them and on 1 of 88 fixture releases (whose bodies hold 49-90% of the
     page's text); share 0.3 runs it on 22% and gains half as much.
+
+    ``readings``: the :func:`agreement` of trafilatura's precise and balanced
+    readings of the page (:mod:`extraction.firstpass`). When the two settings of one
+    extractor read different text, the first pass is unsure of its container even
+    if its body is long: the vote is asked too (READINGS_AGREE, measured below).
+
+    >>> in_doubt(400, 2_500, 4_000), in_doubt(400, 2_500, 4_000, readings=0.8)
+    (False, True)
     """
-    return words < DOUBT_WORDS or chars < DOUBT_SHARE * page_chars
+    return words < DOUBT_WORDS or chars < DOUBT_SHARE * page_chars or readings < READINGS_AGREE
 
 
 # --- readability-lxml, as a second opinion ----------------------------------

@@ -149,7 +149,7 @@ def _analyse(
     anchors = anchor_texts(tree)
     body_links = links.anchors(tree, base)
     fallback = engine.needs_fallback(meta)
-    doc, found, added = firstpass.first_pass(tree, url, rules, metadata=fallback)
+    doc, found, added, readings = firstpass.first_pass(tree, url, rules, metadata=fallback)
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
     blocks = clean_blocks(found, rules, title, anchors)
     # ensemble hook (issue 16): a doubtful body is put to a vote (extraction.ensemble).
@@ -158,7 +158,7 @@ def _analyse(
     # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
     seen: list[list[str]] | None = None
     own = [b for b in blocks if b[1] not in added]
-    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars):
+    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings):
         candidates = [(found, blocks, near_dropped)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
             cleaned = clean_blocks(other, rules, title, anchors)
@@ -166,7 +166,11 @@ def _analyse(
             candidates.append((other, cleaned, gone))
         # Compared as they would be kept: a candidate must not win through the
         # site's boilerplate, which the profile drops from the winner anyway.
-        pick = ensemble.choose([_less_profile(c[1], boilerplate, c[2]) for c in candidates])
+        # readability-lxml (the third) returns its best guess even when that is a
+        # caption or a byline: less than a tenth of the longest reading is no vote
+        # (ensemble.SCRAP_SHARE, measured there).
+        kept_candidates = [_less_profile(c[1], boilerplate, c[2]) for c in candidates]
+        pick = ensemble.choose(kept_candidates, scraps=(2,))
         found, blocks, near_dropped = candidates[pick]
         # What the vote saw but did not keep: the profile learns from it too, so
         # a box that only a fallback keeps (and wins with, on a few short pages)

@@ -33,7 +33,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from article.text import Block
-from extraction import cleaning, engine
+from extraction import cleaning, engine, ensemble
 from extraction.blocks import body_blocks
 from extraction.rules import Rules
 
@@ -44,14 +44,27 @@ PROSE_WORDS = 40
 
 def first_pass(
     tree: Any, url: str, rules: Rules, *, metadata: bool
-) -> tuple[Any, list[Block], set[str]]:
+) -> tuple[Any, list[Block], set[str], float]:
     """trafilatura's precise document of the pruned ``tree`` (metadata if asked), the
     body's blocks (the precise ones completed and merged with the balanced reading's
-    long paragraphs) and the texts of the paragraphs the merge added."""
+    long paragraphs), the texts of the paragraphs the merge added, and how much the
+    two readings agree (:func:`extraction.ensemble.agreement`, 1.0 for the same text)."""
     doc = engine.document(tree, url, rules, precise=True, metadata=metadata)
     precise = body_blocks(doc)
     balanced = body_blocks(engine.document(tree, url, rules, precise=False, metadata=False))
-    return (doc, *merge(precise, balanced))
+    return (doc, *merge(precise, balanced), agreement(precise, balanced))
+
+
+def agreement(precise: list[Block], balanced: list[Block]) -> float:
+    """:func:`extraction.ensemble.agreement` of the two readings; 1.0 at once for the
+    same paragraphs (most pages: the shingles cost about a millisecond).
+
+    >>> agreement([("p", "One two three four.", "")], [("p", "One two three four.", "")])
+    1.0
+    """
+    if [b[1] for b in precise] == [b[1] for b in balanced]:
+        return 1.0
+    return ensemble.agreement(ensemble.shingles(precise), ensemble.shingles(balanced))
 
 
 def merge(precise: list[Block], balanced: list[Block]) -> tuple[list[Block], set[str]]:

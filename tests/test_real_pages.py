@@ -233,3 +233,30 @@ def test_a_blogs_comment_form_is_furniture():
     # Whole lines only: a sentence that says so is the writer's.
     assert cleaning.is_furniture("Back to the top")
     assert not cleaning.is_furniture("Leave a reply on the council's website by Friday.")
+
+
+def test_two_readings_that_differ_put_the_page_to_a_vote():
+    # A reader Q&A (Dragnet R293, 410 words, so never "in doubt" for its length):
+    # precision mode dropped the short answers ("A: Yes, you need separate licenses."),
+    # the balanced reading kept them (agreement 0.79 < 0.95). The readings' disagreement
+    # puts the page to the vote, where trafilatura's defaults and readability-lxml agree.
+    result = read("dragnet-R293-readings-disagree.html.gz")
+    assert result.kind == "article", result.reason
+    lines = result.article["text"].splitlines()
+    answers = [line for line in lines if line.startswith("A: ")]
+    assert "A: Yes, you need separate licenses." in answers
+    assert len(answers) == len([line for line in lines if line.startswith("Q. ")]) == 8
+
+
+def test_a_scrap_read_by_readability_is_no_vote():
+    # A hotel review (CleanEval final-760): the first pass read the hotel's address box
+    # (about 90 words), trafilatura's defaults the review (650), readability-lxml a
+    # 30-word scrap that shares a few words with the box and outvoted the review
+    # (F1 0.09; trafilatura 0.95). Less than a tenth of the longest reading, the scrap
+    # counts as nothing read: of two readings, the longer is kept.
+    result = read("cleaneval-final-760-readability-scrap.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Tucked behind a high chocolate wall" in text
+    assert "Telephone Bookings" not in text
+    assert result.article["word_count"] >= 500
