@@ -24,6 +24,7 @@ teasers are dropped with their blocks, so their links go too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from article.text import Block
@@ -58,11 +59,8 @@ def anchors(tree: Any, base: str) -> list[Anchor]:
         text = " ".join(a.text_content().split())
         if not text:
             continue
-        try:
-            url = normalize(href, base)
-        except ValueError:
-            continue
-        if not is_http(url):
+        url = _absolute(href, base)
+        if url is None or not is_http(url):
             continue
         holder = next((el for el in a.iterancestors() if el.tag in _HOLDERS), a.getparent())
         if holder not in held:
@@ -94,10 +92,19 @@ def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        try:
-            absolute = normalize(href, base)
-        except ValueError:
-            continue
-        if is_http(absolute):
+        absolute = _absolute(href, base)
+        if absolute is not None and is_http(absolute):
             out[absolute] = None
     return list(out)
+
+
+# A page's links are normalised twice in a crawl, by page_links() for the spider and
+# by anchors() for the body's links, 130 a page on bench/crawl.py's fixture: the second
+# time is a lookup (0.3 ms a page of the worker's ~14). Room for a few pages' links.
+@lru_cache(maxsize=4096)
+def _absolute(href: str, base: str) -> str | None:
+    """``normalize(href, base)``, or None for what cannot be a URL (``http://[::1``)."""
+    try:
+        return normalize(href, base)
+    except ValueError:
+        return None
