@@ -47,6 +47,7 @@ from crawler.cluster import crawls, link, serial
 from crawler.cluster.budget import SharedBudget, share
 from crawler.cluster.channel import ResultChannel
 from crawler.cluster.frontier import Frontier
+from crawler.cluster.judgement import CoordinatorJudgement
 from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
@@ -157,6 +158,10 @@ class Coordinator:
         # Messages carrying an article the canonical guard holds to the crawl's
         # last write: acknowledged only after that write, not with their batch.
         self.held_messages: list[str] = []
+        # The crawl's release judge, asked about the pages workers read that no rule
+        # judges; the messages of the pages it holds are acknowledged at the end too.
+        self.judging: CoordinatorJudgement | None = None
+        self._settling = False  # the settled pages' records are being handed to the writer
         self.batch_size = max(1, settings.getint("PRESSROOM_BATCH_SIZE"))
         self.busy = False  # a batch of results is being handed to the pipelines
         self.closing = False
@@ -213,6 +218,10 @@ class Coordinator:
         crawls.publish(self.server, config)
         self._reader = threading.Thread(target=self._read, name="cluster-results", daemon=True)
         self._reader.start()
+        self.judging = CoordinatorJudgement(spider, self.crawler.stats)
+        # Held pages are settled here once the frontier is drained (tick), not when
+        # this process idles, which it does while workers fetch.
+        self.crawler.signals.disconnect(spider._settle_when_idle, signal=signals.spider_idle)
         self._tick = task.LoopingCall(self.tick)
         self._tick.start(TICK, now=False)
 
@@ -254,8 +263,9 @@ class Coordinator:
         requests = []
         while spider.waiting and len(requests) < room:
             url, lastmod = spider.waiting.popleft()
-            request = spider._candidate(url, lastmod=lastmod)
+            request = spider._candidate(url, lastmod=lastmod, lastmod_from="sitemap")
             if request is not None:
+                spider.judge.expect(request.url)  # as ReleaseSpider._feed: sections to sample
                 requests.append(request)
         if requests:
             self.push(requests)
@@ -279,7 +289,10 @@ class Coordinator:
             self._publish_profile(spider)
         if self._finished(spider, counts):
             self.done_ticks += 1
-            if self.done_ticks >= 2:  # seen twice, TICK apart: nothing was between two steps
+            if self.done_ticks >= 2 and self.judging is not None and self.judging.holding:
+                self.done_ticks = 0
+                self._settle()
+            elif self.done_ticks >= 2:  # seen twice, TICK apart: nothing was between two steps
                 self.closing = True
                 engine = self.crawler.engine
                 deferred_from_coro(engine.close_spider_async(reason="finished"))
@@ -290,12 +303,30 @@ class Coordinator:
         # Order matters: the frontier first, then the stream. A worker completes a
         # lease and sends its result in one step, so a frontier seen empty has
         # every result already in the stream.
-        if spider.waiting or self.busy or counts.queued or counts.inflight or counts.dead:
+        if spider.waiting or self.busy or self._settling:
+            return False
+        if counts.queued or counts.inflight or counts.dead:
             return False
         if not self.crawler.engine.spider_is_idle():
             return False  # sitemaps or feeds still being fetched here
         # Held articles' messages stay in the stream until the last write (after this).
         return self.channel.backlog() <= len(self.held_messages)
+
+    def _settle(self) -> None:
+        """The judge's held pages, now that every other page was read: as on one machine,
+        releases are fetched again (by the workers) and the others recorded unfetched."""
+        assert self.judging is not None
+        again, settled = self.judging.settle()
+        if again:
+            self.push(again)
+        if settled:
+            self._settling = True
+            done = deferred_from_coro(self._write(list(settled), []))
+            done.addBoth(self._settled)
+
+    def _settled(self, result: Any) -> Any:
+        self._settling = False
+        return result
 
     def idle(self) -> None:
         if not self.closing:
@@ -365,6 +396,16 @@ class Coordinator:
             for key, value in (message.get("stats") or {}).items():
                 stats.inc_value(key, value)
             found = message.get("items") or []
+            if self.judging is not None:
+                self.judging.reached(message.get("reached") or [])
+                note = message.get("judge")
+                if isinstance(note, dict) and isinstance(note.get("seen"), dict):
+                    found, decision, again = self.judging.apply(found, note)
+                    if again is not None:
+                        self.push([again])
+                    if decision == "hold":
+                        self.held_messages.append(mid)  # acknowledged after the last write
+                        continue
             items += found
             (self.held_messages if any(map(_held, found)) else acks).append(mid)
         return deferred_from_coro(self._write(items, acks))
