@@ -114,6 +114,10 @@ def crawl(source: Any, db: str, redis_url: str, **options: Any) -> dict[str, Any
             },
             "PRESSROOM_CLUSTER_REDIS": redis_url,
             "PRESSROOM_CLUSTER_CRAWL": crawl_name(source.name),
+            # The frontier is first in, first out: ReleaseSpider._feed must not reverse
+            # its batches for Scrapy's default LIFO queue, or the biggest section of the
+            # sitemaps goes first and the release judge holds most pages (crawler.judging).
+            "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
             # Pages are extracted by the workers: no extraction processes here.
             "PRESSROOM_EXTRACT_WORKERS": 0,
         }
@@ -278,7 +282,7 @@ class Coordinator:
         assert self.frontier is not None
         spider = self.crawler.spider
         counts = self.frontier.counts()
-        if spider.waiting and counts.queued < FRONTIER_LOW:
+        if spider.waiting and counts.queued < FRONTIER_LOW and self._sitemaps_read(spider):
             self._feed(FRONTIER_HIGH - counts.queued)
         if counts.dead:
             self._record_dead()
@@ -298,6 +302,12 @@ class Coordinator:
                 deferred_from_coro(engine.close_spider_async(reason="finished"))
         else:
             self.done_ticks = 0
+
+    def _sitemaps_read(self, spider: Any) -> bool:
+        """As ReleaseSpider._feed: entries wait until every sitemap file is read (or this
+        process idles), so the first pages span the site's sections, which the release
+        judge samples before its verdicts."""
+        return spider.sitemaps_pending <= 0 or self.crawler.engine.spider_is_idle()
 
     def _finished(self, spider: Any, counts: Any) -> bool:
         # Order matters: the frontier first, then the stream. A worker completes a
