@@ -5,10 +5,10 @@ Example (a worker's side, then the coordinator's)::
     >>> relay = RelayJudge()
     >>> relay.reached("https://gov.demo/news/short")
     >>> relay.decide(Seen("https://gov.demo/news/short", "tpl", "page", reason="short"))
-    'store'
+    'release'
     >>> note = relay.note("https://gov.demo/news/short", {"listed": None, "lastmod": "2024-01-02"})
-    >>> note["seen"]["kind"], relay.take_reached()
-    ('page', ['https://gov.demo/news/short'])
+    >>> note["seen"]["kind"], note["read_as_release"], relay.take_reached()
+    ('page', True, ['https://gov.demo/news/short'])
 
 :class:`crawler.judging.ReleaseJudge` decides on the pages no rule judges from
 every such page the crawl has seen, and holds its verdicts until every section
@@ -16,15 +16,14 @@ of the sitemaps was sampled. In a cluster the pages are read by many workers
 and the sitemaps by the coordinator: a judge per worker would learn from half
 the site, never know the sections listed, and settle its held pages whenever
 that worker's queue ran dry. So the worker's spider gets a :class:`RelayJudge`
-(it judges nothing: the page's item is built as if stored, and what the judge
-needs, a :class:`Seen`, travels with it in the page's result message), and the
+(it judges nothing: an article is built as if stored, a page the extractor
+refused is read again as a release, and what the judge needs, a :class:`Seen`,
+travels with the item in the page's result message), and the
 coordinator's :class:`CoordinatorJudgement` asks the crawl's one judge, the
 spider's own (whose ``expect`` the sitemap feed calls), for every such result:
 
-- ``store``: the item is written as sent;
-- ``not``: an article becomes a not-a-release record, with the judge's reason;
-- ``release``: a short page shaped like the site's releases is fetched again
-  as a release (``meta["judged"] = True``: no judge asked), by any worker;
+- ``store`` or ``release``: the item is written as sent;
+- ``not``: the page's item becomes a not-a-release record, with the judge's reason;
 - ``hold``: nothing is written; the result's message stays unacknowledged in
   Redis until the crawl ends, so a coordinator that dies first leaves the page
   unwritten (fetched again by the next run, as on one machine).
@@ -41,7 +40,7 @@ from typing import Any
 
 import scrapy
 
-from crawler.items import ArticleItem, NotReleaseItem
+from crawler.items import ArticleItem, FailureItem, NotReleaseItem
 from crawler.judging import ReleaseJudge, Seen
 
 __all__ = ["CoordinatorJudgement", "RelayJudge"]
@@ -64,8 +63,14 @@ class RelayJudge(ReleaseJudge):
         self._read.append(url)
 
     def decide(self, page: Seen) -> str:
+        """ "store" for what the extractor read as an article, "release" for an unsure page.
+
+        An unsure page is read again as a release here (what the one-machine spider
+        does on a "release" verdict), so that the coordinator, if its judge says so,
+        stores it without a second fetch; if not, it records it as no release.
+        """
         self.asked[page.url] = page
-        return "store"
+        return "release" if page.kind == "page" and not _confident(page) else "store"
 
     def take_reached(self) -> list[str]:
         out, self._read = self._read, []
@@ -78,10 +83,16 @@ class RelayJudge(ReleaseJudge):
             return None
         return {
             "seen": {name: getattr(page, name) for name in SEEN_FIELDS},
+            "read_as_release": page.kind == "page" and not _confident(page),
             "listed": meta.get("listed"),
             "lastmod": meta.get("lastmod"),
             "lastmod_from": meta.get("lastmod_from"),
         }
+
+
+def _confident(page: Seen) -> bool:
+    """A verdict by markup (or og:type), which the judge takes as it is (ReleaseJudge.decide)."""
+    return page.by_markup or (page.kind == "page" and (page.reason or "").startswith("og:type"))
 
 
 def _seen(data: dict[str, Any]) -> Seen:
@@ -118,25 +129,25 @@ class CoordinatorJudgement:
         except (KeyError, TypeError, ValueError):
             return items, "store", None  # a damaged note: the worker's reading stands
         decision = self.judge.decide(page)
-        if decision == "store":
-            return items, decision, None
-        out: list[Any] = []
-        for item in items:
-            if isinstance(item, NotReleaseItem):
-                if decision == "not":
-                    item.reason = self.judge.reasons.get(page.url) or item.reason
-                    out.append(item)
-                else:  # the worker counted it as a page that is no release
-                    self.stats.inc_value("pressroom/not_article", -1)
-            elif isinstance(item, ArticleItem):
-                if decision == "not":
-                    self.stats.inc_value("pressroom/not_article")
-                    reason = self.judge.reasons.get(page.url) or "not a release"
-                    out.append(NotReleaseItem(note.get("listed") or page.url, reason, item.lastmod))
-            else:
-                out.append(item)
+        read_as_release = bool(note.get("read_as_release"))
+        if read_as_release and decision != "release":
+            self.stats.inc_value("pressroom/judged_release", -1)  # the worker counted it
+        if decision == "store" or (decision == "release" and read_as_release):
+            return items, decision, None  # as the worker read it
+        # The page's own item (article, failure or no release) gives way to the verdict;
+        # the worker counted a page read as no release in pressroom/not_article.
+        pages = (ArticleItem, FailureItem, NotReleaseItem)
+        counted = any(isinstance(item, NotReleaseItem) for item in items)
+        out = [item for item in items if not isinstance(item, pages)]
         again = None
-        if decision == "release":  # short, but shaped like the site's releases
+        if decision == "not":
+            if not counted:
+                self.stats.inc_value("pressroom/not_article")
+            reason = self.judge.reasons.get(page.url) or "not a release"
+            out.append(NotReleaseItem(note.get("listed") or page.url, reason, note.get("lastmod")))
+        elif counted:
+            self.stats.inc_value("pressroom/not_article", -1)
+        if decision == "release":  # read as no release by the worker: fetched again as one
             self.stats.inc_value("pressroom/judged_release")
             again = self._request(page.url, note, True)
         elif decision == "hold":
