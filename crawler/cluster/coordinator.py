@@ -410,12 +410,14 @@ class Coordinator:
                 self.judging.reached(message.get("reached") or [])
                 note = message.get("judge")
                 if isinstance(note, dict) and isinstance(note.get("seen"), dict):
-                    found, decision, again = self.judging.apply(found, note)
+                    # A page the judge holds leaves nothing in `found`; its message is
+                    # acknowledged with the batch all the same: settling needs only what
+                    # the judge kept, and unread results count against the backlog
+                    # workers wait on. A coordinator that dies first records nothing of
+                    # the page, which the next run fetches, as on one machine.
+                    found, _decision, again = self.judging.apply(found, note)
                     if again is not None:
                         self.push([again])
-                    if decision == "hold":
-                        self.held_messages.append(mid)  # acknowledged after the last write
-                        continue
             items += found
             (self.held_messages if any(map(_held, found)) else acks).append(mid)
         return deferred_from_coro(self._write(items, acks))

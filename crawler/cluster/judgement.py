@@ -24,9 +24,9 @@ spider's own (whose ``expect`` the sitemap feed calls), for every such result:
 
 - ``store`` or ``release``: the item is written as sent;
 - ``not``: the page's item becomes a not-a-release record, with the judge's reason;
-- ``hold``: nothing is written; the result's message stays unacknowledged in
-  Redis until the crawl ends, so a coordinator that dies first leaves the page
-  unwritten (fetched again by the next run, as on one machine).
+- ``hold``: nothing is written; the judge keeps the page's URL, listed URL and
+  lastmod (a coordinator that dies first records nothing of the page, which the
+  next run fetches, as on one machine).
 
 When the frontier is drained, :meth:`CoordinatorJudgement.settle` re-judges the
 held pages as :meth:`ReleaseSpider._settle_when_idle` does: releases are fetched
