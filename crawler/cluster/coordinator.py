@@ -53,6 +53,7 @@ from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
 from crawler.cluster.worker import make_seen
 from crawler.items import ArticleItem, FailureItem
+from crawler.lastmod import stamped
 
 logger = logging.getLogger(__name__)
 
@@ -252,9 +253,17 @@ class Coordinator:
         spider = self.crawler.spider
         fingerprint = self.crawler.request_fingerprinter.fingerprint
         batch = []
+        counts = spider.lastmod_counts
         for request in requests:
             if self.conditional is not None:
                 self.conditional.process_request(request)  # If-None-Match from the archive
+            meta = request.meta
+            if meta.get("lastmod_from") == "sitemap" and stamped(
+                meta.get("lastmod"), counts, counts.total()
+            ):
+                # The sitemaps were all read here, not by the worker that dates the page:
+                # a generator's stamp is no date hint (ReleaseSpider.parse_page's rule).
+                meta["lastmod_from"] = None
             data = serial.dumps(request.to_dict(spider=spider))
             batch.append(
                 (data, request.priority, None if request.dont_filter else fingerprint(request))
