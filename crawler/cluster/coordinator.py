@@ -47,11 +47,13 @@ from crawler.cluster import crawls, link, serial
 from crawler.cluster.budget import SharedBudget, share
 from crawler.cluster.channel import ResultChannel
 from crawler.cluster.frontier import Frontier
+from crawler.cluster.judgement import CoordinatorJudgement
 from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
 from crawler.cluster.worker import make_seen
 from crawler.items import ArticleItem, FailureItem
+from crawler.lastmod import stamped
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +115,10 @@ def crawl(source: Any, db: str, redis_url: str, **options: Any) -> dict[str, Any
             },
             "PRESSROOM_CLUSTER_REDIS": redis_url,
             "PRESSROOM_CLUSTER_CRAWL": crawl_name(source.name),
+            # The frontier is first in, first out: ReleaseSpider._feed must not reverse
+            # its batches for Scrapy's default LIFO queue, or the biggest section of the
+            # sitemaps goes first and the release judge holds most pages (crawler.judging).
+            "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
             # Pages are extracted by the workers: no extraction processes here.
             "PRESSROOM_EXTRACT_WORKERS": 0,
         }
@@ -157,6 +163,10 @@ class Coordinator:
         # Messages carrying an article the canonical guard holds to the crawl's
         # last write: acknowledged only after that write, not with their batch.
         self.held_messages: list[str] = []
+        # The crawl's release judge, asked about the pages workers read that no rule
+        # judges; the messages of the pages it holds are acknowledged at the end too.
+        self.judging: CoordinatorJudgement | None = None
+        self._settling = False  # the settled pages' records are being handed to the writer
         self.batch_size = max(1, settings.getint("PRESSROOM_BATCH_SIZE"))
         self.busy = False  # a batch of results is being handed to the pipelines
         self.closing = False
@@ -213,6 +223,10 @@ class Coordinator:
         crawls.publish(self.server, config)
         self._reader = threading.Thread(target=self._read, name="cluster-results", daemon=True)
         self._reader.start()
+        self.judging = CoordinatorJudgement(spider, self.crawler.stats)
+        # Held pages are settled here once the frontier is drained (tick), not when
+        # this process idles, which it does while workers fetch.
+        self.crawler.signals.disconnect(spider._settle_when_idle, signal=signals.spider_idle)
         self._tick = task.LoopingCall(self.tick)
         self._tick.start(TICK, now=False)
 
@@ -239,9 +253,17 @@ class Coordinator:
         spider = self.crawler.spider
         fingerprint = self.crawler.request_fingerprinter.fingerprint
         batch = []
+        counts = spider.lastmod_counts
         for request in requests:
             if self.conditional is not None:
                 self.conditional.process_request(request)  # If-None-Match from the archive
+            meta = request.meta
+            if meta.get("lastmod_from") == "sitemap" and stamped(
+                meta.get("lastmod"), counts, counts.total()
+            ):
+                # The sitemaps were all read here, not by the worker that dates the page:
+                # a generator's stamp is no date hint (ReleaseSpider.parse_page's rule).
+                meta["lastmod_from"] = None
             data = serial.dumps(request.to_dict(spider=spider))
             batch.append(
                 (data, request.priority, None if request.dont_filter else fingerprint(request))
@@ -254,8 +276,9 @@ class Coordinator:
         requests = []
         while spider.waiting and len(requests) < room:
             url, lastmod = spider.waiting.popleft()
-            request = spider._candidate(url, lastmod=lastmod)
+            request = spider._candidate(url, lastmod=lastmod, lastmod_from="sitemap")
             if request is not None:
+                spider.judge.expect(request.url)  # as ReleaseSpider._feed: sections to sample
                 requests.append(request)
         if requests:
             self.push(requests)
@@ -268,7 +291,7 @@ class Coordinator:
         assert self.frontier is not None
         spider = self.crawler.spider
         counts = self.frontier.counts()
-        if spider.waiting and counts.queued < FRONTIER_LOW:
+        if spider.waiting and counts.queued < FRONTIER_LOW and self._sitemaps_read(spider):
             self._feed(FRONTIER_HIGH - counts.queued)
         if counts.dead:
             self._record_dead()
@@ -279,23 +302,50 @@ class Coordinator:
             self._publish_profile(spider)
         if self._finished(spider, counts):
             self.done_ticks += 1
-            if self.done_ticks >= 2:  # seen twice, TICK apart: nothing was between two steps
+            if self.done_ticks >= 2 and self.judging is not None and self.judging.holding:
+                self.done_ticks = 0
+                self._settle()
+            elif self.done_ticks >= 2:  # seen twice, TICK apart: nothing was between two steps
                 self.closing = True
                 engine = self.crawler.engine
                 deferred_from_coro(engine.close_spider_async(reason="finished"))
         else:
             self.done_ticks = 0
 
+    def _sitemaps_read(self, spider: Any) -> bool:
+        """As ReleaseSpider._feed: entries wait until every sitemap file is read (or this
+        process idles), so the first pages span the site's sections, which the release
+        judge samples before its verdicts."""
+        return spider.sitemaps_pending <= 0 or self.crawler.engine.spider_is_idle()
+
     def _finished(self, spider: Any, counts: Any) -> bool:
         # Order matters: the frontier first, then the stream. A worker completes a
         # lease and sends its result in one step, so a frontier seen empty has
         # every result already in the stream.
-        if spider.waiting or self.busy or counts.queued or counts.inflight or counts.dead:
+        if spider.waiting or self.busy or self._settling:
+            return False
+        if counts.queued or counts.inflight or counts.dead:
             return False
         if not self.crawler.engine.spider_is_idle():
             return False  # sitemaps or feeds still being fetched here
         # Held articles' messages stay in the stream until the last write (after this).
         return self.channel.backlog() <= len(self.held_messages)
+
+    def _settle(self) -> None:
+        """The judge's held pages, now that every other page was read: as on one machine,
+        releases are fetched again (by the workers) and the others recorded unfetched."""
+        assert self.judging is not None
+        again, settled = self.judging.settle()
+        if again:
+            self.push(again)
+        if settled:
+            self._settling = True
+            done = deferred_from_coro(self._write(list(settled), []))
+            done.addBoth(self._settled)
+
+    def _settled(self, result: Any) -> Any:
+        self._settling = False
+        return result
 
     def idle(self) -> None:
         if not self.closing:
@@ -365,6 +415,25 @@ class Coordinator:
             for key, value in (message.get("stats") or {}).items():
                 stats.inc_value(key, value)
             found = message.get("items") or []
+            if self.judging is not None:
+                self.judging.reached(message.get("reached") or [])
+                note = message.get("judge")
+                if isinstance(note, dict) and isinstance(note.get("seen"), dict):
+                    # A page the judge holds leaves nothing in `found`; its message is
+                    # acknowledged with the batch all the same: settling needs only what
+                    # the judge kept, and unread results count against the backlog
+                    # workers wait on. A coordinator that dies first records nothing of
+                    # the page, which the next run fetches, as on one machine.
+                    found, _decision, again = self.judging.apply(found, note)
+                    if again is not None:
+                        self.push([again])
+            if getattr(self.crawler.spider, "near", None) is not None:
+                for item in found:
+                    if isinstance(item, ArticleItem):
+                        # Workers clean with the block profile only, not the near-repeated
+                        # blocks (not sent to them): "cleaned with an older profile", so
+                        # the run's end cleans it again with them, as on one machine.
+                        item.profile = None
             items += found
             (self.held_messages if any(map(_held, found)) else acks).append(mid)
         return deferred_from_coro(self._write(items, acks))

@@ -59,6 +59,7 @@ from crawler.cluster import crawls, link, serial
 from crawler.cluster.budget import SharedBudget, share
 from crawler.cluster.channel import ResultChannel
 from crawler.cluster.frontier import LEASE_META, Frontier, LeasedQueue, NoDupeFilter, worker_id
+from crawler.cluster.judgement import RelayJudge
 from crawler.cluster.known import KnownUrls, WorkerArchive
 from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
@@ -66,6 +67,7 @@ from crawler.items import FailureItem
 from crawler.middlewares import ask_conditionally, requested_wait
 from crawler.robots import CrawlDelayMiddleware
 from crawler.spiders.release import ReleaseSpider
+from extraction.urls import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -127,17 +129,33 @@ class WorkerLink:
         """A redirect or retry of ``lease`` was pushed: the push script completed it."""
         self.held.pop(lease, None)
 
-    def finish(self, request: Request, children: list[Request], items: list[Any]) -> None:
-        """Queue the page's links, then send its items and complete its lease in one step."""
+    def finish(
+        self,
+        request: Request,
+        children: list[Request],
+        items: list[Any],
+        judge: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue the page's links, then send its items and complete its lease in one step.
+
+        ``judge``: what the coordinator's release judge needs of the page
+        (:meth:`RelayJudge.note`), when the page is one no rule judged.
+        """
         lease = request.meta.get(LEASE_META)
         if lease is None:
             return  # given back unprocessed (a politeness slot too far away)
         spider = self.crawler.spider
         fingerprint = self.crawler.request_fingerprinter.fingerprint
         stats = self._stat_deltas()
+        body: dict[str, Any] = {"lease": lease, "items": items, "stats": stats}
+        reached = spider.judge.take_reached() if isinstance(spider.judge, RelayJudge) else []
+        if reached:
+            body["reached"] = reached  # pages read or failed: the judge's sample of sections
+        if judge is not None:
+            body["judge"] = judge
         message = None
-        if items or stats:
-            message = self.channel.encode({"lease": lease, "items": items, "stats": stats})
+        if items or stats or reached or judge is not None:
+            message = self.channel.encode(body)
         self.completed += 1
         if message is not None and self.completed % ROOM_CHECK_EVERY == 0:
             self.channel.wait_for_room()  # the coordinator is behind: wait, do not fill Redis
@@ -263,6 +281,8 @@ class WorkerSpider(ReleaseSpider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WorkerSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.cluster = WorkerLink(crawler, spider.config)
+        # The coordinator judges the pages no rule judges, with all the crawl's pages.
+        spider.judge = RelayJudge()
         spider.cluster_seen = spider.cluster.seen  # LeasedQueue pushes with it
         archive = spider.config.settings.get("archive")  # None: --full, or no archive file
         if archive is not None:
@@ -328,7 +348,10 @@ class WorkerSpider(ReleaseSpider):
         except Exception as exc:  # noqa: BLE001 (recorded as the page's failure, as Scrapy logs it)
             reason = f"spider error: {type(exc).__name__}: {exc}".splitlines()[0]
             items.append(FailureItem(response.url, reason, response.status))
-        self.cluster.finish(response.request, children, items)
+        note = None
+        if isinstance(self.judge, RelayJudge):
+            note = self.judge.note(normalize(response.url), response.meta)
+        self.cluster.finish(response.request, children, items, note)
         return
         yield  # noqa: B901
 
