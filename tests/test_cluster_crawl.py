@@ -50,8 +50,13 @@ def start_coordinator(source: Path, db: Path, redis_url: str, *more: str) -> sub
 
 
 def finish(coordinator: subprocess.Popen[str], workers: list[subprocess.Popen[bytes]]) -> str:
+    """The coordinator's stdout once it and its workers ended; a hung crawl fails the test."""
     try:
         out, err = coordinator.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        coordinator.kill()
+        out, err = coordinator.communicate()
+        pytest.fail(f"the cluster crawl did not end in {DEADLINE} s: {out[-1000:]}{err[-2000:]}")
     finally:
         for worker in workers:
             try:

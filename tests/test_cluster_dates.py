@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 from test_cluster_govsite import cluster_crawl
-from test_date_hint import DatedSite, _dates, _page
+from test_date_hint import _dates, stamped_site
 
 from fixtures.demo.server import serve
 
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
 
 
 def test_a_lastmod_stamped_on_every_entry_dates_nothing_in_a_cluster(tmp_path: Path) -> None:
-    stamp = "2024-01-05T03:00:00Z"
-    site = DatedSite(
-        lastmods={f"/news/release-{n}": stamp for n in range(12)},
-        pages={f"/news/release-{n}": _page(f"Release {n}", f"topic {n}") for n in range(12)},
-    )
-    site.lastmods["/news/release-0"] = "2023-04-11"  # one real value among the stamps
+    site = stamped_site()
     db = tmp_path / "stamped.db"
     redis = RedisServer(tmp_path / "redis").start()
     try:

@@ -12,7 +12,6 @@ redis-server, a coordinator and two worker processes.
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from helpers import PROGRAM, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
+from test_cluster_crawl import finish, stored
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # plain `pytest` puts tests/, not the repo root, on sys.path
@@ -30,7 +30,6 @@ from fixtures.demo.server import serve  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
-DEADLINE = 180  # seconds the coordinator may take (the one-machine crawl takes ~10)
 NOT_RELEASES = re.compile(r"\b(\d+) not releases\b")
 
 
@@ -48,27 +47,7 @@ def cluster_crawl(sitemap: str, db: Path, redis: RedisServer, logs: Path) -> str
     ]
     args = [PROGRAM, "crawl", "--sitemap", sitemap, "--db", str(db), "--redis", redis.url]
     coordinator = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = coordinator.communicate(timeout=DEADLINE)
-    except subprocess.TimeoutExpired:
-        coordinator.kill()
-        out, err = coordinator.communicate()
-        pytest.fail(f"the cluster crawl did not end in {DEADLINE} s: {out[-1000:]}{err[-2000:]}")
-    finally:
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)  # --exit-when-idle: they leave when the crawl ends
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-    assert coordinator.returncode == 0, out + err
-    assert "Traceback" not in err, err
-    return out
-
-
-def stored(db: Path) -> dict[str, str]:
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT url, text_hash FROM articles"))
+    return finish(coordinator, workers)
 
 
 def listed_not_releases(db: Path) -> set[str]:

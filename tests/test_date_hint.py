@@ -137,16 +137,22 @@ def test_a_page_without_a_date_is_dated_by_its_sitemap_lastmod(dated_site, tmp_p
     assert _dates(db) == before
 
 
-def test_a_lastmod_stamped_on_every_entry_dates_nothing(tmp_path) -> None:
-    # A sitemap generator that writes its build time on every URL says nothing of when
-    # each release was published: an undated page stays undated rather than dated by
-    # the build (the same value on at least 10 entries and half of them).
+def stamped_site() -> DatedSite:
+    """12 undated releases whose sitemap gives one build stamp, but release-0 a real lastmod."""
     stamp = "2024-01-05T03:00:00Z"
     site = DatedSite(
         lastmods={f"/news/release-{n}": stamp for n in range(12)},
         pages={f"/news/release-{n}": _page(f"Release {n}", f"topic {n}") for n in range(12)},
     )
     site.lastmods["/news/release-0"] = "2023-04-11"  # one real value among the stamps
+    return site
+
+
+def test_a_lastmod_stamped_on_every_entry_dates_nothing(tmp_path) -> None:
+    # A sitemap generator that writes its build time on every URL says nothing of when
+    # each release was published: an undated page stays undated rather than dated by
+    # the build (the same value on at least 10 entries and half of them).
+    site = stamped_site()
     db = tmp_path / "stamped.db"
     with serve(site) as server:  # type: ignore[arg-type]
         result = run_cli("crawl", "--sitemap", f"{server.url}/sitemap.xml", "--db", str(db))
