@@ -215,20 +215,10 @@ def test_the_judgement_does_not_depend_on_the_crawl_order(govsite_read) -> None:
     # some crawls (issue 17): those that read the sitemap file of /government/... first,
     # where the 11th people page was judged while the generic layout had been seen in
     # one section only. Every listed section is sampled first now, in any order.
-    from crawler.judging import ReleaseJudge, Seen
+    from crawler.judging import ReleaseJudge
+    from crawler.spiders.release import _seen  # what the spider tells its judge of a page
 
-    seen = {
-        truth.url: Seen(
-            truth.url,
-            result.template,
-            result.kind,
-            by_markup=result.by_markup,
-            reason=result.reason,
-            links=result.links,
-            paginated=bool(result.next_pages),
-        )
-        for truth, _html, result in govsite_read
-    }
+    seen = {truth.url: _seen(truth.url, result) for truth, _html, result in govsite_read}
     releases = {truth.url for truth, _html, _result in govsite_read if truth.is_release}
     outcomes = set()
     for order in _sitemap_orders(list(seen), seeds=12):
