@@ -34,6 +34,11 @@ A page still unfinished after ``timeout`` seconds is recorded as failed and
 the workers are killed (a running call cannot be interrupted otherwise); the
 other pages in flight are retried. Workers exit by themselves when the crawl
 process is killed, instead of waiting for work forever.
+
+Why not pebble (its per-task timeout and crash isolation were tried, issue
+15): the same tests passed and crawls were as fast, but peak memory was 3 MB
+higher, a crash was recovered 3-4 times slower, and in one of seven stress
+runs of 200 crashes a crashed page went unanswered (until the 300 s timeout).
 """
 
 from __future__ import annotations
