@@ -11,6 +11,7 @@ import re
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 
 import lxml.html
@@ -190,16 +191,21 @@ def test_a_404_for_what_does_not_exist(gov_server: DemoServer):
     assert _get(gov_server.url + "/government/news?page=999")[0] == 404
 
 
-def test_an_ad_hoc_crawl_of_the_site_runs_and_is_scored(cli, tmp_path: Path):
-    # Mechanics only: the crawl exits 0, rows appear, the scorer accounts for every row.
-    # How good those rows are is issue 17's goal, measured by bench/govsite.py.
-    site = build_site(24)
+def crawl_ad_hoc(cli, tmp_path: Path, releases: int) -> tuple[Any, list, Any, Path]:
+    """`pressroom crawl --sitemap URL --db FILE` of a fresh site: (result, truth, score, db)."""
+    site = build_site(releases)
     db = tmp_path / "gov.db"
     with serve(site) as server:  # type: ignore[arg-type]
         result = cli("crawl", "--sitemap", server.url + "/sitemap.xml", "--db", str(db))
         truth = site_truth(site, server.url)
     assert result.returncode == 0, result.stderr[-2000:]
-    score = score_archive(db, truth)
+    return result, truth, score_archive(db, truth), db
+
+
+def test_an_ad_hoc_crawl_of_the_site_runs_and_is_scored(cli, tmp_path: Path):
+    # Mechanics only: the crawl exits 0, rows appear, the scorer accounts for every row.
+    # How good those rows are is issue 17's goal, measured by bench/govsite.py.
+    result, truth, score, db = crawl_ad_hoc(cli, tmp_path, 24)
     rows = score.stored + len(score.non_releases_stored) + len(score.unknown_stored)
     assert rows > 0
     assert score.releases == sum(t.is_release for t in truth)
@@ -212,13 +218,7 @@ def test_an_ad_hoc_crawl_finds_the_releases_and_reads_them_right(cli, tmp_path: 
     # Issue 17, as a new user runs it: `pressroom crawl --sitemap URL --db FILE`, no
     # source file, a site without article markup (text dates, department bylines,
     # short statements, topic and browse pages that look like releases).
-    site = build_site(60)
-    db = tmp_path / "gov.db"
-    with serve(site) as server:  # type: ignore[arg-type]
-        result = cli("crawl", "--sitemap", server.url + "/sitemap.xml", "--db", str(db))
-        truth = site_truth(site, server.url)
-    assert result.returncode == 0, result.stderr[-2000:]
-    score = score_archive(db, truth)
+    result, truth, score, db = crawl_ad_hoc(cli, tmp_path, 60)
     assert score.recall >= 0.98, score.missing  # short statements learned from the site
     assert score.non_releases_stored == []  # topic/browse pages vetoed (generic template)
     assert score.fields["date_published"] >= 0.98 and score.fields["date_modified"] >= 0.98
@@ -247,13 +247,7 @@ def test_boxes_only_a_fallback_keeps_do_not_leak_whatever_the_crawl_order(cli, t
     # them from no kept body). The profile now also learns from the vote's other
     # candidates, and the crawl's voted pages are read again at its end with the final
     # profile: none of these boxes is left in any stored text.
-    site = build_site(300)
-    db = tmp_path / "gov.db"
-    with serve(site) as server:  # type: ignore[arg-type]
-        result = cli("crawl", "--sitemap", server.url + "/sitemap.xml", "--db", str(db))
-        truth = site_truth(site, server.url)
-    assert result.returncode == 0, result.stderr[-2000:]
-    score = score_archive(db, truth)
+    result, truth, score, db = crawl_ad_hoc(cli, tmp_path, 300)
     assert score.recall >= 0.98, score.missing
     assert score.leaks == 0, score.leaked
     assert score.body.f1 >= 0.99
