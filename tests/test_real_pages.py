@@ -203,6 +203,17 @@ def test_a_linked_headline_between_paragraphs_still_goes():
     )
 
 
+def test_a_line_break_that_ends_bold_text_parts_words():
+    # "<strong>Clinical Systems Security<br /></strong>Provides access": trafilatura
+    # drops a <br> that ends an inline element, and the name ran into the next line
+    # ("SecurityProvides", "CostAllocates": F1 0.93; trafilatura 0.99).
+    result = read("cleaneval-final-85-break-in-bold.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "SecurityProvides" not in text and "CostAllocates" not in text
+    assert "Clinical Systems Security" in text and "Provides access to the Electronic" in text
+
+
 def test_a_paragraph_keeps_the_words_of_its_links():
     # trafilatura's precision mode cut the linked words out of the paragraph's middle
     # ("has reported that for his role in the fight"); the balanced reading has them.
