@@ -101,6 +101,7 @@ BYLINE = re.compile(r"^(by|por|par|von|di|door)\s+\S", re.IGNORECASE)
 MAX_META_WORDS = 15
 DIRECTORY_LINKS = 10  # fewer lone links than this are a related list, never a directory
 DIRECTORY_SHARE = 1.0
+ENTRY_WORDS = 8  # a lone link followed by a paragraph this long may head an entry
 LINK_LIST_WORDS = 15  # a whole-link block longer than this is prose, not a link list
 URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])|[。！？]")
@@ -173,7 +174,8 @@ def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -
     ]
     if not _directory(blocks, drop, listed):
         for i in listed:
-            drop[i] = True  # a link on its own: a related story, a tag, a "read more"
+            if not _entry_head(blocks, links, drop, i):
+                drop[i] = True  # a link on its own: a related story, a tag, a "read more"
     # The top of the body: the headline again (once), a dateline or byline.
     headline = False
     for i, block in enumerate(blocks[:4]):
@@ -200,6 +202,35 @@ def _directory(blocks: Sequence[Block], drop: Sequence[bool], listed: Sequence[i
     linked = sum(word_count(blocks[i][1]) for i in listed)
     rest = sum(word_count(b[1]) for i, b in enumerate(blocks) if not drop[i]) - linked
     return linked > DIRECTORY_SHARE * rest
+
+
+def _entry_head(
+    blocks: Sequence[Block], links: Sequence[bool], drop: Sequence[bool], i: int
+) -> bool:
+    """Whether lone link ``i`` heads an entry of a list of them: a paragraph of its own
+    text follows it, and the link before that paragraph or after it heads one too.
+
+    A round-up of posts ("<a>Preparing for the Worst</a>" then "Ine looks at ...") is
+    the page's text; a related headline between an article's paragraphs heads no
+    series, and a related list is a run of links. Measured on 2,425 real pages
+    (bench/extraction.py, 21 pages changed, 15 up): pooled F1 0.8753 -> 0.8755,
+    pages > 0.05 below trafilatura 94 -> 92. Without the series (any lone link
+    followed by a paragraph kept) the article benchmark fell 0.0007: FOX puts
+    related headlines between its paragraphs.
+    """
+    return _described(blocks, links, drop, i) and (
+        (i >= 2 and links[i - 2] and _described(blocks, links, drop, i - 2))
+        or (i + 2 < len(blocks) and links[i + 2] and _described(blocks, links, drop, i + 2))
+    )
+
+
+def _described(
+    blocks: Sequence[Block], links: Sequence[bool], drop: Sequence[bool], i: int
+) -> bool:
+    if i + 1 >= len(blocks) or links[i + 1] or drop[i + 1]:
+        return False
+    after = blocks[i + 1]
+    return after[0] == "p" and word_count(after[1]) >= ENTRY_WORDS
 
 
 def _link_list_item(text: str) -> bool:

@@ -96,10 +96,13 @@ def prune(tree: Any, rules: Rules) -> tuple[list[str], int]:
     furniture_tags: list[Any] = []
     page_chars = 0
     longest, longest_size = None, 0  # the longest text node: a sentence of the article
+    breaks: list[Any] = []  # a <br> that ends a <strong> or <span>: see below
     for el in tree.iter(etree.Element):
         tag = el.tag
         if tag in FURNITURE_TAGS:
             furniture_tags.append(el)
+        if tag == "br" and el.getnext() is None and not (el.tail or "").strip():
+            breaks.append(el)
         # Link texts are left out of the page's text: menus are links, prose is not.
         if (text := el.text) and tag not in _NOT_PROSE and tag != "a":
             size = len(text.strip())
@@ -152,6 +155,16 @@ def prune(tree: Any, rules: Rules) -> tuple[list[str], int]:
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
+    # "<strong>Security<br></strong>Provides access": trafilatura drops a line break
+    # that ends an inline element, and the two lines ran into one word. Moved after
+    # the element: on 2,425 real pages CleanEval 0.8851 -> 0.8855 (20 pages changed,
+    # 11 up), pages > 0.05 below trafilatura 92 -> 89 (bench/extraction.py).
+    for br in breaks:
+        parent = br.getparent()
+        if parent is not None and parent.tag in _INLINE and parent.getparent() is not None:
+            parent.remove(br)
+            br.tail, parent.tail = parent.tail, None
+            parent.addnext(br)
     root = tree.getroottree().getroot()
     _merge_split_bodies([(el, c) for el, c in bodies if el.getroottree().getroot() is root])
     # An embedded post (a tweet quoted in a release) is content: trafilatura drops
@@ -168,6 +181,7 @@ def prune(tree: Any, rules: Rules) -> tuple[list[str], int]:
     return deks, page_chars
 
 
+_INLINE = frozenset(("strong", "b", "em", "i", "u", "span", "font", "a"))
 _SKIP_LINK = re.compile(r"\s*skip\b", re.IGNORECASE)
 _NOT_PROSE = frozenset(("script", "style", "noscript", "template", "textarea", "pre", "code"))
 

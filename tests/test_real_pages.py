@@ -177,6 +177,43 @@ def test_a_related_list_under_an_article_still_goes():
     assert cleaning.residue(blocks[4:], [False] + [True] * 12, None) == [False] * 13
 
 
+def test_linked_entries_with_their_descriptions_are_kept():
+    # A week's round-up: each post is a lone link followed by a sentence of its
+    # own ("Olivia tries to sum up ..."). Dropped as a related list, the body kept
+    # the sentences without the titles they describe (F1 0.75; trafilatura 0.95).
+    result = read("dragnet-R111-link-entries.html.gz")
+    assert result.kind == "article", result.reason
+    lines = result.article["text"].splitlines()
+    assert "Eating Disorder Experiences: Where Did It Come From" in lines
+    assert "Olivia tries to sum up her experience with an eating disorder." in lines
+
+
+def test_a_linked_headline_between_paragraphs_still_goes():
+    # A news page's "related" headline set between its paragraphs (FOX Business) is
+    # followed by prose too, but it heads no series of entries: it goes.
+    para = ("p", "The retailer earned more than expected in the quarter, its chief said.", "")
+    link = ("p", "CO-FOUNDER PROUD OF EMPLOYEES", "")
+    blocks = [para, link, para, para, link, para]
+    links = [False, True, False, False, True, False]
+    assert cleaning.residue(blocks, links, None) == [False, True, False, False, True, False]
+    entries = [para, link, para, link, para, link, para]
+    assert (
+        cleaning.residue(entries, [False, True, False, True, False, True, False], None)
+        == [False] * 7
+    )
+
+
+def test_a_line_break_that_ends_bold_text_parts_words():
+    # "<strong>Clinical Systems Security<br /></strong>Provides access": trafilatura
+    # drops a <br> that ends an inline element, and the name ran into the next line
+    # ("SecurityProvides", "CostAllocates": F1 0.93; trafilatura 0.99).
+    result = read("cleaneval-final-85-break-in-bold.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "SecurityProvides" not in text and "CostAllocates" not in text
+    assert "Clinical Systems Security" in text and "Provides access to the Electronic" in text
+
+
 def test_a_paragraph_keeps_the_words_of_its_links():
     # trafilatura's precision mode cut the linked words out of the paragraph's middle
     # ("has reported that for his role in the fight"); the balanced reading has them.
