@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 # Requests the frontier should hold before more sitemap entries become requests.
 FRONTIER_LOW, FRONTIER_HIGH = 1000, 2000
 TICK = 0.2  # seconds between the coordinator's looks at the frontier
-GATHER = 0.5  # longest wait for a fuller batch of results once the first arrived
+GATHER = 0.3  # seconds the results reader waits for a fuller batch after a short one
 # Settings every worker must share with the coordinator.
 SHARED_SETTINGS = (
     "USER_AGENT",
@@ -415,23 +415,15 @@ class Coordinator:
         while not self._stop.is_set():
             try:
                 batch = self.channel.receive(consumer, count=self.batch_size, block=0.5)
-                # Gather a fuller batch: each one written costs a transaction and a
-                # profile update whatever its size, and batches of the few results that
-                # arrive in 50 ms made the coordinator's writer twice as costly per page
-                # as one machine's (py-spy). Workers do not wait for this.
-                deadline = time.monotonic() + GATHER
-                while batch and len(batch) < self.batch_size and not self._stop.is_set():
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    try:
-                        batch += self.channel.receive(
-                            consumer,
-                            count=self.batch_size - len(batch),
-                            block=max(0.01, min(left, 0.1)),  # BLOCK 0 would wait forever
-                        )
-                    except Exception:  # noqa: BLE001 (write what was read; the outer read says why)
-                        break
+                if batch and len(batch) < self.batch_size:
+                    # Let more arrive, then take them in one read: each batch written costs
+                    # a transaction and a profile update (near-duplicate compaction) whatever
+                    # its size; batches of what came in 50 ms made profile learning cost the
+                    # coordinator twice what it costs one machine per page (py-spy).
+                    time.sleep(GATHER)
+                    batch += self.channel.receive(  # (BLOCK 0 would wait forever: 10 ms)
+                        consumer, count=self.batch_size - len(batch), block=0.01
+                    )
             except Exception as exc:  # noqa: BLE001 (Redis away longer than the link's retries)
                 if self._stop.is_set():
                     return  # the crawl ended: its keys were deleted under a blocked read
