@@ -3,6 +3,7 @@
     python bench/cluster.py                     # the 5,000-release fixture site
     python bench/cluster.py --releases 1000     # quicker
     python bench/cluster.py --no-faults         # skip the kill and restart runs
+    python bench/cluster.py --repeat 3          # 3 pairs, alternated; the median ratio
 
 The fixture site (:mod:`fixtures.demo`) is served and warmed as in bench/crawl.py
 (:class:`bench.crawl.Server`). Then, each crawl into a fresh archive:
@@ -54,10 +55,12 @@ from bench.crawl import CORES, Server, _load, _proc_cpu, _tree, fetch, page_urls
 PROGRAM = shutil.which("pressroom") or "pressroom"
 
 
-def cpu_of(pids: set[int], seen: dict[int, float]) -> None:
+def cpu_of(pids: set[int], seen: dict[int, float], owner: dict[int, int] | None = None) -> None:
     for root in list(pids):
         for pid in _tree(root):
             seen[pid] = _proc_cpu(pid) or seen.get(pid, 0.0)
+            if owner is not None:
+                owner[pid] = root
 
 
 class Run:
@@ -66,6 +69,7 @@ class Run:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.cpu: dict[int, float] = {}
+        self.owner: dict[int, int] = {}  # pid -> the started process whose tree holds it
         self.redis_peak = 0
         self._done = threading.Event()
         self._redis: RedisServer | None = None
@@ -83,8 +87,12 @@ class Run:
     def _sample(self) -> None:
         client = self._redis.client(socket_timeout=1) if self._redis else None
         while not self._done.is_set():
-            cpu_of({p.pid for p in self.procs}, self.cpu)
+            cpu_of({p.pid for p in self.procs}, self.cpu, self.owner)
             if client is not None:
+                if self._redis and self._redis.process is not None:
+                    pid = self._redis.process.pid
+                    self.cpu[pid] = _proc_cpu(pid) or self.cpu.get(pid, 0.0)
+                    self.owner[pid] = pid
                 with contextlib.suppress(Exception):  # restarting
                     used = client.info("memory")["used_memory"]
                     self.redis_peak = max(self.redis_peak, int(used))
@@ -95,6 +103,15 @@ class Run:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         reaped = (after.ru_utime - self.before.ru_utime) + (after.ru_stime - self.before.ru_stime)
         return max(reaped, sum(self.cpu.values()))
+
+    def by_root(self, roots: dict[int, str]) -> dict[str, float]:
+        """CPU seconds by role: {name: seconds} for the processes' trees named in ``roots``."""
+        out: dict[str, float] = {}
+        for pid, seconds in self.cpu.items():
+            root = self.owner.get(pid, pid)
+            name = roots.get(root, "other") + ("" if pid == root else " (its processes)")
+            out[name] = out.get(name, 0.0) + seconds
+        return out
 
 
 # Commands only pressroom's Lua scripts run (counted by INFO commandstats too).
@@ -136,6 +153,12 @@ def calls(before: dict[str, int], after: dict[str, int]) -> tuple[int, int, int]
     return scripts, plain, inside
 
 
+def by_name(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int]]:
+    """Commands sent between two reads, most first (scripts' inner commands included)."""
+    delta = {k: v - before.get(k, 0) for k, v in after.items() if k != "info"}
+    return sorted(((k, v) for k, v in delta.items() if v), key=lambda kv: -kv[1])
+
+
 def stored(db: Path) -> dict[str, str]:
     with contextlib.closing(sqlite3.connect(db)) as conn:
         return dict(conn.execute("SELECT url, text_hash FROM articles"))
@@ -169,9 +192,15 @@ def one_machine(server: Server, work: Path) -> dict:
     proc.wait()
     wall = time.perf_counter() - start
     cpu = run.stop()
+    roles = run.by_root({proc.pid: "crawl"})
     if proc.returncode:
         raise SystemExit(f"one-machine crawl failed: {summary(work / 'one.log')}")
-    return {"db": db, "wall": wall, "cpu": cpu, "line": summary(work / "one.log")}
+    return {"db": db, "wall": wall, "cpu": cpu, "line": summary(work / "one.log"), "roles": roles}
+
+
+def _median(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower middle of an even count)."""
+    return sorted(runs, key=lambda m: m["wall"])[(len(runs) - 1) // 2]
 
 
 def worker_argv(url: str) -> list[str]:
@@ -201,6 +230,11 @@ def cluster(server: Server, work: Path, name: str, extra: list[str], faults: boo
             except subprocess.TimeoutExpired:
                 proc.kill()
         cpu = run.stop()
+        names = {p.pid: "worker" for p in run.procs}
+        names[coordinator.pid] = "coordinator"
+        if redis.process is not None:
+            names[redis.process.pid] = "redis-server"
+        roles = run.by_root(names)
         after = commands(redis)
         memory = redis.client().info("memory")
         left = len(list(redis.client().scan_iter(match="pressroom:*")))
@@ -211,8 +245,10 @@ def cluster(server: Server, work: Path, name: str, extra: list[str], faults: boo
         raise SystemExit(f"{name} failed ({coordinator.returncode}): {line}")
     return {
         "db": db, "wall": wall, "cpu": cpu, "line": summary(work / f"{name}.log"),
-        "calls": calls(before, after), "redis_peak": run.redis_peak,
+        "calls": calls(before, after), "by_name": by_name(before, after),
+        "redis_peak": run.redis_peak,
         "redis_after": int(memory["used_memory"]), "keys_left": left, "events": events,
+        "roles": roles,
     }  # fmt: skip
 
 
@@ -287,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--releases", type=int, default=5000)
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="pairs of runs, alternated; medians reported"
+    )
     args = parser.parse_args(argv)
     import redis as redis_py
 
@@ -298,15 +337,28 @@ def main(argv: list[str] | None = None) -> int:
         urls = page_urls(server.url)
         fetch(urls)  # the server renders and keeps every page (see bench/crawl.py)
         pages = len(urls)
-        one = one_machine(server, work)
-        two = cluster(server, work, "cluster", [])
+        ones, twos = [], []
+        for i in range(max(1, args.repeat)):
+            # Alternated, so a slow spell of this shared machine hits both sides alike.
+            (work / f"pair{i}").mkdir()
+            ones.append(one_machine(server, work / f"pair{i}"))
+            twos.append(cluster(server, work / f"pair{i}", "cluster", []))
+        one, two = _median(ones), _median(twos)
         print(f"\n{pages} pages listed by the sitemaps\n")
+        if len(ones) > 1:
+            pairs = ", ".join(
+                f"{100 * a['wall'] / b['wall']:.0f}%" for a, b in zip(ones, twos, strict=True)
+            )
+            print(f"{len(ones)} pairs, cluster/one machine pages/s per pair: {pairs}; medians:")
         print(f"{'':14} {'wall s':>8} {'pages/s':>8} {'CPU s':>7} {'CPU ms/page':>11}")
         for name, m in (("one machine", one), ("coord+2 work", two)):
             print(f"{name:14} {m['wall']:8.1f} {pages / m['wall']:8.1f} {m['cpu']:7.1f} "
                   f"{1000 * m['cpu'] / pages:11.1f}")  # fmt: skip
         ratio = one["wall"] / two["wall"]
         print(f"\ncluster pages/s = {100 * ratio:.0f}% of one machine (goal >= 85%)")
+        for name, m in (("one machine", one), ("coord+2 work", two)):
+            roles = ", ".join(f"{k} {v:.1f}" for k, v in sorted(m["roles"].items()))
+            print(f"CPU s by process, {name}: {roles}")
         print(f"one machine: {one['line']}\ncluster:     {two['line']}")
         same = stored(one["db"]) == stored(two["db"])
         print(f"same URLs and text hashes as one machine: {same}")
@@ -319,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Redis calls per page: {per_page:.1f} ({scripts / pages:.1f} Lua scripts + "
               f"{plain / pages:.1f} plain commands; pipelined ones share a round trip); "
               f"the scripts ran {inside / pages:.1f} commands inside")  # fmt: skip
+        top = ", ".join(f"{k} {v / pages:.2f}" for k, v in two["by_name"][:30])
+        print(f"per page, by command (inner ones included): {top}")
         n, rate = writer_alone(one["db"], work)
         print(f"writer alone: {n} articles with captures in batches of 50: {rate:.0f} articles/s")
         worker_ms = 1000 * (two["cpu"] - 0) / pages  # whole-cluster CPU per page, upper bound

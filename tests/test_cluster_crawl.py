@@ -7,6 +7,7 @@ a process of its own: what a user runs on several machines, here on one.
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 import subprocess
@@ -49,8 +50,15 @@ def start_coordinator(source: Path, db: Path, redis_url: str, *more: str) -> sub
     )
 
 
-def finish(coordinator: subprocess.Popen[str], workers: list[subprocess.Popen[bytes]]) -> str:
-    """The coordinator's stdout once it and its workers ended; a hung crawl fails the test."""
+def finish(
+    coordinator: subprocess.Popen[str],
+    workers: list[subprocess.Popen[bytes]],
+    log: list[str] | None = None,
+) -> str:
+    """The coordinator's stdout once it and its workers ended; a hung crawl fails the test.
+
+    ``log``: given a list, the coordinator's stderr is appended to it.
+    """
     try:
         out, err = coordinator.communicate(timeout=DEADLINE)
     except subprocess.TimeoutExpired:
@@ -66,7 +74,15 @@ def finish(coordinator: subprocess.Popen[str], workers: list[subprocess.Popen[by
                 worker.wait()
     assert coordinator.returncode == 0, out + err
     assert "Traceback" not in err, err
+    if log is not None:
+        log.append(err)
     return out
+
+
+def stat(log: str, name: str) -> int:
+    """A counter from the coordinator's stats dump (`pressroom crawl -v`); 0 when absent."""
+    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(found.group(1)) if found else 0
 
 
 def stored(db: Path) -> dict[str, str]:
@@ -116,9 +132,16 @@ def test_two_workers_store_what_one_machine_stores_within_the_cluster_rate(
     delay = 0.2  # 5 requests a second to the site, for the whole cluster
     db = tmp_path / "cluster.db"
     workers = [start_worker(redis.url, tmp_path / f"w{i}.log") for i in range(2)]
-    coordinator = start_coordinator(source, db, redis.url, "-s", f"DOWNLOAD_DELAY={delay}")
-    out = finish(coordinator, workers)
+    coordinator = start_coordinator(source, db, redis.url, "-v", "-s", f"DOWNLOAD_DELAY={delay}")
+    errs: list[str] = []
+    out = finish(coordinator, workers, errs)
     assert out.startswith("run 1 fixture: ok"), out
+    # The coordinator pushes the requests its spider makes together, not one round trip each.
+    pushed, trips = (
+        stat(errs[0], "pressroom/cluster/requests_pushed"),
+        stat(errs[0], "pressroom/cluster/pushes"),
+    )
+    assert pushed > 30 and 0 < trips <= pushed / 4, (pushed, trips)
 
     # Same URLs and texts as the one-machine crawl (its site has another port).
     one = {urlsplit(u).path: h for u, h in stored(crawled_archive).items()}
@@ -131,6 +154,7 @@ def test_two_workers_store_what_one_machine_stores_within_the_cluster_rate(
         log = (tmp_path / f"w{i}.log").read_text()
         assert worker.returncode == 0, log
         assert "requests completed" in log and " 0 requests completed" not in log, log
+        assert re.search(r"\d+ links sent \(\d+ more already sent by this worker\)", log), log
     assert crawl_keys(redis) == []  # the coordinator deleted the crawl's keys
 
     # The workers' page requests (not the coordinator's own sitemaps) never beat the delay:

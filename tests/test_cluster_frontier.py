@@ -50,6 +50,34 @@ def test_push_drops_seen_fingerprints_atomically(redis_client, kind):
     assert 0 < redis_client.ttl(keys.seen) <= 60  # the seen-set expires with the run
 
 
+def test_push_many_is_one_round_trip_and_survives_lost_scripts(redis_client):
+    frontier = Frontier(redis_client, CrawlKeys("c"))
+    frontier.push(b"first")
+    [lease] = frontier.lease("w1")
+    before = redis_client.info("commandstats")
+    redis_client.script_flush()  # as after a restart: Redis knows none of the scripts
+    pushes = [(b"a", 0, b"fp-a"), (b"b", 0, b"fp-b")]
+    assert frontier.push_many(pushes, then_complete=(lease.id, b"result")) == 2
+    assert frontier.counts().queued == 2 and frontier.counts().inflight == 0
+    assert redis_client.xlen(frontier.keys.results) == 1  # the result, sent once
+    after = redis_client.info("commandstats")
+
+    def calls(name: str) -> int:
+        return after.get(f"cmdstat_{name}", {}).get("calls", 0) - before.get(
+            f"cmdstat_{name}", {}
+        ).get("calls", 0)
+
+    # Refused once (NOSCRIPT), loaded, run again; no SCRIPT EXISTS round trip.
+    assert calls("script|exists") == 0 and calls("script|load") == 2
+    again = redis_client.info("commandstats")
+    frontier.push_many([(b"c", 0, b"fp-c")])
+    later = redis_client.info("commandstats")
+    assert later["cmdstat_evalsha"]["calls"] - again["cmdstat_evalsha"]["calls"] == 1
+    assert later.get("cmdstat_script|exists", {}).get("calls", 0) == again.get(
+        "cmdstat_script|exists", {}
+    ).get("calls", 0)
+
+
 def test_expired_leases_come_back_then_die(redis_client):
     frontier = Frontier(redis_client, CrawlKeys("c"), lease_seconds=0.2, max_attempts=2)
     frontier.push(b"killer page")

@@ -106,22 +106,27 @@ class ResultChannel:
         Pending ones are re-read only until none are left, so messages read
         but not yet acknowledged (a batch being written) are not handed out twice.
         """
-        self.create_group()
         starts = (">",) if consumer in self._recovered else ("0", ">")
         for start in starts:
-            reply = self.server.xreadgroup(
-                GROUP,
-                consumer,
-                {self.key: start},
-                count=count,
-                block=None if start == "0" else int(block * 1000),
-            )
+            reply = self._read(consumer, start, count, None if start == "0" else int(block * 1000))
             entries = reply[0][1] if reply else []
             out = [(_text(mid), self.decode(fields[b"d"])) for mid, fields in entries if fields]
             if out:
                 return out
             self._recovered.add(consumer)
         return []
+
+    def _read(self, consumer: str, start: str, count: int, block: int | None) -> Any:
+        try:
+            return self.server.xreadgroup(
+                GROUP, consumer, {self.key: start}, count=count, block=block
+            )
+        except Exception as exc:  # redis.ResponseError: NOGROUP (new stream, or Redis lost it)
+            if "NOGROUP" not in str(exc):
+                raise
+        # Created on demand, not before every read: that was one more round trip per read.
+        self.create_group()
+        return self.server.xreadgroup(GROUP, consumer, {self.key: start}, count=count, block=block)
 
     def ack(self, message_ids: list[str]) -> None:
         """The coordinator committed these: forget them (XACK and XDEL, in one transaction)."""

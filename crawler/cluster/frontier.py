@@ -224,6 +224,31 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def run_scripts(server: Any, calls: Sequence[tuple[Any, list[Any], list[Any]]]) -> list[Any]:
+    """Run (script, keys, args) calls in one round trip; their results, in order.
+
+    redis-py's pipeline asks SCRIPT EXISTS before every pipeline holding a script:
+    a second round trip for each page a worker finishes (measured: 1.0 per page).
+    Here scripts go by their SHA; when Redis lost them (a restart) they are loaded
+    and the calls sent again. That is safe: no script ran (each answered NOSCRIPT),
+    and a push or completion sent twice is a no-op (seen filter, finished lease).
+    """
+    from redis.exceptions import NoScriptError
+
+    for attempt in (1, 2):
+        pipe = server.pipeline(transaction=False)
+        for script, keys, args in calls:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        try:
+            return list(pipe.execute())
+        except NoScriptError:
+            if attempt == 2:
+                raise
+            for script in {id(c[0]): c[0] for c in calls}.values():
+                script.sha = server.script_load(script.script)
+    raise AssertionError("unreachable")
+
+
 class Frontier:
     def __init__(
         self,
@@ -285,25 +310,25 @@ class Frontier:
         ``then_complete``: (lease id, message) completed after the pushes, in the
         same round trip (Redis runs a pipeline's commands in order).
         """
-        pipe = self.server.pipeline(transaction=False)
         keys = self._push_keys()
-        n = 0
-        for data, priority, fingerprint in requests:
-            self._push(
-                keys=keys, args=self._push_args(data, priority, fingerprint, None), client=pipe
-            )
-            n += 1
+        calls: list[tuple[Any, list[Any], list[Any]]] = [
+            (self._push, keys, self._push_args(data, priority, fingerprint, None))
+            for data, priority, fingerprint in requests
+        ]
+        n = len(calls)
         if then_complete is not None:
             k = self.keys
             lease, message = then_complete
-            self._complete(
-                keys=[k.queue, k.inflight, k.payload, k.lease, k.results],
-                args=[message or b"", lease],
-                client=pipe,
+            calls.append(
+                (
+                    self._complete,
+                    [k.queue, k.inflight, k.payload, k.lease, k.results],
+                    [message or b"", lease],
+                )
             )
         elif not n:
             return 0
-        results = pipe.execute()
+        results = run_scripts(self.server, calls)
         return sum(1 for r in results[:n] if r is not None)
 
     def lease(self, worker: str, count: int = 1) -> list[Lease]:
