@@ -640,13 +640,10 @@ def _run_crawl(
     allow_private: bool,
     verbose: bool,
 ) -> tuple[int, str]:
-    from crawler import pool
-    from crawler.run import _one_line_records
-
-    if extract_workers is None or extract_workers > 0:
-        pool.prestart()  # started already by run_worker; here for other callers
     from scrapy import signals as scrapy_signals
     from scrapy.core.engine import ExecutionEngine
+
+    from crawler.run import _one_line_records
 
     # An idle worker asks the frontier for work this often (Scrapy's default: 5 s).
     ExecutionEngine._SLOT_HEARTBEAT_INTERVAL = 0.5
