@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.cluster import link
 from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.seen import SEEN_LUA, SeenSet
 
@@ -224,31 +225,6 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_scripts(server: Any, calls: Sequence[tuple[Any, list[Any], list[Any]]]) -> list[Any]:
-    """Run (script, keys, args) calls in one round trip; their results, in order.
-
-    redis-py's pipeline asks SCRIPT EXISTS before every pipeline holding a script:
-    a second round trip for each page a worker finishes (measured: 1.0 per page).
-    Here scripts go by their SHA; when Redis lost them (a restart) they are loaded
-    and the calls sent again. That is safe: no script ran (each answered NOSCRIPT),
-    and a push or completion sent twice is a no-op (seen filter, finished lease).
-    """
-    from redis.exceptions import NoScriptError
-
-    for attempt in (1, 2):
-        pipe = server.pipeline(transaction=False)
-        for script, keys, args in calls:
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
-        try:
-            return list(pipe.execute())
-        except NoScriptError:
-            if attempt == 2:
-                raise
-            for script in {id(c[0]): c[0] for c in calls}.values():
-                script.sha = server.script_load(script.script)
-    raise AssertionError("unreachable")
-
-
 class Frontier:
     def __init__(
         self,
@@ -328,7 +304,7 @@ class Frontier:
             )
         elif not n:
             return 0
-        results = run_scripts(self.server, calls)
+        results = link.run_scripts(self.server, calls)
         return sum(1 for r in results[:n] if r is not None)
 
     def lease(self, worker: str, count: int = 1) -> list[Lease]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.cluster import link
 from crawler.cluster.keys import CrawlKeys
 
 _NOW = """
@@ -152,13 +153,12 @@ class DomainSlots:
 
     def touch(self, held: dict[str, list[str]]) -> int:
         """Push on the expiry of tokens still held, {domain: [token, ...]} (the heartbeat)."""
-        pipe = self.server.pipeline(transaction=False)
-        for domain, tokens in held.items():
-            if tokens:
-                self._touch(
-                    keys=[self.keys.tokens(domain)], args=[self.token_ttl_ms, *tokens], client=pipe
-                )
-        return sum(int(n) for n in pipe.execute())
+        calls = [
+            (self._touch, [self.keys.tokens(domain)], [self.token_ttl_ms, *tokens])
+            for domain, tokens in held.items()
+            if tokens
+        ]
+        return sum(int(n) for n in link.run_scripts(self.server, calls))
 
     def out(self, domain: str) -> int:
         """Tokens held for ``domain`` (expired ones included until the next enter)."""
