@@ -36,3 +36,33 @@ def test_a_pickle_or_an_unknown_class_is_refused_not_run() -> None:
         serial.loads(forged)
     with pytest.raises(TypeError):
         serial.dumps({"f": open})
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["orjson", "stdlib json"])
+def test_what_orjson_cannot_hold_round_trips_exactly(fast: bool, monkeypatch) -> None:
+    # orjson writes NaN as null, refuses ints past 64 bits and reads them back as floats:
+    # those messages go through the standard library, both ways.
+    if not fast:
+        monkeypatch.setattr(serial, "orjson", None)
+    elif serial.orjson is None:
+        pytest.skip("orjson not installed")
+    message = {
+        "big": [2**64, -(2**63) - 1, 2**64 - 1, 10**30],
+        "floats": (1e20, 0.5, float("inf")),
+        "stats": {"pressroom/x": 3, 7: "int key", "$tag": "a $ key"},
+    }
+    back = serial.loads(serial.dumps(message))
+    assert back == message
+    assert [type(v) for v in back["big"]] == [int] * 4
+    nan = serial.loads(serial.dumps({"share": float("nan")}))["share"]
+    assert nan != nan
+
+
+def test_a_message_reads_the_same_with_or_without_orjson(monkeypatch) -> None:
+    if serial.orjson is None:
+        pytest.skip("orjson not installed")
+    item = ArticleItem({"url": "https://x.org/a"}, blocks=[("p", "é", "h1")], removed_share=0.25)
+    fast = serial.dumps({"items": [item], "n": 2**70})
+    monkeypatch.setattr(serial, "orjson", None)
+    slow = serial.dumps({"items": [item], "n": 2**70})
+    assert serial.loads(fast) == serial.loads(slow) == {"items": [item], "n": 2**70}

@@ -20,7 +20,9 @@ other tag is an error. A writer to Redis can still queue URLs for the workers
 (the address guard limits which) or forge results, but not run code.
 
 Wire format: ``PRM1``, the JSON's length (4 bytes, big-endian), the JSON, then
-each frame as its length (4 bytes) and its bytes.
+each frame as its length (4 bytes) and its bytes. The JSON is orjson's when it
+is installed (the ``cluster`` extra), else the standard library's; each reads
+the other's (a NaN or an integer past 64 bits always goes the standard way).
 
 This module is also a scrapy-redis ``SCHEDULER_SERIALIZER`` (``loads`` and ``dumps``).
 """
@@ -35,6 +37,11 @@ from typing import Any
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
 from storage.captures import Packed
 
+try:  # the cluster extra's; a message is read and written 2-3x faster with it
+    import orjson
+except ImportError:  # pragma: no cover
+    orjson = None  # type: ignore[assignment]
+
 MAGIC = b"PRM1"
 _LEN = struct.Struct(">I")
 # Classes that may be rebuilt from a message, by name; nothing else is.
@@ -48,8 +55,16 @@ class BadMessage(ValueError):
 
 def dumps(obj: Any) -> bytes:
     """Encode ``obj`` (see the module's docstring for the types allowed)."""
-    frames: list[bytes] = []
-    doc = json.dumps(_enc(obj, frames), separators=(",", ":"), ensure_ascii=False).encode()
+    frames = _Frames()
+    tree = _enc(obj, frames)
+    doc = b""
+    if orjson is not None and not frames.nonfinite:
+        try:
+            doc = orjson.dumps(tree)
+        except TypeError:  # an int past 64 bits: the standard library writes it
+            doc = b""
+    if not doc:  # no orjson; or NaN/Infinity, which orjson would write as null
+        doc = json.dumps(tree, separators=(",", ":"), ensure_ascii=False).encode()
     parts = [MAGIC, _LEN.pack(len(doc)), doc]
     for frame in frames:
         parts += [_LEN.pack(len(frame)), frame]
@@ -63,21 +78,60 @@ def loads(data: bytes) -> Any:
         raise BadMessage("not a pressroom message (bad magic)")
     try:
         (size,) = _LEN.unpack_from(view, 4)
-        doc = json.loads(bytes(view[8 : 8 + size]))
+        text = bytes(view[8 : 8 + size])
         frames, at = [], 8 + size
         while at < len(view):
             (n,) = _LEN.unpack_from(view, at)
             frames.append(bytes(view[at + 4 : at + 4 + n]))
             at += 4 + n
-        return _dec(doc, frames)
+        if orjson is not None:
+            try:
+                return _dec(orjson.loads(text), frames, True)
+            except (ValueError, _Inexact):  # NaN, Infinity, ints past 64 bits: read below
+                pass
+        return _dec(json.loads(text), frames, False)
     except (struct.error, ValueError, TypeError, KeyError, IndexError) as exc:
         if isinstance(exc, BadMessage):
             raise
         raise BadMessage(f"a damaged pressroom message ({type(exc).__name__}: {exc})") from None
 
 
-def _enc(obj: Any, frames: list[bytes]) -> Any:
-    if obj is None or isinstance(obj, (bool, int, float, str)):
+class _Frames(list):  # type: ignore[type-arg]
+    nonfinite = False  # a NaN or an infinity was met: JSON by the standard library
+
+
+class _Inexact(Exception):
+    """orjson read an integer past 64 bits as a float"""
+
+
+_PLAIN = (str, int, bool, type(None))  # returned as they are (float: see _enc)
+_BIG = float(2**63)
+
+
+def _enc(obj: Any, frames: _Frames) -> Any:
+    # Exact types first, strings left as they are: on the fixture site's messages this
+    # walk took 0.064 ms where the isinstance chain took 0.18 (most nodes are strings).
+    kind = type(obj)
+    if kind in _PLAIN:
+        return obj
+    if kind is dict:
+        for key in obj:
+            if not isinstance(key, str) or key[:1] == "$":
+                return {"$d": [[_enc(k, frames), _enc(v, frames)] for k, v in obj.items()]}
+        return {k: v if type(v) is str else _enc(v, frames) for k, v in obj.items()}
+    if kind is list:
+        return [v if type(v) is str else _enc(v, frames) for v in obj]
+    if kind is tuple:
+        return {"$t": [v if type(v) is str else _enc(v, frames) for v in obj]}
+    return _enc_other(obj, frames)
+
+
+def _enc_other(obj: Any, frames: _Frames) -> Any:
+    if isinstance(obj, float):
+        if obj - obj != 0:  # NaN or an infinity
+            frames.nonfinite = True
+        return obj
+    if obj is None or isinstance(obj, (bool, int, str)):
         return obj
     if isinstance(obj, (bytes, bytearray, memoryview)):
         frames.append(bytes(obj))
@@ -103,30 +157,38 @@ def _enc(obj: Any, frames: list[bytes]) -> Any:
     raise TypeError(f"cannot send a {name} through Redis (not JSON, bytes or a crawl item)")
 
 
-def _dec(doc: Any, frames: list[bytes]) -> Any:
-    if isinstance(doc, list):
-        return [_dec(v, frames) for v in doc]
-    if not isinstance(doc, dict):
+def _dec(doc: Any, frames: list[bytes], exact: bool) -> Any:
+    # ``exact``: doc is orjson's, which reads an integer past 64 bits as a float
+    # (the standard library's reading is the reference; such floats send it there).
+    kind = type(doc)
+    if kind is str or kind is int:
+        return doc
+    if kind is list:
+        return [v if type(v) is str else _dec(v, frames, exact) for v in doc]
+    if kind is not dict:
+        if exact and kind is float and abs(doc) >= _BIG:
+            raise _Inexact
         return doc
     if len(doc) == 1:
         ((tag, value),) = doc.items()
         if tag == "$b":
             return frames[value]
-        if tag == "$p":
-            return Packed(str(value[0]), int(value[1]), _dec(value[2], frames))
         if tag == "$t":
-            return tuple(_dec(v, frames) for v in value)
+            return tuple(v if type(v) is str else _dec(v, frames, exact) for v in value)
+        if tag == "$p":
+            return Packed(str(value[0]), int(value[1]), _dec(value[2], frames, exact))
         if tag == "$f":
-            return frozenset(_dec(v, frames) for v in value)
+            return frozenset(_dec(v, frames, exact) for v in value)
         if tag == "$s":
-            return {_dec(v, frames) for v in value}
+            return {_dec(v, frames, exact) for v in value}
         if tag == "$d":
-            return {_dec(k, frames): _dec(v, frames) for k, v in value}
+            return {_dec(k, frames, exact): _dec(v, frames, exact) for k, v in value}
     if "$i" in doc:
         cls = ITEMS.get(doc["$i"])
         if cls is None:
             raise BadMessage(f"a message names an unknown class {doc['$i']!r}")
-        return cls(**{k: _dec(v, frames) for k, v in doc["v"].items()})
-    if any(k.startswith("$") for k in doc):
-        raise BadMessage(f"a message holds an unknown tag {sorted(doc)!r}")
-    return {k: _dec(v, frames) for k, v in doc.items()}
+        return cls(**{k: _dec(v, frames, exact) for k, v in doc["v"].items()})
+    for key in doc:
+        if key[:1] == "$":
+            raise BadMessage(f"a message holds an unknown tag {sorted(doc)!r}")
+    return {k: v if type(v) is str else _dec(v, frames, exact) for k, v in doc.items()}
