@@ -60,3 +60,20 @@ def test_bloom_size_refuses_what_redis_cannot_hold():
         assert "512 MB" in str(exc)
     else:
         raise AssertionError("a 1 GB filter was accepted")
+
+
+def test_bloom_bits_set_by_the_script_are_the_double_hashing_offsets(redis_client):
+    # The script sums h1 mod bits and h2 mod bits; the bits must be (h1 + i * h2) mod
+    # bits with the full 64-bit hashes, as before (a filter shared across versions).
+    bloom = BloomSeen(redis_client, CrawlKeys("b").seen, capacity=5_000_000, error_rate=1e-6)
+    assert bloom.bits > 2**27  # offsets summed past 2^27, wrapping many times
+    for n, fp in enumerate(fingerprints("https://x.org/exact", 3), start=1):
+        digest = hashlib.blake2b(fp, digest_size=16).digest()
+        h1, h2 = int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:], "big") | 1
+        expected = {(h1 + i * h2) % bloom.bits for i in range(bloom.hashes)}
+        assert bloom.add(fp) and not bloom.add(fp) and fp in bloom
+        assert all(redis_client.getbit(bloom.key, offset) for offset in expected)
+        assert redis_client.bitcount(bloom.key) <= n * bloom.hashes
+    assert redis_client.bitcount(bloom.key) == len(
+        {o for fp in fingerprints("https://x.org/exact", 3) for o in bloom.offsets(fp)}
+    )

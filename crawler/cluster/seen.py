@@ -19,7 +19,8 @@ A Bloom false positive is a URL taken for seen and never fetched, so the
 default rate is low: 1e-6 (one URL in a million) costs 28.8 bits a URL.
 Redis here has no RedisBloom module; the filter is a plain string read and
 written with GETBIT/SETBIT from Lua, at ``k`` offsets from double hashing
-(Kirsch and Mitzenmacher) of a 128-bit BLAKE2b digest computed by the client.
+(Kirsch and Mitzenmacher) of a 128-bit BLAKE2b digest computed by the client,
+which sends the two hashes; the script steps through the offsets.
 
 The same check runs inside :class:`crawler.cluster.frontier.Frontier`'s push
 script, so that "seen" and "queued" are one atomic step (see DESIGN.md).
@@ -33,7 +34,10 @@ from typing import Any
 
 # The Lua that adds a fingerprint to either kind of set; returns 1 when it was new.
 # ARGV from ``first``: mode ("set" | "bloom" | "none"), ttl seconds, count, then
-# the fingerprint (set) or the bit offsets (bloom).
+# the fingerprint (set), or (bloom) h1 mod bits, h2 mod bits and bits: offset i is
+# (h1 + i * h2) mod bits, as BloomSeen.offsets, summed here (all below 2^33: exact
+# in Lua's doubles). 3 arguments instead of k = 20 offsets: a push's arguments
+# went from 29 to 12 (one per new link a worker finds, each sitemap entry).
 SEEN_LUA = """
 local function seen_add(key, argv, first)
   local mode, ttl, n = argv[first], tonumber(argv[first + 1]), tonumber(argv[first + 2])
@@ -42,8 +46,12 @@ local function seen_add(key, argv, first)
     new = redis.call('SADD', key, argv[first + 3])
   elseif mode == 'bloom' then
     new = 0
-    for i = 1, n do
-      if redis.call('SETBIT', key, argv[first + 2 + i], 1) == 0 then new = 1 end
+    local at, step, bits = tonumber(argv[first + 3]), tonumber(argv[first + 4]),
+      tonumber(argv[first + 5])
+    for _ = 1, n do
+      if redis.call('SETBIT', key, at, 1) == 0 then new = 1 end
+      at = at + step
+      if at >= bits then at = at - bits end
     end
   end
   if mode ~= 'none' and ttl > 0 then redis.call('EXPIRE', key, ttl) end
@@ -120,14 +128,19 @@ class BloomSeen(SeenSet):
         if self.ttl:
             self.server.expire(self.key, self.ttl)
 
-    def offsets(self, fingerprint: bytes) -> list[int]:
+    def _hashes(self, fingerprint: bytes) -> tuple[int, int]:
         digest = hashlib.blake2b(fingerprint, digest_size=16).digest()
         h1 = int.from_bytes(digest[:8], "big")
         h2 = int.from_bytes(digest[8:], "big") | 1
-        return [(h1 + i * h2) % self.bits for i in range(self.hashes)]
+        return h1 % self.bits, h2 % self.bits
+
+    def offsets(self, fingerprint: bytes) -> list[int]:
+        """The ``hashes`` bit offsets of ``fingerprint``: (h1 + i * h2) mod bits."""
+        first, step = self._hashes(fingerprint)
+        return [(first + i * step) % self.bits for i in range(self.hashes)]
 
     def script_args(self, fingerprint: bytes) -> list[Any]:
-        return [self.mode, self.ttl, self.hashes, *self.offsets(fingerprint)]
+        return [self.mode, self.ttl, self.hashes, *self._hashes(fingerprint), self.bits]
 
     def add(self, fingerprint: bytes) -> bool:
         """Record ``fingerprint``; True if it was (probably) not there yet."""
