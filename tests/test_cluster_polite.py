@@ -139,3 +139,19 @@ def test_the_domain_concurrency_limit_is_for_all_workers_together(redis_server):
         one.enter("a.org", "one:3")
     with pytest.raises(ValueError):
         one.enter("a.org")  # a limit without a token could never be given back
+
+
+def test_tokens_given_back_go_before_the_enter_that_carries_them(redis_server):
+    client = redis_server.client()
+    slots = DomainSlots(client, CrawlKeys("l"), delay=0.0, limit=1)
+    assert slots.enter("a.org", "w:1") == 0
+    with pytest.raises(DomainFull):
+        slots.enter("a.org", "w:2")
+    slots.leave_many({"a.org": ["none"]})  # the script loaded (NOSCRIPT sends a pipeline twice)
+    commands = client.info("commandstats")["cmdstat_evalsha"]["calls"]
+    # w:1's response came: its token goes back in the round trip of w:2's enter, first.
+    assert slots.enter("a.org", "w:2", leaving={"a.org": ["w:1"], "b.org": ["w:0"]}) == 0
+    assert client.info("commandstats")["cmdstat_evalsha"]["calls"] == commands + 3
+    assert client.zrange(CrawlKeys("l").tokens("a.org"), 0, -1) == [b"w:2"]
+    slots.leave_many({"a.org": ["w:2"]})
+    assert slots.out("a.org") == 0

@@ -80,6 +80,9 @@ return n
 """
 )
 
+# KEYS: tokens ; ARGV: tokens given back (a script: pipelined with enter, by SHA)
+_LEAVE = "return redis.call('ZREM', KEYS[1], unpack(ARGV))"
+
 # KEYS: slot ; ARGV: pause_ms ttl_s  (nothing before now + pause)
 _BACK_OFF = """
 local t = redis.call('TIME')
@@ -119,22 +122,31 @@ class DomainSlots:
         self.token_ttl_ms = int(token_ttl * 1000)
         self.ttl = ttl
         self._enter = server.register_script(_ENTER)
+        self._leave = server.register_script(_LEAVE)
         self._touch = server.register_script(_TOUCH)
         self._back_off = server.register_script(_BACK_OFF)
 
-    def enter(self, domain: str, token: str = "") -> float:
+    def enter(
+        self, domain: str, token: str = "", *, leaving: dict[str, list[str]] | None = None
+    ) -> float:
         """Take ``domain``'s next slot (and, with a limit, a concurrency token); seconds to wait.
 
         Raises :class:`DomainFull` while ``limit`` tokens are out and
         :class:`TooFar` when the slot is over ``max_wait`` away, taking nothing.
         Give the token back with :meth:`leave` once the response came.
+        ``leaving``: tokens given back first, {domain: [token, ...]}, in the same round trip.
         """
         if self.limit and not token:
             raise ValueError("a concurrency limit needs a token per request")
-        code, wait = self._enter(
-            keys=[self.keys.domain(domain), self.keys.tokens(domain)],
-            args=[self.delay_ms, self.max_wait_ms, self.ttl, self.limit, token, self.token_ttl_ms],
+        calls = self._leave_calls(leaving or {})
+        calls.append(
+            (
+                self._enter,
+                [self.keys.domain(domain), self.keys.tokens(domain)],
+                [self.delay_ms, self.max_wait_ms, self.ttl, self.limit, token, self.token_ttl_ms],
+            )
         )
+        code, wait = link.run_scripts(self.server, calls)[-1]
         if int(code) == FULL:
             raise DomainFull(f"{domain}: {self.limit} requests out")
         if int(code) == TOO_FAR:
@@ -150,6 +162,14 @@ class DomainSlots:
     def leave(self, domain: str, token: str) -> None:
         """The request holding ``token`` is over (answered, failed or dropped)."""
         self.server.zrem(self.keys.tokens(domain), token)
+
+    def leave_many(self, leaving: dict[str, list[str]]) -> None:
+        """Give tokens back, {domain: [token, ...]}, in one round trip."""
+        if leaving:
+            link.run_scripts(self.server, self._leave_calls(leaving))
+
+    def _leave_calls(self, leaving: dict[str, list[str]]) -> list[tuple[Any, list[Any], list[Any]]]:
+        return [(self._leave, [self.keys.tokens(d)], list(t)) for d, t in leaving.items() if t]
 
     def touch(self, held: dict[str, list[str]]) -> int:
         """Push on the expiry of tokens still held, {domain: [token, ...]} (the heartbeat)."""

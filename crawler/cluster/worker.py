@@ -81,6 +81,9 @@ ROOM_CHECK_EVERY = 50  # completions between two looks at the results backlog
 # a worker found were ones it had sent already. Forgotten all at once when full.
 PUSHED_MEMORY = 100_000
 TOKEN_META = "pressroom_domain_token"  # request.meta key of its domain concurrency token
+# Seconds a token given back may wait for the next enter, to share its round trip:
+# held that much longer, never more out than the limit. One round trip a page fewer.
+LEAVE_DELAY = 0.005
 
 
 def make_seen(server: Any, keys: Any, spec: dict[str, Any]) -> SeenSet:
@@ -117,6 +120,8 @@ class WorkerLink:
             limit=int(config.settings.get("CONCURRENT_REQUESTS_PER_DOMAIN") or 0),
         )
         self.tokens: dict[str, str] = {}  # concurrency token -> its domain
+        self.leaving: dict[str, list[str]] = {}  # tokens given back, not sent yet: domain -> tokens
+        self._leave_call: Any = None
         self._token_seq = itertools.count(1)
         self.held: dict[str, float] = {}  # lease id -> when taken
         self.sent: dict[str, int] = {}  # stats already forwarded
@@ -240,6 +245,7 @@ class WorkerLink:
 
     def close(self) -> None:
         """Give back what this worker holds (a SIGTERM): queued again at once, no attempt lost."""
+        self.flush_leaving()
         if self.held:
             self.frontier.release(self.worker, list(self.held))
             self.held.clear()
@@ -254,17 +260,51 @@ class WorkerLink:
         Raises :class:`TooFar` or :class:`DomainFull`, holding nothing.
         """
         token = f"{self.worker}:{next(self._token_seq)}" if self.slots.limit else ""
-        wait = self.slots.enter(host, token)
+        leaving, self.leaving = self.leaving, {}
+        try:
+            wait = self.slots.enter(host, token, leaving=leaving)
+        except (DomainFull, TooFar):
+            raise
+        except Exception:
+            self._keep_leaving(leaving)  # Redis away past the retries: sent with the next call
+            raise
         if token:
             self.tokens[token] = host
             request.meta[TOKEN_META] = token
         return wait
 
     def leave(self, request: Request) -> None:
+        """Give the request's token back: with the next :meth:`enter`, at most LEAVE_DELAY later.
+
+        A response is mostly followed at once by the next request's enter (the
+        downloader has room again): both go in one round trip, one fewer a page.
+        """
         token = request.meta.pop(TOKEN_META, None)
         host = self.tokens.pop(token, None) if token else None
         if host is not None:
-            self.slots.leave(host, token)
+            self._keep_leaving({host: [token]})
+
+    def _keep_leaving(self, leaving: dict[str, list[str]]) -> None:
+        for host, tokens in leaving.items():
+            self.leaving.setdefault(host, []).extend(tokens)
+        if self.leaving and (self._leave_call is None or not self._leave_call.active()):
+            self._arm()
+
+    def _arm(self) -> None:
+        from twisted.internet import reactor
+
+        self._leave_call = reactor.callLater(LEAVE_DELAY, self.flush_leaving)
+
+    def flush_leaving(self) -> None:
+        """Send the tokens given back and not sent yet with an enter."""
+        leaving, self.leaving = self.leaving, {}
+        if self._leave_call is not None and self._leave_call.active():
+            self._leave_call.cancel()
+        self._leave_call = None
+        try:
+            self.slots.leave_many(leaving)
+        except Exception as exc:  # noqa: BLE001 (Redis away past the retries: tokens expire)
+            logger.warning("giving back %d tokens failed: %s", len(leaving), exc)
 
     def crawl_delay(self, host: str, seconds: float) -> None:
         self.slots.set_delay(host, seconds)
