@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
+from scrapy import Spider
+from scrapy.http import Request
 
 from crawler.cluster import serial
 from crawler.items import ArticleItem, Capture, FailureItem
@@ -66,3 +69,34 @@ def test_a_message_reads_the_same_with_or_without_orjson(monkeypatch) -> None:
     monkeypatch.setattr(serial, "orjson", None)
     slow = serial.dumps({"items": [item], "n": 2**70})
     assert serial.loads(fast) == serial.loads(slow) == {"items": [item], "n": 2**70}
+
+
+class _Spider(Spider):
+    name = "t"
+
+    def parse_page(self, response: Any) -> None:
+        pass
+
+    def on_error(self, failure: Any) -> None:
+        pass
+
+    also_parse = parse_page  # an alias: Scrapy names it by getmembers' order
+
+
+@pytest.mark.parametrize(
+    "callbacks",
+    [("parse_page", "on_error"), ("parse_page", None), (None, None), ("also_parse", None)],
+)
+def test_request_dict_is_scrapys_to_dict(callbacks: tuple[str | None, str | None]) -> None:
+    spider = _Spider()
+    callback, errback = (getattr(spider, n) if n else None for n in callbacks)
+    for url in ("https://x.org/a", "https://x.org/b"):  # the second from the names kept
+        request = Request(url, callback=callback, errback=errback, meta={"k": 1})
+        assert serial.request_dict(request, spider) == request.to_dict(spider=spider)
+    assert len(serial._NAMES[spider]) == len({n for n in callbacks if n})  # names kept
+
+
+def test_request_dict_refuses_what_scrapy_refuses() -> None:
+    request = Request("https://x.org/a", callback=lambda response: None)
+    with pytest.raises(ValueError, match="not an instance method"):
+        serial.request_dict(request, _Spider())

@@ -257,17 +257,18 @@ class Coordinator:
         fingerprint = self.crawler.request_fingerprinter.fingerprint
         batch = []
         counts = spider.lastmod_counts
+        entries = counts.total()  # once a batch: a sum over every distinct lastmod
         for request in requests:
             if self.conditional is not None:
                 self.conditional.process_request(request)  # If-None-Match from the archive
             meta = request.meta
             if meta.get("lastmod_from") == "sitemap" and stamped(
-                meta.get("lastmod"), counts, counts.total()
+                meta.get("lastmod"), counts, entries
             ):
                 # The sitemaps were all read here, not by the worker that dates the page:
                 # a generator's stamp is no date hint (ReleaseSpider.parse_page's rule).
                 meta["lastmod_from"] = None
-            data = serial.dumps(request.to_dict(spider=spider))
+            data = serial.dumps(serial.request_dict(request, spider))
             batch.append(
                 (data, request.priority, None if request.dont_filter else fingerprint(request))
             )

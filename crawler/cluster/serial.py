@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import struct
+import weakref
 from typing import Any
 
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
@@ -192,3 +193,41 @@ def _dec(doc: Any, frames: list[bytes], exact: bool) -> Any:
         if key[:1] == "$":
             raise BadMessage(f"a message holds an unknown tag {sorted(doc)!r}")
     return {k: v if type(v) is str else _dec(v, frames, exact) for k, v in doc.items()}
+
+
+def request_dict(request: Any, spider: Any) -> dict[str, Any]:
+    """``request.to_dict(spider=spider)``, the callbacks' names remembered per spider.
+
+    Scrapy finds each callback's name with ``inspect.getmembers(spider)``,
+    every attribute of the spider read: 154 us a request for ReleaseSpider,
+    callback and errback (the coordinator sends one a page, workers the links
+    they find). The first request with a method goes Scrapy's way; its name is
+    kept for the next ones, which look through that method alone.
+    """
+    if spider is None:
+        return request.to_dict()  # type: ignore[no-any-return]
+    names = _NAMES.setdefault(spider, {})
+    found = _Callbacks()
+    for func in (request.callback, request.errback):
+        if not callable(func):
+            continue
+        name = names.get(getattr(func, "__func__", None))
+        if name is None:  # first seen, or not a method (Scrapy says why)
+            return _learn(request, spider, names)
+        setattr(found, name, func)
+    return request.to_dict(spider=found)  # type: ignore[no-any-return]
+
+
+def _learn(request: Any, spider: Any, names: dict[Any, str]) -> dict[str, Any]:
+    out: dict[str, Any] = request.to_dict(spider=spider)
+    for func, key in ((request.callback, "callback"), (request.errback, "errback")):
+        if callable(func):
+            names[func.__func__] = out[key]  # Scrapy found it, so a method
+    return out
+
+
+_NAMES: weakref.WeakKeyDictionary[Any, dict[Any, str]] = weakref.WeakKeyDictionary()
+
+
+class _Callbacks:
+    """What Request.to_dict looks through for a callback's name: the request's only."""

@@ -177,7 +177,7 @@ class WorkerLink:
                 fresh.append((child, print_))
         self._conditional([child for child, _ in fresh])
         pushes = [
-            (serial.dumps(child.to_dict(spider=spider)), child.priority, print_)
+            (serial.dumps(serial.request_dict(child, spider)), child.priority, print_)
             for child, print_ in fresh
         ]
         # One round trip: Redis runs a pipeline in order, so the links are queued
