@@ -315,3 +315,16 @@ def test_a_scrap_read_by_readability_is_no_vote():
     assert "Tucked behind a high chocolate wall" in text
     assert "Telephone Bookings" not in text
     assert result.article["word_count"] >= 500
+
+
+def test_a_reading_with_the_pages_link_boxes_does_not_outvote_the_article():
+    # A river cruise site's page (CleanEval final-157, 2 paragraphs): pressroom's own pass
+    # and trafilatura's defaults both read the paragraphs with the phone box and the
+    # footer's menu ("About Us - Terms and Conditions", "Home - Tours - Cruises"); agreeing,
+    # they outvoted readability-lxml's two paragraphs (F1 0.71; readability 1.00). The
+    # text only the majority has is mostly the page's link texts: readability's reading wins.
+    result = read("cleaneval-final-157-link-boxes-outvoted.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Sorry the Itinerary could not be found." in text
+    assert "Terms and Conditions" not in text and "River Cruise Tools" not in text
