@@ -54,7 +54,16 @@ def collect(out: Path = SAVED) -> None:
         seen["candidates"] = [[[b[0], b[1]] for b in c] for c in candidates]
         return real_choose(candidates, **options) if seen["voted"] else 0
 
+    real_outvoted = ensemble.links_outvoted
+
+    def links_outvoted(chosen: Sequence, reading: Sequence, anchors: Callable) -> bool:
+        # The page's link texts, for the link-box rule (asked when the vote did not pick
+        # readability-lxml's reading: replayed rules that pick it need none).
+        seen["anchors"] = sorted(anchors())
+        return real_outvoted(chosen, reading, lambda: seen["anchors"]) if seen["voted"] else False
+
     ensemble.in_doubt, ensemble.choose = in_doubt, choose  # type: ignore[assignment]
+    ensemble.links_outvoted = links_outvoted  # type: ignore[assignment]
     # The first pass's two readings, cleaned as the candidates are: fourth voices to try.
     from extraction import extract, firstpass
 
@@ -82,6 +91,7 @@ def collect(out: Path = SAVED) -> None:
         print(f"{name}: {len(pages)} pages", flush=True)
     # Put the real ones back: `collect` goes on to score with them.
     ensemble.in_doubt, ensemble.choose = real_doubt, real_choose  # type: ignore[assignment]
+    ensemble.links_outvoted = real_outvoted  # type: ignore[assignment]
     firstpass.merge, extract.clean_blocks = real_merge, real_clean  # type: ignore[assignment]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
@@ -143,9 +153,21 @@ def rules() -> dict[str, Rule]:
 
     now, always = doubt(), (lambda r: True)
     real = lambda c: ensemble.choose(c, scraps=(2,))  # noqa: E731 (as extraction.extract asks)
+
+    def as_run(r: dict) -> str:
+        """The vote as extraction.extract asks it, the link-box rule included."""
+        cands = r["candidates"]
+        if not now(r):
+            return text(cands[0])
+        i = real(cands)
+        if i != 2 and ensemble.links_outvoted(cands[i], cands[2], lambda: r.get("anchors", ())):
+            i = 2
+        return text(cands[i])
+
     return {
         "pressroom as run": lambda r: r["body"],
-        "replayed current": pick(now, real),
+        "replayed current": as_run,
+        "no link-box rule": pick(now, real),
         "no scrap rule": pick(now, ensemble.choose),
         "vote when share < 0.7": pick(doubt(share=0.7), real),
         "no vote for readings that differ": pick(doubt(readings=0.0), real),

@@ -171,6 +171,10 @@ def _analyse(
         # (ensemble.SCRAP_SHARE, measured there).
         kept_candidates = [_less_profile(c[1], boilerplate, c[2]) for c in candidates]
         pick = ensemble.choose(kept_candidates, scraps=(2,))
+        if pick != 2 and ensemble.links_outvoted(
+            kept_candidates[pick], kept_candidates[2], lambda: _page_anchors(html)
+        ):
+            pick = 2  # the majority read the article with the page's link boxes
         found, blocks, near_dropped = candidates[pick]
         # What the vote saw but did not keep: the profile learns from it too, so
         # a box that only a fallback keeps (and wins with, on a few short pages)
@@ -285,6 +289,12 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     if tree is None:
         return []
     return body_blocks(engine.default_document(tree, url, rules))
+
+
+def _page_anchors(html: str) -> frozenset[str]:
+    """The link texts of the whole page, menus included (the pruned tree has lost them)."""
+    tree = parse(html)
+    return anchor_texts(tree) if tree is not None else frozenset()
 
 
 def _near_dropped(

@@ -285,6 +285,24 @@ def test_two_readings_that_differ_put_the_page_to_a_vote():
     assert len(answers) == len([line for line in lines if line.startswith("Q. ")]) == 8
 
 
+def test_readings_that_almost_agree_still_put_the_page_to_a_vote():
+    # A product review (CleanEval dev-16, 640 words): trafilatura's precise and balanced
+    # readings agree 0.97, both long. The first pass kept the "Home > CHOICE Magazine"
+    # trail and the site's other stories (F1 0.49; trafilatura 0.97). Readings that agree
+    # less than 0.99 put the page to the vote, where trafilatura's defaults and
+    # readability-lxml agree on the review alone.
+    from extraction import ensemble
+
+    assert ensemble.in_doubt(640, 4_000, 4_700, readings=0.97)
+    result = read("cleaneval-dev-16-readings-almost-agree.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "What to look for About one in seven Australian adults" in text
+    assert "This article last reviewed April 2005." in text
+    assert "Home › CHOICE Magazine" not in text
+    assert "Kids' lunchbox foods under the microscope" not in text
+
+
 def test_a_scrap_read_by_readability_is_no_vote():
     # A hotel review (CleanEval final-760): the first pass read the hotel's address box
     # (about 90 words), trafilatura's defaults the review (650), readability-lxml a
@@ -297,3 +315,16 @@ def test_a_scrap_read_by_readability_is_no_vote():
     assert "Tucked behind a high chocolate wall" in text
     assert "Telephone Bookings" not in text
     assert result.article["word_count"] >= 500
+
+
+def test_a_reading_with_the_pages_link_boxes_does_not_outvote_the_article():
+    # A river cruise site's page (CleanEval final-157, 2 paragraphs): pressroom's own pass
+    # and trafilatura's defaults both read the paragraphs with the phone box and the
+    # footer's menu ("About Us - Terms and Conditions", "Home - Tours - Cruises"); agreeing,
+    # they outvoted readability-lxml's two paragraphs (F1 0.71; readability 1.00). The
+    # text only the majority has is mostly the page's link texts: readability's reading wins.
+    result = read("cleaneval-final-157-link-boxes-outvoted.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Sorry the Itinerary could not be found." in text
+    assert "Terms and Conditions" not in text and "River Cruise Tools" not in text
