@@ -333,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.releases} releases, redis-py {redis_py.__version__}")  # fmt: skip
     server = Server(args.releases)
     work = Path(tempfile.mkdtemp(prefix="pressroom-cluster-"))
+    status = 0  # 1 when the fault run lost, duplicated or changed anything
     try:
         urls = page_urls(server.url)
         fetch(urls)  # the server renders and keeps every page (see bench/crawl.py)
@@ -400,10 +401,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"URLs lost: {len(lost)} (must be 0); duplicated rows: "
                   f"{duplicated(faulty['db'])} (must be 0); texts differing: {changed}; "
                   f"wall {faulty['wall']:.1f} s")  # fmt: skip
+            if lost or duplicated(faulty["db"]) or changed:
+                print("fault run: FAILED (something was lost, duplicated or changed)")
+                status = 1
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

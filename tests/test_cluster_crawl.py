@@ -7,6 +7,7 @@ a process of its own: what a user runs on several machines, here on one.
 
 from __future__ import annotations
 
+import random
 import re
 import signal
 import sqlite3
@@ -299,3 +300,81 @@ def test_max_pages_is_one_budget_for_the_cluster(
     assert 12 <= len(pages) <= 12 + len(redirects), sorted(pages)
     assert len(pages - redirects) <= 12, sorted(pages)
     assert 0 < len(stored(tmp_path / "cluster.db")) <= 12
+
+
+def test_five_worker_kills_and_a_redis_crash_lose_nothing(
+    tmp_path: Path, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """The issue's fault run at test size: a worker SIGKILLed 5 times at random moments
+    (a new one started each time) and redis-server SIGKILLed once in between, with
+    every write fsynced (`appendfsync always`, as the README asks of a deployment
+    that must lose nothing). Same releases, same texts, each stored once."""
+    redis = RedisServer(tmp_path / "redis", fsync="always").start()
+    moments = random.Random(18)
+    db = tmp_path / "cluster.db"
+    options = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "PRESSROOM_CLUSTER_LEASE=3"]
+    try:
+        coordinator = start_coordinator(fixture_source, db, redis.url, *options)
+        steady = start_worker(redis.url, tmp_path / "steady.log")
+        victim = start_worker(redis.url, tmp_path / "victim0.log")
+        client = redis.client()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until results flow
+            if any(client.xlen(k) for k in client.scan_iter(match="pressroom:*:results")):
+                break
+            time.sleep(0.05)
+        held = []
+        for kill in range(1, 6):
+            time.sleep(moments.uniform(0.3, 1.5))
+            assert coordinator.poll() is None, "the crawl ended before the faults did"
+            inflight = client.scan_iter(match="pressroom:*:inflight")
+            held.append(sum(client.zcard(k) for k in inflight))
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            if kill == 3:
+                client.close()
+                redis.restart(kill=True)  # a crash: only the append-only file survives
+                client = redis.client()
+            victim = start_worker(redis.url, tmp_path / f"victim{kill}.log")
+        client.close()
+        out = finish(coordinator, [steady, victim])
+    finally:
+        redis.stop(kill=True)
+    assert out.startswith("run 1 fixture: ok"), out
+    assert any(held), held  # some kill took leased requests with it
+    assert stored(db) == stored(crawled_archive)
+    assert failures(db) == failures(crawled_archive)
+    with sqlite3.connect(db) as conn:
+        rows, urls = conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
+    assert rows == urls == len(stored(crawled_archive))
+
+
+def test_a_worker_refuses_a_loopback_site_unless_allowed(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """Workers run in data centres: without --allow-private-addresses a worker fetches no
+    page on 127.0.0.1, and every refusal is a recorded failure, not a silent gap."""
+    assert PROGRAM is not None
+    db = tmp_path / "cluster.db"
+    with serve(build_site()) as server:
+        source = tmp_path / "fixture.toml"
+        source.write_text(fixture_source(server.url))
+        log = tmp_path / "worker.log"
+        worker = subprocess.Popen(
+            [PROGRAM, "worker", "--redis", redis.url, "--workers", "1", "--exit-when-idle"],
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        coordinator = start_coordinator(source, db, redis.url)
+        out, err = coordinator.communicate(timeout=DEADLINE)
+        assert worker.wait(timeout=30) == 0, log.read_text()
+        requested = {r.path for r in server.requests}
+    assert coordinator.returncode == 1, out + err
+    summary = re.match(r"run 1 fixture: failed - 0 new, .* (\d+) failed,", out)
+    assert summary and int(summary.group(1)) > 30, out
+    assert err.strip().splitlines()[-1] == "Error: no release archived; every page failed", err
+    refused = failures(db)
+    assert {reason for _, reason in refused} == {"refused: loopback address 127.0.0.1"}
+    assert len(refused) == int(summary.group(1))
+    # The refusal comes before the request: the site never saw one of those pages.
+    assert not {urlsplit(url).path for url, _ in refused} & requested
