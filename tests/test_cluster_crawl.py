@@ -23,7 +23,8 @@ from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 from fixtures.demo.server import DemoServer, serve
 from fixtures.demo.site import build_site
-from fixtures.sources import fixture_source
+from fixtures.faults import serve_faults
+from fixtures.sources import fixture_source, write_source
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
 DEADLINE = 180  # seconds any one process may take
@@ -378,3 +379,85 @@ def test_a_worker_refuses_a_loopback_site_unless_allowed(
     assert len(refused) == int(summary.group(1))
     # The refusal comes before the request: the site never saw one of those pages.
     assert not {urlsplit(url).path for url, _ in refused} & requested
+
+
+def test_a_robots_crawl_delay_spaces_the_whole_cluster(tmp_path: Path, redis: RedisServer) -> None:
+    """robots.txt says Crawl-delay: 1. Two workers, each reading robots.txt itself, still
+    send the site one page a second between them, not one each."""
+    with serve_faults(
+        build_site(6, translations_every=0), robots="crawl-delay:1", faults=False
+    ) as server:
+        source = write_source(
+            tmp_path / "robots.toml", "robots", sitemaps=[f"{server.url}/sitemap.xml"]
+        )
+        out = _crawl_cluster(source, tmp_path / "cluster.db", redis, tmp_path)
+        pages = sorted(h.at for h in server.hits() if h.path.startswith("/news/"))
+    assert out.startswith("run 1 robots: ok - 6 new"), out
+    gaps = [b - a for a, b in zip(pages, pages[1:], strict=False)]
+    assert len(gaps) >= 5 and min(gaps) >= 0.9, gaps
+
+
+def test_workers_revalidate_archived_releases_with_conditional_requests(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """`--recheck-older-than` in a cluster: workers send the archive's validators
+    (ETag, Last-Modified) that the coordinator published, and a 304 counts as not modified."""
+    with serve(build_site()) as server:
+        source = tmp_path / "fixture.toml"
+        source.write_text(fixture_source(server.url))
+        db = tmp_path / "cluster.db"
+        _crawl_cluster(source, db, redis, tmp_path)
+        time.sleep(1.1)  # last_fetched has one-second resolution
+        server.requests.clear()
+        recheck = ("--recheck-older-than", "0h", "--recheck-batch", "5")
+        out = _crawl_cluster(source, db, redis, tmp_path, *recheck)
+        revalidated = [r.path for r in server.requests if r.status == 304]
+    summary = re.search(r"(\d+) not modified", out)
+    assert out.startswith("run 2 fixture: ok - 0 new, 0 updated"), out
+    assert summary and int(summary.group(1)) == len(revalidated) >= 5, (out, revalidated)
+
+
+def _descendants(pid: int) -> set[int]:
+    """The process's children, theirs, and so on (Linux /proc)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(c) for c in (task / "children").read_text().split()}
+            except OSError:  # the task ended meanwhile
+                continue
+            todo += children - found
+            found |= children
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_worker_needs_no_archive_and_extracts_in_its_own_pool(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """`pressroom worker --workers 2` in an empty folder: it writes no file there (no
+    archive), runs two extraction processes, and the crawl stores what one machine stores."""
+    assert PROGRAM is not None
+    home = tmp_path / "worker-home"
+    home.mkdir()
+    worker = subprocess.Popen(
+        [PROGRAM, "worker", "--redis", redis.url, "--workers", "2", "--exit-when-idle",
+         "--allow-private-addresses"],
+        cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    db = tmp_path / "cluster.db"
+    coordinator = start_coordinator(fixture_source, db, redis.url, "-s", "DOWNLOAD_DELAY=0.05")
+    most = 0
+    while coordinator.poll() is None and worker.poll() is None:
+        most = max(most, len(_descendants(worker.pid)))
+        time.sleep(0.05)
+    out = finish(coordinator, [worker])
+    assert out.startswith("run 1 fixture: ok"), out
+    assert worker.returncode == 0
+    assert stored(db) == stored(crawled_archive)
+    # multiprocessing's resource tracker, the fork server and its two extraction processes
+    # (`--workers 1`: 3)
+    assert most == 4, most
+    assert list(home.iterdir()) == []
