@@ -21,6 +21,7 @@ import pytest
 from helpers import PROGRAM, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
+from crawler.cluster.seen import bloom_size
 from fixtures.demo.server import DemoServer, serve
 from fixtures.demo.site import build_site
 from fixtures.faults import serve_faults
@@ -324,6 +325,12 @@ def test_five_worker_kills_and_a_redis_crash_lose_nothing(
             if any(client.xlen(k) for k in client.scan_iter(match="pressroom:*:results")):
                 break
             time.sleep(0.05)
+        # The crawl's seen-set: a Bloom bitmap of a bounded size (200,000 URLs at 1e-6: at
+        # most 718,880 bytes), which expires with the run.
+        (seen,) = client.scan_iter(match="pressroom:*:seen")
+        assert client.type(seen) == b"string"
+        assert 0 < client.strlen(seen) <= bloom_size(200_000, 1e-6)[0] // 8 + 1
+        assert client.ttl(seen) > 0
         held = []
         for kill in range(1, 6):
             time.sleep(moments.uniform(0.3, 1.5))
