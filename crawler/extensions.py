@@ -23,6 +23,10 @@ from scrapy import signals
 from crawler import drift
 from crawler.stopping import STOP_SIGNAL
 
+# The start of a spider's close reason when a cluster's coordinator failed
+# (crawler/cluster/coordinator.py): the run failed, and the reason says why.
+CLUSTER_FAILED = "cluster failed: "
+
 
 class RunAccounting:
     """Finish the crawl's run in the archive: counts, status, drift alarms."""
@@ -108,6 +112,8 @@ def _status(
             stats.get_value(STOP_SIGNAL) if stats is not None else None, "Ctrl-C or SIGTERM"
         )
         return "interrupted", f"stopped by {by} before the end"
+    if reason.startswith(CLUSTER_FAILED):
+        return "failed", reason
     if stored == 0 and counts["failed"] > 0:
         return "failed", "no release archived; every page failed"
     if counts["pages_fetched"] == 0:

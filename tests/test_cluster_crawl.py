@@ -471,3 +471,74 @@ def test_a_worker_needs_no_archive_and_extracts_in_its_own_pool(
     # (`--workers 1`: 3)
     assert most == 4, most
     assert list(home.iterdir()) == []
+
+
+def _readme_acl_rules() -> list[str]:
+    """The ACL rules the README gives the crawl's Redis user (kept true by the test below)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"`ACL SETUSER pressroom on >PASSWORD (.*?)`", readme, re.S)
+    assert found, "README.md: the ACL SETUSER line is gone"
+    return found.group(1).split()
+
+
+def test_the_readme_acl_user_can_run_a_cluster_crawl_and_a_lesser_one_is_refused(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """The README's `ACL SETUSER` line, run as written, is enough for a coordinator and a
+    worker; a user without one of its rules (+@transaction) is refused at the start by
+    both commands, in one line that says what it lacks, instead of a crawl that hangs."""
+    admin = redis.client()
+    rules = _readme_acl_rules()
+    admin.execute_command("ACL", "SETUSER", "pressroom", "on", ">s3cret", *rules)
+    lesser = [r for r in rules if r != "+@transaction"]
+    assert len(lesser) == len(rules) - 1
+    admin.execute_command("ACL", "SETUSER", "lesser", "on", ">s3cret", *lesser)
+    admin.close()
+    user_url = f"redis://pressroom:s3cret@127.0.0.1:{redis.port}/0"
+    db = tmp_path / "acl.db"
+    worker = start_worker(user_url, tmp_path / "w.log")
+    out = finish(start_coordinator(fixture_source, db, user_url), [worker])
+    assert out.startswith("run 1 fixture: ok"), out
+    assert stored(db) == stored(crawled_archive)
+
+    lesser_url = f"redis://lesser:s3cret@127.0.0.1:{redis.port}/0"
+    refused = tmp_path / "refused.db"
+    for args in (
+        ("worker", "--redis", lesser_url, "--exit-when-idle"),
+        ("crawl", "--source", str(fixture_source), "--db", str(refused), "--redis", lesser_url),
+    ):
+        result = run_cli(*args)
+        assert result.returncode == 2, result
+        line = f"Error: redis://lesser:***@127.0.0.1:{redis.port}/0: the Redis user may not run"
+        assert result.stderr.startswith(line), result.stderr
+        assert "'multi'" in result.stderr and "+@transaction" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not refused.exists()
+
+
+def test_a_redis_user_that_loses_its_rights_mid_crawl_fails_the_run_instead_of_hanging(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path
+) -> None:
+    """An administrator takes the crawl user's rights away mid-crawl (ACL SETUSER -@all):
+    coordinator and worker each stop with exit 1 and say why, none waits forever."""
+    admin = redis.client()
+    admin.execute_command("ACL", "SETUSER", "pressroom", "on", ">s3cret", *_readme_acl_rules())
+    url = f"redis://pressroom:s3cret@127.0.0.1:{redis.port}/0"
+    log = tmp_path / "w.log"
+    worker = start_worker(url, log)
+    coordinator = start_coordinator(
+        fixture_source, tmp_path / "a.db", url, "-s", "DOWNLOAD_DELAY=0.2"
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and coordinator.poll() is None:  # until results flow
+        if any(admin.xlen(k) for k in admin.scan_iter(match="pressroom:*:results")):
+            break
+        time.sleep(0.05)
+    admin.execute_command("ACL", "SETUSER", "pressroom", "-@all")
+    admin.close()
+    out, err = coordinator.communicate(timeout=60)
+    assert worker.wait(timeout=60) == 1, log.read_text()
+    assert coordinator.returncode == 1, out + err
+    assert out.startswith("run 1 fixture: failed"), out
+    assert err.strip().splitlines()[-1].startswith("Error: cluster failed: NoPermissionError"), err
+    assert "cluster failed: NoPermissionError" in log.read_text()

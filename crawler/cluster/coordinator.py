@@ -52,6 +52,7 @@ from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
 from crawler.cluster.worker import make_seen
+from crawler.extensions import CLUSTER_FAILED
 from crawler.items import ArticleItem, FailureItem
 from crawler.lastmod import stamped
 
@@ -192,6 +193,31 @@ class Coordinator:
     # --- start ----------------------------------------------------------
 
     def opened(self, spider: Any) -> None:
+        try:
+            self._open(spider)
+        except Exception as exc:  # noqa: BLE001 (any failure to start ends the run, said once)
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        """End the crawl as failed, saying why in one line.
+
+        Scrapy logs an exception raised in a signal handler and goes on, and a
+        LoopingCall stops at its first; either way the coordinator would wait for
+        workers forever (a Redis user whose ACL lacks a command did that).
+        """
+        if self.closing:
+            return
+        from twisted.internet import reactor
+
+        self.closing = True
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        logger.debug("the cluster crawl stops", exc_info=exc)  # the run's error line says why
+        engine = self.crawler.engine
+        reason = CLUSTER_FAILED + message
+        # Not from inside spider_opened: the engine finishes opening first.
+        reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason=reason)))
+
+    def _open(self, spider: Any) -> None:
         from twisted.internet import task
 
         from crawler.middlewares import ConditionalRequestMiddleware
@@ -231,7 +257,7 @@ class Coordinator:
         # this process idles, which it does while workers fetch.
         self.crawler.signals.disconnect(spider._settle_when_idle, signal=signals.spider_idle)
         self._tick = task.LoopingCall(self.tick)
-        self._tick.start(TICK, now=False)
+        self._tick.start(TICK, now=False).addErrback(lambda failure: self._fail(failure.value))
 
     def _seen_spec(self, spider: Any) -> dict[str, Any]:
         """A Bloom filter sized for the source: 4x its archived releases, at least 200,000 URLs."""

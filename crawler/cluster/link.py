@@ -18,6 +18,7 @@ and the coordinator. So a link to another machine must authenticate; ``rediss://
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -26,6 +27,8 @@ from extraction.urls import is_loopback
 
 SCHEMES = ("redis", "rediss", "unix")
 PASSWORD_ENV = "PRESSROOM_REDIS_PASSWORD"
+# What a cluster crawl's Redis user needs, as ACL SETUSER rules (README: Several machines).
+ACL_CATEGORIES = "+@read +@write +@stream +@scripting +@transaction +@connection +time +info"
 
 
 class LinkError(Exception):
@@ -36,6 +39,10 @@ class LinkError(Exception):
 
 class InsecureLink(LinkError):
     """A Redis link to another machine without a password"""
+
+
+class NotPermitted(LinkError):
+    """The Redis user's ACL lacks a command a cluster crawl sends (the CLI exits 2)"""
 
 
 class Unreachable(LinkError):
@@ -112,13 +119,39 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
         raise Unreachable(f"{_shown(url)}: cannot reach Redis ({exc})") from None
     finally:
         probe.close()
-    return redis.Redis.from_url(
+    client = redis.Redis.from_url(
         url,
         health_check_interval=30,
         retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), max(1, int(retry_seconds / 2))),
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         **options,
     )
+    try:
+        check_permissions(client)
+    except redis.exceptions.NoPermissionError as exc:
+        client.close()
+        raise NotPermitted(
+            f"{_shown(url)}: the Redis user may not run what a cluster crawl needs ({exc}); "
+            f"give it {ACL_CATEGORIES} on keys ~pressroom:*"
+        ) from None
+    return client
+
+
+def check_permissions(client: Any) -> None:
+    """Run one command of each kind a cluster crawl sends, on a scratch key under
+    ``pressroom:``: an ACL user without one of them fails here, at the start, and
+    not halfway through the crawl (redis.exceptions.NoPermissionError).
+
+    >>> check_permissions(server)  # a client of the tests' Redis  # doctest: +SKIP
+    """
+    key = f"pressroom:probe:{secrets.token_hex(6)}"
+    with client.pipeline(transaction=True) as pipe:  # MULTI/EXEC
+        pipe.set(key, 1, ex=10).get(key).delete(key)
+        pipe.xadd(key, {"probe": 1}, maxlen=1).xlen(key).delete(key)
+        pipe.execute()
+    client.eval("return 1", 0)
+    client.time()
+    client.info("server")
 
 
 def run_scripts(server: Any, calls: Sequence[tuple[Any, list[Any], list[Any]]]) -> list[Any]:

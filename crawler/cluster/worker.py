@@ -51,6 +51,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 from twisted.python.failure import Failure
@@ -64,6 +65,7 @@ from crawler.cluster.judgement import RelayJudge
 from crawler.cluster.known import KnownUrls, WorkerArchive
 from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
+from crawler.extensions import CLUSTER_FAILED
 from crawler.items import FailureItem
 from crawler.middlewares import ask_conditionally, requested_wait
 from crawler.robots import CrawlDelayMiddleware
@@ -492,7 +494,21 @@ class WorkerScheduler(Scheduler):
         return True
 
     def next_request(self) -> Any:
-        return self.queue.pop(0)
+        try:
+            return self.queue.pop(0)
+        except Exception as exc:
+            import redis
+
+            if not isinstance(exc, redis.exceptions.NoPermissionError):
+                raise
+            # The user's ACL changed mid-crawl: every later ask fails the same way, and
+            # Scrapy would ask again forever. The crawl stops, its reason says why.
+            if not getattr(self, "failed", False):
+                self.failed = True
+                message = " ".join(f"{type(exc).__name__}: {exc}".split())
+                engine = self.spider.crawler.engine
+                deferred_from_coro(engine.close_spider_async(reason=CLUSTER_FAILED + message))
+            return None
 
 
 class PoliteSlotMiddleware:
@@ -732,4 +748,4 @@ def _run_crawl(
     )
     if reason == "shutdown":
         return stopping.exit_status(process.stop_signal), summary
-    return 0, summary
+    return (1 if reason.startswith(CLUSTER_FAILED) else 0), summary
