@@ -45,9 +45,16 @@ def collect(out: Path = SAVED) -> None:
     real_doubt, real_choose = ensemble.in_doubt, ensemble.choose
     seen: dict = {}
 
-    def in_doubt(words: int, chars: int, page_chars: int, readings: float = 1.0) -> bool:
-        seen["doubt"] = [words, chars, page_chars, readings]
-        seen["voted"] = real_doubt(words, chars, page_chars, readings)
+    def in_doubt(
+        words: int,
+        chars: int,
+        page_chars: int,
+        readings: float = 1.0,
+        linked: Callable[[], float] = lambda: 1.0,
+    ) -> bool:
+        # The body's link share: asked of every page, for rules that try other thresholds.
+        seen["doubt"] = [words, chars, page_chars, readings, linked()]
+        seen["voted"] = real_doubt(words, chars, page_chars, readings, lambda: seen["doubt"][4])
         return True
 
     def choose(candidates: Sequence, **options: Any) -> int:
@@ -140,11 +147,18 @@ def rules() -> dict[str, Rule]:
         words: int = ensemble.DOUBT_WORDS,
         share: float = ensemble.DOUBT_SHARE,
         readings: float = ensemble.READINGS_AGREE,
+        whole: float = ensemble.DOUBT_WHOLE,
+        linked: float = ensemble.WHOLE_LINKED,
     ) -> Callable[[dict], bool]:
         def rule(r: dict) -> bool:
-            # Records saved before the readings' agreement was have none: 1.0, no doubt.
-            w, c, page, *agree = r["doubt"]
-            return w < words or c < share * page or (agree or [1.0])[0] < readings
+            # Records saved before the readings' agreement (or the body's link share) was
+            # have none: 1.0, no doubt (and 0.0, not the whole page).
+            w, c, page, *rest = r["doubt"]
+            agree = rest[0] if rest else 1.0
+            links = rest[1] if len(rest) > 1 else 0.0
+            if w < words or c < share * page or agree < readings:
+                return True
+            return c >= whole * page and links >= linked
 
         return rule
 
@@ -154,22 +168,27 @@ def rules() -> dict[str, Rule]:
     now, always = doubt(), (lambda r: True)
     real = lambda c: ensemble.choose(c, scraps=(2,))  # noqa: E731 (as extraction.extract asks)
 
-    def as_run(r: dict) -> str:
-        """The vote as extraction.extract asks it, the link-box rule included."""
-        cands = r["candidates"]
-        if not now(r):
-            return text(cands[0])
-        i = real(cands)
-        if i != 2 and ensemble.links_outvoted(cands[i], cands[2], lambda: r.get("anchors", ())):
-            i = 2
-        return text(cands[i])
+    def as_run_when(when: Callable[[dict], bool]) -> Rule:
+        def as_run(r: dict) -> str:
+            """The vote as extraction.extract asks it, the link-box rule included."""
+            cands = r["candidates"]
+            if not when(r):
+                return text(cands[0])
+            i = real(cands)
+            if i != 2 and ensemble.links_outvoted(cands[i], cands[2], lambda: r.get("anchors", ())):
+                i = 2
+            return text(cands[i])
+
+        return as_run
 
     return {
         "pressroom as run": lambda r: r["body"],
-        "replayed current": as_run,
+        "replayed current": as_run_when(now),
         "no link-box rule": pick(now, real),
         "no scrap rule": pick(now, ensemble.choose),
         "vote when share < 0.7": pick(doubt(share=0.7), real),
+        "no vote for a whole-page body": as_run_when(doubt(whole=float("inf"))),
+        "whole-page body, links or not": as_run_when(doubt(linked=0.0)),
         "no vote for readings that differ": pick(doubt(readings=0.0), real),
         "vote on every page": pick(always, real),
         "F1.5 agreement, when in doubt": pick(now, lambda c: choose_fbeta(c, 1.5)),

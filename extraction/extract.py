@@ -158,7 +158,17 @@ def _analyse(
     # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
     seen: list[list[str]] | None = None
     own = [b for b in blocks if b[1] not in added]
-    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings):
+    page_links: list[frozenset[str]] = []  # the page's link texts, parsed once if asked
+
+    def page_anchors() -> frozenset[str]:
+        if not page_links:
+            page_links.append(_page_anchors(html))
+        return page_links[0]
+
+    def linked() -> float:  # a body that is the whole page is in doubt if it holds links
+        return ensemble.link_share([b[1] for b in own], page_anchors())
+
+    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings, linked):
         candidates = [(found, blocks, near_dropped)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
             cleaned = clean_blocks(other, rules, title, anchors)
@@ -172,7 +182,7 @@ def _analyse(
         kept_candidates = [_less_profile(c[1], boilerplate, c[2]) for c in candidates]
         pick = ensemble.choose(kept_candidates, scraps=(2,))
         if pick != 2 and ensemble.links_outvoted(
-            kept_candidates[pick], kept_candidates[2], lambda: _page_anchors(html)
+            kept_candidates[pick], kept_candidates[2], page_anchors
         ):
             pick = 2  # the majority read the article with the page's link boxes
         found, blocks, near_dropped = candidates[pick]
