@@ -43,7 +43,12 @@ def free_port() -> int:
 
 class RedisServer:
     def __init__(
-        self, directory: Path, *, password: str | None = None, fsync: str = "everysec"
+        self,
+        directory: Path,
+        *,
+        password: str | None = None,
+        fsync: str = "everysec",
+        tls: bool = False,
     ) -> None:
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -51,22 +56,35 @@ class RedisServer:
         self.fsync = fsync
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # tls: TLS only (no plain port), a certificate for 127.0.0.1 signed by a CA of
+        # its own, ``ca``, which clients must trust (SSL_CERT_FILE, as the README says).
+        self.ca = make_certificates(self.dir) if tls else None
 
     @property
     def url(self) -> str:
-        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+        scheme = "rediss" if self.ca else "redis"
+        return f"{scheme}://:{self.password}@127.0.0.1:{self.port}/0"
 
     def client(self, **options: object):  # -> redis.Redis
         import redis
 
+        if self.ca:
+            options.setdefault("ssl_ca_certs", str(self.ca))
         return redis.Redis.from_url(self.url, **options)  # type: ignore[arg-type]
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         if REDIS_SERVER is None:
             raise RuntimeError(SKIP_REASON)
+        if self.ca:
+            ports = ["--port", "0", "--tls-port", str(self.port), "--tls-auth-clients", "no"]
+            ports += ["--tls-cert-file", str(self.dir / "server.crt")]
+            ports += ["--tls-key-file", str(self.dir / "server.key")]
+            ports += ["--tls-ca-cert-file", str(self.ca)]
+        else:
+            ports = ["--port", str(self.port)]
         args = [
             REDIS_SERVER,
-            "--port", str(self.port),
+            *ports,
             "--bind", "127.0.0.1",
             "--dir", str(self.dir),
             "--appendonly", "yes",
@@ -112,6 +130,25 @@ class RedisServer:
     def restart(self, *, kill: bool = False) -> RedisServer:
         self.stop(kill=kill)
         return self.start()
+
+
+def make_certificates(directory: Path) -> Path:
+    """A CA and a server certificate for 127.0.0.1 signed by it (openssl); the CA's path."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed (it makes the TLS test's certificates)")
+    d = Path(directory)
+    (d / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    for args in (
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
+         "-keyout", "ca.key", "-out", "ca.crt"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", "server.key", "-out", "server.csr"],
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+         "-CAcreateserial", "-days", "2", "-extfile", "san.cnf", "-out", "server.crt"],
+    ):  # fmt: skip
+        subprocess.run([openssl, *args], cwd=d, check=True, capture_output=True)
+    return d / "ca.crt"
 
 
 @pytest.fixture(scope="module")

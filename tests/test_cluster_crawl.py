@@ -542,3 +542,30 @@ def test_a_redis_user_that_loses_its_rights_mid_crawl_fails_the_run_instead_of_h
     assert out.startswith("run 1 fixture: failed"), out
     assert err.strip().splitlines()[-1].startswith("Error: cluster failed: NoPermissionError"), err
     assert "cluster failed: NoPermissionError" in log.read_text()
+
+
+def test_a_cluster_crawl_over_tls(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fixture_source: Path,
+    crawled_archive: Path,
+) -> None:
+    """A Redis that speaks TLS only (`rediss://`, a certificate from a CA of its own): a
+    program that trusts the CA (SSL_CERT_FILE, as the README says) crawls over it; one
+    that does not is refused in one line, exit 1, before anything starts."""
+    redis = RedisServer(tmp_path / "redis", tls=True).start()
+    try:
+        assert redis.url.startswith("rediss://")
+        refused = run_cli("worker", "--redis", redis.url, "--exit-when-idle")
+        assert refused.returncode == 1, refused
+        assert refused.stderr.startswith("Error: rediss://:***@127.0.0.1"), refused.stderr
+        assert "certificate verify failed" in refused.stderr, refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        monkeypatch.setenv("SSL_CERT_FILE", str(redis.ca))  # the programs below trust it
+        db = tmp_path / "tls.db"
+        worker = start_worker(redis.url, tmp_path / "w.log")
+        out = finish(start_coordinator(fixture_source, db, redis.url), [worker])
+    finally:
+        redis.stop(kill=True)
+    assert out.startswith("run 1 fixture: ok"), out
+    assert stored(db) == stored(crawled_archive)
