@@ -9,8 +9,9 @@ Example::
     crawler.cluster.link.InsecureLink: redis://10.0.0.5:6379/0: a Redis link to another ...
 
 Whoever can write to the crawl's Redis can make every worker fetch what they
-like and, as with scrapy-redis (requests are pickled), run code in the workers
-and the coordinator. So a link to another machine must authenticate; ``rediss://``
+like and forge results (with scrapy-redis, whose requests are pickled, also run
+code in the workers; pressroom's messages are JSON, :mod:`crawler.cluster.serial`).
+So a link to another machine must authenticate; ``rediss://``
 (TLS) also encrypts it. A password on the command line shows in ``ps``:
 ``PRESSROOM_REDIS_PASSWORD`` in the environment is used when the URL has none.
 """
