@@ -257,9 +257,15 @@ def print_without_comments(pages: list[Page], runs: dict[str, Run]) -> None:
     with_comments = sum(COMMENTS_MARK in p.truth for p in pages)
     print(f"\ndragnet without the comments in its truth ({with_comments} of {len(pages)} "
           "truths hold some): shingle F1")  # fmt: skip
+    f1: dict[str, list[float]] = {}
     for name, r in runs.items():
         scores = [score_page(o.body, t) for o, t in zip(r.outputs, cut, strict=True)]
+        f1[name] = [sc.f1 for sc in scores]
         print(f"  {name:<28} {summarise(scores, samples=100).f1:.3f}")
+    if PRESSROOM in f1 and PLAIN in f1:
+        worse = sum(a < b - WORSE_BY for a, b in zip(f1[PRESSROOM], f1[PLAIN], strict=True))
+        print(f"  {PRESSROOM} vs {PLAIN} with this truth: {worse} of {len(pages)} pages "
+              f"more than {WORSE_BY} F1 below")  # fmt: skip
 
 
 def print_news(pages: list[Page], runs: dict[str, Run]) -> dict[str, dict[str, float]]:
