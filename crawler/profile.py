@@ -131,8 +131,9 @@ class ProfileKeeper:
         rules = getattr(getattr(self.spider, "source", None), "rules", None)
         if self.voted and rules is not None:  # the vote's choice, made again (issue 17)
             hashes = profiles.boilerplate(self.archive, self.source)
+            workers = self.spider.crawler.settings.getint("PRESSROOM_EXTRACT_WORKERS", 0)
             revote(self.archive, self.source, rules, self.voted, boilerplate=hashes,
-                   near=near if near else None)  # fmt: skip
+                   near=near if near else None, workers=workers)  # fmt: skip
         drop = None
         if near:
 
