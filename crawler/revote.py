@@ -33,6 +33,8 @@ LIMIT = 2000
 # Captures read from the archive and handed to the processes at a time: a batch's
 # pages are in memory together (~60 KB each), not the whole run's.
 BATCH = 64
+# Fewer voted pages than this are re-read here: starting processes costs more.
+POOL_FROM = 16
 
 
 def revote(
@@ -53,7 +55,7 @@ def revote(
     """
     changes, pages = [], []
     todo = list(dict.fromkeys(urls))[:LIMIT]
-    with _pool(workers, (rules, boilerplate, near)) as run:
+    with _pool(workers if len(todo) >= POOL_FROM else 0, (rules, boilerplate, near)) as run:
         for start in range(0, len(todo), BATCH):
             targets = []
             for url in todo[start : start + BATCH]:

@@ -143,7 +143,7 @@ def check_permissions(client: Any) -> None:
     ``pressroom:``: an ACL user without one of them fails here, at the start, and
     not halfway through the crawl (redis.exceptions.NoPermissionError).
 
-    >>> check_permissions(server)  # the tests' Redis: its default user may run them all
+    >>> check_permissions(server)  # a client: None, or NoPermissionError  # doctest: +SKIP
     """
     key = f"pressroom:probe:{secrets.token_hex(6)}"
     with client.pipeline(transaction=True) as pipe:  # MULTI/EXEC
