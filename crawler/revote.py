@@ -50,8 +50,8 @@ def revote(
     """Re-extract the stored captures of ``urls`` with the final profile; how many texts changed.
 
     ``workers`` > 1 reads them in that many processes, as the crawl's extraction
-    does: a re-vote re-reads pages whole, and in the crawl's writer thread 1,104
-    govsite releases' voted pages took 5 s, a third of the crawl. 0 or 1: here.
+    does: a re-vote re-reads pages whole, and in the crawl's writer thread those of
+    1,104 govsite releases took about 8 s of a 22 s crawl (13.9 s without). 0 or 1: here.
     """
     changes, pages = [], []
     todo = list(dict.fromkeys(urls))[:LIMIT]
