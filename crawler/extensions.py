@@ -28,6 +28,15 @@ from crawler.stopping import STOP_SIGNAL
 CLUSTER_FAILED = "cluster failed: "
 
 
+def cluster_failed(exc: BaseException) -> str:
+    """The close reason of a cluster crawl that ``exc`` stopped: one line.
+
+    >>> cluster_failed(ValueError("no\\nway"))
+    'cluster failed: ValueError: no way'
+    """
+    return CLUSTER_FAILED + " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
 class RunAccounting:
     """Finish the crawl's run in the archive: counts, status, drift alarms."""
 

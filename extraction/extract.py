@@ -34,6 +34,7 @@ picklable arguments so that it can run in a worker process, off the reactor.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from typing import Any
 
@@ -158,12 +159,8 @@ def _analyse(
     # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
     seen: list[list[str]] | None = None
     own = [b for b in blocks if b[1] not in added]
-    page_links: list[frozenset[str]] = []  # the page's link texts, parsed once if asked
-
-    def page_anchors() -> frozenset[str]:
-        if not page_links:
-            page_links.append(_page_anchors(html))
-        return page_links[0]
+    # The whole page's link texts: a parse of its own, done once and only if asked.
+    page_anchors = functools.cache(functools.partial(_page_anchors, html))
 
     def linked() -> float:  # a body that is the whole page is in doubt if it holds links
         return ensemble.link_share([b[1] for b in own], page_anchors())

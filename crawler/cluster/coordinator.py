@@ -52,7 +52,7 @@ from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
 from crawler.cluster.worker import make_seen
-from crawler.extensions import CLUSTER_FAILED
+from crawler.extensions import cluster_failed
 from crawler.items import ArticleItem, FailureItem
 from crawler.lastmod import stamped
 
@@ -210,10 +210,8 @@ class Coordinator:
         from twisted.internet import reactor
 
         self.closing = True
-        message = " ".join(f"{type(exc).__name__}: {exc}".split())
         logger.debug("the cluster crawl stops", exc_info=exc)  # the run's error line says why
-        engine = self.crawler.engine
-        reason = CLUSTER_FAILED + message
+        engine, reason = self.crawler.engine, cluster_failed(exc)
         # Not from inside spider_opened: the engine finishes opening first.
         reactor.callLater(0, lambda: deferred_from_coro(engine.close_spider_async(reason=reason)))
 

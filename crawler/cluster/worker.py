@@ -65,7 +65,7 @@ from crawler.cluster.judgement import RelayJudge
 from crawler.cluster.known import KnownUrls, WorkerArchive
 from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
-from crawler.extensions import CLUSTER_FAILED
+from crawler.extensions import CLUSTER_FAILED, cluster_failed
 from crawler.items import FailureItem
 from crawler.middlewares import ask_conditionally, requested_wait
 from crawler.robots import CrawlDelayMiddleware
@@ -487,6 +487,7 @@ class WorkerScheduler(Scheduler):
             server=self.server, spider=spider, key="%(spider)s:requests", serializer=serial
         )
         self.df = NoDupeFilter()
+        self.failed = False  # the crawl was stopped for an error (next_request)
 
     def enqueue_request(self, request: Any) -> bool:
         # As scrapy-redis's, without its per-request stats call (deprecated in Scrapy 2.13).
@@ -503,11 +504,10 @@ class WorkerScheduler(Scheduler):
                 raise
             # The user's ACL changed mid-crawl: every later ask fails the same way, and
             # Scrapy would ask again forever. The crawl stops, its reason says why.
-            if not getattr(self, "failed", False):
+            if not self.failed:
                 self.failed = True
-                message = " ".join(f"{type(exc).__name__}: {exc}".split())
                 engine = self.spider.crawler.engine
-                deferred_from_coro(engine.close_spider_async(reason=CLUSTER_FAILED + message))
+                deferred_from_coro(engine.close_spider_async(reason=cluster_failed(exc)))
             return None
 
 
