@@ -98,6 +98,19 @@ def failures(db: Path) -> set[tuple[str, str]]:
         return set(conn.execute("SELECT url, reason FROM failures"))
 
 
+def wait_for_results(
+    client: object, coordinator: subprocess.Popen[str] | None = None, timeout: float = 60
+) -> None:
+    """Until a worker's results wait in the crawl's stream (at most ``timeout`` s, or
+    until ``coordinator`` ends): the crawl is under way."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (coordinator is None or coordinator.poll() is None):
+        streams = client.scan_iter(match="pressroom:*:results")  # type: ignore[attr-defined]
+        if any(client.xlen(k) for k in streams):  # type: ignore[attr-defined]
+            return
+        time.sleep(0.05)
+
+
 def crawl_keys(redis: RedisServer) -> list[bytes]:
     return list(redis.client().scan_iter(match="pressroom:*"))
 
@@ -211,11 +224,7 @@ def test_a_redis_restart_mid_crawl_resumes(
     coordinator = start_coordinator(fixture_source, db, redis.url, "-s", "DOWNLOAD_DELAY=0.1")
     workers = [start_worker(redis.url, tmp_path / f"w{i}.log") for i in range(2)]
     client = redis.client()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # until results flow
-        if any(client.xlen(k) for k in client.scan_iter(match="pressroom:*:results")):
-            break
-        time.sleep(0.05)
+    wait_for_results(client)
     client.close()
     redis.stop()  # SHUTDOWN: the append-only file is flushed
     time.sleep(1.0)  # everyone retries meanwhile
@@ -320,11 +329,7 @@ def test_five_worker_kills_and_a_redis_crash_lose_nothing(
         steady = start_worker(redis.url, tmp_path / "steady.log")
         victim = start_worker(redis.url, tmp_path / "victim0.log")
         client = redis.client()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # until results flow
-            if any(client.xlen(k) for k in client.scan_iter(match="pressroom:*:results")):
-                break
-            time.sleep(0.05)
+        wait_for_results(client)
         # The crawl's seen-set: a Bloom bitmap of a bounded size (200,000 URLs at 1e-6: at
         # most 718,880 bytes), which expires with the run.
         (seen,) = client.scan_iter(match="pressroom:*:seen")
@@ -529,11 +534,7 @@ def test_a_redis_user_that_loses_its_rights_mid_crawl_fails_the_run_instead_of_h
     coordinator = start_coordinator(
         fixture_source, tmp_path / "a.db", url, "-s", "DOWNLOAD_DELAY=0.2"
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and coordinator.poll() is None:  # until results flow
-        if any(admin.xlen(k) for k in admin.scan_iter(match="pressroom:*:results")):
-            break
-        time.sleep(0.05)
+    wait_for_results(admin, coordinator)
     admin.execute_command("ACL", "SETUSER", "pressroom", "-@all")
     admin.close()
     out, err = coordinator.communicate(timeout=60)
