@@ -74,3 +74,17 @@ def test_examples_in_the_docstrings():
     finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner()
     for test in finder.find(seen.bloom_size, "bloom_size", globs={"bloom_size": seen.bloom_size}):
         assert runner.run(test).failed == 0
+
+
+def test_the_rights_are_probed_once_a_process_for_each_url(redis_server, monkeypatch):
+    # A coordinator connects twice at its start and a worker three times: the
+    # probe (four round trips) runs for the first connection to each URL only.
+    monkeypatch.delenv(link.PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(link, "_PERMITTED", set())
+    probes: list[object] = []
+    real = link.check_permissions
+    monkeypatch.setattr(link, "check_permissions", lambda c: probes.append(c) or real(c))
+    other = redis_server.url.rsplit("/", 1)[0] + "/1"
+    for url in (redis_server.url, redis_server.url, other, redis_server.url):
+        link.connect(url).close()
+    assert len(probes) == 2

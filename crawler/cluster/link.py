@@ -128,7 +128,9 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
         **options,
     )
     try:
-        check_permissions(client)
+        if url not in _PERMITTED:  # once a process: a crawl connects two or three times
+            check_permissions(client)
+            _PERMITTED.add(url)
     except redis.exceptions.NoPermissionError as exc:
         client.close()
         raise NotPermitted(
@@ -136,6 +138,11 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
             f"give it {ACL_CATEGORIES} on keys ~pressroom:*"
         ) from None
     return client
+
+
+# The URLs whose user passed check_permissions in this process. Rights lost later
+# are said by the command that needs them (the crawl then fails, it does not hang).
+_PERMITTED: set[str] = set()
 
 
 def check_permissions(client: Any) -> None:
