@@ -29,6 +29,9 @@ from extraction.rules import Rules
 _BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
 _MD_WRAP = {"#b": "**", "#i": "*", "#t": "`"}
 _MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
+# Link texts this short ("Go", "1") are told apart only as a table row's cells.
+SHORT_LINK = 3
+_WORD = re.compile(r"\w")
 
 
 def body_blocks(doc: Any) -> list[Block]:
@@ -163,22 +166,38 @@ def _is_link(block: Block, anchors: Collection[str]) -> bool:
 
     A row of links is a layout table's menu ("Home | News | Contact"), which
     trafilatura keeps as a table row on pages built with tables (CleanEval).
-    Cells of three characters or fewer ("Go", "FAQ") cannot be told from a link
-    (:func:`anchor_texts` leaves them out) and do not count.
+    ``anchors`` may hold link texts of any length; a block of three characters
+    or fewer ("Go", "FAQ") alone is never judged a link (one cannot tell). In a
+    row, two or more short cells that are no link's text are the row's own data: a
+    chart's positions beside a linked title ("4 | 2 | Song (Label) | 4", CleanEval
+    final-587), two rates. One is not: a pager's current page among the linked
+    ones, an entry's number in a list of links ("1. | The Mad Carpenter"); nor is
+    a separator ("»", "|").
 
-    >>> _is_link(("row", "Home | Go | Contact us", ""), {"home", "contact us"})
+    >>> _is_link(("row", "Home | Go | Contact us", ""), {"home", "go", "contact us"})
     True
     >>> _is_link(("row", "Rates | 12.5%", ""), {"rates"})
     False
+    >>> _is_link(("row", "4 | 2 | Song (Label)", ""), {"song (label)"})
+    False
+    >>> _is_link(("row", "« previous | 1 | 2 | » | next »", ""), {"« previous", "2", "next »"})
+    True
     """
     if block[0] != "row":
-        return cleaning.norm(block[1]) in anchors
+        text = cleaning.norm(block[1])
+        return len(text) > SHORT_LINK and text in anchors
     cells = [cleaning.norm(cell) for cell in block[1].split(" | ")]
-    long = [cell for cell in cells if len(cell) > 3]
-    return bool(long) and all(cell in anchors for cell in long)
+    long = [cell for cell in cells if len(cell) > SHORT_LINK]
+    data = [c for c in cells if len(c) <= SHORT_LINK and _WORD.search(c) and c not in anchors]
+    return bool(long) and len(data) < 2 and all(cell in anchors for cell in long)
 
 
-def anchor_texts(tree: Any) -> frozenset[str]:
+def anchor_texts(tree: Any, shortest: int = SHORT_LINK + 1) -> frozenset[str]:
+    """The normalised texts of the page's links, ``shortest`` characters or longer.
+
+    The default leaves out texts of three characters or fewer ("Go", "1"): as a
+    part of a line they cannot be told from its words (:func:`extraction.ensemble.link_share`).
+    """
     # Most links hold only text: .text is theirs without text_content()'s XPath
     # (a page has a hundred links or more).
     # Only links: <a name="awl"> marks a place (a glossary term, a section
@@ -188,4 +207,4 @@ def anchor_texts(tree: Any) -> frozenset[str]:
         for a in tree.iter("a")
         if a.get("href") is not None
     )
-    return frozenset(text for text in texts if len(text) > 3)
+    return frozenset(text for text in texts if len(text) >= shortest)

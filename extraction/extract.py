@@ -147,7 +147,7 @@ def _analyse(
     deks, page_chars = prune(tree, rules)
     dek = next((d for d in deks if cleaning.same_text(d, description)), None)
     dek = dek or shown_description(tree, description)
-    anchors = anchor_texts(tree)
+    anchors = anchor_texts(tree, shortest=1)  # short ones: a table row's cells (blocks._is_link)
     body_links = links.anchors(tree, base)
     fallback = engine.needs_fallback(meta)
     doc, found, added, readings = firstpass.first_pass(tree, url, rules, metadata=fallback)
@@ -159,8 +159,10 @@ def _analyse(
     # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
     seen: list[list[str]] | None = None
     own = [b for b in blocks if b[1] not in added]
-    # The whole page's link texts: a parse of its own, done once and only if asked.
-    page_anchors = functools.cache(functools.partial(_page_anchors, html))
+    # The whole page's link texts: a parse of its own, done once and only if asked. The
+    # short ones ("1", "Go") only for a table row's cells (blocks._is_link).
+    all_anchors = functools.cache(functools.partial(_page_anchors, html))
+    page_anchors = functools.cache(lambda: frozenset(a for a in all_anchors() if len(a) > 3))
 
     def linked() -> float:  # a body that is the whole page is in doubt if it holds links
         return ensemble.link_share([b[1] for b in own], page_anchors())
@@ -168,7 +170,8 @@ def _analyse(
     if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings, linked):
         candidates = [(found, blocks, near_dropped)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
-            cleaned = clean_blocks(other, rules, title, anchors)
+            # Read from the whole page: its links include those that pruning took away.
+            cleaned = clean_blocks(other, rules, title, all_anchors())
             gone = _near_dropped(cleaned, near, groups, boilerplate, dek, description)
             candidates.append((other, cleaned, gone))
         # Compared as they would be kept: a candidate must not win through the
@@ -301,7 +304,7 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
 def _page_anchors(html: str) -> frozenset[str]:
     """The link texts of the whole page, menus included (the pruned tree has lost them)."""
     tree = parse(html)
-    return anchor_texts(tree) if tree is not None else frozenset()
+    return anchor_texts(tree, shortest=1) if tree is not None else frozenset()
 
 
 def _near_dropped(

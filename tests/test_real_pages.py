@@ -247,6 +247,39 @@ def test_a_row_with_a_cell_of_its_own_is_kept():
     assert [b[1] for b in kept] == [prose[0][1], "Rates | 12.5% a year"]
 
 
+def test_a_chart_row_with_a_linked_title_is_data():
+    # A music magazine's monthly charts (CleanEval final-587): each row is positions and a
+    # linked title, so its one long cell is a link and the row was dropped as a menu, with
+    # 6 of the 25 chart entries (F1 0.88; trafilatura 0.98). Unlinked short cells ("4",
+    # "2") are the table's own data; a pager ("« previous | 1 | 2 | next »", the current
+    # page unlinked) is still a menu.
+    from extraction.blocks import clean_blocks
+
+    result = read("cleaneval-final-587-chart-rows.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Assemblage 23 - Let the Wind Erase Me" in text
+    assert "Skinny Puppy - The Greater Wrong of the Right" in text
+    pager = ("row", "« previous page | 1 | 2 | 3 | next page »", "")
+    links = {"« previous page", "1", "3", "next page »", "song (label)"}
+    chart = ("row", "4 | 2 | 2 | Song (Label) | 4", "")
+    kept = clean_blocks([pager, chart], Rules(), None, links)
+    assert [b[1] for b in kept] == [chart[1]]
+
+
+def test_vote_candidates_read_from_the_whole_page_know_its_links():
+    # The Scotsman's books page (CleanEval dev-52) goes to the vote. trafilatura's defaults
+    # read the unpruned page, with six teasers of other stories, each a link in a box
+    # that pruning had taken away: cleaned with the pruned page's links they were
+    # taken for text and kept (F1 0.61; now 0.67). The whole page's links know them.
+    result = read("cleaneval-dev-52-teasers-linked-in-pruned-boxes.html.gz")
+    assert result.kind == "article", result.reason
+    text = result.article["text"]
+    assert "Beatrix Potter: A Life In Nature" in text
+    assert "Leukaemia patient Jessica" not in text
+    assert "Rolf Harris is in an irrepressible mood" not in text
+
+
 def test_of_two_readings_the_longer_is_kept():
     # A blog post (Dragnet T114): precision mode read nothing, trafilatura's defaults
     # the "Link Love" box of other sites' headlines (58 words), readability-lxml the
