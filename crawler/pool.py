@@ -44,9 +44,11 @@ runs of 200 crashes a crashed page went unanswered (until the 300 s timeout).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Callable
@@ -71,6 +73,7 @@ class ExtractionPool:
         self.crashes = 0  # executors lost to a dead or stuck worker
         self._slot: _Slot | None = None
         self._retry_lock: asyncio.Lock | None = None
+        self._sent: dict[str, Shared] = {}  # the profile as last sent, by argument name
 
     def start(self) -> None:
         """Start the workers now, in a thread, instead of with the first page.
@@ -98,8 +101,19 @@ class ExtractionPool:
         compute holding the GIL the reactor needs.
         """
         call = _analyse_and_pack if pack else _analyse
+        if self.workers:
+            kwargs = {k: self._once(k, v) if k in _PROFILE else v for k, v in kwargs.items()}
         result: PageResult = await self.run(url, call, html, url, *args, **kwargs)
         return result
+
+    def _once(self, name: str, value: Any) -> Any:
+        """``value`` as :class:`Shared`: the same object page after page is pickled once."""
+        if value is None:
+            return None
+        shared = self._sent.get(name)
+        if shared is None or shared.value is not value:
+            shared = self._sent[name] = Shared(value)
+        return shared
 
     async def run(self, url: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``func(*args, **kwargs)`` computed in a worker, or a failed PageResult for ``url``.
@@ -204,6 +218,54 @@ class ExtractionPool:
         if self._slot is not None:
             self._slot.pool.shutdown(wait=True, cancel_futures=True)
             self._slot = None
+
+
+# analyse()'s arguments that are the same object for many pages in a row: the source's
+# boilerplate profile and near-repeated blocks, which change only when the writer
+# publishes a new profile (crawler/profile.py).
+_PROFILE = frozenset(("boilerplate", "near"))
+_serials = itertools.count()
+
+
+class Shared:
+    """A value every page sends to the workers, pickled once and unpickled once per worker.
+
+    >>> shared = Shared(frozenset({1, 2}))
+    >>> pickle.loads(pickle.dumps(shared)) is pickle.loads(pickle.dumps(shared))
+    True
+
+    The near-repeated blocks of bench/crawl.py's fixture are 2.6 KB pickled:
+    24 us to pickle in the crawl process and 46 us to unpickle in a worker, for
+    every page; a real site's, with more layouts and languages, are larger.
+    Its pickled bytes still travel with each page (a copy), with a serial
+    number unique to this value in this crawl process: a worker that has
+    unpickled them before takes the object it made then.
+    """
+
+    __slots__ = ("value", "_state")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self._state: tuple[int, bytes] | None = None
+
+    def __reduce__(self) -> tuple[Callable[[int, bytes], Any], tuple[int, bytes]]:
+        if self._state is None:  # pickled by the executor's feeder thread, one at a time
+            self._state = (next(_serials), pickle.dumps(self.value, pickle.HIGHEST_PROTOCOL))
+        return _received, self._state
+
+
+# In a worker: the values of Shared it has unpickled, by serial (the last few only).
+_RECEIVED: dict[int, Any] = {}
+
+
+def _received(serial: int, data: bytes) -> Any:
+    value = _RECEIVED.get(serial)
+    if value is None:
+        value = pickle.loads(data)
+        if len(_RECEIVED) >= 4:
+            del _RECEIVED[next(iter(_RECEIVED))]  # the oldest: a profile replaced since
+        _RECEIVED[serial] = value
+    return value
 
 
 @dataclass

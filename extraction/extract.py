@@ -330,8 +330,8 @@ def _near_dropped(
 
 def _less_profile(blocks: list[Block], boilerplate: Collection[int], near: set[str]) -> list[Block]:
     """``blocks`` less the source's profile: its exact blocks and the near-repeated ``near``."""
-    if not boilerplate and not near:
-        return blocks
+    if not boilerplate:  # nothing to hash the blocks for (a fresh crawl's first pages)
+        return [b for b in blocks if b[1] not in near] if near else blocks
     return [b for b in blocks if block_hash(b[1]) not in boilerplate and b[1] not in near]
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from article.text import Block
 from extraction.cleaning import norm
 from extraction.parse import selector
-from extraction.urls import is_http, normalize
+from extraction.urls import is_http, normalize, origin
 
 # Elements that make one block of text: an anchor belongs to the nearest one.
 _HOLDERS = frozenset(
@@ -98,12 +98,27 @@ def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
     return list(out)
 
 
+def _absolute(href: str, base: str) -> str | None:
+    """``normalize(href, base)``, or None for what cannot be a URL (``http://[::1``)."""
+    if href[:1] == "/" and href[1:2] != "/" and base.startswith(("http://", "https://")):
+        # A path-absolute link ("/news/a-b") resolves against its page's origin
+        # alone (urljoin keeps only the base's scheme and host for it), so it is
+        # looked up by origin: the menus and footers a site repeats on every page
+        # are normalised once a crawl, not once a page (page_links and anchors:
+        # 1.18 -> 0.82 ms a page, bench/crawl.py's fixture).
+        try:
+            root = origin(base)
+        except ValueError:
+            return None
+        return _resolved(href, root)
+    return _resolved(href, base)
+
+
 # A page's links are normalised twice in a crawl, by page_links() for the spider and
 # by anchors() for the body's links, 130 a page on bench/crawl.py's fixture: the second
 # time is a lookup (0.3 ms a page of the worker's ~14). Room for a few pages' links.
 @lru_cache(maxsize=4096)
-def _absolute(href: str, base: str) -> str | None:
-    """``normalize(href, base)``, or None for what cannot be a URL (``http://[::1``)."""
+def _resolved(href: str, base: str) -> str | None:
     try:
         return normalize(href, base)
     except ValueError:

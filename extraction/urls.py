@@ -49,7 +49,7 @@ def normalize(url: str, base: str | None = None) -> str:
         # A path-absolute link ("/news/a-b"), as most links on a page are: it
         # joins its page's origin with no dot segments or query to resolve, so
         # when the joined URL is already normal it is the answer.
-        joined = _origin(base) + url
+        joined = origin(base) + url
         if _is_normal(joined):
             return joined
     if _is_normal(url):
@@ -66,7 +66,7 @@ def _is_normal(url: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _origin(base: str) -> str:
+def origin(base: str) -> str:
     """``scheme://netloc`` of ``base``, as ``urljoin`` keeps them for a path-absolute link."""
     parts = urlsplit(base)
     return f"{parts.scheme}://{parts.netloc}"

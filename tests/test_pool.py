@@ -61,6 +61,47 @@ def test_workers_give_the_same_results_as_inline():
     assert pooled == inline
 
 
+def test_the_profile_sent_once_gives_the_same_results_as_inline():
+    from article.text import block_hash
+    from extraction.nearblocks import NearDuplicateIndex, groups
+
+    batch = pages(6)
+    first = analyse_all(ExtractionPool(0), batch)
+    near = NearDuplicateIndex(min_pages=2)
+    for result in first:
+        texts = [b[1] for b in result.blocks]
+        near.add(result.url, groups(result.article["language"], result.template), texts)
+    boilerplate = frozenset(block_hash(b[1]) for b in first[0].blocks[-2:])
+    assert near  # the fixture's contact blocks are learned: the profile drops something
+
+    def run(pool: ExtractionPool) -> list:
+        async def each() -> list:
+            try:
+                return await asyncio.gather(
+                    *(
+                        pool.analyse(
+                            html,
+                            url,
+                            Rules(),
+                            release=True,
+                            boilerplate=boilerplate,
+                            near=near,
+                            pack=True,
+                        )
+                        for html, url in batch
+                    )
+                )
+            finally:
+                pool.close()
+
+        return asyncio.run(each())
+
+    inline, pooled = run(ExtractionPool(0)), run(ExtractionPool(2))
+    assert [r.kind for r in inline] == ["article"] * 6
+    assert [r.article["text"] for r in inline] != [r.article["text"] for r in first]
+    assert pooled == inline
+
+
 def test_workers_pack_kept_pages_for_the_archive():
     from storage.captures import capture_row, decompress
 

@@ -92,3 +92,31 @@ def test_the_shortcut_takes_the_common_case():
     assert _NORMAL.fullmatch(url)
     assert normalize(url) == url
     assert normalize("http://x.org:80/news") == "http://x.org/news"
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from(SCHEMES),
+    st.sampled_from(HOSTS),
+    st.sampled_from(PORTS),
+    st.lists(st.sampled_from(SEGMENTS), max_size=3),
+    st.sampled_from(["", "?page=2", ";p=1", "#top", "?utm_source=x"]),
+    st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=4),
+    st.sampled_from(TAILS),
+)
+def test_a_path_absolute_link_resolves_by_its_pages_origin(
+    scheme, host, port, base_segments, base_tail, segments, tail
+):
+    # extraction.links looks such links up by origin, so that a site's menus are
+    # normalised once a crawl: the page's path, query and fragment must not matter.
+    from extraction.links import _absolute
+
+    base = f"{scheme}://{host}{port}" + "".join("/" + s for s in base_segments) + base_tail
+    href = "/" + "/".join(segments) + tail
+    if href.startswith("//"):
+        return  # protocol-relative: another host
+    try:
+        expected = normalize(href, base)
+    except ValueError:
+        expected = None
+    assert _absolute(href, base) == expected
