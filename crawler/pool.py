@@ -73,7 +73,9 @@ class ExtractionPool:
         self.crashes = 0  # executors lost to a dead or stuck worker
         self._slot: _Slot | None = None
         self._retry_lock: asyncio.Lock | None = None
-        self._sent: dict[str, Shared] = {}  # the profile as last sent, by argument name
+        # The profile's last values sent, by argument name, newest last: a page judged
+        # before an update may still be read with the one before.
+        self._sent: dict[str, list[Shared]] = {}
 
     def start(self) -> None:
         """Start the workers now, in a thread, instead of with the first page.
@@ -110,10 +112,13 @@ class ExtractionPool:
         """``value`` as :class:`Shared`: the same object page after page is pickled once."""
         if value is None:
             return None
-        shared = self._sent.get(name)
-        if shared is None or shared.value is not value:
-            shared = self._sent[name] = Shared(value)
-        return shared
+        recent = self._sent.setdefault(name, [])
+        for shared in recent:
+            if shared.value is value:
+                return shared
+        recent.append(Shared(value))
+        del recent[:-2]
+        return recent[-1]
 
     async def run(self, url: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``func(*args, **kwargs)`` computed in a worker, or a failed PageResult for ``url``.
@@ -221,8 +226,9 @@ class ExtractionPool:
 
 
 # analyse()'s arguments that are the same object for many pages in a row: the source's
-# boilerplate profile and near-repeated blocks, which change only when the writer
-# publishes a new profile (crawler/profile.py).
+# boilerplate profile (a new object only when it changes) and near-repeated blocks (a
+# new object at each of the writer's publications, every batch of 50 pages: their page
+# counts grow), crawler/profile.py.
 _PROFILE = frozenset(("boilerplate", "near"))
 _serials = itertools.count()
 

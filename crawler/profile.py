@@ -92,6 +92,8 @@ class ProfileKeeper:
             # classes changed are not tracked: a bounded approximation.)
             self.stale_upto = profiles.last_article_id(self.archive)
             self.stale_urls.clear()
+        if hashes == self.current:
+            hashes = self.current  # the same object: the pool pickles it once (crawler/pool.py)
         self.current = hashes
         self.near_classes = classes
         self.spider.boilerplate = hashes

@@ -197,6 +197,11 @@ def anchor_texts(tree: Any, shortest: int = SHORT_LINK + 1) -> frozenset[str]:
 
     The default leaves out texts of three characters or fewer ("Go", "1"): as a
     part of a line they cannot be told from its words (:func:`extraction.ensemble.link_share`).
+
+    >>> from extraction.parse import parse
+    >>> page = parse('<p><a href="/a">Contact  Us</a> <a href="/b">Go</a> <a name="x">Term</a></p>')
+    >>> sorted(anchor_texts(page)), sorted(anchor_texts(page, shortest=1))
+    (['contact us'], ['contact us', 'go'])
     """
     # Most links hold only text: .text is theirs without text_content()'s XPath
     # (a page has a hundred links or more).

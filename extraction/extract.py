@@ -50,7 +50,7 @@ from extraction import (
     metadata,
     nearblocks,
 )
-from extraction.blocks import anchor_texts, body_blocks, clean_blocks
+from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_blocks
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
@@ -162,7 +162,9 @@ def _analyse(
     # The whole page's link texts: a parse of its own, done once and only if asked. The
     # short ones ("1", "Go") only for a table row's cells (blocks._is_link).
     all_anchors = functools.cache(functools.partial(_page_anchors, html))
-    page_anchors = functools.cache(lambda: frozenset(a for a in all_anchors() if len(a) > 3))
+    page_anchors = functools.cache(
+        lambda: frozenset(a for a in all_anchors() if len(a) > SHORT_LINK)
+    )
 
     def linked() -> float:  # a body that is the whole page is in doubt if it holds links
         return ensemble.link_share([b[1] for b in own], page_anchors())

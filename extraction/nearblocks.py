@@ -189,7 +189,11 @@ def _bigrams(sig: str) -> frozenset[tuple[str, str]]:
 # (bench/crawl.py's end-of-crawl re-clean: 8,600 matches made 74,000 bigram sets).
 @functools.lru_cache(maxsize=4096)
 def _class_bigrams(sig: str) -> frozenset[tuple[str, str]] | None:
-    """A class's :func:`_bigrams`, or None when it is too short to match fuzzily (rule 4)."""
+    """A class's :func:`_bigrams`, or None when it is too short to match fuzzily (rule 4).
+
+    >>> _class_bigrams("call us") is None, len(_class_bigrams("call the press office on weekdays"))
+    (True, 5)
+    """
     if len(sig.split()) < FUZZY_MIN_TOKENS:
         return None
     return _bigrams(sig)

@@ -67,7 +67,11 @@ def _is_normal(url: str) -> bool:
 
 @lru_cache(maxsize=64)
 def origin(base: str) -> str:
-    """``scheme://netloc`` of ``base``, as ``urljoin`` keeps them for a path-absolute link."""
+    """``scheme://netloc`` of ``base``, as ``urljoin`` keeps them for a path-absolute link.
+
+    >>> origin("https://x.org:8080/a/b?c=1#d")
+    'https://x.org:8080'
+    """
     parts = urlsplit(base)
     return f"{parts.scheme}://{parts.netloc}"
 

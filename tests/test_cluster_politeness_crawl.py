@@ -193,6 +193,8 @@ def test_a_held_article_is_acknowledged_only_after_its_write(
                     if conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 8:
                         break
             time.sleep(0.1)
+        else:
+            pytest.fail("in 90 s: the alias not followed by 6 fetches and 8 stored articles")
         assert coordinator.poll() is None, "the crawl ended before the test could kill it"
         coordinator.send_signal(signal.SIGKILL)
         coordinator.wait()

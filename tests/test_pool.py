@@ -62,6 +62,8 @@ def test_workers_give_the_same_results_as_inline():
 
 
 def test_the_profile_sent_once_gives_the_same_results_as_inline():
+    # Two profiles taking turns (a page judged before an update is read with the one
+    # before): each is pickled once, and every page is read with its own.
     from article.text import block_hash
     from extraction.nearblocks import NearDuplicateIndex, groups
 
@@ -71,7 +73,9 @@ def test_the_profile_sent_once_gives_the_same_results_as_inline():
     for result in first:
         texts = [b[1] for b in result.blocks]
         near.add(result.url, groups(result.article["language"], result.template), texts)
-    boilerplate = frozenset(block_hash(b[1]) for b in first[0].blocks[-2:])
+    last_two = frozenset(block_hash(b[1]) for b in first[0].blocks[-2:])
+    first_two = frozenset(block_hash(b[1]) for b in first[0].blocks[:2])
+    profiles = [last_two, first_two, last_two, first_two, last_two, last_two]
     assert near  # the fixture's contact blocks are learned: the profile drops something
 
     def run(pool: ExtractionPool) -> list:
@@ -84,11 +88,11 @@ def test_the_profile_sent_once_gives_the_same_results_as_inline():
                             url,
                             Rules(),
                             release=True,
-                            boilerplate=boilerplate,
+                            boilerplate=profile,
                             near=near,
                             pack=True,
                         )
-                        for html, url in batch
+                        for (html, url), profile in zip(batch, profiles, strict=True)
                     )
                 )
             finally:
@@ -96,10 +100,14 @@ def test_the_profile_sent_once_gives_the_same_results_as_inline():
 
         return asyncio.run(each())
 
-    inline, pooled = run(ExtractionPool(0)), run(ExtractionPool(2))
+    pooled_pool = ExtractionPool(2)
+    inline, pooled = run(ExtractionPool(0)), run(pooled_pool)
     assert [r.kind for r in inline] == ["article"] * 6
     assert [r.article["text"] for r in inline] != [r.article["text"] for r in first]
     assert pooled == inline
+    sent = pooled_pool._sent["boilerplate"]  # one Shared a profile, each pickled once
+    assert [s.value for s in sent] == [last_two, first_two]
+    assert len({s._state[0] for s in sent}) == 2
 
 
 def test_workers_pack_kept_pages_for_the_archive():

@@ -147,8 +147,10 @@ _PERMITTED: set[str] = set()
 
 def check_permissions(client: Any) -> None:
     """Run one command of each kind a cluster crawl sends, on a scratch key under
-    ``pressroom:``: an ACL user without one of them fails here, at the start, and
-    not halfway through the crawl (redis.exceptions.NoPermissionError).
+    ``pressroom:``: an ACL user without one of them fails here, at the process's
+    first connection to the URL, and not halfway through the crawl
+    (redis.exceptions.NoPermissionError). Rights taken away later fail the command
+    that needs them, and the run with it.
 
     >>> check_permissions(server)  # a client: None, or NoPermissionError  # doctest: +SKIP
     """
