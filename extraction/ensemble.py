@@ -36,6 +36,7 @@ DOUBT_SHARE = 0.5
 DOUBT_WHOLE, WHOLE_LINKED = 0.85, 0.02
 READINGS_AGREE = 0.99
 SCRAP_SHARE = 0.1
+PRUNED_AWAY = 0.5
 # links_outvoted: readability's reading is (nearly) all inside the chosen one, from
 # SUBSET_SIZE to SUBSET_MAX of its length, and the rest is LINKED_SURPLUS links or more.
 SUBSET_SIZE, SUBSET_MAX, SUBSET_INSIDE = 0.2, 0.95, 0.9
@@ -138,6 +139,25 @@ def surplus(chosen: Sequence[Block], reading: Sequence[Block]) -> list[str] | No
     own = [(b[1], _own_shingles(b[1])) for b in chosen]
     # A block of under 4 tokens has no shingle of its own: a menu's word, a caption.
     return [text for text, sh in own if not sh or len(sh & held) < 0.5 * len(sh)]
+
+
+def pruned_away(blocks: Sequence[Block], pruned: Any) -> bool:
+    """Whether most of a reading (PRUNED_AWAY of its shingles) is not in the ``pruned`` tree:
+    it read the page's furniture, which pruning took away.
+
+    >>> from extraction.parse import parse
+    >>> tree = parse("<p>The photo of the day, a bowling ball of people.</p>")
+    >>> pruned_away([("p", "I live. I learn. I teach. And I write here.", "")], tree)
+    True
+    >>> pruned_away([("p", "The photo of the day, a bowling ball.", "")], tree)
+    False
+    """
+    mine = shingles(blocks)
+    if not mine:
+        return False
+    page = shingles([("p", " ".join(pruned.itertext()), "")])
+    inside = sum(n for key, n in mine.items() if key in page)
+    return inside < (1 - PRUNED_AWAY) * sum(mine.values())
 
 
 def link_share(texts: Sequence[str], anchors: Collection[str]) -> float:
