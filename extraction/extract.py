@@ -192,8 +192,11 @@ def _analyse(
             voices = [c if not ensemble.pruned_away(c, tree) else [] for c in kept_candidates]
             voices = voices if any(voices) else kept_candidates
         pick = ensemble.choose(voices, scraps=(2,))
-        if pick != 2 and ensemble.links_outvoted(
-            kept_candidates[pick], kept_candidates[2], page_anchors
+        # A reading that is no voice does not win through the link-box rule either.
+        if (
+            pick != 2
+            and voices[2]
+            and ensemble.links_outvoted(kept_candidates[pick], kept_candidates[2], page_anchors)
         ):
             pick = 2  # the majority read the article with the page's link boxes
         found, blocks, near_dropped = candidates[pick]
