@@ -21,13 +21,19 @@ def read(name: str):
     return analyse_file(PAGES / name, Rules())
 
 
-def test_control_characters_do_not_cut_the_page_short():
-    result = read("cleaneval-final-161-control-chars.html.gz")
+def read_article(name: str) -> dict:
+    """The article read from the saved page ``name``, which must be read as one."""
+    result = read(name)
     assert result.kind == "article", result.reason
-    text = result.article["text"]
+    return result.article
+
+
+def test_control_characters_do_not_cut_the_page_short():
+    article = read_article("cleaneval-final-161-control-chars.html.gz")
+    text = article["text"]
     assert "\x0b" not in text
     assert "Ivan the Terrible had it built" in text
-    assert result.article["word_count"] >= 700  # trafilatura alone: 798 words
+    assert article["word_count"] >= 700  # trafilatura alone: 798 words
 
 
 def test_japanese_is_counted_by_characters():
@@ -112,24 +118,22 @@ def test_blocks_of_trafilaturas_fallback_bodies_keep_their_text():
 def test_a_teaser_is_outvoted_by_two_extractors_that_agree():
     # pressroom's own pass read 127 words of the page's furniture (F1 0.02); trafilatura's
     # defaults and readability-lxml both read the road test: the vote takes theirs.
-    result = read("cleaneval-final-327-teaser-outvoted.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-327-teaser-outvoted.html.gz")
+    text = article["text"]
     assert "Given its versatility, the Pluriel is fairly refined" in text
-    assert result.article["word_count"] >= 350
+    assert article["word_count"] >= 350
 
 
 def test_a_whole_page_dump_is_outvoted():
     # trafilatura's defaults read the article plus the copyright notice and the
     # site's other headlines (313 words); pressroom and readability-lxml read the
     # article alone (109 words): the vote keeps it, without the dump.
-    result = read("dragnet-R142-dump-outvoted.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("dragnet-R142-dump-outvoted.html.gz")
+    text = article["text"]
     assert "posted 23% growth in revenue for the third quarter" in text
     assert "Sandy bore down on the northeastern" not in text
     assert "This copy is for your personal" not in text
-    assert result.article["word_count"] < 150
+    assert article["word_count"] < 150
 
 
 def test_the_vote_is_not_asked_on_a_full_body():
@@ -161,11 +165,10 @@ def test_named_anchors_are_not_links():
 def test_a_page_of_links_keeps_them():
     # A page that is a list of links (a teacher's "fun sites"): dropping every
     # lone link as a related list left its two lines of chrome.
-    result = read("cleaneval-final-366-link-directory.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-366-link-directory.html.gz")
+    text = article["text"]
     assert "Mind reader game" in text and "Roller Coaster movie" in text
-    assert result.article["word_count"] >= 400
+    assert article["word_count"] >= 400
 
 
 def test_a_related_list_under_an_article_still_goes():
@@ -207,9 +210,8 @@ def test_a_line_break_that_ends_bold_text_parts_words():
     # "<strong>Clinical Systems Security<br /></strong>Provides access": trafilatura
     # drops a <br> that ends an inline element, and the name ran into the next line
     # ("SecurityProvides", "CostAllocates": F1 0.93; trafilatura 0.99).
-    result = read("cleaneval-final-85-break-in-bold.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-85-break-in-bold.html.gz")
+    text = article["text"]
     assert "SecurityProvides" not in text and "CostAllocates" not in text
     assert "Clinical Systems Security" in text and "Provides access to the Electronic" in text
 
@@ -217,9 +219,8 @@ def test_a_line_break_that_ends_bold_text_parts_words():
 def test_a_paragraph_keeps_the_words_of_its_links():
     # trafilatura's precision mode cut the linked words out of the paragraph's middle
     # ("has reported that for his role in the fight"); the balanced reading has them.
-    result = read("aeb-cbssports-links-cut-from-paragraphs.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("aeb-cbssports-links-cut-from-paragraphs.html.gz")
+    text = article["text"]
     assert "has reported that the NFL will fine Rudolph for his role in the fight" in text
     assert "decided to move the teams' Week 13 rematch" in text
     assert "reported that for his role" not in text
@@ -229,13 +230,12 @@ def test_a_row_of_links_is_a_menu():
     # A table-layout page (the BIS, 2005): its menus are table rows of links
     # ("Overview | Organisation | Activities | ..."), read by trafilatura as rows of
     # the body (F1 0.84; trafilatura 0.98). A row whose cells are all links is dropped.
-    result = read("cleaneval-final-284-menu-rows.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-284-menu-rows.html.gz")
+    text = article["text"]
     assert "Central banks have always had a close interest in the safety" in text
     assert "Overview | Organisation | Activities" not in text
     assert "Terms and conditions of use | Copyright and permissions" not in text
-    assert result.article["word_count"] >= 450
+    assert article["word_count"] >= 450
 
 
 def test_a_row_with_a_cell_of_its_own_is_kept():
@@ -255,9 +255,8 @@ def test_a_chart_row_with_a_linked_title_is_data():
     # page unlinked) is still a menu.
     from extraction.blocks import clean_blocks
 
-    result = read("cleaneval-final-587-chart-rows.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-587-chart-rows.html.gz")
+    text = article["text"]
     assert "Assemblage 23 - Let the Wind Erase Me" in text
     assert "Skinny Puppy - The Greater Wrong of the Right" in text
     pager = ("row", "« previous page | 1 | 2 | 3 | next page »", "")
@@ -272,9 +271,8 @@ def test_vote_candidates_read_from_the_whole_page_know_its_links():
     # read the unpruned page, with six teasers of other stories, each a link in a box
     # that pruning had taken away: cleaned with the pruned page's links they were
     # taken for text and kept (F1 0.61; now 0.67). The whole page's links know them.
-    result = read("cleaneval-dev-52-teasers-linked-in-pruned-boxes.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-dev-52-teasers-linked-in-pruned-boxes.html.gz")
+    text = article["text"]
     assert "Beatrix Potter: A Life In Nature" in text
     assert "Leukaemia patient Jessica" not in text
     assert "Rolf Harris is in an irrepressible mood" not in text
@@ -303,9 +301,8 @@ def test_of_two_readings_the_longer_is_kept():
     # the "Link Love" box of other sites' headlines (58 words), readability-lxml the
     # post (92 words). Two readings cannot outvote each other; the box won as the
     # earlier one (F1 0.00). The longer reading is kept.
-    result = read("dragnet-T114-two-readings-longer-wins.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("dragnet-T114-two-readings-longer-wins.html.gz")
+    text = article["text"]
     assert "these six apps will help you indulge your literary obsession" in text
     assert "Real cash gambling comes to Facebook" not in text
 
@@ -345,9 +342,8 @@ def test_readings_that_almost_agree_still_put_the_page_to_a_vote():
     from extraction import ensemble
 
     assert ensemble.in_doubt(640, 4_000, 4_700, readings=0.97)
-    result = read("cleaneval-dev-16-readings-almost-agree.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-dev-16-readings-almost-agree.html.gz")
+    text = article["text"]
     assert "What to look for About one in seven Australian adults" in text
     assert "This article last reviewed April 2005." in text
     assert "Home › CHOICE Magazine" not in text
@@ -360,12 +356,11 @@ def test_a_scrap_read_by_readability_is_no_vote():
     # 30-word scrap that shares a few words with the box and outvoted the review
     # (F1 0.09; trafilatura 0.95). Less than a tenth of the longest reading, the scrap
     # counts as nothing read: of two readings, the longer is kept.
-    result = read("cleaneval-final-760-readability-scrap.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-760-readability-scrap.html.gz")
+    text = article["text"]
     assert "Tucked behind a high chocolate wall" in text
     assert "Telephone Bookings" not in text
-    assert result.article["word_count"] >= 500
+    assert article["word_count"] >= 500
 
 
 def test_a_reading_with_the_pages_link_boxes_does_not_outvote_the_article():
@@ -374,9 +369,8 @@ def test_a_reading_with_the_pages_link_boxes_does_not_outvote_the_article():
     # footer's menu ("About Us - Terms and Conditions", "Home - Tours - Cruises"); agreeing,
     # they outvoted readability-lxml's two paragraphs (F1 0.71; readability 1.00). The
     # text only the majority has is mostly the page's link texts: readability's reading wins.
-    result = read("cleaneval-final-157-link-boxes-outvoted.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-157-link-boxes-outvoted.html.gz")
+    text = article["text"]
     assert "Sorry the Itinerary could not be found." in text
     assert "Terms and Conditions" not in text and "River Cruise Tools" not in text
 
@@ -393,9 +387,8 @@ def test_a_body_that_is_the_whole_page_is_put_to_the_vote():
 
     assert ensemble.in_doubt(1_053, 6_383, 5_955, linked=lambda: 0.11)  # 11% link text
     assert not ensemble.in_doubt(1_053, 6_383, 5_955, linked=lambda: 0.0)
-    result = read("cleaneval-final-60-whole-page-body.html.gz")
-    assert result.kind == "article", result.reason
-    text = result.article["text"]
+    article = read_article("cleaneval-final-60-whole-page-body.html.gz")
+    text = article["text"]
     assert "The torching of a tacky float during" in text
     assert "returned to the sea." in text
     assert "RECENTLY IN FILM" not in text and "All materials copyright" not in text
