@@ -141,21 +141,19 @@ def surplus(chosen: Sequence[Block], reading: Sequence[Block]) -> list[str] | No
     return [text for text, sh in own if not sh or len(sh & held) < 0.5 * len(sh)]
 
 
-def pruned_away(blocks: Sequence[Block], pruned: Any) -> bool:
-    """Whether most of a reading (PRUNED_AWAY of its shingles) is not in the ``pruned`` tree:
-    it read the page's furniture, which pruning took away.
+def pruned_away(blocks: Sequence[Block], page: Counter[int]) -> bool:
+    """Whether most of a reading (PRUNED_AWAY of its shingles) is not in ``page``, the
+    shingles of the pruned page's text: it read the furniture pruning took away.
 
-    >>> from extraction.parse import parse
-    >>> tree = parse("<p>The photo of the day, a bowling ball of people.</p>")
-    >>> pruned_away([("p", "I live. I learn. I teach. And I write here.", "")], tree)
+    >>> page = shingles([("p", "The photo of the day, a bowling ball of people.", "")])
+    >>> pruned_away([("p", "I live. I learn. I teach. And I write here.", "")], page)
     True
-    >>> pruned_away([("p", "The photo of the day, a bowling ball.", "")], tree)
+    >>> pruned_away([("p", "The photo of the day, a bowling ball.", "")], page)
     False
     """
     mine = shingles(blocks)
     if not mine:
         return False
-    page = shingles([("p", " ".join(pruned.itertext()), "")])
     inside = sum(n for key, n in mine.items() if key in page)
     return inside < (1 - PRUNED_AWAY) * sum(mine.values())
 

@@ -189,7 +189,8 @@ def _analyse(
             # 2,425 real pages: Dragnet 83 and R792 0.00 -> 1.00, no other page moved
             # (Dragnet 0.8473 -> 0.8487). Asked of every vote it lost more than it won
             # (CleanEval final-760 0.89 -> 0.09, Dragnet R13 0.90 -> 0.21).
-            voices = [c if not ensemble.pruned_away(c, tree) else [] for c in kept_candidates]
+            page = ensemble.shingles([("p", " ".join(tree.itertext()), "")])
+            voices = [[] if ensemble.pruned_away(c, page) else c for c in kept_candidates]
             voices = voices if any(voices) else kept_candidates
         pick = ensemble.choose(voices, scraps=(2,))
         # A reading that is no voice does not win through the link-box rule either.

@@ -284,10 +284,10 @@ def test_a_reading_of_the_pruned_sidebar_is_no_voice():
     # the post. With two readings the longer won (F1 0.00). The sidebar is what pruning
     # took away as furniture: a reading mostly of that is no voice (F1 1.00).
     from extraction import ensemble
-    from extraction.parse import parse
 
     sidebar = [("p", "Hacker Monthly is a print magazine curated from the top articles.", "")]
-    assert ensemble.pruned_away(sidebar, parse("<p>Almost there. By Lim Cheng Soon.</p>"))
+    page = ensemble.shingles([("p", "Almost there. By Lim Cheng Soon.", "")])
+    assert ensemble.pruned_away(sidebar, page)
     result = read("dragnet-83-sidebar-read-as-body.html.gz")
     # Nine words are too few for a release, but what was read is printed all the same.
     assert result.article is not None, result.reason
