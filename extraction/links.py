@@ -30,7 +30,7 @@ from typing import Any
 from article.text import Block
 from extraction.cleaning import norm
 from extraction.parse import selector
-from extraction.urls import is_http, normalize, origin
+from extraction.urls import is_http, is_path_absolute, normalize, origin
 
 # Elements that make one block of text: an anchor belongs to the nearest one.
 _HOLDERS = frozenset(
@@ -100,7 +100,7 @@ def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
 
 def _absolute(href: str, base: str) -> str | None:
     """``normalize(href, base)``, or None for what cannot be a URL (``http://[::1``)."""
-    if href[:1] == "/" and href[1:2] != "/" and base.startswith(("http://", "https://")):
+    if is_path_absolute(href) and base.startswith(("http://", "https://")):
         # A path-absolute link ("/news/a-b") resolves against its page's origin
         # alone (urljoin keeps only the base's scheme and host for it), so it is
         # looked up by origin: the menus and footers a site repeats on every page

@@ -45,7 +45,7 @@ def normalize(url: str, base: str | None = None) -> str:
     path parameters; keeps the order of the remaining query parameters, since
     some sites care.
     """
-    if base and url[:1] == "/" and url[1:2] != "/":
+    if base and is_path_absolute(url):
         # A path-absolute link ("/news/a-b"), as most links on a page are: it
         # joins its page's origin with no dot segments or query to resolve, so
         # when the joined URL is already normal it is the answer.
@@ -55,6 +55,16 @@ def normalize(url: str, base: str | None = None) -> str:
     if _is_normal(url):
         return url
     return _normalize(url, base)
+
+
+def is_path_absolute(url: str) -> bool:
+    """Whether ``url`` is a path from its site's root ("/news/a"), resolved against
+    the origin alone; "//host/a" is not: it names another host.
+
+    >>> is_path_absolute("/news/a"), is_path_absolute("//cdn.x.org/a"), is_path_absolute("a")
+    (True, False, False)
+    """
+    return url[:1] == "/" and url[1:2] != "/"
 
 
 def _is_normal(url: str) -> bool:
