@@ -110,6 +110,7 @@ SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])|[。！？]")
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana and
 # CJK ideographs (Korean spaces its words). A Japanese article is one "word" per
 # sentence when counted by spaces, and was refused as too short (issue 16).
+_NON_WORD = re.compile(r"\W+")
 _UNSPACED = re.compile(
     # Thai, Lao, Myanmar, Khmer; CJK punctuation, kana; ideographs; full-width forms
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf"
@@ -265,8 +266,9 @@ def norm(text: str) -> str:
 
 def same_text(a: str, b: str) -> bool:
     """Equal once punctuation, spacing and case are ignored."""
-
-    def simple(s: str) -> str:
-        return re.sub(r"\W+", " ", s).strip().lower()
-
     return simple(a) == simple(b)
+
+
+def simple(text: str) -> str:
+    """``text`` less punctuation, spacing and case: ``"Hi, there!"`` -> ``"hi there"``."""
+    return _NON_WORD.sub(" ", text).strip().lower()

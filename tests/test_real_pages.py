@@ -392,3 +392,28 @@ def test_a_body_that_is_the_whole_page_is_put_to_the_vote():
     assert "The torching of a tacky float during" in text
     assert "returned to the sea." in text
     assert "RECENTLY IN FILM" not in text and "All materials copyright" not in text
+
+
+def test_a_dek_is_found_when_the_description_adds_a_tagline(cli):
+    # The description is the shown standfirst plus the site's line: the standfirst was lost.
+    result = cli("extract", str(PAGES / "dragnet-R937-dek-with-site-tagline.html.gz"))
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    dek = "For the second time this month, some Office 365 users in North America"
+    assert record["description"].endswith("Read this article by Mary Jo Foley on CNET News.")
+    title, standfirst, body = record["text"].split("\n\n", 2)
+    assert title == "Five days, two e-mail outages for Microsoft's Office 365"
+    assert standfirst.startswith(dek) and "CNET News" not in standfirst
+    assert body.startswith("On November 13, some Microsoft Office 365 customers")
+
+
+def test_a_word_or_two_that_begin_the_description_are_no_dek():
+    from extraction.dek import shown_description
+    from extraction.parse import parse
+
+    standfirst = "Floods hit the delta again on Monday, and thousands were moved to higher ground."
+    description = f"{standfirst} Read more on Example News."
+    tree = parse(f"<body><p>Floods hit</p><p>{standfirst}</p></body>")
+    assert shown_description(tree, description) == standfirst
+    tree = parse("<body><p>Floods hit the delta</p><p>Other news</p></body>")
+    assert shown_description(tree, description) is None
