@@ -49,10 +49,12 @@ from extraction import (
     links,
     metadata,
     nearblocks,
+    selector,
 )
 from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_blocks
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
+from extraction.justext_reader import justext_blocks
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.parse import base_url, parse
 from extraction.prune import prune
@@ -169,37 +171,30 @@ def _analyse(
     def linked() -> float:  # a body that is the whole page is in doubt if it holds links
         return ensemble.link_share([b[1] for b in own], page_anchors())
 
-    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings, linked):
+    own_words, own_chars = _words(own), sum(len(b[1]) for b in own)
+    if ensemble.in_doubt(own_words, own_chars, page_chars, readings, linked):
+        # Without article markup the page is also read by jusText, and a model picks
+        # the reading (extraction/selector.py); with it, the rule-made vote.
+        learned = not meta["structured_article"] and selector.available()
         candidates = [(found, blocks, near_dropped)]
-        for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
+        readers = [_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)]
+        if learned:
+            said = language.choose(" ".join(b[1] for b in blocks), meta["language"])
+            readers.append(justext_blocks(html, said))
+        for other in readers:
             # Read from the whole page: its links include those that pruning took away.
             cleaned = clean_blocks(other, rules, title, all_anchors())
             gone = _near_dropped(cleaned, near, groups, boilerplate, dek, description)
             candidates.append((other, cleaned, gone))
         # Compared as they would be kept: a candidate must not win through the
         # site's boilerplate, which the profile drops from the winner anyway.
-        # readability-lxml (the third) returns its best guess even when that is a
-        # caption or a byline: less than a tenth of the longest reading is no vote
-        # (ensemble.SCRAP_SHARE, measured there).
         kept_candidates = [_less_profile(c[1], boilerplate, c[2]) for c in candidates]
-        voices = kept_candidates
-        if not kept_candidates[0]:
-            # The own pass read nothing, and of two readings the longer would win: one
-            # that read what pruning took away as furniture (a sidebar's bio) is none.
-            # 2,425 real pages: Dragnet 83 and R792 0.00 -> 1.00, no other page moved
-            # (Dragnet 0.8473 -> 0.8487). Asked of every vote it lost more than it won
-            # (CleanEval final-760 0.89 -> 0.09, Dragnet R13 0.90 -> 0.21).
-            page = ensemble.shingles([("p", " ".join(tree.itertext()), "")])
-            voices = [[] if ensemble.pruned_away(c, page) else c for c in kept_candidates]
-            voices = voices if any(voices) else kept_candidates
-        pick = ensemble.choose(voices, scraps=(2,))
-        # A reading that is no voice does not win through the link-box rule either.
-        if (
-            pick != 2
-            and voices[2]
-            and ensemble.links_outvoted(kept_candidates[pick], kept_candidates[2], page_anchors)
-        ):
-            pick = 2  # the majority read the article with the page's link boxes
+        pick = _rule_vote(kept_candidates[:3], tree, page_anchors)
+        if learned:  # the model knows the rules' pick, and keeps it unless it knows better
+            pick = selector.pick(
+                kept_candidates, rule=pick, words=own_words, chars=own_chars,
+                page_chars=page_chars, readings=readings,
+            )  # fmt: skip
         found, blocks, near_dropped = candidates[pick]
         # What the vote saw but did not keep: the profile learns from it too, so
         # a box that only a fallback keeps (and wins with, on a few short pages)
@@ -267,6 +262,29 @@ def _analyse(
         result.reason = f"too little text ({body_words} words; need {rules.min_words})"
         result.blocks = result.template = result.removed_share = result.seen = None
     return result
+
+
+def _rule_vote(kept: list[list[Block]], tree: Any, page_anchors: Any) -> int:
+    """The rule-made vote between the own pass, trafilatura's defaults and readability-lxml.
+
+    readability-lxml (the third) returns its best guess even when that is a caption or
+    a byline: less than a tenth of the longest reading is no vote (ensemble.SCRAP_SHARE).
+    """
+    voices = kept
+    if not kept[0]:
+        # The own pass read nothing, and of two readings the longer would win: one
+        # that read what pruning took away as furniture (a sidebar's bio) is none.
+        # 2,425 real pages: Dragnet 83 and R792 0.00 -> 1.00, no other page moved
+        # (Dragnet 0.8473 -> 0.8487). Asked of every vote it lost more than it won
+        # (CleanEval final-760 0.89 -> 0.09, Dragnet R13 0.90 -> 0.21).
+        page = ensemble.shingles([("p", " ".join(tree.itertext()), "")])
+        voices = [[] if ensemble.pruned_away(c, page) else c for c in kept]
+        voices = voices if any(voices) else kept
+    pick = ensemble.choose(voices, scraps=(2,))
+    # A reading that is no voice does not win through the link-box rule either.
+    if pick != 2 and voices[2] and ensemble.links_outvoted(kept[pick], kept[2], page_anchors):
+        pick = 2  # the majority read the article with the page's link boxes
+    return pick
 
 
 def _headline(tree: Any) -> str | None:
