@@ -53,7 +53,7 @@ def revote(
     does: a re-vote re-reads pages whole, and in the crawl's writer thread those of
     1,104 govsite releases took about 8 s of a 22 s crawl (13.9 s without). 0 or 1: here.
     """
-    changes, pages = [], []
+    changes, pages, readers = [], [], []
     todo = list(dict.fromkeys(urls))[:LIMIT]
     with _pool(workers if len(todo) >= POOL_FROM else 0, (rules, boilerplate, near)) as run:
         for start in range(0, len(todo), BATCH):
@@ -76,9 +76,11 @@ def revote(
                 digest = text_hash(text)
                 values = [text, result.article["markdown"], result.article["word_count"], digest]
                 changes.append((url, [*values, article_id], digest))
+                readers.append((result.article["extractor"], article_id))  # the vote's winner
                 pages.append((url, result.article.get("language"), result.template, result.blocks))
     if changes:
         archive.save_cleaned_texts(changes)
+        archive.save_extractors(readers)
         profiles.record(archive, source, pages)  # the blocks the new text comes from
     return len(changes)
 

@@ -160,6 +160,7 @@ def _analyse(
     near_dropped = _near_dropped(blocks, near, groups, boilerplate, dek, description)
     # The doubt is the precise reading's: the paragraphs added to it do not vouch for it.
     seen: list[list[str]] | None = None
+    reader = 0  # whose reading the body is: the own pass unless a vote picks another
     own = [b for b in blocks if b[1] not in added]
     # The whole page's link texts: a parse of its own, done once and only if asked. The
     # short ones ("1", "Go") only for a table row's cells (blocks._is_link).
@@ -196,6 +197,7 @@ def _analyse(
                 page_chars=page_chars, readings=readings,
             )  # fmt: skip
         found, blocks, near_dropped = candidates[pick]
+        reader = pick
         # What the vote saw but did not keep: the profile learns from it too, so
         # a box that only a fallback keeps (and wins with, on a few short pages)
         # is learned from every page where a candidate held it.
@@ -252,7 +254,7 @@ def _analyse(
         "links": links.in_body(body_links, kept),
         "word_count": cleaning.word_count(text),
         "content_kind": "html",
-        "extractor": engine.EXTRACTOR,
+        "extractor": reader_name(reader),
     }
     check_article(result.article)
     if body_words < rules.min_words:
@@ -262,6 +264,36 @@ def _analyse(
         result.reason = f"too little text ({body_words} words; need {rules.min_words})"
         result.blocks = result.template = result.removed_share = result.seen = None
     return result
+
+
+def reader_name(index: int) -> str:
+    """The name and version of whatever read the body: provenance for the ``extractor`` field.
+
+    >>> reader_name(0).split()[0], reader_name(2).split()[0], reader_name(3).split()[0]
+    ('trafilatura', 'readability-lxml', 'jusText')
+    """
+    return _reader_names()[index]
+
+
+@functools.cache
+def _reader_names() -> tuple[str, ...]:
+    # The vote's candidates, in order: the own pass, trafilatura's defaults (both
+    # trafilatura), readability-lxml, jusText (extraction/selector.py).
+    return (
+        engine.EXTRACTOR,
+        f"{engine.EXTRACTOR} (defaults)",
+        f"readability-lxml {_version('readability-lxml')}",
+        f"jusText {_version('jusText')}",
+    )
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "(version unknown)"
 
 
 def _rule_vote(kept: list[list[Block]], tree: Any, page_anchors: Any) -> int:

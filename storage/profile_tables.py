@@ -165,6 +165,11 @@ class ProfileTables:
                     "UPDATE page_blocks SET text_hash = ? WHERE url = ?", [digest, url]
                 )
 
+    def save_extractors(self, changes: Iterable[tuple[str, int]]) -> None:
+        """Store (extractor, article id) pairs: whose reading a re-voted text now is."""
+        with self._write():  # type: ignore[attr-defined]
+            self._conn.executemany("UPDATE articles SET extractor = ? WHERE id = ?", list(changes))
+
     def recent_page_blocks(
         self, source: str, limit: int
     ) -> list[tuple[str, str | None, str | None, bytes]]:

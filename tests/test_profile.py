@@ -65,6 +65,16 @@ def test_a_block_on_every_page_is_boilerplate_a_shared_quote_is_not(archive):
     assert (row["pages"], row["boilerplate"]) == (3, False)
 
 
+def test_a_revoted_text_names_its_new_reader(archive):
+    # crawler/revote.py stores the re-voted text, then whose reading it now is.
+    archive.save_articles([{"url": "https://x.org/1", "source": SOURCE, "text": "Old.",
+                            "extractor": "trafilatura 2.3.1"}], None)  # fmt: skip
+    (article_id,) = [r[0] for r in archive._conn.execute("SELECT id FROM articles")]
+    archive.save_extractors([("jusText 3.0.2", article_id)])
+    (row,) = archive._conn.execute("SELECT extractor FROM articles").fetchall()
+    assert row[0] == "jusText 3.0.2"
+
+
 def test_too_few_pages_learn_nothing(archive):
     store(archive, [(f"https://x.org/{i}", page(i)) for i in range(profiles.MIN_PAGES - 1)])
     assert boilerplate(archive, SOURCE) == frozenset()

@@ -120,3 +120,17 @@ def test_the_model_keeps_the_post_that_two_trafilatura_readings_outvoted(cli):
     text = record["text"]
     assert "Experimental philosophers nicely fit the description for this position" in text
     assert "Adam Arico" not in text and "Alexandra Plakias" not in text
+    assert record["extractor"].split()[0] in ("readability-lxml", "jusText")  # provenance
+
+
+@pytest.mark.parametrize(
+    ("pick", "name"),
+    [(0, "trafilatura "), (1, "trafilatura "), (2, "readability-lxml "), (3, "jusText ")],
+)
+def test_the_extractor_field_names_the_reading_kept(monkeypatch, pick, name):
+    # A dataset's provenance: the body kept is one extractor's reading, and says whose.
+    monkeypatch.setattr(selector, "pick", lambda candidates, rule, **doubt: pick)
+    result = extract.analyse(_page(False), "https://x.org/news/budget", Rules(), release=True)
+    assert result.kind == "article", result.reason
+    assert result.article["extractor"].startswith(name)
+    assert result.article["extractor"].endswith("(defaults)") == (pick == 1)
