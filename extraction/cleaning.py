@@ -106,11 +106,11 @@ LINK_LIST_WORDS = 15  # a whole-link block longer than this is prose, not a link
 URL_TEXT = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])|[。！？]")
 
+_NON_WORD = re.compile(r"\W+")
 
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana and
 # CJK ideographs (Korean spaces its words). A Japanese article is one "word" per
 # sentence when counted by spaces, and was refused as too short (issue 16).
-_NON_WORD = re.compile(r"\W+")
 _UNSPACED = re.compile(
     # Thai, Lao, Myanmar, Khmer; CJK punctuation, kana; ideographs; full-width forms
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf"
@@ -270,5 +270,9 @@ def same_text(a: str, b: str) -> bool:
 
 
 def simple(text: str) -> str:
-    """``text`` less punctuation, spacing and case: ``"Hi, there!"`` -> ``"hi there"``."""
+    """``text`` less punctuation, spacing and case.
+
+    >>> simple("Hi,  there!")
+    'hi there'
+    """
     return _NON_WORD.sub(" ", text).strip().lower()

@@ -20,7 +20,9 @@ imports trafilatura). The body becomes blocks (paragraphs, headings, list
 items, quotes, table rows: :mod:`extraction.blocks`), less residue
 (:mod:`extraction.cleaning`) and the source's ``drop_phrases``; a doubtful body
 is put to a vote (:mod:`extraction.ensemble`), its candidates compared less the
-profile below. The page's dek
+profile below; on a page without article markup a fourth reading (jusText's,
+:mod:`extraction.justext_reader`) joins and a model (:mod:`extraction.selector`)
+may overrule the rules' pick. The page's dek
 (:mod:`extraction.dek`) goes first; the blocks of the source's boilerplate
 profile (``boilerplate``: hashes, see :mod:`storage.profiles`) and its
 near-repeated edge blocks (:mod:`extraction.nearblocks`) go; the rest is
@@ -174,9 +176,15 @@ def _analyse(
 
     own_words, own_chars = _words(own), sum(len(b[1]) for b in own)
     if ensemble.in_doubt(own_words, own_chars, page_chars, readings, linked):
-        # Without article markup the page is also read by jusText, and a model picks
-        # the reading (extraction/selector.py); with it, the rule-made vote.
-        learned = not meta["structured_article"] and selector.available()
+        # A page read alone without article markup is also read by jusText, and a model
+        # may overrule the rules' pick (extraction/selector.py). It was trained on pages
+        # read alone: a site's profile is evidence it cannot weigh (on the government
+        # fixture it kept an attachment notice the pruned own pass leaves out, which the
+        # profile, learned from the pages with a document only, did not drop). With a
+        # profile, as at the end of a crawl, whose voted pages are read again, the rules.
+        learned = (
+            not meta["structured_article"] and not boilerplate and not near and selector.available()
+        )
         candidates = [(found, blocks, near_dropped)]
         readers = [_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)]
         if learned:
@@ -190,11 +198,12 @@ def _analyse(
         # Compared as they would be kept: a candidate must not win through the
         # site's boilerplate, which the profile drops from the winner anyway.
         kept_candidates = [_less_profile(c[1], boilerplate, c[2]) for c in candidates]
-        pick = _rule_vote(kept_candidates[:3], tree, page_anchors)
+        voices = _voices(kept_candidates, tree)
+        pick = _rule_vote(kept_candidates[:3], voices[:3], page_anchors)
         if learned:  # the model knows the rules' pick, and keeps it unless it knows better
             pick = selector.pick(
-                kept_candidates, rule=pick, words=own_words, chars=own_chars,
-                page_chars=page_chars, readings=readings,
+                kept_candidates, rule=pick, allowed=[bool(v) for v in voices],
+                words=own_words, chars=own_chars, page_chars=page_chars, readings=readings,
             )  # fmt: skip
         found, blocks, near_dropped = candidates[pick]
         reader = pick
@@ -296,22 +305,27 @@ def _version(package: str) -> str:
         return "(version unknown)"
 
 
-def _rule_vote(kept: list[list[Block]], tree: Any, page_anchors: Any) -> int:
+def _voices(kept: list[list[Block]], tree: Any) -> list[list[Block]]:
+    """The readings that count in the vote: all of them, unless the own pass read nothing.
+
+    Then, of two readings the longer would win: one that read what pruning took away as
+    furniture (a sidebar's bio) is none ([] here). 2,425 real pages: Dragnet 83 and R792
+    0.00 -> 1.00, no other page moved (Dragnet 0.8473 -> 0.8487). Asked of every vote it
+    lost more than it won (CleanEval final-760 0.89 -> 0.09, Dragnet R13 0.90 -> 0.21).
+    """
+    if kept[0]:
+        return kept
+    page = ensemble.shingles([("p", " ".join(tree.itertext()), "")])
+    voices = [[] if ensemble.pruned_away(c, page) else c for c in kept]
+    return voices if any(voices) else kept
+
+
+def _rule_vote(kept: list[list[Block]], voices: list[list[Block]], page_anchors: Any) -> int:
     """The rule-made vote between the own pass, trafilatura's defaults and readability-lxml.
 
     readability-lxml (the third) returns its best guess even when that is a caption or
     a byline: less than a tenth of the longest reading is no vote (ensemble.SCRAP_SHARE).
     """
-    voices = kept
-    if not kept[0]:
-        # The own pass read nothing, and of two readings the longer would win: one
-        # that read what pruning took away as furniture (a sidebar's bio) is none.
-        # 2,425 real pages: Dragnet 83 and R792 0.00 -> 1.00, no other page moved
-        # (Dragnet 0.8473 -> 0.8487). Asked of every vote it lost more than it won
-        # (CleanEval final-760 0.89 -> 0.09, Dragnet R13 0.90 -> 0.21).
-        page = ensemble.shingles([("p", " ".join(tree.itertext()), "")])
-        voices = [[] if ensemble.pruned_away(c, page) else c for c in kept]
-        voices = voices if any(voices) else kept
     pick = ensemble.choose(voices, scraps=(2,))
     # A reading that is no voice does not win through the link-box rule either.
     if pick != 2 and voices[2] and ensemble.links_outvoted(kept[pick], kept[2], page_anchors):

@@ -417,3 +417,7 @@ def test_a_word_or_two_that_begin_the_description_are_no_dek():
     assert shown_description(tree, description) == standfirst
     tree = parse("<body><p>Floods hit the delta</p><p>Other news</p></body>")
     assert shown_description(tree, description) is None
+    # Most of a short description, but five words: a heading, not a standfirst.
+    short = "Floods hit the delta again. Read more on Example News."
+    tree = parse("<body><p>Floods hit the delta again.</p></body>")
+    assert shown_description(tree, short) is None
