@@ -143,8 +143,8 @@ FIELDS: tuple[Field, ...] = (
         "extractor",
         str,
         "Extractor and version whose reading `text` is: 'trafilatura 2.3.1' (pressroom's own"
-        " pass), 'trafilatura 2.3.1 (defaults)', 'readability-lxml 0.9' or 'jusText 3.0.2'"
-        " when the vote kept theirs, 'pypdf ...' for a PDF.",
+        " pass), 'trafilatura 2.3.1 (defaults)' or 'readability-lxml 0.9' when the vote kept"
+        " theirs, 'pypdf ...' for a PDF.",
     ),
     # m002: HTTP validators for conditional re-fetches, and which source rules
     # produced the text (so a re-extraction can tell what changed).

@@ -15,10 +15,7 @@ The baselines' outputs are cached in ``bench/.cache/`` (per page, keyed by libra
 version), so a rerun only computes pressroom; their pages/s are those measured
 when they were cached. The news set also gets per-field scores (:mod:`bench.news`).
 Printed for pressroom: pages more than 0.05 F1 below plain trafilatura, and pages
-where it gave no text although trafilatura had some. The learned vote
-(:mod:`extraction.selector`) was trained on these sets' voted pages without article
-markup: on them pressroom's scores are in-sample. ``python bench/vote_lab.py train``
-prints the estimate for pages never seen (5-fold cross-validation).
+where it gave no text although trafilatura had some.
 
 Part "fixture": the demo site's releases, with their truth (:mod:`bench.fixture`):
 text scores, boilerplate leaks and per-field metadata accuracy.
@@ -364,10 +361,6 @@ def real_pages(args: argparse.Namespace) -> list[bool]:
     names = args.only or list(EXTRACTORS)
     total = sum(len(p) for p in sets.values())
     print(f"{total} pages in {len(sets)} sets, trafilatura {trafilatura.__version__}")
-    print(
-        "(pressroom's learned vote was trained on these pages: its scores here are in-sample;"
-        " bench/vote_lab.py train prints held-out ones)"
-    )
     by_set: dict[str, dict[str, Run]] = {}
     for set_name, pages in sets.items():
         by_set[set_name] = {name: run(name, pages) for name in names}

@@ -16,9 +16,7 @@ best single extractor on news and release pages; when it looks doubtful (see
 unpruned page and by readability-lxml, each cleaned the same way, and the body
 kept is the candidate whose text overlaps most with the others' (4-token
 shingle F1, the benchmark's own measure). A candidate that only one extractor
-finds, a teaser, a menu or a whole-page dump, loses that vote. On a page without
-article markup, a model may overrule this vote's pick, with a fourth reading
-(:mod:`extraction.selector`).
+finds, a teaser, a menu or a whole-page dump, loses that vote.
 """
 
 from __future__ import annotations

@@ -20,9 +20,7 @@ imports trafilatura). The body becomes blocks (paragraphs, headings, list
 items, quotes, table rows: :mod:`extraction.blocks`), less residue
 (:mod:`extraction.cleaning`) and the source's ``drop_phrases``; a doubtful body
 is put to a vote (:mod:`extraction.ensemble`), its candidates compared less the
-profile below; on a page without article markup a fourth reading (jusText's,
-:mod:`extraction.justext_reader`) joins and a model (:mod:`extraction.selector`)
-may overrule the rules' pick. The page's dek
+profile below. The page's dek
 (:mod:`extraction.dek`) goes first; the blocks of the source's boilerplate
 profile (``boilerplate``: hashes, see :mod:`storage.profiles`) and its
 near-repeated edge blocks (:mod:`extraction.nearblocks`) go; the rest is
@@ -51,12 +49,10 @@ from extraction import (
     links,
     metadata,
     nearblocks,
-    selector,
 )
 from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_blocks
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
-from extraction.justext_reader import justext_blocks
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.parse import base_url, parse
 from extraction.prune import prune
@@ -174,23 +170,9 @@ def _analyse(
     def linked() -> float:  # a body that is the whole page is in doubt if it holds links
         return ensemble.link_share([b[1] for b in own], page_anchors())
 
-    own_words, own_chars = _words(own), sum(len(b[1]) for b in own)
-    if ensemble.in_doubt(own_words, own_chars, page_chars, readings, linked):
-        # A page read alone without article markup is also read by jusText, and a model
-        # may overrule the rules' pick (extraction/selector.py). It was trained on pages
-        # read alone: a site's profile is evidence it cannot weigh (on the government
-        # fixture it kept an attachment notice the pruned own pass leaves out, which the
-        # profile, learned from the pages with a document only, did not drop). With a
-        # profile, as at the end of a crawl, whose voted pages are read again, the rules.
-        learned = (
-            not meta["structured_article"] and not boilerplate and not near and selector.available()
-        )
+    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings, linked):
         candidates = [(found, blocks, near_dropped)]
-        readers = [_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)]
-        if learned:
-            said = language.choose(" ".join(b[1] for b in blocks), meta["language"])
-            readers.append(justext_blocks(html, said))
-        for other in readers:
+        for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
             # Read from the whole page: its links include those that pruning took away.
             cleaned = clean_blocks(other, rules, title, all_anchors())
             gone = _near_dropped(cleaned, near, groups, boilerplate, dek, description)
@@ -198,13 +180,7 @@ def _analyse(
         # Compared as they would be kept: a candidate must not win through the
         # site's boilerplate, which the profile drops from the winner anyway.
         kept_candidates = [_less_profile(c[1], boilerplate, c[2]) for c in candidates]
-        voices = _voices(kept_candidates, tree)
-        pick = _rule_vote(kept_candidates[:3], voices[:3], page_anchors)
-        if learned:  # the model knows the rules' pick, and keeps it unless it knows better
-            pick = selector.pick(
-                kept_candidates, rule=pick, allowed=[bool(v) for v in voices],
-                words=own_words, chars=own_chars, page_chars=page_chars, readings=readings,
-            )  # fmt: skip
+        pick = _rule_vote(kept_candidates, _voices(kept_candidates, tree), page_anchors)
         found, blocks, near_dropped = candidates[pick]
         reader = pick
         # What the vote saw but did not keep: the profile learns from it too, so
@@ -278,8 +254,8 @@ def _analyse(
 def reader_name(index: int) -> str:
     """The name and version of whatever read the body: provenance for the ``extractor`` field.
 
-    >>> reader_name(0).split()[0], reader_name(2).split()[0], reader_name(3).split()[0]
-    ('trafilatura', 'readability-lxml', 'jusText')
+    >>> reader_name(0).split()[0], reader_name(1).endswith("(defaults)"), reader_name(2).split()[0]
+    ('trafilatura', True, 'readability-lxml')
     """
     return _reader_names()[index]
 
@@ -287,12 +263,11 @@ def reader_name(index: int) -> str:
 @functools.cache
 def _reader_names() -> tuple[str, ...]:
     # The vote's candidates, in order: the own pass, trafilatura's defaults (both
-    # trafilatura), readability-lxml, jusText (extraction/selector.py).
+    # trafilatura), readability-lxml.
     return (
         engine.EXTRACTOR,
         f"{engine.EXTRACTOR} (defaults)",
         f"readability-lxml {_version('readability-lxml')}",
-        f"jusText {_version('jusText')}",
     )
 
 

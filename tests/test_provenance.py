@@ -1,0 +1,44 @@
+"""Provenance: the ``extractor`` field names whose reading an article's text is."""
+
+from __future__ import annotations
+
+import pytest
+
+from extraction import extract
+from extraction.rules import Rules
+
+PARAGRAPHS = [
+    "The council approved the budget for the new school after a long debate on Monday. "
+    "Parents had asked for the building for years, and the vote was close.",
+    "Work on the site starts in the spring, the mayor said, and the first classes should "
+    "move in two years from now, if the builders keep to the plan they have agreed to.",
+]
+# Two paragraphs, 64 words: under the 150 that put a body in doubt, so it is voted on.
+PAGE = (
+    "<html><head><title>Budget</title></head><body><h1>Budget</h1><div class='text'>"
+    + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    + "</div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("pick", "name"), [(0, "trafilatura "), (1, "trafilatura "), (2, "readability-lxml ")]
+)
+def test_the_extractor_field_names_the_reading_kept(monkeypatch, pick, name):
+    # A dataset's provenance: the body kept is one extractor's reading, and says whose
+    # (it said trafilatura also where the vote kept readability-lxml's).
+    monkeypatch.setattr(extract, "_rule_vote", lambda kept, voices, anchors: pick)
+    result = extract.analyse(PAGE, "https://x.org/news/budget", Rules(), release=True)
+    assert result.kind == "article", result.reason
+    assert result.seen is not None  # it was voted on
+    assert result.article["extractor"].startswith(name)
+    assert result.article["extractor"].endswith("(defaults)") == (pick == 1)
+
+
+def test_an_unvoted_page_is_the_own_pass(monkeypatch):
+    monkeypatch.setattr(extract, "_rule_vote", lambda *a: pytest.fail("voted"))
+    long_page = PAGE.replace("</div>", "".join(f"<p>{p}</p>" for p in PARAGRAPHS * 2) + "</div>")
+    result = extract.analyse(long_page, "https://x.org/news/budget", Rules(), release=True)
+    assert result.kind == "article", result.reason
+    assert result.seen is None and result.article["extractor"].startswith("trafilatura ")
+    assert not result.article["extractor"].endswith("(defaults)")
