@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from article.text import Block, render
-from extraction import language
+from extraction import cleaning, language
 from extraction.metadata import _people_and_orgs, _split_authors, unique
 from extraction.results import PageResult, check_article
 from extraction.rules import Rules
@@ -56,7 +56,7 @@ def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
         return PageResult(url, "failed", reason=f"unreadable PDF: {exc}".splitlines()[0])
     paragraphs = [p for page in pages for p in paragraphs_of(page)]
     title = _info(info, "/Title")
-    if paragraphs and (not title or _same(paragraphs[0], title)):
+    if paragraphs and (not title or cleaning.same_text(paragraphs[0], title)):
         title = title or paragraphs[0]
         paragraphs = paragraphs[1:]
     words = sum(len(p.split()) for p in paragraphs)
@@ -164,7 +164,3 @@ def _info(info: Any, key: str) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text or None
-
-
-def _same(a: str, b: str) -> bool:
-    return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
