@@ -36,25 +36,23 @@ def shown_description(tree: Any, description: str) -> str | None:
     if not description or len(description.split()) > 80:
         return None
     size = len(description)
+    wanted = cleaning.simple(description)  # as cleaning.same_text compares
     begins = None  # the description's first part, if no paragraph shows all of it
     for el in tree.iter("p", "h2", "div", "span"):
         if len(el) > 3:  # a container, not the paragraph itself
             continue
         text = " ".join(el.text_content().split())
-        if abs(len(text) - size) <= size * 0.1 + 5 and cleaning.same_text(text, description):
+        if abs(len(text) - size) <= size * 0.1 + 5 and cleaning.simple(text) == wanted:
             return text
-        if begins is None and _begins(description, text):
+        if begins is None and size * PREFIX_SHARE <= len(text) < size and _begins(wanted, text):
             begins = text
     return begins
 
 
-def _begins(description: str, text: str) -> bool:
-    """Whether ``description`` is ``text`` and more: a site's tag line after the dek."""
-    if not len(description) * PREFIX_SHARE <= len(text) < len(description):
-        return False
-    return len(text.split()) >= PREFIX_WORDS and cleaning.simple(description).startswith(
-        cleaning.simple(text) + " "
-    )
+def _begins(wanted: str, text: str) -> bool:
+    """Whether the simplified description ``wanted`` is ``text`` and more: a site's tag line
+    after the dek."""
+    return len(text.split()) >= PREFIX_WORDS and wanted.startswith(cleaning.simple(text) + " ")
 
 
 def is_dek(text: str, dek: str | None, description: str | None) -> bool:
