@@ -263,21 +263,16 @@ def reader_name(index: int) -> str:
 @functools.cache
 def _reader_names() -> tuple[str, ...]:
     # The vote's candidates, in order: the own pass, trafilatura's defaults (both
-    # trafilatura), readability-lxml.
+    # trafilatura), readability-lxml (named as engine.EXTRACTOR names trafilatura).
+    try:
+        from readability import __version__ as readability_version
+    except ImportError:  # pragma: no cover - a dependency; without it, it reads nothing
+        readability_version = "(not installed)"
     return (
         engine.EXTRACTOR,
         f"{engine.EXTRACTOR} (defaults)",
-        f"readability-lxml {_version('readability-lxml')}",
+        f"readability-lxml {readability_version}",
     )
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "(version unknown)"
 
 
 def _voices(kept: list[list[Block]], tree: Any) -> list[list[Block]]:
