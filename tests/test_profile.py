@@ -70,9 +70,9 @@ def test_a_revoted_text_names_its_new_reader(archive):
     archive.save_articles([{"url": "https://x.org/1", "source": SOURCE, "text": "Old.",
                             "extractor": "trafilatura 2.3.1"}], None)  # fmt: skip
     (article_id,) = [r[0] for r in archive._conn.execute("SELECT id FROM articles")]
-    archive.save_extractors([("jusText 3.0.2", article_id)])
+    archive.save_extractors([("readability-lxml 0.9", article_id)])
     (row,) = archive._conn.execute("SELECT extractor FROM articles").fetchall()
-    assert row[0] == "jusText 3.0.2"
+    assert row[0] == "readability-lxml 0.9"
 
 
 def test_too_few_pages_learn_nothing(archive):
