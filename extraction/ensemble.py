@@ -292,7 +292,9 @@ def readability_blocks(html: str, url: str) -> list[Block]:
     logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
     try:
         # lxml refuses control characters in text that readability sets.
-        summary = Document(_CONTROL.sub(" ", html), url=url).summary(html_partial=True)
+        # No url: readability would make every link absolute (a fifth of its time), and
+        # only the text of its reading is used.
+        summary = Document(_CONTROL.sub(" ", html)).summary(html_partial=True)
     except (Unparseable, ValueError, TypeError):
         return []
     import lxml.html
