@@ -24,6 +24,8 @@ naive         a Scrapy ``SitemapSpider``; its item pipeline calls
               each row with sqlite-utils. Scrapy's defaults except ROBOTSTXT_OBEY=True
               (pressroom obeys robots.txt too) and LOG_LEVEL=INFO (the default DEBUG
               prints a line per request and per item: console work, not crawl work)
+fetch-only    the naive spider with no pipeline: Scrapy fetching every page and keeping
+              nothing (the crawl's cost with no extraction and no archive)
 ceiling-1     the same ``trafilatura.extract`` call over the same pages read from disk,
               one process
 ceiling-pool  the same, in a pool of as many processes as cores (the goal's ceiling)
@@ -32,6 +34,12 @@ analyse-pool  pressroom's own extraction (``extraction.extract.analyse``) from d
 
 Goals (issue 5): pressroom >= 1.8x naive and >= 80% of ceiling-pool; peak RSS
 < 400 MB, and at most 10% higher for 20,000 releases than for 5,000.
+
+With fetch-only, analyse-pool and pressroom in one run, pressroom's CPU a page is
+split three ways: fetching, extraction, and the rest (the archive, the profile,
+captures, links, the re-vote). ``bound`` is the ceiling's CPU a page over
+fetching plus extraction: what pressroom/ceiling-pool would be, the CPU being the
+limit, if the rest cost nothing.
 """
 
 from __future__ import annotations
@@ -67,7 +75,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # would shadow the extraction package).
 sys.path.insert(0, str(ROOT))
 
-MEASUREMENTS = ("pressroom", "naive", "ceiling-1", "ceiling-pool", "analyse-pool")
+MEASUREMENTS = ("pressroom", "naive", "fetch-only", "ceiling-1", "ceiling-pool", "analyse-pool")
 CORES = os.cpu_count() or 1
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -317,7 +325,10 @@ def measure_pressroom(
     return measure
 
 
-def measure_naive(server: Server, pages: int, work: Path) -> Measure:
+def measure_naive(server: Server, pages: int, work: Path, store: bool = True) -> Measure:
+    if not store:  # fetch-only
+        argv = [sys.executable, __file__, "_naive", f"{server.url}/sitemap.xml", ""]
+        return run_measured("fetch-only", argv, pages, server)
     db = work / "naive.db"
     _remove_db(db)
     argv = [sys.executable, __file__, "_naive", f"{server.url}/sitemap.xml", str(db)]
@@ -343,7 +354,10 @@ def _remove_db(db: Path) -> None:
 
 
 def naive_main(sitemap_url: str, db_path: str) -> None:
-    """A Scrapy project as the tutorials write it: extraction in an item pipeline."""
+    """A Scrapy project as the tutorials write it: extraction in an item pipeline.
+
+    With no ``db_path``, no pipeline: the pages are fetched and dropped (fetch-only).
+    """
     import scrapy
     import sqlite_utils
     import trafilatura
@@ -355,7 +369,8 @@ def naive_main(sitemap_url: str, db_path: str) -> None:
         sitemap_urls = [sitemap_url]
 
         def parse(self, response: scrapy.http.Response):  # type: ignore[override]
-            yield {"url": response.url, "html": response.text}
+            if db_path:
+                yield {"url": response.url, "html": response.text}
 
     class NaivePipeline:
         def open_spider(self) -> None:
@@ -378,7 +393,7 @@ def naive_main(sitemap_url: str, db_path: str) -> None:
         {
             "ROBOTSTXT_OBEY": True,
             "LOG_LEVEL": "INFO",
-            "ITEM_PIPELINES": {NaivePipeline: 300},
+            "ITEM_PIPELINES": {NaivePipeline: 300} if db_path else {},
         }
     )
     process.crawl(NaiveSpider)
@@ -486,6 +501,35 @@ def print_ratios(values: dict[str, float]) -> None:
         print(f"  {label:<24} {value:5.2f}{verdict}")
 
 
+def split(by_name: dict[str, Measure]) -> dict[str, float] | None:
+    """pressroom's CPU ms a page as fetching, extraction and the rest; and the bound."""
+    names = ("pressroom", "fetch-only", "analyse-pool", "ceiling-pool")
+    if not all(name in by_name for name in names):
+        return None
+    ours, fetching, extraction, ceiling = (by_name[n].cpu / by_name[n].pages for n in names)
+    return {
+        "fetching": 1000 * fetching,
+        "extraction": 1000 * extraction,
+        "the rest": 1000 * (ours - fetching - extraction),
+        "bound": ceiling / (fetching + extraction),
+    }
+
+
+def print_split(by_name: dict[str, Measure]) -> None:
+    parts = split(by_name)
+    if parts is None:
+        return
+    print(
+        f"  pressroom's CPU a page: fetching {parts['fetching']:.1f} ms (fetch-only), "
+        f"extraction {parts['extraction']:.1f} ms (analyse-pool), the rest "
+        f"{parts['the rest']:.1f} ms (archive, profile, captures, links, re-vote)"
+    )
+    print(
+        f"  bound: pressroom/ceiling-pool with the rest at 0 ms, the CPU the limit: "
+        f"{parts['bound']:.2f}"
+    )
+
+
 def _spread(values: list[float]) -> str:
     med = statistics.median(values)
     if len(values) < 2 or med == 0:
@@ -561,6 +605,8 @@ def bench(args: argparse.Namespace, work: Path) -> None:
                     continue
                 elif name == "naive":
                     m = measure_naive(server, pages, work)
+                elif name == "fetch-only":
+                    m = measure_naive(server, pages, work, store=False)
                 elif name == "ceiling-1":
                     m = measure_ceiling(name, pages_dir, pages, 1, "trafilatura")
                 elif name == "ceiling-pool":
@@ -574,6 +620,7 @@ def bench(args: argparse.Namespace, work: Path) -> None:
                     if note.startswith("run "):
                         print(f"  {m.name}: {note}")
             print_ratios(ratios({m.name: m for m in run}))
+            print_split({m.name: m for m in run})
             runs.append(run)
         if args.repeat > 1:
             print_medians(runs)
