@@ -15,12 +15,12 @@ shows the text that was read.
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from extraction import extract
-from extraction.encoding import decode_html
 from extraction.results import PageResult
 from extraction.rules import Rules
 
@@ -50,14 +50,16 @@ def _wanted(path: Path) -> bool:
     return name.endswith(SUFFIXES)
 
 
-def read_page(path: Path) -> str | bytes:
-    """The page in a file: text for HTML (decoded as a crawl would), bytes for a PDF."""
+def read_page(path: Path) -> bytes:
+    """The bytes of the page in a file, gunzipped when the file is gzip.
+
+    Raises OSError for a file that cannot be read or a broken gzip (EOFError and
+    zlib.error for a truncated or corrupt one).
+    """
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    if data.lstrip()[:5] == b"%PDF-":
-        return data
-    return decode_html(data)  # the crawl's policy: valid UTF-8 before a <meta> charset
+    return data
 
 
 def analyse_file(
@@ -72,9 +74,15 @@ def analyse_file(
     bench/extraction.py scores this function, so that its numbers are the command's.
     """
     url = url or path.resolve().as_uri()
-    return extract.analyse(
-        read_page(path), url, rules, release=True, boilerplate=boilerplate, near=near
-    )
+    try:
+        data = read_page(path)
+    except (OSError, EOFError, zlib.error) as exc:
+        # One bad file of a folder is a failed record, not the end of the run.
+        what = "unreadable gzip" if path.name.lower().endswith(".gz") else "unreadable file"
+        return PageResult(url, "failed", reason=f"{what}: {exc}")
+    # Bytes, as a crawl hands them over: extraction decodes them (the crawl's policy,
+    # valid UTF-8 before a <meta> charset), reads a PDF as one, and refuses binary data.
+    return extract.analyse(data, url, rules, release=True, boilerplate=boilerplate, near=near)
 
 
 def extract_file(

@@ -88,3 +88,30 @@ def test_bad_input_is_one_line(cli, tmp_path):
     unknown = cli("extract", str(tmp_path), "--source", "nosuch", "--db", str(tmp_path / "x.db"))
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("Error: unknown source 'nosuch'")
+
+
+def test_a_binary_file_is_a_failed_record_not_a_release(cli, tmp_path):
+    # A saved image or archive with an .html name: the crawl refuses such bytes
+    # ("binary content served as ..."); `extract` decoded them first and printed
+    # hundreds of "words" of mojibake as a release.
+    (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 12)
+    (tmp_path / "noise.html.gz").write_bytes(gzip.compress(bytes(range(256)) * 12))
+    got = records(cli("extract", str(tmp_path)))
+    assert [Path(r["path"]).name for r in got] == ["image.html", "noise.html.gz"]
+    for record in got:
+        assert record["kind"] == "failed" and record["release"] is False
+        assert record["reason"].startswith("binary content"), record
+        assert "text" not in record
+
+
+def test_a_broken_gzip_is_one_failed_record_and_the_run_goes_on(cli, tmp_path):
+    page = SITE.render(SITE.releases[0].path, BASE).body
+    (tmp_path / "a.html").write_bytes(page)
+    (tmp_path / "b.html.gz").write_bytes(gzip.compress(page)[:200])  # cut short
+    (tmp_path / "c.html.gz").write_bytes(b"\x1f\x8b" + b"not gzip at all" * 10)
+    (tmp_path / "d.html").write_bytes(page)
+    got = records(cli("extract", str(tmp_path)))
+    assert [Path(r["path"]).name for r in got] == ["a.html", "b.html.gz", "c.html.gz", "d.html"]
+    assert [r["kind"] for r in got] == ["article", "failed", "failed", "article"]
+    assert got[1]["reason"].startswith("unreadable gzip: ")
+    assert got[2]["reason"].startswith("unreadable gzip: ")
