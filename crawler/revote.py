@@ -79,9 +79,12 @@ def revote(
                 readers.append((result.article["extractor"], article_id))  # the vote's winner
                 pages.append((url, result.article.get("language"), result.template, result.blocks))
     if changes:
-        archive.save_cleaned_texts(changes)
-        archive.save_extractors(readers)
-        profiles.record(archive, source, pages)  # the blocks the new text comes from
+        # One transaction: a text is never stored without the name of its reader (a
+        # crawl killed in between left it so, and the next re-vote finds the text the same).
+        with archive.transaction():
+            archive.save_cleaned_texts(changes)
+            archive.save_extractors(readers)
+            profiles.record(archive, source, pages)  # the blocks the new text comes from
     return len(changes)
 
 

@@ -312,7 +312,7 @@ class Archive(ProfileTables):
             {'new': 1, 'updated': 0, 'unchanged': 0, 'duplicates': 0}
 
         new: url not seen before. unchanged: same text, title and dates (only
-        last_fetched, run_id, validators and capture move). updated: changed
+        last_fetched, run_id, validators, capture and extractor move). updated: changed
         content; the previous version is copied to ``revisions`` and the row is
         rewritten in place with last_changed bumped. duplicates: a new url whose
         text is already stored for the same source under another url (an alias
@@ -341,17 +341,21 @@ class Archive(ProfileTables):
                         continue
                     outcome = "new"
                 elif tuple(existing[1:]) == tuple(row[f] for f in _VERSION_FIELDS):
+                    # The extractor too: the same text read by another reader than the
+                    # row says (a label written before the vote named its reader).
                     conn.execute(
                         "UPDATE articles SET last_fetched = ?, run_id = ?,"
                         " etag = coalesce(?, etag),"
                         " http_last_modified = coalesce(?, http_last_modified),"
-                        " capture_hash = coalesce(?, capture_hash) WHERE id = ?",
+                        " capture_hash = coalesce(?, capture_hash),"
+                        " extractor = coalesce(?, extractor) WHERE id = ?",
                         [
                             now,
                             run_id,
                             row["etag"],
                             row["http_last_modified"],
                             row["capture_hash"],
+                            row.get("extractor"),
                             existing[0],
                         ],
                     )

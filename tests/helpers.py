@@ -39,3 +39,34 @@ class Clock:
     def __call__(self) -> dt.datetime:
         self.now += dt.timedelta(seconds=1)
         return self.now
+
+
+# A saved real page whose body the vote takes from readability-lxml (tests/pages/README.md).
+VOTED_PAGE = ROOT / "tests" / "pages" / "cleaneval-final-157-link-boxes-outvoted.html.gz"
+
+
+def store_voted_page(db: Path, **stored: object) -> tuple[str, dict]:
+    """Store VOTED_PAGE in the archive ``db`` with its capture, as a crawl would, with
+    the article fields in ``stored`` replaced (an older text, an older reader's name);
+    return its url and the article a fresh reading gives."""
+    import gzip
+
+    from article.fields import stored_row
+    from crawler.spiders.release import rules_version
+    from extraction.extract import analyse
+    from extraction.rules import Rules
+    from storage import Archive
+
+    body = gzip.decompress(VOTED_PAGE.read_bytes())
+    url = "https://example.org/news/157"
+    article = analyse(body, url, Rules(), release=True, content_type="text/html").article
+    assert article is not None
+    with Archive(db) as archive:
+        run = archive.start_run("mysite", {})
+        capture = archive.save_capture(url, 200, {}, body, "text/html")
+        where = {"url": url, "fetched_url": url, "source": "mysite", "capture_hash": capture}
+        where.update(etag=None, http_last_modified=None, rules_version=rules_version(Rules()))
+        row = stored_row({**article, **stored}, where)
+        assert archive.save_articles([row], run)["new"] == 1
+        archive.finish_run(run, "ok", {})
+    return url, article

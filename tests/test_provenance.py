@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import store_voted_page
 
 from extraction import extract
 from extraction.rules import Rules
+from storage import Archive
 
 PARAGRAPHS = [
     "The council approved the budget for the new school after a long debate on Monday. "
@@ -42,3 +44,18 @@ def test_an_unvoted_page_is_the_own_pass(monkeypatch):
     assert result.kind == "article", result.reason
     assert result.seen is None and result.article["extractor"].startswith("trafilatura ")
     assert not result.article["extractor"].endswith("(defaults)")
+
+
+def test_reextract_mends_a_stale_reader_name(cli, tmp_path):
+    # Archives written before the vote named its reader say "trafilatura" on pages
+    # whose text is readability-lxml's. Re-extraction finds the same text ("unchanged")
+    # and must still correct the name: provenance is not part of a text's version.
+    db = tmp_path / "old.db"
+    _, article = store_voted_page(db, extractor="trafilatura 2.3.1")  # as stored before
+    assert article["extractor"].startswith("readability-lxml ")
+    redone = cli("reextract", "--db", str(db))
+    assert redone.returncode == 0, redone.stderr
+    assert "0 changed, 1 unchanged" in redone.stdout + redone.stderr
+    with Archive(db, readonly=True) as archive:
+        (name,) = archive._conn.execute("SELECT extractor FROM articles").fetchone()
+    assert name == article["extractor"]
