@@ -535,8 +535,8 @@ def export_cmd(
         raise BadInput("--title-only applies to --query; give both")
     if output and Path(output).exists() and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
-    if output and not Path(output).absolute().parent.is_dir():
-        raise BadInput(f"cannot write {output}: no directory {Path(output).parent}")
+    if output:
+        _check_folder(output)
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)
         return
@@ -657,6 +657,8 @@ def stats(plot: str | None, db: str) -> None:
         pressroom stats --db hrw.db
         pressroom stats --db hrw.db --plot coverage.png
     """
+    if plot:
+        _check_folder(plot)  # before the tables, not after them
     with _open_readonly(db) as archive:
         data = archive.stats()
     click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
@@ -678,6 +680,12 @@ def stats(plot: str | None, db: str) -> None:
 
         plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
         click.echo(f"wrote {plot}", err=True)
+
+
+def _check_folder(output: str) -> None:
+    """A file about to be written must have its folder: a one-line error, not a traceback."""
+    if not Path(output).absolute().parent.is_dir():
+        raise BadInput(f"cannot write {output}: no directory {Path(output).parent}")
 
 
 def _table(headers: list[str], rows: list[Any]) -> str:

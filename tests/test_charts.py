@@ -83,3 +83,13 @@ def test_plot_of_an_undated_archive_is_a_clear_error(tmp_path):
     assert result.output.strip().endswith(
         "Error: nothing to plot: the archive has no dated releases"
     )
+
+
+def test_a_plot_into_a_missing_folder_is_a_one_line_error_before_the_tables(
+    cli, archive_path, tmp_path
+):
+    target = tmp_path / "no" / "such" / "p.png"
+    result = cli("stats", "--db", str(archive_path), "--plot", str(target))
+    assert result.returncode == 2
+    assert result.stdout == ""  # not the tables, then a traceback-like "unexpected" error
+    assert result.stderr.strip() == f"Error: cannot write {target}: no directory {target.parent}"
