@@ -154,12 +154,29 @@ class _Program(click.Group):
             return super().invoke(ctx)
 
 
+class _UsageError(click.UsageError):
+    """A usage mistake as one line, the way to help included: click prints three lines
+    (usage, a hint, then the error) where every other error of pressroom is one line.
+
+    >>> _UsageError("Missing argument 'PATHS...'.").show()  # doctest: +SKIP
+    Error: Missing argument 'PATHS...'. (see 'pressroom extract --help')
+    """
+
+    def show(self, file: Any = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"Error: {self.format_message()}{hint}", err=True, file=file)
+
+
 @contextlib.contextmanager
 def _stops_cleanly() -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt as exc:
         _fail(stopping.said(exc), stopping.status_of(exc))
+    except click.UsageError as exc:  # the group's mistakes and its commands' (parsed here)
+        if isinstance(exc, _UsageError):
+            raise
+        raise _UsageError(exc.format_message(), exc.ctx) from None
 
 
 @click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})

@@ -90,6 +90,24 @@ def test_version_and_unknown_command():
     ok(run_cli("nosuch"), 2)
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["nosuch"], "Error: No such command 'nosuch'. (see 'pressroom --help')"),
+        (["extract"], "Error: Missing argument 'PATHS...'. (see 'pressroom extract --help')"),
+        (["search", "--bogus", "x"], "Error: No such option '--bogus'"),
+        (["export", "--format", "nope"], "Error: Invalid value for '--format': 'nope'"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_like_every_other_error(args, said):
+    # README: every error is one line starting "Error:"; click's own usage errors were
+    # three (the usage, "Try ... for help.", then the error).
+    result = ok(run_cli(*args), 2)
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(said), result.stderr
+
+
 # -- crawl and sources ------------------------------------------------------
 
 
