@@ -51,6 +51,18 @@ BAD_SOURCES = [
     (GOOD_SOURCE + "[crawl]\nconcurrency = 0\n", "'crawl.concurrency' must be >= 1"),
     (GOOD_SOURCE + "[extract]\nmin_words = true\n", "'extract.min_words' must be an integer"),
     (GOOD_SOURCE + "[discover]\n", "not valid TOML"),  # a table defined twice
+    # Selectors that do not compile: every page of the crawl failed with a selector error
+    # (exit 0, or 1 when the listing's next_page was the bad one) instead of exit 2 here.
+    (GOOD_SOURCE + "[extract]\nprune = ['div[[[']\n", "'extract.prune' has an invalid CSS"),
+    (GOOD_SOURCE + "[extract]\nprune_xpath = ['//div[[[']\n", "invalid XPath '//div[[['"),
+    (GOOD_SOURCE.replace("sitemaps", "next_page = 'a[[['\nsitemaps"), "'discover.next_page'"),
+    (GOOD_SOURCE + "[crawl]\ndelay = nan\n", "'crawl.delay' must be >= 0 and finite"),
+    (GOOD_SOURCE + "[crawl]\ndelay = inf\n", "'crawl.delay' must be >= 0 and finite"),
+    (GOOD_SOURCE + "[extract]\nmin_words = -5\n", "'extract.min_words' must be >= 0"),
+    (
+        GOOD_SOURCE.replace("sitemaps", "max_listing_pages = -1\nsitemaps"),
+        "'discover.max_listing_pages' must be >= 1",
+    ),
 ]
 
 
@@ -250,3 +262,16 @@ def _spliced_into_sql(node: ast.AST) -> set[str]:
         return set()
     spliced = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
     return {n.id for expr in spliced for n in ast.walk(expr) if isinstance(n, ast.Name)}
+
+
+@pytest.mark.parametrize("command", ["crawl", "extract"])
+def test_a_bad_selector_in_a_source_file_stops_the_installed_program(cli, tmp_path, command):
+    # Through the program users run: refused when the file is read, before any page.
+    path = tmp_path / "mysite.toml"
+    path.write_text(GOOD_SOURCE + "[extract]\nprune = ['div[[[']\n")
+    args = ["--source", str(path)] + ([str(tmp_path)] if command == "extract" else [])
+    result = cli(command, *args, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: {path}: field 'extract.prune' has an invalid CSS selector")

@@ -14,6 +14,7 @@ which URLs are releases, and how to clean them. Bad files raise
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -188,10 +189,12 @@ def parse(raw: str, origin: str = "<source>") -> Source:
         raise SourceError(
             f"{origin}: [discover] needs at least one of sitemaps, feeds, listings, start_urls"
         )
-    if values.get("delay") is not None and values["delay"] < 0:
-        raise SourceError(f"{origin}: field 'crawl.delay' must be >= 0")
-    if values.get("concurrency") is not None and values["concurrency"] < 1:
-        raise SourceError(f"{origin}: field 'crawl.concurrency' must be >= 1")
+    _check_selectors(origin, values)
+    if values.get("delay") is not None and not 0 <= values["delay"] < math.inf:
+        raise SourceError(f"{origin}: field 'crawl.delay' must be >= 0 and finite (seconds)")
+    for name, least in (("concurrency", 1), ("max_listing_pages", 1), ("min_words", 0)):
+        if values.get(name) is not None and values[name] < least:
+            raise SourceError(f"{origin}: field '{_WHERE[name]}' must be >= {least}")
 
     rules = Rules(**{k: v for k, v in values.items() if k in _RULE_FIELDS})
     kwargs = {k: v for k, v in values.items() if k not in _RULE_FIELDS}
@@ -218,6 +221,33 @@ def _check(origin: str, table: str, key: str, value: Any) -> dict[str, Any]:
         if name == "allowed_domains":
             value = tuple(v.lower() for v in value)
     return {name: value}
+
+
+def _check_selectors(origin: str, values: dict[str, Any]) -> None:
+    """CSS and XPath expressions compile: a bad one is the file's mistake (exit 2), not
+    a crawl where every page fails with a selector error."""
+    from lxml import etree
+
+    from extraction.parse import selector
+
+    css = [("prune", c) for c in values.get("prune", ())]
+    css += [("next_page", values["next_page"])] if "next_page" in values else []
+    for name, expression in css:
+        try:
+            selector(expression)
+        except Exception as exc:  # cssselect's SelectorError and ExpressionError
+            raise SourceError(
+                f"{origin}: field '{_WHERE[name]}' has an invalid CSS selector "
+                f"{expression!r} ({type(exc).__name__}: {exc})"
+            ) from None
+    for expression in values.get("prune_xpath", ()):
+        try:
+            etree.XPath(expression)
+        except etree.XPathSyntaxError as exc:
+            raise SourceError(
+                f"{origin}: field '{_WHERE['prune_xpath']}' has an invalid XPath "
+                f"{expression!r} ({exc})"
+            ) from None
 
 
 def _kind_name(kind: type) -> str:
