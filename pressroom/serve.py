@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 import signal
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,10 @@ def serve(
     ds = make_datasette(path, immutable=immutable)
     import uvicorn  # a dependency of Datasette
 
+    # Bound here, before anything is printed: a port in use or an unknown host is one
+    # line and exit 2, where uvicorn printed "Serving ..." and then its own error, exit 3.
+    sock = listening_socket(host, port)
+    port = sock.getsockname()[1]  # the real one when asked for port 0
     asyncio.run(ds.invoke_startup())
     url = f"http://{host}:{port}/{database_name(path)}/articles"
     echo(f"Serving {path} ({mode}) at {url}  (Ctrl-C to stop)")
@@ -162,9 +167,11 @@ def serve(
     handlers = {sig: signal.signal(sig, _stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
     # lifespan="off": Datasette's start-up ran above. Its lifespan task had
     # nothing left to do but, on a second Ctrl-C, be cancelled with a traceback.
+    config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="off")
     try:
-        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="off")
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         # Datasette's SQL threads wait for queries forever (the program's exit
         # joins them), and its read-only connections cannot remove -wal and
         # -shm: end both (a running query has sql_time_limit_ms), then let
@@ -177,6 +184,28 @@ def serve(
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     echo("stopped")
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` for the server; BadInput when it cannot be.
+
+    >>> sock = listening_socket("127.0.0.1", 0)
+    >>> sock.getsockname()[1] > 0
+    True
+    >>> sock.close()
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise BadInput(f"cannot serve on {host}: {getattr(exc, 'strerror', None) or exc}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise BadInput(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def _stopped(signum: int, frame: object) -> None:

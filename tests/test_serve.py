@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import Clock
+from helpers import Clock, run_cli
 
 from crawler.lock import crawl_lock
 from fixtures.demo.releases import releases
@@ -300,3 +300,17 @@ def test_browser_search(server, tmp_path):
         browser.quit()
     assert (ARTIFACTS / "serve-search.png").stat().st_size > 10_000
     assert process.poll() is None  # still serving: nothing crashed it
+
+
+def test_a_port_in_use_is_one_line_before_anything_is_served(archive_path):
+    # uvicorn printed "Serving ..." on stdout, then its own "ERROR: [Errno 98] ...", exit 3.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--db", str(archive_path), "--port", str(port), timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: cannot serve on 127.0.0.1:{port}: Address already in use"
+    ]
