@@ -778,10 +778,13 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
         pressroom history https://www.hrw.org/news/2026/01/12/chad --db hrw.db
         pressroom history https://www.hrw.org/news/2026/01/12/chad --diff 1 3
     """
+    from extraction.urls import normalize
     from pressroom.history import describe, diff
 
     with _open_readonly(db) as archive:
-        found = archive.history(url)
+        # As given, else as the crawl would have stored it (no tracking parameters,
+        # fragment or trailing slash): a URL pasted from a browser or a newsletter.
+        found = archive.history(url) or archive.history(normalize(url))
     if not found:
         raise BadInput(f"no archived release at {url}")
     for line in describe(found):

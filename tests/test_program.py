@@ -351,6 +351,9 @@ def test_history_of_a_release(db):
     url = row["url"]
     missing = ok(run_cli("history", url + "-nope", "--db", str(db)), 2)
     assert missing.stderr.startswith("Error: no archived release at")
+    # The same release by a URL as pasted from a newsletter or a browser.
+    for other in (url + "/", url + "?utm_source=newsletter#top"):
+        assert ok(run_cli("history", other, "--db", str(db))).stdout == out, other
 
 
 def test_profile_every_format(db, tmp_path):
