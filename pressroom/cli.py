@@ -799,13 +799,10 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
 @click.option("--not-releases", is_flag=True, help="Only pages judged not a release.")
 @click.option("--releases", "releases_only", is_flag=True, help="Only pages judged a release.")
 @click.option("--source", help="Only this source.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "jsonl"]),
-    default="table",
-    show_default=True,
-    help="table: tab-separated with a header; json: one array; jsonl: one object per line.",
+@_json_options(
+    ["table", "json", "jsonl"],
+    "table",
+    "table: tab-separated with a header; json: one array; jsonl: one object per line.",
 )
 @DB_OPTION
 @friendly_errors
@@ -818,18 +815,15 @@ def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str,
     \b
     Examples:
         pressroom pages --not-releases --db site.db
-        pressroom pages --not-releases --source hrw --format jsonl --db hrw.db
+        pressroom pages --not-releases --source hrw --nl --db hrw.db
     """
     if not_releases and releases_only:
         raise BadInput("give --not-releases or --releases, not both")
     verdict = "not_release" if not_releases else "release" if releases_only else None
     with _open_readonly(db) as archive:
         rows = list(archive.pages(source=source, verdict=verdict))
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-    elif fmt == "jsonl":
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+    if fmt in ("json", "jsonl"):
+        _echo_json(rows, fmt)  # as search, profile and extract print them
     else:
         columns = ("verdict", "lastmod", "checked_at", "run_id", "source", "url", "reason")
         click.echo("\t".join(columns))

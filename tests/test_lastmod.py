@@ -163,6 +163,12 @@ def test_adhoc_sitemap_rerun_skips_known_non_release_pages_and_counts_them(tmp_p
     assert table.returncode == 0 and len(table.stdout.splitlines()) == judged + 1
     whole = run_cli("pages", "--format", "json", "--db", str(db))
     assert len(json.loads(whole.stdout)) == judged + len(site.releases)
+    # --json and --nl as every other command has them; the same objects in every format.
+    short = run_cli("pages", "--not-releases", "--json", "--db", str(db))
+    assert short.returncode == 0, short.stderr
+    assert json.loads(short.stdout) == rows
+    lines = run_cli("pages", "--not-releases", "--nl", "--db", str(db)).stdout
+    assert lines == listed.stdout
     both = run_cli("pages", "--releases", "--not-releases", "--db", str(db))
     assert both.returncode == 2 and both.stderr.startswith("Error: give --not-releases")
 
