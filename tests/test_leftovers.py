@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import PROGRAM, run_cli
 
 from crawler import lock
 from crawler.lock import CrawlLocked, crawl_lock, lock_path
@@ -142,6 +143,39 @@ def test_a_crawl_that_cannot_start_says_why_in_one_line(site_url, tmp_path):
     line = one_error_line(result, 1, "the crawl did not start", "ValueError", "soon")
     assert "CrawlError" not in line
     assert listing(tmp_path) == ["a.db"]
+
+
+def test_a_crawl_into_a_missing_folder_is_bad_input(site_url, tmp_path):
+    # The lock file beside the archive was opened first: an unexpected
+    # FileNotFoundError, exit 1, instead of export's one line for the same mistake.
+    db = tmp_path / "no" / "such" / "a.db"
+    result = run_cli("crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db", str(db))
+    line = one_error_line(result, 2, f"cannot write {db}: no directory {db.parent}")
+    assert line == f"Error: cannot write {db}: no directory {db.parent}"
+    assert listing(tmp_path) == []
+
+
+def test_a_crawl_into_a_folder_that_cannot_be_written_says_so(site_url, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root writes anywhere: drop that power for the command
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv")
+        caps = "-dac_override,-dac_read_search"
+        prefix = (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
+    assert PROGRAM is not None
+    db = folder / "a.db"
+    result = subprocess.run(
+        [*prefix, PROGRAM, "crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    one_error_line(result, 1, f"cannot write to archive {str(db)!r}", "Permission denied")
+    assert listing(folder) == []
 
 
 def test_a_first_crawl_that_archived_nothing_failed(site_url, tmp_path):
