@@ -79,15 +79,31 @@ def build_settings(
     return settings
 
 
+# Scrapy logs a download that failed for good as an ERROR ("Gave up retrying",
+# robots.txt "Error downloading"). Each failed page is recorded in the archive
+# with its reason (the failures table), and a robots.txt that cannot be fetched
+# allows everything: news for -v (INFO), not errors on a cron job's terminal.
+# Scrapy's other errors (a spider or pipeline bug, a signal handler) stay errors:
+# nothing else records them.
+DOWNLOAD_ERROR_LOGGERS = frozenset(
+    {"scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"}
+)
+
+
 def _one_line_records(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     """Keep Scrapy's warnings and errors to one line each: no tracebacks for users.
 
     Failures that matter are recorded in the archive with their reason; the
-    full traceback is still shown with ``-s LOG_LEVEL=DEBUG``.
+    full traceback is still shown with ``-s LOG_LEVEL=DEBUG``. Download
+    failures are logged at INFO (DOWNLOAD_ERROR_LOGGERS).
     """
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make(*args, **kwargs)
+        if record.name in DOWNLOAD_ERROR_LOGGERS and record.levelno > logging.INFO:
+            # Made already (the logger let ERROR through); the handler, at
+            # LOG_LEVEL, now drops it unless that is INFO or lower.
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             message = f"{record.getMessage()} ({type(exc).__name__}: {exc})"

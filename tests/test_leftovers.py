@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import sqlite3
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -190,6 +195,85 @@ def test_a_first_crawl_that_archived_nothing_failed(site_url, tmp_path):
     again = run_cli("crawl", "--start-url", f"{site_url}/", "--max-pages", "3", "--db", db)
     assert again.returncode == 0, again.stderr
     assert ": ok - 0 new" in again.stdout
+
+
+# --- a site that gives nothing ------------------------------------------------------
+
+
+class _RedirectLoop(BaseHTTPRequestHandler):
+    """/a.xml -> /b.xml -> /a.xml ...; no robots.txt."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/robots.txt":
+            self.send_response(404)
+        else:
+            self.send_response(302)
+            self.send_header("Location", "/b.xml" if self.path == "/a.xml" else "/a.xml")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def loop_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RedirectLoop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def nobody_listening() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def recorded(db: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(status, message) of each run and (url, reason) of each failure."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        runs = conn.execute("SELECT status, message FROM runs ORDER BY id").fetchall()
+        failed = conn.execute("SELECT url, reason FROM failures ORDER BY id").fetchall()
+    return runs, failed
+
+
+@pytest.mark.parametrize(
+    ("where", "path", "reason"),
+    [
+        ("down", "/sitemap.xml", "connection refused"),
+        ("site", "/no-such-sitemap.xml", "HTTP 404"),
+        ("site", "/", "not a sitemap (no urlset or sitemapindex)"),
+        ("loop", "/a.xml", "redirect loop (2 hops back to /a.xml)"),
+    ],
+)
+def test_a_crawl_that_fetched_nothing_says_why_in_one_line(request, tmp_path, where, path, reason):
+    # It said "no release archived; every page failed" whatever the reason, after
+    # Scrapy's own timestamped "Gave up retrying" ERROR lines for a site that was down.
+    base = {
+        "down": nobody_listening,
+        "site": lambda: request.getfixturevalue("site_url"),
+        "loop": lambda: request.getfixturevalue("loop_url"),
+    }[where]()
+    url, db = base + path, tmp_path / "a.db"
+    result = run_cli("crawl", "--sitemap", url, "--db", str(db))
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = f"nothing could be fetched: {url}: {reason}"
+    assert result.stderr.splitlines() == [f"Error: {message}"]
+    assert ": failed - 0 new" in result.stdout
+    assert recorded(db) == ([("failed", message)], [(url, reason)])
+
+
+def test_downloads_given_up_are_in_the_verbose_log(tmp_path):
+    url = nobody_listening() + "/sitemap.xml"
+    result = run_cli("crawl", "-v", "--sitemap", url, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"[scrapy.downloadermiddlewares.retry] INFO: Gave up retrying <GET {url}>" in (
+        result.stderr
+    )
 
 
 # --- the language model's cache -------------------------------------------------------
