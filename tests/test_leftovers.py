@@ -142,12 +142,22 @@ def test_a_file_that_is_not_an_archive_is_bad_input(tmp_path, command, content):
     assert listing(tmp_path) == ["notes.db"]
 
 
-def test_a_crawl_that_cannot_start_says_why_in_one_line(site_url, tmp_path):
-    result = run_cli("crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db",
-                     str(tmp_path / "a.db"), "-s", "DOWNLOAD_TIMEOUT=soon")  # fmt: skip
-    line = one_error_line(result, 1, "the crawl did not start", "ValueError", "soon")
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("DOWNLOAD_TIMEOUT=soon", ("ValueError", "soon")),  # read when the crawl starts
+        ("ITEM_PIPELINES=x", ("JSONDecodeError",)),  # read when Scrapy's crawler is made
+    ],
+)
+def test_a_crawl_that_cannot_start_says_why_in_one_line(site_url, tmp_path, setting, words):
+    db = tmp_path / "a.db"
+    sitemap = f"{site_url}/sitemap.xml"
+    result = run_cli("crawl", "--sitemap", sitemap, "--db", str(db), "-s", setting)
+    line = one_error_line(result, 1, "the crawl did not start", *words)
     assert "CrawlError" not in line
     assert listing(tmp_path) == ["a.db"]
+    # Recorded, as every failed run is: the runs table had no row for it.
+    assert recorded(db) == ([("failed", line.removeprefix("Error: "))], [])
 
 
 def test_a_crawl_into_a_missing_folder_is_bad_input(site_url, tmp_path):
