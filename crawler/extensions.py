@@ -14,6 +14,7 @@ the source's history (crawler/drift.py) and finishes the run in the archive.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from scrapy import signals
 
 from crawler import drift
 from crawler.stopping import STOP_SIGNAL
+from extraction.urls import normalize
 
 # The start of a spider's close reason when a cluster's coordinator failed
 # (crawler/cluster/coordinator.py): the run failed, and the reason says why.
@@ -75,7 +77,13 @@ class RunAccounting:
             "not_releases_skipped": stats.get_value("pressroom/not_release_skipped", 0),
             "lastmod_skipped": stats.get_value("pressroom/lastmod_skipped", 0),
         }
-        status, message = _status(counts, reason, stats, lambda: archive.count(source=source))
+        status, message = _status(
+            counts,
+            reason,
+            stats,
+            lambda: archive.count(source=source),
+            unreached=lambda: _entry_failures(archive, run_id, spider),
+        )
         known = getattr(spider, "sitemap_lastmods", {})
         late = {url: known[url] for url in store.undated if url in known}
         archive.add_lastmods(source, late, run_id)
@@ -98,7 +106,11 @@ def writer_pipeline(crawler: Any) -> Any:
 
 
 def _status(
-    counts: dict[str, int], reason: str, stats: Any, archived: Callable[[], int]
+    counts: dict[str, int],
+    reason: str,
+    stats: Any,
+    archived: Callable[[], int],
+    unreached: Callable[[], list[tuple[str, str]]] = list,
 ) -> tuple[str, str | None]:
     """The run's status and message, from its counts and why Scrapy closed the spider.
 
@@ -124,6 +136,11 @@ def _status(
     if reason.startswith(CLUSTER_FAILED):
         return "failed", reason
     if stored == 0 and counts["failed"] > 0:
+        # Entry points that all failed (the site down, the sitemap gone) lead to
+        # no page at all: their recorded reasons say why, "every page" does not.
+        entries = unreached()
+        if entries:
+            return "failed", _nothing_fetched(entries)
         return "failed", "no release archived; every page failed"
     if counts["pages_fetched"] == 0:
         return "failed", "nothing could be fetched"
@@ -134,6 +151,47 @@ def _status(
         # nothing new (that is ok), but a crawl that found no release.
         return "failed", _nothing_found(stats)
     return "ok", None
+
+
+def _entry_failures(archive: Any, run_id: int, spider: Any) -> list[tuple[str, str]]:
+    """(url, reason) of each of the source's entry points that failed this run;
+    [] unless every one of them did."""
+    entries = getattr(getattr(spider, "source", None), "entry_points", ())
+    if not entries:
+        return []
+    reasons: dict[str, str] = {}
+    for failure in archive.failures(run_id):
+        reasons.setdefault(failure["url"], failure["reason"])
+    found = []
+    for url in entries:
+        # Recorded under the normalized URL asked for (a fetch that failed), or
+        # the URL as fetched (a sitemap or feed that was not one).
+        reason = reasons.get(url)
+        with contextlib.suppress(ValueError):
+            reason = reason or reasons.get(normalize(url))
+        if not reason:
+            return []
+        found.append((url, reason))
+    return found
+
+
+def _nothing_fetched(entries: list[tuple[str, str]], shown: int = 2) -> str:
+    """The run's message when every entry point failed: their reasons, on one line.
+
+    >>> _nothing_fetched([("http://127.0.0.1:1/sitemap.xml", "connection refused")])
+    'nothing could be fetched: http://127.0.0.1:1/sitemap.xml: connection refused'
+    >>> _nothing_fetched([("a", "HTTP 404"), ("b", "HTTP 404"), ("c", "timed out")])
+    'nothing could be fetched: a: HTTP 404; b: HTTP 404; and 1 more entry point'
+    """
+    said = "; ".join(f"{url}: {_short(reason)}" for url, reason in entries[:shown])
+    more = len(entries) - shown
+    if more > 0:
+        said += f"; and {more} more entry point{'s' if more > 1 else ''}"
+    return f"nothing could be fetched: {said}"
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _nothing_found(stats: Any) -> str:

@@ -20,11 +20,14 @@ starts over otherwise. So two crawls can never both believe they hold it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from storage.errors import ArchiveError, ArchiveReadOnly, BadInput
 
 
 class CrawlLocked(RuntimeError):
@@ -60,7 +63,7 @@ def crawl_lock(db: str | os.PathLike[str], source: str) -> Iterator[Path]:
 
 def _acquire(path: Path, db: str | os.PathLike[str], source: str) -> int:
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open(path, db)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -76,6 +79,23 @@ def _acquire(path: Path, db: str | os.PathLike[str], source: str) -> int:
         if _same_file(fd, path):
             return fd
         os.close(fd)  # we locked a file its last holder had just deleted: try again
+
+
+def _open(path: Path, db: str | os.PathLike[str]) -> int:
+    """Open (or create) the lock file; a folder that cannot hold it is a one-line error."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except (FileNotFoundError, NotADirectoryError):
+        # The first file a crawl writes beside the archive: the folder's absence
+        # shows here, before SQLite. A mistyped --db is bad input, as for export.
+        raise BadInput(f"cannot write {db}: no directory {Path(db).parent}") from None
+    except OSError as exc:
+        why = f"cannot write to archive {str(db)!r}: cannot open its lock file {str(path)!r}"
+        if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+            # A folder the archive could not be written in either (its mode, a
+            # read-only mount): said and exited as a read-only archive is (1).
+            raise ArchiveReadOnly(f"{why} ({exc.strerror}); is its directory writable?") from None
+        raise ArchiveError(f"{why} ({exc.strerror or exc})") from None
 
 
 def _same_file(fd: int, path: Path) -> bool:

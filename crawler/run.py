@@ -57,14 +57,9 @@ def build_settings(
         "PRESSROOM_RECHECK_BEFORE": recheck_before or "",
         "PRESSROOM_RECHECK_BATCH": recheck_batch,
         "LOG_LEVEL": log_level,
-        "PRESSROOM_RUN_OPTIONS": {
-            "source_file": source.path,
-            "entry_points": list(source.entry_points),
-            "max_pages": max_pages,
-            "full": full,
-            "recheck_before": recheck_before,
-            "pressroom": __version__,
-        },
+        "PRESSROOM_RUN_OPTIONS": run_options(
+            source, max_pages=max_pages, full=full, recheck_before=recheck_before
+        ),
     }
     if contact:
         values["USER_AGENT"] = f"pressroom/{__version__} (+{contact})"
@@ -79,15 +74,50 @@ def build_settings(
     return settings
 
 
+# Scrapy logs a download that failed for good as an ERROR ("Gave up retrying",
+# robots.txt "Error downloading"). Each failed page is recorded in the archive
+# with its reason (the failures table), and a robots.txt that cannot be fetched
+# allows everything: news for -v (INFO), not errors on a cron job's terminal.
+# Scrapy's other errors (a spider or pipeline bug, a signal handler) stay errors:
+# nothing else records them.
+DOWNLOAD_ERROR_LOGGERS = frozenset(
+    {"scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt"}
+)
+
+
+def run_options(
+    source: sources.Source,
+    *,
+    max_pages: int = 0,
+    full: bool = False,
+    recheck_before: str | None = None,
+    **_: Any,
+) -> dict[str, Any]:
+    """What the runs table records of how a crawl was asked for (its ``options``)."""
+    return {
+        "source_file": source.path,
+        "entry_points": list(source.entry_points),
+        "max_pages": max_pages,
+        "full": full,
+        "recheck_before": recheck_before,
+        "pressroom": __version__,
+    }
+
+
 def _one_line_records(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     """Keep Scrapy's warnings and errors to one line each: no tracebacks for users.
 
     Failures that matter are recorded in the archive with their reason; the
-    full traceback is still shown with ``-s LOG_LEVEL=DEBUG``.
+    full traceback is still shown with ``-s LOG_LEVEL=DEBUG``. Download
+    failures are logged at INFO (DOWNLOAD_ERROR_LOGGERS).
     """
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make(*args, **kwargs)
+        if record.name in DOWNLOAD_ERROR_LOGGERS and record.levelno > logging.INFO:
+            # Made already (the logger let ERROR through); the handler, at
+            # LOG_LEVEL, now drops it unless that is INFO or lower.
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
             message = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
@@ -137,7 +167,7 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
         crawler = process.create_crawler(ReleaseSpider)
     except (ValueError, TypeError, KeyError, ImportError) as exc:
         # A bad -s value (DOWNLOAD_TIMEOUT=abc, ITEM_PIPELINES=x) fails here.
-        raise CrawlError(f"the crawl did not start: {_reason(exc)}") from None
+        raise _not_started(source, db, options, f": {_reason(exc)}") from None
     if settings.get("LOG_LEVEL") != "DEBUG":
         # Scrapy re-installs its log handler when the crawl starts, so a handler
         # filter would be lost; the record factory is where every record is made.
@@ -186,7 +216,7 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
             if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM while Scrapy started
                 raise exc  # nothing was recorded
         reason = f": {_reason(failures[0])}" if failures else " (see the log above)"
-        raise CrawlError(f"the crawl did not start{reason}")
+        raise _not_started(source, db, options, reason)
     with Archive(db) as archive:
         run = next((r for r in archive.runs() if r["id"] == run_id), None)
         if run is not None and run["status"] == "running":
@@ -199,6 +229,23 @@ def _crawl(source: sources.Source, db: str, **options: Any) -> dict[str, Any]:
     run["robots_skipped"] = stats.get("pressroom/robots_skipped", 0)
     run["stop_signal"] = process.stop_signal  # for the exit status: 130 Ctrl-C, 143 SIGTERM
     return run
+
+
+def _not_started(
+    source: sources.Source, db: str, options: dict[str, Any], reason: str
+) -> CrawlError:
+    """The error of a crawl that never started, first recorded as a failed run.
+
+    Scrapy failed before the pipeline could record a run, and README promises
+    that every failed run is in the runs table (a cron job's check reads it).
+    """
+    message = f"the crawl did not start{reason}"
+    # The archive opened a moment ago (crawl()); should it fail now, the
+    # reason the crawl did not start is still the error worth printing.
+    with contextlib.suppress(ArchiveError), Archive(db) as archive:
+        run_id = archive.start_run(source.name, run_options(source, **options))
+        archive.finish_run(run_id, "failed", message=message)
+    return CrawlError(message)
 
 
 FORCED = "stopped at once by a second signal; pages not yet written are fetched again next run"

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import sqlite3
+import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import PROGRAM, run_cli
 
 from crawler import lock
 from crawler.lock import CrawlLocked, crawl_lock, lock_path
@@ -136,12 +142,55 @@ def test_a_file_that_is_not_an_archive_is_bad_input(tmp_path, command, content):
     assert listing(tmp_path) == ["notes.db"]
 
 
-def test_a_crawl_that_cannot_start_says_why_in_one_line(site_url, tmp_path):
-    result = run_cli("crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db",
-                     str(tmp_path / "a.db"), "-s", "DOWNLOAD_TIMEOUT=soon")  # fmt: skip
-    line = one_error_line(result, 1, "the crawl did not start", "ValueError", "soon")
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("DOWNLOAD_TIMEOUT=soon", ("ValueError", "soon")),  # read when the crawl starts
+        ("ITEM_PIPELINES=x", ("JSONDecodeError",)),  # read when Scrapy's crawler is made
+    ],
+)
+def test_a_crawl_that_cannot_start_says_why_in_one_line(site_url, tmp_path, setting, words):
+    db = tmp_path / "a.db"
+    sitemap = f"{site_url}/sitemap.xml"
+    result = run_cli("crawl", "--sitemap", sitemap, "--db", str(db), "-s", setting)
+    line = one_error_line(result, 1, "the crawl did not start", *words)
     assert "CrawlError" not in line
     assert listing(tmp_path) == ["a.db"]
+    # Recorded, as every failed run is: the runs table had no row for it.
+    assert recorded(db) == ([("failed", line.removeprefix("Error: "))], [])
+
+
+def test_a_crawl_into_a_missing_folder_is_bad_input(site_url, tmp_path):
+    # The lock file beside the archive was opened first: an unexpected
+    # FileNotFoundError, exit 1, instead of export's one line for the same mistake.
+    db = tmp_path / "no" / "such" / "a.db"
+    result = run_cli("crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db", str(db))
+    line = one_error_line(result, 2, f"cannot write {db}: no directory {db.parent}")
+    assert line == f"Error: cannot write {db}: no directory {db.parent}"
+    assert listing(tmp_path) == []
+
+
+def test_a_crawl_into_a_folder_that_cannot_be_written_says_so(site_url, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root writes anywhere: drop that power for the command
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv")
+        caps = "-dac_override,-dac_read_search"
+        prefix = (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
+    assert PROGRAM is not None
+    db = folder / "a.db"
+    result = subprocess.run(
+        [*prefix, PROGRAM, "crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    one_error_line(result, 1, f"cannot write to archive {str(db)!r}", "Permission denied")
+    assert listing(folder) == []
 
 
 def test_a_first_crawl_that_archived_nothing_failed(site_url, tmp_path):
@@ -156,6 +205,85 @@ def test_a_first_crawl_that_archived_nothing_failed(site_url, tmp_path):
     again = run_cli("crawl", "--start-url", f"{site_url}/", "--max-pages", "3", "--db", db)
     assert again.returncode == 0, again.stderr
     assert ": ok - 0 new" in again.stdout
+
+
+# --- a site that gives nothing ------------------------------------------------------
+
+
+class _RedirectLoop(BaseHTTPRequestHandler):
+    """/a.xml -> /b.xml -> /a.xml ...; no robots.txt."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/robots.txt":
+            self.send_response(404)
+        else:
+            self.send_response(302)
+            self.send_header("Location", "/b.xml" if self.path == "/a.xml" else "/a.xml")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def loop_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RedirectLoop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def nobody_listening() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def recorded(db: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(status, message) of each run and (url, reason) of each failure."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        runs = conn.execute("SELECT status, message FROM runs ORDER BY id").fetchall()
+        failed = conn.execute("SELECT url, reason FROM failures ORDER BY id").fetchall()
+    return runs, failed
+
+
+@pytest.mark.parametrize(
+    ("where", "path", "reason"),
+    [
+        ("down", "/sitemap.xml", "connection refused"),
+        ("site", "/no-such-sitemap.xml", "HTTP 404"),
+        ("site", "/", "not a sitemap (no urlset or sitemapindex)"),
+        ("loop", "/a.xml", "redirect loop (2 hops back to /a.xml)"),
+    ],
+)
+def test_a_crawl_that_fetched_nothing_says_why_in_one_line(request, tmp_path, where, path, reason):
+    # It said "no release archived; every page failed" whatever the reason, after
+    # Scrapy's own timestamped "Gave up retrying" ERROR lines for a site that was down.
+    base = {
+        "down": nobody_listening,
+        "site": lambda: request.getfixturevalue("site_url"),
+        "loop": lambda: request.getfixturevalue("loop_url"),
+    }[where]()
+    url, db = base + path, tmp_path / "a.db"
+    result = run_cli("crawl", "--sitemap", url, "--db", str(db))
+    assert result.returncode == 1, result.stdout + result.stderr
+    message = f"nothing could be fetched: {url}: {reason}"
+    assert result.stderr.splitlines() == [f"Error: {message}"]
+    assert ": failed - 0 new" in result.stdout
+    assert recorded(db) == ([("failed", message)], [(url, reason)])
+
+
+def test_downloads_given_up_are_in_the_verbose_log(tmp_path):
+    url = nobody_listening() + "/sitemap.xml"
+    result = run_cli("crawl", "-v", "--sitemap", url, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"[scrapy.downloadermiddlewares.retry] INFO: Gave up retrying <GET {url}>" in (
+        result.stderr
+    )
 
 
 # --- the language model's cache -------------------------------------------------------
