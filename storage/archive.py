@@ -1095,10 +1095,15 @@ def _quality(rows: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+_MAX_SQLITE_INTEGER = 2**63 - 1
+
+
 def _limit(limit: int | None, *, default: int) -> int:
     # -1 is SQLite's "no limit", so one query shape serves both cases.
     if limit is None:
         return default
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ArchiveError(f"limit must be a whole number >= 0, not {limit!r}")
-    return limit
+    # SQLite's integers stop at 2**63 - 1 (a larger one is an OverflowError when
+    # bound); no archive holds that many rows, so a larger limit means the same.
+    return min(limit, _MAX_SQLITE_INTEGER)
