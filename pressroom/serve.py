@@ -30,7 +30,7 @@ from typing import Any
 
 from storage import Archive, BadInput
 from storage.browse import REVISION_HISTORY, has_revisions
-from storage.connection import release_wal
+from storage.connection import immutable_only, release_wal
 from storage.fields import DESCRIPTIONS
 
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
@@ -142,7 +142,18 @@ def serve(
     ``immutable=None`` decides with crawl_activity().
     """
     Archive(path, readonly=True).close()  # a clear error for a missing or foreign file
-    if immutable is None:
+    if immutable_only(path):
+        # Datasette's mode=ro connections would fail on every page (SQLite
+        # cannot create the -shm file); open_readonly() says why immutable is
+        # right here.
+        if immutable is False:
+            raise BadInput(
+                f"cannot serve {path} with --no-immutable: its folder is not writable, "
+                "so SQLite can read it only immutable; drop --no-immutable"
+            )
+        immutable = True
+        mode = "immutable: its folder is not writable"
+    elif immutable is None:
         reason = crawl_activity(path)
         immutable = reason is None
         mode = "immutable" if immutable else f"read-only, not immutable: {reason}"

@@ -29,7 +29,7 @@ from .connection import begin_immediate, connect, release_wal, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
 from .filters import DateLike, where_clause
 from .migrations import apply as apply_migrations
-from .migrations import migrations
+from .migrations import foreign_tables, migrations
 from .profile_tables import ProfileTables
 from .records import (
     ARTICLE_FIELDS,
@@ -63,7 +63,6 @@ _COUNT_ALIASES = {
     "updated": "articles_updated",
     "unchanged": "articles_unchanged",
 }
-_OUR_TABLES = ("articles", "articles_fts", "runs", "failures", "captures", "revisions", "pages")
 PAGE_VERDICTS = ("release", "not_release")
 # What makes a new version of a release: text, title or dates changing.
 _VERSION_FIELDS = REVISION_FIELDS
@@ -1049,18 +1048,22 @@ class Archive(ProfileTables):
                 yield decode_article(record) if decode else record
 
     def _prepare_for_writing(self) -> None:
+        # Before anything is written: switching to WAL alone rewrites the header
+        # of someone else's database.
+        foreign = foreign_tables(self._db)
+        if foreign:
+            names = ", ".join(foreign[:5])
+            if len(foreign) > 5:
+                names += f" and {len(foreign) - 5} more"
+            raise NotAnArchive(
+                f"{str(self.path)!r} is not a pressroom archive: it holds "
+                f"table(s) {names} that pressroom did not create"
+            )
         # WAL lets readers query while the crawler writes. synchronous=NORMAL is
         # safe from corruption under WAL; a power cut can only lose the last
         # commits, which the next crawl fetches again.
         self._db.enable_wal()
         self._db.execute("PRAGMA synchronous = NORMAL")
-        if not migrations.applied(self._db):
-            foreign = sorted(set(self._db.table_names()) & set(_OUR_TABLES))
-            if foreign:
-                raise NotAnArchive(
-                    f"{str(self.path)!r} is not a pressroom archive: it already has "
-                    f"table(s) {', '.join(foreign)} that pressroom did not create"
-                )
         apply_migrations(self._db)
 
     def _check_schema(self) -> None:
@@ -1092,10 +1095,15 @@ def _quality(rows: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+_MAX_SQLITE_INTEGER = 2**63 - 1
+
+
 def _limit(limit: int | None, *, default: int) -> int:
     # -1 is SQLite's "no limit", so one query shape serves both cases.
     if limit is None:
         return default
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ArchiveError(f"limit must be a whole number >= 0, not {limit!r}")
-    return limit
+    # SQLite's integers stop at 2**63 - 1 (a larger one is an OverflowError when
+    # bound); no archive holds that many rows, so a larger limit means the same.
+    return min(limit, _MAX_SQLITE_INTEGER)

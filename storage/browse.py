@@ -10,8 +10,8 @@ storage, with the schema it reads.
 from __future__ import annotations
 
 import os
-import sqlite3
-from pathlib import Path
+
+from .connection import open_readonly
 
 REVISION_COLUMNS = {"article_id", "title", "date_modified", "text_hash", "text"}
 REVISION_TIMES = {"first_fetched", "superseded_at"}
@@ -44,8 +44,7 @@ def has_revisions(path: str | os.PathLike[str]) -> bool:
 
     Opened read-only (mode=ro): a check before serving must not migrate the file.
     """
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
+    conn = open_readonly(path)
     try:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(revisions)")}
     finally:

@@ -34,6 +34,8 @@ _SQLITE_CORRUPT = 11
 _SQLITE_FULL = 13
 _SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
+# SQLITE_READONLY_DIRECTORY: the -shm file of a WAL database could not be created.
+_SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
 
 
 def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) -> Database:
@@ -54,9 +56,7 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
     timeout = busy_timeout / 1000
     with sqlite_errors(path, busy_timeout=busy_timeout):
         if readonly:
-            # mode=ro makes SQLite itself refuse writes, whatever the caller does
-            # with the .db escape hatch; as_uri() percent-encodes odd characters.
-            conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout)
+            conn = open_readonly(path, timeout=timeout)
         else:
             conn = sqlite3.connect(str(path), timeout=timeout)
         try:
@@ -68,6 +68,64 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
             conn.close()
             raise
     return db
+
+
+def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqlite3.Connection:
+    """A ``mode=ro`` sqlite3 connection to ``path``, also in a folder this process may not write.
+
+    >>> open_readonly("archive.db").execute("PRAGMA schema_version").fetchone()  # doctest: +SKIP
+    (42,)
+    """
+    uri = _readonly_uri(path)
+    conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+    try:
+        # A WAL archive opened mode=ro must still create its -shm file, at the
+        # first read: read now, so that a failure to do so is seen here.
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _shm_refused(exc, path):
+            raise
+    except BaseException:
+        conn.close()
+        raise
+    # The folder is not writable for this process, so SQLite could not create
+    # the -shm file. immutable=1 reads the main file alone, without -shm or
+    # locks, which is right only while nobody writes: with no -wal file no
+    # connection has the archive open in WAL mode, and none that may not write
+    # the folder can start one. (A user who may, starting a crawl during a
+    # long read, could make it see wrong rows, never damage the file: the
+    # risk `serve` takes whenever it opens immutable.)
+    return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
+
+
+def immutable_only(path: str | os.PathLike[str]) -> bool:
+    """Whether open_readonly() can open ``path`` only immutable (a WAL archive, no -wal
+    file, in a folder this process may not write): ``immutable_only("ro/a.db")`` -> True."""
+    conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=0)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        return _shm_refused(exc, path)
+    finally:
+        conn.close()
+    return False
+
+
+def _readonly_uri(path: str | os.PathLike[str]) -> str:
+    # mode=ro makes SQLite itself refuse writes, whatever the caller does
+    # with the .db escape hatch; as_uri() percent-encodes odd characters.
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
+def _shm_refused(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
+    # With a -wal file the log may hold changes (or a writer may be live):
+    # immutable would miss them, so that case stays an error.
+    path = Path(path)
+    wal = path.with_name(path.name + "-wal")
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == _SQLITE_READONLY_DIRECTORY and not wal.exists()
 
 
 # Each step of the wait for another writer: short, so that Ctrl-C is heard at once.

@@ -97,9 +97,11 @@ def is_query_error(exc: sqlite3.OperationalError) -> bool:
     True
     """
     message = str(exc)
-    return message.startswith(("fts5:", "no such column", "unknown special query")) or (
-        message == "unterminated string"
-    )
+    # FTS5's parser words a few errors without its "fts5:" prefix; "expected
+    # integer" is a NEAR(...) distance that is not a number.
+    return message.startswith(
+        ("fts5:", "no such column", "unknown special query", "expected integer")
+    ) or (message == "unterminated string")
 
 
 def bad_query(query: str, exc: sqlite3.OperationalError) -> BadQuery:
@@ -112,6 +114,8 @@ in double quotes, and use AND, OR, NOT only between words"
     reason = str(exc).replace('near ""', "at end of query")
     if reason == "unterminated string":
         hint = "close the double quote, or remove it"
+    elif reason.startswith("expected integer"):
+        hint = "NEAR's distance is a whole number, as in NEAR(police courts, 10)"
     elif reason.startswith("no such column"):
         hint = "only title: and text: may prefix a word; put words containing ':' in double quotes"
     else:

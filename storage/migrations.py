@@ -101,6 +101,24 @@ def apply(
     return done
 
 
+def foreign_tables(db: Database) -> list[str]:
+    """The tables of a database pressroom did not make: none once a pressroom migration is
+    recorded (an archive, however old), all of them otherwise.
+
+    >>> foreign_tables(Database(memory=True))  # an empty file becomes an archive
+    []
+    """
+    if migrations.applied(db):
+        return []
+    tables = set(db.table_names())
+    table = migrations.migrations_table
+    # apply() makes its table in a transaction of its own, before m001: a first
+    # open killed in between leaves it empty, and the file still pressroom's.
+    if table in tables and not db.table(table).count:
+        tables.discard(table)
+    return sorted(tables)
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     """Create articles (+ FTS5 index), runs, failures and captures."""

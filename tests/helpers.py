@@ -16,13 +16,16 @@ PROGRAM = shutil.which("pressroom")
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, timeout: float = 240
+    *args: str, cwd: Path | None = None, timeout: float = 240, prefix: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess:
-    """Run the installed `pressroom ARGS...` in a fresh process and capture its output."""
+    """Run the installed `pressroom ARGS...` in a fresh process and capture its output.
+
+    ``prefix`` runs it through another program, such as setpriv.
+    """
     if PROGRAM is None:
         raise RuntimeError("the pressroom program is not installed: pip install -e '.[test]'")
     return subprocess.run(
-        [PROGRAM, *args],
+        [*prefix, PROGRAM, *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -17,18 +17,21 @@ root uses ``setpriv`` to drop CAP_DAC_OVERRIDE, since root ignores file modes.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import PROGRAM, ROOT, run_cli
 
 from fixtures.demo.site import build_site
 from fixtures.faults import FaultServer, corrupt_archive, kill_during, serve_faults
@@ -136,6 +139,92 @@ def test_read_only_archive(stored, source, tmp_path):
     result = crawl(source, db, prefix=_without_root_powers())
     assert_one_line_error(result, "cannot write to archive", "not writable")
     assert digest(db) == before
+
+
+def read_only_folder(stored: Path, tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """A copy of ``stored`` in a folder the command may not write; the command's prefix."""
+    db = copy_of(stored, tmp_path / "ro")
+    assert db.read_bytes()[18:20] == b"\x02\x02"  # WAL: reading needs a -shm file
+    db.parent.chmod(0o555)
+    prefix = _without_root_powers()
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import sys; open(sys.argv[1], 'x')", str(db) + "-shm"],
+        capture_output=True,
+    )
+    if probe.returncode == 0:
+        pytest.skip("this platform lets the process write in a folder of mode 0555")
+    return db, prefix
+
+
+READ_COMMANDS = [
+    ["search", "the"],
+    ["stats"],
+    ["export", "--format", "csv"],
+    ["pages"],
+    ["sources"],
+]
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=[c[0] for c in READ_COMMANDS])
+def test_read_commands_work_on_an_archive_in_a_read_only_folder(stored, tmp_path, command):
+    db, prefix = read_only_folder(stored, tmp_path)
+    before = digest(db)
+    result = run_cli(*command, "--db", str(db), prefix=prefix)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Error" not in result.stderr and result.stdout
+    assert digest(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
+def test_history_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
+    db, prefix = read_only_folder(stored, tmp_path)
+    url = sorted(articles(stored))[0]  # not articles(db): as root it would make db's -shm
+    result = run_cli("history", url, "--db", str(db), prefix=prefix)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("v1 ")
+
+
+def test_an_archive_with_a_wal_file_in_a_read_only_folder_is_still_refused(stored, tmp_path):
+    # The log may hold changes an immutable read would miss: no fallback then.
+    db, prefix = read_only_folder(stored, tmp_path)
+    db.parent.chmod(0o755)
+    Path(str(db) + "-wal").write_bytes(b"")
+    db.parent.chmod(0o555)
+    result = run_cli("stats", "--db", str(db), prefix=prefix)
+    assert_one_line_error(result, "cannot")
+
+
+def test_serve_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
+    pytest.importorskip("datasette", reason="pip install 'pressroom[serve]' to test serve")
+    db, prefix = read_only_folder(stored, tmp_path)
+    refused = run_cli("serve", "--db", str(db), "--no-immutable", prefix=prefix)
+    assert_one_line_error(refused, "folder is not writable", "--no-immutable", code=2)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert PROGRAM is not None
+    process = subprocess.Popen(
+        [*prefix, PROGRAM, "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/a/articles.json?_shape=array&_col=url"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    rows = json.load(response)
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert {row["url"] for row in rows} == set(articles(stored))
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert process.returncode == 0, output
+    assert "immutable: its folder is not writable" in output and "Traceback" not in output
 
 
 # --- full disk -------------------------------------------------------------------

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, run_cli
 
+from fixtures.sources import write_source
 from pressroom.cli import main
 from storage import Archive
 
@@ -230,6 +231,44 @@ def test_search_queries_that_look_like_sql_are_searched_or_refused(runner, archi
     assert "Traceback" not in result.output
     with Archive(archive, readonly=True) as ro:
         assert ro.stats()["articles"] == 3
+
+
+@pytest.mark.parametrize("command", [["search"], ["export", "--query"]], ids=["search", "export"])
+@pytest.mark.parametrize("distance", ["x", "2x"])
+def test_a_near_distance_that_is_not_a_number_is_a_bad_query(archive, command, distance):
+    query = f"NEAR(detention activists, {distance})"
+    result = run_cli(*command, query, "--db", str(archive))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"Error: invalid search query {query!r}: expected integer")
+    assert "hint: NEAR's distance is a whole number" in result.stderr
+    assert result.stderr.count("\n") == 1
+    good = run_cli(*command, "NEAR(detention activists, 10)", "--db", str(archive))
+    assert good.returncode == 0 and good.stdout.count("https://x.org/news/") == 3, good.stderr
+
+
+@pytest.mark.parametrize("limit", [2**63 - 1, 2**63, 10**30])
+def test_a_search_limit_past_sqlites_largest_integer_means_no_limit(archive, limit):
+    result = run_cli("search", "detention", "--limit", str(limit), "--format", "jsonl", "--db",
+                     str(archive))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_a_recheck_batch_past_sqlites_largest_integer_means_no_limit(archive, tmp_path):
+    # Old releases, so the crawl asks the archive for them; they and the sitemap
+    # are on port 9, where nothing listens.
+    with Archive(archive) as rw:
+        rw.db.execute(
+            "UPDATE articles SET last_fetched = '2000-01-01T00:00:00+00:00',"
+            " fetched_url = 'http://127.0.0.1:9/news/' || id"
+        )
+        rw.db.conn.commit()
+    source = write_source(tmp_path / "demo.toml", "demo", sitemaps=["http://127.0.0.1:9/s.xml"])
+    result = run_cli("crawl", "--source", str(source), "--db", str(archive), "--workers", "0",
+                     "--recheck-older-than", "1h", "--recheck-batch", str(2**63))  # fmt: skip
+    assert "too large" not in result.stderr and "start items" not in result.stderr, result.stderr
+    assert result.returncode == 1 and " 4 failed" in result.stdout  # the sitemap, 3 rechecks
+    assert result.stderr.endswith("Error: no release archived; every page failed\n")
 
 
 # The values users type (filters, queries, URLs): never formatted into SQL text.

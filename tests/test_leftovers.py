@@ -22,10 +22,14 @@ from pathlib import Path
 
 import pytest
 from helpers import PROGRAM, run_cli
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from crawler import lock
 from crawler.lock import CrawlLocked, crawl_lock, lock_path
 from extraction import language
+from storage.migrations import apply as apply_migrations
+from storage.migrations import migrations
 
 
 def listing(folder: Path) -> list[str]:
@@ -140,6 +144,55 @@ def test_a_file_that_is_not_an_archive_is_bad_input(tmp_path, command, content):
     one_error_line(result, 2, "is not a pressroom archive")
     assert garbage.read_bytes() == content
     assert listing(tmp_path) == ["notes.db"]
+
+
+@pytest.mark.parametrize("table", ["notes", "articles"])
+@pytest.mark.parametrize("command", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_someone_elses_sqlite_database_is_bad_input_and_left_as_it_was(tmp_path, command, table):
+    db = tmp_path / "other.db"
+    conn = sqlite3.connect(db)
+    conn.execute(f"CREATE TABLE {table} (x)")
+    conn.execute(f"INSERT INTO {table} VALUES (1)")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    result = run_cli(*command, "--db", str(db))
+    line = one_error_line(result, 2, "is not a pressroom archive")
+    assert command[0] not in ("crawl", "reextract") or f"table(s) {table} " in line
+    assert db.read_bytes() == before  # not even switched to WAL
+    assert listing(tmp_path) == ["other.db"]
+
+
+def pressroom_migrations(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations")]
+    finally:
+        conn.close()
+
+
+def empty_migrations_table(db: Path) -> None:
+    """What a first open killed after apply() made its table, before m001, leaves."""
+    Migrations("pressroom").ensure_migrations_table(Database(db))
+
+
+def older_archive(db: Path) -> None:
+    apply_migrations(Database(db), stop_before="m002_incremental")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda db: None, lambda db: db.touch(), empty_migrations_table, older_archive],
+    ids=["new path", "empty file", "killed first open", "older pressroom"],
+)
+def test_a_crawl_makes_or_upgrades_an_archive_of_a_new_empty_or_older_file(tmp_path, make):
+    db = tmp_path / "a.db"
+    make(db)
+    # Nothing to fetch there: the crawl fails, after it opened (and migrated) the archive.
+    result = run_cli("crawl", "--sitemap", "http://127.0.0.1:9/sitemap.xml", "--db", str(db))
+    one_error_line(result, 1, "nothing could be fetched")
+    assert pressroom_migrations(db) == [m.name for m in migrations.pending(Database(memory=True))]
+    assert listing(tmp_path) == ["a.db"]
 
 
 @pytest.mark.parametrize(
