@@ -206,6 +206,10 @@ class StorePipeline:
         try:
             if self.archive_error is None and self.archive is not None:
                 self.profile.finish(self.run_id)  # the run's texts, cleaned with the final profile
+                # Re-cleaned to the version they replaced: unchanged after all. Before the
+                # run is accounted for (its counts and the summary line come from here).
+                self.counts["updated"] -= self.profile.restored
+                self.counts["unchanged"] += self.profile.restored
                 if self.account is None:
                     raise ArchiveError(
                         "the run was not accounted for: enable crawler.extensions.RunAccounting"

@@ -79,6 +79,8 @@ class ProfileKeeper:
         # for finish() to re-clean with instead of computing them again.
         self.signatures: dict[str, _EdgeSignatures] = {}
         self.voted: list[str] = []  # this run's pages whose body was put to a vote
+        # Articles this run stored as updated that finish() found unchanged after all.
+        self.restored = 0
 
     def publish(self) -> frozenset[int]:
         """Give the spider the source's current profile; return it."""
@@ -126,16 +128,21 @@ class ProfileKeeper:
         return done
 
     def finish(self, run_id: int | None) -> int:
-        """Re-clean the texts of run ``run_id`` that were cleaned with an older profile."""
+        """Re-clean the texts of run ``run_id`` that were cleaned with an older profile.
+
+        Returns how many texts changed; ``restored`` is then how many of the run's
+        updated articles are their old version again (their revision taken back).
+        """
         if run_id is None:
             return 0
         near = self.near.compact()
         rules = getattr(getattr(self.spider, "source", None), "rules", None)
+        changed: list[int] = []  # the articles whose text is re-read or re-cleaned here
         if self.voted and rules is not None:  # the vote's choice, made again (issue 17)
             hashes = profiles.boilerplate(self.archive, self.source)
             workers = self.spider.crawler.settings.getint("PRESSROOM_EXTRACT_WORKERS", 0)
             revote(self.archive, self.source, rules, self.voted, boilerplate=hashes,
-                   near=near if near else None, workers=workers)  # fmt: skip
+                   near=near if near else None, workers=workers, changed=changed)  # fmt: skip
         drop = None
         if near:
 
@@ -151,14 +158,22 @@ class ProfileKeeper:
                 groups = nearblocks.groups(language, template)
                 return near.strip(groups, texts, known=walk, signatures=signatures)
 
-        return profiles.reclean(
-            self.archive,
-            self.source,
-            run_id,
-            stale_upto=self.stale_upto,
-            stale_urls=self.stale_urls,
-            near=drop,
-        )
+        with self.archive.transaction():
+            recleaned = profiles.reclean(
+                self.archive,
+                self.source,
+                run_id,
+                stale_upto=self.stale_upto,
+                stale_urls=self.stale_urls,
+                near=drop,
+                changed=changed,
+            )
+            # After a redesign, the texts read before the profile knew the new layout
+            # were stored as new versions; cleaned, they are the old text again: the
+            # release did not change (README: a version is a change of text, title or
+            # dates). Those revisions are taken back; the run counts them unchanged.
+            self.restored = self.archive.restore_unchanged(run_id, changed) if changed else 0
+        return recleaned
 
 
 class _EdgeSignatures:

@@ -313,7 +313,9 @@ class Archive(ProfileTables):
         new: url not seen before. unchanged: same text, title and dates (only
         last_fetched, run_id, validators, capture and extractor move). updated: changed
         content; the previous version is copied to ``revisions`` and the row is
-        rewritten in place with last_changed bumped. duplicates: a new url whose
+        rewritten in place with last_changed bumped (taken back by
+        :meth:`restore_unchanged` when the crawl's end-of-run re-clean gives the old
+        version again). duplicates: a new url whose
         text is already stored for the same source under another url (an alias
         of a known release), not stored.
         """
@@ -375,6 +377,44 @@ class Archive(ProfileTables):
                 )
                 counts[outcome] += 1
         return counts
+
+    def restore_unchanged(self, run_id: int, article_ids: Iterable[int]) -> int:
+        """Take back the new versions run ``run_id`` made that are the old one again; how many.
+
+            >>> archive.restore_unchanged(run, [12, 40])  # doctest: +SKIP
+            1
+
+        For articles whose text a re-clean or re-vote replaced after they were
+        saved (storage/profiles.py ``reclean``, crawler/revote.py): after a site's
+        redesign, the texts read before the profile learned the new layout's
+        boilerplate differ from the stored ones and became new versions; cleaned
+        at the end of the crawl, they are the old texts again. When an article's
+        last revision was superseded by ``run_id`` and has the same title, dates
+        and text as the article now, the release did not change: the revision is
+        deleted and ``last_changed`` goes back to that version's ``first_fetched``
+        (the last_changed it had). A text the re-clean left really different keeps
+        its revision. The caller counts the restored articles as unchanged.
+        """
+        same = " AND ".join(f"r.{field} IS a.{field}" for field in _VERSION_FIELDS)
+        restored = 0
+        conn = self._conn
+        with self._write():
+            for article_id in dict.fromkeys(article_ids):
+                last = conn.execute(
+                    f"SELECT r.id, r.first_fetched, r.superseded_by_run IS ? AND {same}"
+                    " FROM revisions r JOIN articles a ON a.id = r.article_id"
+                    " WHERE r.article_id = ? ORDER BY r.id DESC LIMIT 1",
+                    [run_id, article_id],
+                ).fetchone()
+                if last is None or not last[2]:
+                    continue
+                conn.execute("DELETE FROM revisions WHERE id = ?", [last[0]])
+                # Not title or text: the FTS index (its UPDATE trigger) is not touched.
+                conn.execute(
+                    "UPDATE articles SET last_changed = ? WHERE id = ?", [last[1], article_id]
+                )
+                restored += 1
+        return restored
 
     def mark_not_modified(self, urls: Iterable[str], run_id: int | None) -> int:
         """Record that the site answered 304 Not Modified for these URLs; returns how many.

@@ -267,6 +267,7 @@ def reclean(
     stale_upto: int | None = None,
     stale_urls: Collection[str] | None = None,
     near: Callable[..., list[bool]] | None = None,
+    changed: list[int] | None = None,
 ) -> int:
     """Rebuild stored texts of ``source`` (of one run, or all) with its current profile.
 
@@ -285,6 +286,9 @@ def reclean(
 
     ``near(language, template, texts, dropped, description, url)``: which blocks are
     near-repeated edge blocks, also dropped (the crawl's :mod:`extraction.nearblocks`).
+    ``changed``: a list the ids of the articles whose text changed are added to (a
+    crawl then takes back the versions its re-clean made the old one again:
+    ``Archive.restore_unchanged``).
     """
     restricted = stale_upto is not None or stale_urls is not None
     urls = list(stale_urls or ())
@@ -309,6 +313,8 @@ def reclean(
             changes.append((url, [text, markdown, len(text.split()), digest, article_id], digest))
     if changes:
         archive.save_cleaned_texts(changes)
+        if changed is not None:
+            changed.extend(values[-1] for _, values, _ in changes)
     return len(changes)
 
 

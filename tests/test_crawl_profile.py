@@ -10,6 +10,7 @@ lets the site's annual report PDF in, which is stored as a PDF.
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -144,3 +145,61 @@ def test_a_second_crawl_and_a_reextraction_change_nothing(alt_crawl, cli, alt_so
     assert redone.returncode == 0, redone.stderr
     assert " 0 changed" in redone.stdout  # the profile applies to re-extraction too
     assert {path: row["text"] for path, row in rows(db).items()} == before
+
+
+def test_a_redesign_that_leaves_the_texts_as_they_were_makes_no_new_version(cli, tmp_path):
+    """The default site crawled, then its redesign (the alt site's new boilerplate blocks)
+    served on the same port: the pages read before the profile learned the new layout
+    keep its boilerplate and were stored as new versions, but the re-clean at the end of
+    the crawl gives back the texts stored before. No release changed: the crawl says so,
+    no revision is kept and last_changed stays."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    db = tmp_path / "site.db"
+
+    def crawl(*options: str) -> str:
+        sitemap = f"http://127.0.0.1:{port}/sitemap.xml"
+        result = cli("crawl", "--sitemap", sitemap, "--db", str(db), *options)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    with serve(build_site(), port=port):
+        crawl()
+    # A date no crawl of this test can write.
+    query(db, "UPDATE articles SET last_changed = '2020-01-02T03:04:05+00:00'")
+    before = rows(db)
+    alt = build_site(variant="alt")
+    with serve(alt, port=port):
+        summary = crawl("--full")
+    n = len(before)
+    assert f" 0 new, 0 updated, {n} unchanged," in summary
+    after = rows(db)
+    assert {p: r["text_hash"] for p, r in after.items()} == {
+        p: r["text_hash"] for p, r in before.items()
+    }
+    assert all(not any(s in r["text"] for s in alt.boilerplate_strings()) for r in after.values())
+    assert {r["last_changed"] for r in after.values()} == {"2020-01-02T03:04:05+00:00"}
+    run = "SELECT articles_new, articles_updated, articles_unchanged FROM runs ORDER BY id DESC"
+    assert query(db, run)[0] == (0, 0, n)
+    assert query(db, "SELECT count(*) FROM revisions") == [(0,)]
+    # The full-text index matches the articles (external content: checked against the table).
+    query(db, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    url = next(iter(after.values()))["url"]
+    history = cli("history", url, "--db", str(db))
+    assert history.returncode == 0, history.stderr
+    assert [line[:3] for line in history.stdout.splitlines() if line.startswith("v")] == ["v1 "]
+    redone = cli("reextract", "--db", str(db))  # reads each page once, with the final profile
+    assert redone.returncode == 0, redone.stderr
+    assert f"0 changed, {n} unchanged" in redone.stdout
+    assert query(db, "SELECT count(*) FROM revisions") == [(0,)]
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    """The rows of ``sql`` run on ``db``, committed, the file closed again."""
+    con = sqlite3.connect(db)
+    try:
+        with con:
+            return con.execute(sql).fetchall()
+    finally:
+        con.close()

@@ -233,6 +233,43 @@ def test_timestamps_and_run_id_follow_the_outcome(fresh_archive: Archive) -> Non
     assert updated["last_changed"] > unchanged["last_changed"]
 
 
+def test_a_version_recleaned_back_to_the_one_it_replaced_is_taken_back(
+    fresh_archive: Archive,
+) -> None:
+    # A crawl stores texts that keep a redesign's new boilerplate (not learned yet), then
+    # re-cleans them (storage/profiles.py reclean): "a" is its old text again, "b" a text
+    # that really changed; "c" went back to a version superseded by an earlier run.
+    from storage.records import text_hash
+
+    def recleaned(url: str, text: str) -> tuple[str, list[Any], str]:
+        row = fresh_archive.get(url)
+        return (url, [text, text, len(text.split()), text_hash(text), row["id"]], text_hash(text))
+
+    run1 = fresh_archive.start_run("ec", {})
+    fresh_archive.save_articles(
+        [article("a", "Alpha."), article("b", "Beta."), article("c", "Gamma.")], run1
+    )
+    fresh_archive.save_articles([article("c", "Gamma, new.")], run1)
+    old = {url: fresh_archive.get(url)["last_changed"] for url in "abc"}
+    run2 = fresh_archive.start_run("ec", {})
+    saved = fresh_archive.save_articles(
+        [article("a", "Alpha.\n\nAbout us."), article("b", "Beta, edited.\n\nAbout us.")], run2
+    )
+    assert saved["updated"] == 2
+    fresh_archive.save_cleaned_texts(
+        [recleaned("a", "Alpha."), recleaned("b", "Beta, edited."), recleaned("c", "Gamma.")]
+    )
+    ids = [fresh_archive.get(url)["id"] for url in "abc"]
+    assert fresh_archive.restore_unchanged(run2, ids) == 1
+    assert [v["text"] for v in fresh_archive.history("a")] == ["Alpha."]
+    assert fresh_archive.get("a")["last_changed"] == old["a"]
+    assert [v["text"] for v in fresh_archive.history("b")] == ["Beta.", "Beta, edited."]
+    assert fresh_archive.get("b")["last_changed"] > old["b"]
+    assert [v["text"] for v in fresh_archive.history("c")] == ["Gamma.", "Gamma."]  # run 1's
+    assert fresh_archive.restore_unchanged(run2, ids) == 0
+    fts_integrity_check(fresh_archive)
+
+
 def test_same_text_under_another_source_is_not_a_duplicate(fresh_archive: Archive) -> None:
     counts = fresh_archive.save_articles(
         [article("a", "Shared statement."), {**article("b", "Shared statement."), "source": "un"}],
