@@ -268,7 +268,10 @@ def test_a_recheck_batch_past_sqlites_largest_integer_means_no_limit(archive, tm
                      "--recheck-older-than", "1h", "--recheck-batch", str(2**63))  # fmt: skip
     assert "too large" not in result.stderr and "start items" not in result.stderr, result.stderr
     assert result.returncode == 1 and " 4 failed" in result.stdout  # the sitemap, 3 rechecks
-    assert result.stderr.endswith("Error: no release archived; every page failed\n")
+    # The sitemap, the one entry point, failed: the line says why (crawler/extensions.py).
+    assert result.stderr.endswith(
+        "Error: nothing could be fetched: http://127.0.0.1:9/s.xml: connection refused\n"
+    )
 
 
 # The values users type (filters, queries, URLs): never formatted into SQL text.
