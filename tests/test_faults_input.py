@@ -131,6 +131,8 @@ def test_malformed_source_file(runner, tmp_path, text, words):
         (["crawl", "--feed", "https://x.org/f", "--allow", "("], "--allow: invalid regex"),
         (["crawl", "--feed", "https://x.org/f", "--deny", "*x"], "--deny: invalid regex"),
         (["crawl", "--feed", "https://x.org/f", "--recheck-older-than", "soon"], "12h, 30d"),
+        (["crawl", "--feed", "https://x.org/f", "--workers", "100000"], "0<=x<=256"),
+        (["worker", "--redis", "redis://127.0.0.1:9", "--workers", "9999"], "0<=x<=256"),
         (["crawl", "--feed", "https://x.org/f", "-s", "lower=1"], "-s expects NAME=VALUE"),
         (["search", "x", "--since", "2024-13-45", "--db", "{db}"], "invalid since date"),
         (["search", "x", "--until", "yesterday", "--db", "{db}"], "invalid until date"),
