@@ -493,13 +493,15 @@ class Coordinator:
                     found, _decision, again = self.judging.apply(found, note)
                     if again is not None:
                         self.divert(again)
-            if getattr(self.crawler.spider, "near", None) is not None:
-                for item in found:
-                    if isinstance(item, ArticleItem):
-                        # Workers clean with the block profile only, not the near-repeated
-                        # blocks (not sent to them): "cleaned with an older profile", so
-                        # the run's end cleans it again with them, as on one machine.
-                        item.profile = None
+            for item in found:
+                if isinstance(item, ArticleItem):
+                    # Workers clean with the block profile only, not the near-repeated
+                    # blocks (not sent to them): "cleaned with an older profile", so the
+                    # run's end cleans it again with them, as on one machine. Also a page
+                    # that arrives before the coordinator has learned any (spider.near
+                    # still None): its contact block was kept whenever the block profile
+                    # had not changed since, and which pages those were depended on timing.
+                    item.profile = None
             items += found
             (self.held_messages if any(map(_held, found)) else acks).append(mid)
         return deferred_from_coro(self._write(items, acks))
