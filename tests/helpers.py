@@ -15,6 +15,22 @@ ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = shutil.which("pressroom")
 
 
+def without_root_powers() -> tuple[str, ...]:
+    """The prefix that runs a command without root's power to ignore file modes (setpriv),
+    for tests of folders a command may not write; () when not root. Skips without setpriv."""
+    import os
+
+    import pytest
+
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root ignores file modes, and setpriv is not installed to drop that")
+    caps = "-dac_override,-dac_read_search"
+    return (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 240, prefix: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess:

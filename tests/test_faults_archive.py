@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, ROOT, run_cli
+from helpers import PROGRAM, ROOT, run_cli, without_root_powers
 
 from fixtures.demo.site import build_site
 from fixtures.faults import FaultServer, corrupt_archive, kill_during, serve_faults
@@ -122,21 +122,11 @@ def copy_of(stored: Path, directory: Path) -> Path:
 # --- read-only -------------------------------------------------------------------
 
 
-def _without_root_powers() -> tuple[str, ...]:
-    if os.geteuid() != 0:
-        return ()
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("root ignores file modes, and setpriv is not installed to drop that")
-    caps = "-dac_override,-dac_read_search"
-    return (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
-
-
 def test_read_only_archive(stored, source, tmp_path):
     db = copy_of(stored, tmp_path)
     db.chmod(0o444)
     before = digest(db)
-    result = crawl(source, db, prefix=_without_root_powers())
+    result = crawl(source, db, prefix=without_root_powers())
     assert_one_line_error(result, "cannot write to archive", "not writable")
     assert digest(db) == before
 
@@ -146,7 +136,7 @@ def read_only_folder(stored: Path, tmp_path: Path) -> tuple[Path, tuple[str, ...
     db = copy_of(stored, tmp_path / "ro")
     assert db.read_bytes()[18:20] == b"\x02\x02"  # WAL: reading needs a -shm file
     db.parent.chmod(0o555)
-    prefix = _without_root_powers()
+    prefix = without_root_powers()
     probe = subprocess.run(
         [*prefix, sys.executable, "-c", "import sys; open(sys.argv[1], 'x')", str(db) + "-shm"],
         capture_output=True,

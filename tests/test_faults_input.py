@@ -8,15 +8,13 @@ a file without --force.
 from __future__ import annotations
 
 import ast
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, run_cli
+from helpers import ROOT, run_cli, without_root_powers
 
 from fixtures.sources import write_source
 from pressroom.cli import main
@@ -178,13 +176,7 @@ def test_export_to_a_directory_that_cannot_be_written(archive, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
-    prefix: tuple[str, ...] = ()
-    if os.geteuid() == 0:  # root writes anywhere: drop that power for the command
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv")
-        caps = "-dac_override,-dac_read_search"
-        prefix = (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
+    prefix = without_root_powers()
     out = locked / "out.jsonl"
     result = subprocess.run(
         [*prefix, sys.executable, "-m", "crawler", "export", "-o", str(out)]

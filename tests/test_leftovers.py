@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import sqlite3
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, run_cli
+from helpers import run_cli, without_root_powers
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -227,21 +226,9 @@ def test_a_crawl_into_a_folder_that_cannot_be_written_says_so(site_url, tmp_path
     folder = tmp_path / "locked"
     folder.mkdir()
     folder.chmod(0o555)
-    prefix: tuple[str, ...] = ()
-    if os.geteuid() == 0:  # root writes anywhere: drop that power for the command
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv")
-        caps = "-dac_override,-dac_read_search"
-        prefix = (setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}")
-    assert PROGRAM is not None
     db = folder / "a.db"
-    result = subprocess.run(
-        [*prefix, PROGRAM, "crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    result = run_cli("crawl", "--sitemap", f"{site_url}/sitemap.xml", "--db", str(db),
+                     prefix=without_root_powers())  # fmt: skip
     one_error_line(result, 1, f"cannot write to archive {str(db)!r}", "Permission denied")
     assert listing(folder) == []
 
