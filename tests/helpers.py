@@ -89,3 +89,21 @@ def store_voted_page(db: Path, **stored: object) -> tuple[str, dict]:
         assert archive.save_articles([row], run)["new"] == 1
         archive.finish_run(run, "ok", {})
     return url, article
+
+
+def json_when_served(url: str, process: subprocess.Popen, wait: float = 60) -> object:
+    """The JSON at ``url`` once the server ``process`` started answers it; fails the test
+    if the process ends first or nothing answers within ``wait`` seconds."""
+    import json
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except OSError:
+            assert process.poll() is None, "the server ended before it answered"
+            assert time.monotonic() < deadline, f"nothing answered {url} in {wait:g} s"
+            time.sleep(0.2)

@@ -17,7 +17,6 @@ root uses ``setpriv`` to drop CAP_DAC_OVERRIDE, since root ignores file modes.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import shutil
@@ -26,12 +25,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, ROOT, run_cli, without_root_powers
+from helpers import PROGRAM, ROOT, json_when_served, run_cli, without_root_powers
 
 from fixtures.demo.site import build_site
 from fixtures.faults import FaultServer, corrupt_archive, kill_during, serve_faults
@@ -200,16 +198,8 @@ def test_serve_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
     )
     try:
         url = f"http://127.0.0.1:{port}/a/articles.json?_shape=array&_col=url"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    rows = json.load(response)
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
-        assert {row["url"] for row in rows} == set(articles(stored))
+        rows = json_when_served(url, process, wait=30)
+        assert {row["url"] for row in rows} == set(articles(stored))  # type: ignore[attr-defined]
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)

@@ -19,12 +19,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, run_cli
+from helpers import PROGRAM, json_when_served, run_cli
 
 from pressroom.cli import main
 from storage import Archive
@@ -432,17 +431,8 @@ def test_serve_answers_over_http_then_stops(db, articles):
     )
     url = f"http://127.0.0.1:{port}/{db.stem}/articles.json?_shape=array&_size=max"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    rows = json.load(response)
-                break
-            except OSError:
-                assert proc.poll() is None, proc.communicate()[1]
-                assert time.monotonic() < deadline, "serve did not answer in 60 s"
-                time.sleep(0.2)
-        assert len(rows) == articles
+        rows = json_when_served(url, proc)
+        assert len(rows) == articles  # type: ignore[arg-type]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/{db.stem}", timeout=5) as page:
             assert page.status == 200 and b"articles" in page.read()
     finally:
