@@ -76,20 +76,9 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
     >>> open_readonly("archive.db").execute("PRAGMA schema_version").fetchone()  # doctest: +SKIP
     (42,)
     """
-    uri = _readonly_uri(path)
-    conn = sqlite3.connect(uri, uri=True, timeout=timeout)
-    try:
-        # A WAL archive opened mode=ro must still create its -shm file, at the
-        # first read: read now, so that a failure to do so is seen here.
-        conn.execute("PRAGMA schema_version").fetchone()
+    conn = _read_once(path, timeout)
+    if conn is not None:
         return conn
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        if not _shm_refused(exc, path):
-            raise
-    except BaseException:
-        conn.close()
-        raise
     # The folder is not writable for this process, so SQLite could not create
     # the -shm file. immutable=1 reads the main file alone, without -shm or
     # locks, which is right only while nobody writes: with no -wal file no
@@ -97,20 +86,39 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
     # the folder can start one. (A user who may, starting a crawl during a
     # long read, could make it see wrong rows, never damage the file: the
     # risk `serve` takes whenever it opens immutable.)
-    return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout)
+    return sqlite3.connect(_readonly_uri(path) + "&immutable=1", uri=True, timeout=timeout)
 
 
 def immutable_only(path: str | os.PathLike[str]) -> bool:
     """Whether open_readonly() can open ``path`` only immutable (a WAL archive, no -wal
     file, in a folder this process may not write): ``immutable_only("ro/a.db")`` -> True."""
-    conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=0)
     try:
-        conn.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.OperationalError as exc:
-        return _shm_refused(exc, path)
-    finally:
-        conn.close()
+        conn = _read_once(path, timeout=0)
+    except sqlite3.OperationalError:
+        return False  # another trouble, which opening the archive reports
+    if conn is None:
+        return True
+    conn.close()
     return False
+
+
+def _read_once(path: str | os.PathLike[str], timeout: float) -> sqlite3.Connection | None:
+    """A ``mode=ro`` connection that has read ``path`` once, or None when only an
+    immutable one can (SQLite could not create the -shm file: :func:`_shm_refused`)."""
+    conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=timeout)
+    try:
+        # A WAL archive opened mode=ro must still create its -shm file, at the
+        # first read: read now, so that a failure to do so is seen here.
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _shm_refused(exc, path):
+            return None
+        raise
+    except BaseException:
+        conn.close()
+        raise
 
 
 def _readonly_uri(path: str | os.PathLike[str]) -> str:
