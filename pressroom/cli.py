@@ -40,6 +40,15 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help="Archive file (SQLite).",
 )
+# The most extraction processes --workers starts (one per core on machines up to this).
+MAX_WORKERS = 256
+WORKERS_OPTION = click.option(
+    "--workers",
+    # More processes than this is a typo (2000 for 20), not a machine: refused, not started.
+    type=click.IntRange(min=0, max=MAX_WORKERS),
+    default=None,
+    help="Extraction processes.",
+)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,10 +147,6 @@ def _echo_json(rows: Iterable[Any], fmt: str) -> None:
     click.echo("[]" if previous is None else prefix + previous + "]")
 
 
-# The most extraction processes --workers starts (one per core on machines up to this).
-MAX_WORKERS = 256
-
-
 class _Program(click.Group):
     """click's Group, except that Ctrl-C or SIGTERM while it parses is one line and 130 or 143.
 
@@ -213,13 +218,7 @@ def main() -> None:
 @click.option(
     "--depth", type=click.IntRange(min=0), default=None, help="Link-walking depth (--start-url)."
 )
-@click.option(
-    "--workers",
-    # More processes than this is a typo (2000 for 20), not a machine: refused, not started.
-    type=click.IntRange(min=0, max=MAX_WORKERS),
-    default=None,
-    help="Extraction processes.",
-)
+@WORKERS_OPTION
 @click.option("--contact", help="Contact URL or e-mail put in the User-Agent.")
 @click.option(
     "--full", is_flag=True, help="Refetch everything: no lastmod, 304 or listing shortcuts."
@@ -333,13 +332,7 @@ def _cluster_call(
 
 @main.command()
 @click.option("--redis", metavar="URL", required=True, help="The coordinator's Redis.")
-@click.option(
-    "--workers",
-    # More processes than this is a typo (2000 for 20), not a machine: refused, not started.
-    type=click.IntRange(min=0, max=MAX_WORKERS),
-    default=None,
-    help="Extraction processes.",
-)
+@WORKERS_OPTION
 @click.option("--exit-when-idle", is_flag=True, help="Exit when no crawl is running.")
 @click.option(
     "--idle-seconds",
