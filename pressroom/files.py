@@ -77,8 +77,10 @@ def analyse_file(
     try:
         data = read_page(path)
     except (OSError, EOFError, zlib.error) as exc:
-        # One bad file of a folder is a failed record, not the end of the run.
-        what = "unreadable gzip" if path.name.lower().endswith(".gz") else "unreadable file"
+        # One bad file of a folder is a failed record, not the end of the run. A file is
+        # gzip by its first bytes, whatever its name: its errors say so.
+        broken_gzip = isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
+        what = "unreadable gzip" if broken_gzip else "unreadable file"
         return PageResult(url, "failed", reason=f"{what}: {exc}")
     # Bytes, as a crawl hands them over: extraction decodes them (the crawl's policy,
     # valid UTF-8 before a <meta> charset), reads a PDF as one, and refuses binary data.
