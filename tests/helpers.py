@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = shutil.which("pressroom")
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def without_root_powers() -> tuple[str, ...]:
     """The prefix that runs a command without root's power to ignore file modes (setpriv),
     for tests of folders a command may not write; () when not root. Skips without setpriv."""

@@ -23,22 +23,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 SKIP_REASON = "redis-server is not installed (apt-get install redis-server)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisServer:

@@ -10,12 +10,12 @@ lets the site's annual report PDF in, which is stored as a PDF.
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import free_port
 
 from extraction.extract import analyse
 from extraction.rules import Rules
@@ -153,9 +153,7 @@ def test_a_redesign_that_leaves_the_texts_as_they_were_makes_no_new_version(cli,
     keep its boilerplate and were stored as new versions, but the re-clean at the end of
     the crawl gives back the texts stored before. No release changed: the crawl says so,
     no revision is kept and last_changed stays."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     db = tmp_path / "site.db"
 
     def crawl(*options: str) -> str:

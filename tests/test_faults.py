@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, free_port, run_cli
 
 from fixtures.demo.site import build_site
 from fixtures.faults import (
@@ -227,7 +227,7 @@ def test_serve_binds_to_loopback_by_default(tmp_path, hostile):
     pytest.importorskip("datasette")
     db = tmp_path / "copy.db"
     shutil.copy(hostile.db, db)
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler", "serve", "--db", str(db), "-p", str(port)],
         cwd=ROOT,
@@ -241,14 +241,6 @@ def test_serve_binds_to_loopback_by_default(tmp_path, hostile):
         proc.terminate()
         proc.wait(timeout=30)
     assert listening == ["127.0.0.1"], listening
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_listening(port: int, timeout: float) -> list[str]:

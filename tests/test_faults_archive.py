@@ -20,7 +20,6 @@ import hashlib
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, ROOT, json_when_served, run_cli, without_root_powers
+from helpers import PROGRAM, ROOT, free_port, json_when_served, run_cli, without_root_powers
 
 from fixtures.demo.site import build_site
 from fixtures.faults import FaultServer, corrupt_archive, kill_during, serve_faults
@@ -186,9 +185,7 @@ def test_serve_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
     db, prefix = read_only_folder(stored, tmp_path)
     refused = run_cli("serve", "--db", str(db), "--no-immutable", prefix=prefix)
     assert_one_line_error(refused, "folder is not writable", "--no-immutable", code=2)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     assert PROGRAM is not None
     process = subprocess.Popen(
         [*prefix, PROGRAM, "serve", "--db", str(db), "--port", str(port)],

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -22,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM
+from helpers import PROGRAM, free_port
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 from fixtures.demo.server import serve
@@ -90,12 +89,6 @@ def runs(db: Path) -> list[tuple[str, str | None]]:
         return con.execute("select status, message from runs order by id").fetchall()
     finally:
         con.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

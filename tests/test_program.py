@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, json_when_served, run_cli
+from helpers import PROGRAM, free_port, json_when_served, run_cli
 
 from pressroom.cli import main
 from storage import Archive
@@ -412,12 +411,6 @@ def test_extract_every_format(db, saved_pages, args, array, tmp_path):
 
 
 # -- serve and demo ------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_serve_answers_over_http_then_stops(db, articles):

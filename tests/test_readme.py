@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import shlex
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -21,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, ROOT
+from helpers import PROGRAM, ROOT, free_port
 
 from storage import Archive
 
@@ -135,12 +134,6 @@ def edit_twice(db: Path, url: str) -> None:
             text = current["text"] + f"\n\nCorrection {n}: an earlier version misstated a figure."
             archive.save_articles([{**current, "text": text}], run)
             archive.finish_run(run, "ok", {})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.skipif(PROGRAM is None, reason="pip install -e '.[test]' first")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import Clock, run_cli
+from helpers import Clock, free_port, run_cli
 
 from crawler.lock import crawl_lock
 from fixtures.demo.releases import releases
@@ -209,12 +209,6 @@ def test_serve_help_and_bad_input():
     assert "Example" in help_text and "pressroom serve --db" in help_text
     missing = runner.invoke(main, ["serve", "--db", "missing.db"])
     assert missing.exit_code == 2 and "no archive at missing.db" in missing.output
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
