@@ -115,6 +115,13 @@ def _read_once(path: str | os.PathLike[str], timeout: float) -> sqlite3.Connecti
         conn.close()
         if _shm_refused(exc, path):
             return None
+        if _wal_unreadable(exc, path):
+            raise ArchiveError(
+                f"cannot read archive {str(path)!r}: its folder is not writable and it has a "
+                f"-wal file, which SQLite reads only by writing beside it; copy the archive "
+                f"and its -wal file to a folder you can write, or ask its owner to run: "
+                f"sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)'"
+            ) from exc
         raise
     except BaseException:
         conn.close()
@@ -134,6 +141,16 @@ def _shm_refused(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
     wal = path.with_name(path.name + "-wal")
     code = getattr(exc, "sqlite_errorcode", None)
     return code == _SQLITE_READONLY_DIRECTORY and not wal.exists()
+
+
+def _wal_unreadable(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
+    # SQLite says "unable to open database file" (or READONLY_DIRECTORY) when the
+    # -wal exists and the -shm it needs beside it cannot be made: the folder is
+    # read-only for this process.
+    path = Path(path)
+    if not path.with_name(path.name + "-wal").exists() or os.access(path.parent, os.W_OK):
+        return False
+    return _primary_code(exc) in (_SQLITE_CANTOPEN, _SQLITE_READONLY)
 
 
 # Each step of the wait for another writer: short, so that Ctrl-C is heard at once.

@@ -177,7 +177,8 @@ def test_an_archive_with_a_wal_file_in_a_read_only_folder_is_still_refused(store
     Path(str(db) + "-wal").write_bytes(b"")
     db.parent.chmod(0o555)
     result = run_cli("stats", "--db", str(db), prefix=prefix)
-    assert_one_line_error(result, "cannot")
+    # Said so, with what to do, not SQLite's bare "unable to open database file".
+    assert_one_line_error(result, "folder is not writable", "-wal file", "wal_checkpoint")
 
 
 def test_serve_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
