@@ -113,7 +113,9 @@ class ProfileKeeper:
             groups = nearblocks.groups(item.article.get("language"), item.template)
             texts = [b[1] for b in item.blocks]
             signatures = getattr(item, "signatures", None)
-            self.near.add(url, groups, texts, signatures, getattr(item, "seen", None) or ())
+            self.near.add(
+                url, groups, texts, signatures=signatures, also=getattr(item, "seen", None) or ()
+            )
             if signatures is not None and len(signatures) == len(texts):
                 self.signatures[url] = _EdgeSignatures.of(texts, signatures)
             if getattr(item, "seen", None) is not None:

@@ -64,11 +64,29 @@ def needs_fallback(meta: dict[str, Any]) -> bool:
 
 
 def document(
-    tree: Any, url: str, rules: Rules, *, precise: bool, metadata: bool, fast: bool = FAST
+    tree: Any,
+    url: str,
+    rules: Rules,
+    *,
+    precise: bool,
+    metadata: bool,
+    fast: bool = FAST,
+    frame: bool = False,
 ) -> Any:
-    """trafilatura's document for a (pruned) tree: its body as XML, and metadata if asked."""
+    """trafilatura's document for a (pruned) tree: its body as XML, and metadata if asked.
+
+    ``frame``: the body trafilatura finds in the page's article container only. A body
+    under its minimum (MIN_EXTRACTED_SIZE, 250 characters) is otherwise completed with
+    every paragraph of the page it had not read, wherever it stands (its wild-text
+    recovery): on a short release, the footer, the date line and the sidebar's appeal.
+    """
     options = copy.copy(_extractor(precise, metadata, fast))
     options.url = options.source = url
+    if frame:
+        # Under the minimum the recovery runs; at 1 only an empty body is completed. The
+        # same minimum decides whether <div>s count as paragraphs (by the <p> text of
+        # the whole page): a page with little may be read otherwise (the caller checks).
+        options.min_extracted_size = 1
     return trafilatura.bare_extraction(
         tree, options=options, prune_xpath=list(rules.prune_xpath) or None
     )

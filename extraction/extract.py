@@ -150,7 +150,7 @@ def _analyse(
     anchors = anchor_texts(tree, shortest=1)  # short ones: a table row's cells (blocks._is_link)
     body_links = links.anchors(tree, base)
     fallback = engine.needs_fallback(meta)
-    doc, found, added, readings = firstpass.first_pass(tree, url, rules, metadata=fallback)
+    doc, found, added, readings, frame = firstpass.first_pass(tree, url, rules, metadata=fallback)
     title = meta["title"] or (doc.title if doc is not None else None) or _headline(tree)
     blocks = clean_blocks(found, rules, title, anchors)
     # ensemble hook (issue 16): a doubtful body is put to a vote (extraction.ensemble).
@@ -170,7 +170,13 @@ def _analyse(
     def linked() -> float:  # a body that is the whole page is in doubt if it holds links
         return ensemble.link_share([b[1] for b in own], page_anchors())
 
-    if ensemble.in_doubt(_words(own), sum(len(b[1]) for b in own), page_chars, readings, linked):
+    # A short body read from its article container, the rest of the page holding no
+    # prose (firstpass.framed), is no teaser: the vote would pick a wider reading that
+    # kept the page's furniture (readability-lxml reads nothing under 250 characters).
+    doubt = not frame and ensemble.in_doubt(
+        _words(own), sum(len(b[1]) for b in own), page_chars, readings, linked
+    )
+    if doubt:
         candidates = [(found, blocks, near_dropped)]
         for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
             # Read from the whole page: its links include those that pruning took away.

@@ -44,15 +44,49 @@ PROSE_WORDS = 40
 
 def first_pass(
     tree: Any, url: str, rules: Rules, *, metadata: bool
-) -> tuple[Any, list[Block], set[str], float]:
+) -> tuple[Any, list[Block], set[str], float, bool]:
     """trafilatura's precise document of the pruned ``tree`` (metadata if asked), the
     body's blocks (the precise ones completed and merged with the balanced reading's
-    long paragraphs), the texts of the paragraphs the merge added, and how much the
-    two readings agree (:func:`extraction.ensemble.agreement`, 1.0 for the same text)."""
+    long paragraphs), the texts of the paragraphs the merge added, how much the two
+    readings agree (:func:`extraction.ensemble.agreement`, 1.0 for the same text), and
+    whether the precise body is its article container alone (:func:`framed`)."""
     doc = engine.document(tree, url, rules, precise=True, metadata=metadata)
     precise = body_blocks(doc)
+    frame = framed(tree, url, rules, precise)
+    if frame is not None:
+        precise = frame  # still completed by the balanced reading (a link's words cut)
     balanced = body_blocks(engine.document(tree, url, rules, precise=False, metadata=False))
-    return (doc, *merge(precise, balanced), agreement(precise, balanced))
+    return (doc, *merge(precise, balanced), agreement(precise, balanced), frame is not None)
+
+
+def framed(tree: Any, url: str, rules: Rules, precise: list[Block]) -> list[Block] | None:
+    """The precise body without trafilatura's wild-text recovery, when that recovery only
+    added furniture to a short release; else None.
+
+    A body under trafilatura's minimum (250 characters: a statement of one paragraph)
+    is completed with every paragraph of the page it had not read: the footer's
+    registered-office line, the date line, the newsletter blurb. Its longer pages on the
+    same template are read from the article alone, so the profile never learns those
+    blocks, and the short page kept them (a review of a new site). Read again without
+    the recovery, the body is the article container's (:func:`engine.document` frame);
+    it is kept when the recovery appended only what is no prose (no paragraph of
+    PROSE_WORDS words or more: captions, lines and boxes, as for :func:`merge`) after it.
+    A page whose recovered paragraphs include prose (a teaser box taken for the article,
+    the article's paragraphs elsewhere) keeps the whole reading, as before.
+    """
+    if not precise or _words(precise) >= ensemble.DOUBT_WORDS:
+        return None  # a long body: the recovery did not run, or brought the article
+    frame = body_blocks(engine.document(tree, url, rules, precise=True, metadata=False, frame=True))
+    n = len(frame)
+    if not n or n == len(precise) or [b[1] for b in frame] != [b[1] for b in precise[:n]]:
+        return None  # nothing read without it, nothing recovered, or read otherwise
+    if not any(b[0] in ("p", "quote") for b in frame) or any(_prose(b) for b in precise[n:]):
+        return None
+    return frame
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(cleaning.word_count(b[1]) for b in blocks)
 
 
 def agreement(precise: list[Block], balanced: list[Block]) -> float:

@@ -338,6 +338,7 @@ class NearDuplicateIndex:
         page: str,
         groups: Iterable[str],
         blocks: Sequence[str],
+        *,  # by name: a vote's readings passed as signatures were silently ignored
         signatures: Sequence[str | None] | None = None,
         also: Iterable[Sequence[str]] = (),
     ) -> None:

@@ -85,7 +85,10 @@ def reextract(
             result = _analyse(archive, capture, fetched_url, rules[name], learned[name], near[name])
             if result.seen is not None and result.blocks is not None:
                 groups = nearblocks.groups(result.article.get("language"), result.template)
-                index[name].add(url, groups, [b[1] for b in result.blocks], result.seen)
+                # The vote's losing readings count as in a crawl (crawler.profile): passed
+                # as the blocks' signatures, they were ignored, and the footer the
+                # crawl learned from them came back (a review of a new site).
+                index[name].add(url, groups, [b[1] for b in result.blocks], also=result.seen)
                 later.append(target)
                 if progress:
                     progress(done)

@@ -182,7 +182,7 @@ def test_signatures_computed_elsewhere_give_the_same_classes_and_drops() -> None
     for release in releases:
         blocks = _page_blocks(release)
         plain.add(release.path, GROUP, blocks)
-        given.add(release.path, GROUP, blocks, edge_signatures(blocks))
+        given.add(release.path, GROUP, blocks, signatures=edge_signatures(blocks))
     assert plain.classes(GROUP[0]) and list(plain.classes(GROUP[0]).items()) == list(
         given.classes(GROUP[0]).items()
     )
