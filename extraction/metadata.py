@@ -196,6 +196,10 @@ def read_metadata(
         # structured data, before trafilatura's guess, which takes the update date.
         labelled_dates = datelabels.read_dates(tree, language=declared(html_lang) or None)
         published = published or labelled_dates.published
+    if not published:
+        # A date alone in the byline area, unlabelled: read when it is a CJK one,
+        # which htmldate takes for a year alone (January 1st, a wrong date).
+        published = _cjk_date_line(classed)
         if not modified and labelled_dates.modified and labelled_dates.modified != published:
             modified = labelled_dates.modified
     org_author = byline_org or (", ".join(orgs) if orgs else None)
@@ -362,13 +366,22 @@ def _byline(classed: list[tuple[Any, int]]) -> tuple[list[str], str | None]:
     return people, org
 
 
-_ORG, _PEOPLE, _TAGS = 1, 2, 4
+_ORG, _PEOPLE, _TAGS, _DATELINE = 1, 2, 4, 8
+# A class naming the line under a headline that holds its date ("meta", "ms-date").
+_DATELINE_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:meta|date|dateline|byline|pubdate|published|posted|time|timestamp)"
+    r"(?=$|[-_\s])",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
 def _class_kind(classes: str) -> int:
-    """Bits: the class attribute marks a byline's organisation, its people, a tag block."""
+    """Bits: the class attribute marks a byline's organisation, its people, a tag block,
+    a date line."""
     kind = _TAGS if _TAG_CLASS_ANY.search(classes) else 0
+    if _DATELINE_CLASS.search(classes):
+        kind |= _DATELINE
     if not _BYLINE_CLASS.search(classes):
         return kind
     tokens = classes.split()
@@ -380,6 +393,17 @@ def _class_kind(classes: str) -> int:
 
 
 # --- dates -------------------------------------------------------------------
+
+
+def _cjk_date_line(classed: list[tuple[Any, int]]) -> str | None:
+    """The first date line (class "meta", "date" ...) outside furniture that is a CJK date alone."""
+    for el, kind in classed:
+        if kind & _DATELINE and len(el) <= 2:
+            text = el.text_content()
+            found = datelabels.cjk_date_line(text) if len(text) <= 40 else None
+            if found and not _in_furniture(el):
+                return found
+    return None
 
 
 def iso_date(value: Any) -> str | None:
@@ -487,6 +511,22 @@ def _dates(
         ]
     )
     return published, modified
+
+
+def shown_first(value: str | None, page: str, language: str | None = None) -> str | None:
+    """``value`` unless it is the 1st of a month that ``page`` writes nowhere.
+
+    >>> shown_first("2024-01-01", "<p>2024年2月28日</p><p>© 2024</p>") is None
+    True
+    >>> shown_first("2024-06-01", "<time>1 June 2024</time>"), shown_first("2024-06-02", "")
+    ('2024-06-01', '2024-06-02')
+
+    htmldate, finding a year alone (a copyright line, a date it cannot read),
+    returns its January 1st, and a month alone its 1st: no date the page gave.
+    """
+    if not value or value[8:10] != "01" or datelabels.shows_day(page, value[:10], language):
+        return value
+    return None
 
 
 def not_today(value: str | None, now: datetime | None = None) -> str | None:
