@@ -689,7 +689,31 @@ def _without_site_name(title: str | None, tree: Any, metas: dict[str, str]) -> s
             return head
         if tail and (tail == headline or (site and head.lower() == site)):
             return tail
+    # No <h1> and no site name: the part an element named for a title shows
+    # (ASP.NET's <span id="ctl00_lblTitle">), when the other part is not shown so.
+    shown = _shown_titles(tree)
+    for match in _TITLE_SEPARATOR.finditer(title) if shown else ():
+        head, tail = title[: match.start()].strip(), title[match.end() :].strip()
+        if (head in shown) != (tail in shown):
+            return head if head in shown else tail
     return title
+
+
+_TITLE_MARK = re.compile(r"title|headline", re.IGNORECASE)
+
+
+def _shown_titles(tree: Any) -> set[str]:
+    """Texts of the small elements whose id or class names a title ("ctl00_lblTitle",
+    "page-title"), outside the page's header, menus, footer and teasers."""
+    out = set()
+    for el in tree.iter(etree.Element):
+        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if len(el) > 3 or el.tag == "title" or not _TITLE_MARK.search(marks):
+            continue
+        text = _text(el.text_content())
+        if text and not _in_menu(el) and not _in_furniture(el):
+            out.add(text)
+    return out
 
 
 def _own_texts(el: Any) -> list[str]:

@@ -81,3 +81,24 @@ def test_a_first_of_the_month_the_page_shows_is_kept(tmp_path: Path):
     )
     got = _extract(tmp_path, {"first.html": page})
     assert got["first.html"]["date_published"] == "2024-06-01"
+
+
+def _aspx_page(title: str) -> str:
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title} | Ministry of Coastal Affairs</title></head><body>"
+        "<header class='gov-header'><div class='crest'>Ministry of Coastal Affairs</div></header>"
+        "<div id='content' class='col-main'><table class='ms-content'>"
+        f"<tr><td class='ms-title'><span id='ctl00_lblTitle'>{title}</span></td></tr>"
+        "<tr><td class='ms-date'><span id='ctl00_lblDate'>Date: 16/06/2023</span></td></tr>"
+        f"<tr><td class='ms-body'><div id='ctl00_PlaceHolderMain_body'>{EN_BODY}</div></td></tr>"
+        "</table></div><footer class='gov-footer'><p>© 2024 Ministry of Coastal Affairs.</p>"
+        "</footer></body></html>"
+    )
+
+
+def test_a_title_shown_in_a_title_span_loses_the_site_name(tmp_path: Path):
+    got = _extract(tmp_path, {"item.html": _aspx_page("Pilot training scheme expands in Esbjerg")})
+    assert got["item.html"]["title"] == "Pilot training scheme expands in Esbjerg"
+    assert got["item.html"]["text"].startswith("Pilot training scheme expands in Esbjerg\n\n")
+    assert "Ministry of Coastal Affairs" not in got["item.html"]["text"]
