@@ -102,3 +102,19 @@ def test_a_title_shown_in_a_title_span_loses_the_site_name(tmp_path: Path):
     assert got["item.html"]["title"] == "Pilot training scheme expands in Esbjerg"
     assert got["item.html"]["text"].startswith("Pilot training scheme expands in Esbjerg\n\n")
     assert "Ministry of Coastal Affairs" not in got["item.html"]["text"]
+
+
+def test_the_headline_under_an_eyebrow_is_not_repeated(tmp_path: Path):
+    title = "Court orders back pay for 300 cannery workers"
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title} - Coastal Rights Alliance</title></head><body>"
+        "<div class='site-header'><a class='logo' href='/en/'>Coastal Rights Alliance</a></div>"
+        f"<article class='news-release'><p class='eyebrow'>News release</p><h1>{title}</h1>"
+        f"<p class='meta'>September 2, 2024</p><div class='body'>{EN_BODY}</div></article>"
+        "</body></html>"
+    )
+    got = _extract(tmp_path, {"eyebrow.html": page})
+    text = got["eyebrow.html"]["text"]
+    assert text.startswith(title + "\n\n")
+    assert text.count(title) == 1, text[:300]
