@@ -199,7 +199,7 @@ def read_metadata(
     if not published:
         # A date alone in the byline area, unlabelled: read when it is a CJK one,
         # which htmldate takes for a year alone (January 1st, a wrong date).
-        published = _cjk_date_line(classed)
+        published = _cjk_date_line(tree, classed)
         if not modified and labelled_dates.modified and labelled_dates.modified != published:
             modified = labelled_dates.modified
     org_author = byline_org or (", ".join(orgs) if orgs else None)
@@ -395,15 +395,39 @@ def _class_kind(classes: str) -> int:
 # --- dates -------------------------------------------------------------------
 
 
-def _cjk_date_line(classed: list[tuple[Any, int]]) -> str | None:
-    """The first date line (class "meta", "date" ...) outside furniture that is a CJK date alone."""
+def _cjk_date_line(tree: Any, classed: list[tuple[Any, int]]) -> str | None:
+    """The first date line (class "meta", "date" ...) beside the headline that is a CJK
+    date alone.
+
+    Beside the first ``<h1>`` (its siblings, or its parent's: a header block), not
+    "outside furniture": layouts name their main column "sidebar-grid__content".
+    """
+    near = _beside_headline(tree)
     for el, kind in classed:
-        if kind & _DATELINE and len(el) <= 2:
+        if kind & _DATELINE and len(el) <= 2 and el in near:
             text = el.text_content()
             found = datelabels.cjk_date_line(text) if len(text) <= 40 else None
-            if found and not _in_furniture(el):
+            if found:
                 return found
     return None
+
+
+HEADLINE_SIBLINGS = 3  # how far from the headline (or its header block) the date line may be
+
+
+def _beside_headline(tree: Any) -> set[Any]:
+    """The elements a few siblings before or after the first <h1> or its parent, and theirs."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return set()
+    near: set[Any] = set()
+    for anchor in (h1, h1.getparent()):
+        if anchor is None:
+            continue
+        for siblings in (anchor.itersiblings(), anchor.itersiblings(preceding=True)):
+            for _, sibling in zip(range(HEADLINE_SIBLINGS), siblings, strict=False):
+                near.update(sibling.iter())
+    return near
 
 
 def iso_date(value: Any) -> str | None:

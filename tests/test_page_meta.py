@@ -35,8 +35,12 @@ def _cjk_page(lang: str, title: str, shown: str) -> str:
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{title} - Coastal Rights Alliance</title></head><body>"
         '<div class="site-header"><a class="logo" href="/en/">Coastal Rights Alliance</a></div>'
+        # The site's layout names its main column "sidebar-grid__content".
+        '<div class="sidebar-grid"><div class="sidebar-grid__content">'
         f'<article class="news-release"><h1>{title}</h1><p class="meta">{shown}</p>'
-        f'<div class="body">{JA_BODY}</div></article>'
+        f'<div class="body">{JA_BODY}</div></article></div>'
+        '<div class="sidebar-grid__aside"><div class="most-read"><h3>Most read</h3>'
+        '<p class="date">2023年5月9日</p><a href="/ja/news/report-1">報告書</a></div></div></div>'
         '<div class="site-footer"><p>Registered charity no. 1098765.</p></div></body></html>'
     )
 
