@@ -196,12 +196,12 @@ def read_metadata(
         # structured data, before trafilatura's guess, which takes the update date.
         labelled_dates = datelabels.read_dates(tree, language=declared(html_lang) or None)
         published = published or labelled_dates.published
+        if not modified and labelled_dates.modified and labelled_dates.modified != published:
+            modified = labelled_dates.modified
     if not published:
         # A date alone in the byline area, unlabelled: read when it is a CJK one,
         # which htmldate takes for a year alone (January 1st, a wrong date).
         published = _cjk_date_line(tree, classed)
-        if not modified and labelled_dates.modified and labelled_dates.modified != published:
-            modified = labelled_dates.modified
     org_author = byline_org or (", ".join(orgs) if orgs else None)
     if not org_author and not (people or meta_people or byline_people) and meta_orgs:
         org_author = ", ".join(meta_orgs)

@@ -122,3 +122,15 @@ def test_the_headline_under_an_eyebrow_is_not_repeated(tmp_path: Path):
     text = got["eyebrow.html"]["text"]
     assert text.startswith(title + "\n\n")
     assert text.count(title) == 1, text[:300]
+
+
+def test_labelled_dates_still_give_both_dates(tmp_path: Path):
+    # The CJK date line is read after the labels, and never costs their update date.
+    page = (
+        "<html lang='en'><head><title>Pilot scheme expands</title></head><body><article>"
+        "<h1>Pilot scheme expands</h1>"
+        "<p class='meta'>Published 3 May 2024 | Last updated 4 May 2024</p>"
+        f"{EN_BODY}</article></body></html>"
+    )
+    got = _extract(tmp_path, {"labelled.html": page})["labelled.html"]
+    assert (got["date_published"], got["date_modified"]) == ("2024-05-03", "2024-05-04")
