@@ -50,8 +50,8 @@ class ArticleItem:
     # gave: recorded in the pages table for the next run to compare.
     listed: str | None = None
     lastmod: str | None = None
-    # The sitemap lastmod taken as date_published, the page giving no date: a date
-    # already stored for the release wins (crawler.lastmod.date_hint).
+    # The feed item's date or the sitemap lastmod taken as date_published, the page
+    # giving no date: a date already stored for the release wins (crawler.lastmod.date_hint).
     date_hint: str | None = None
 
 

@@ -259,7 +259,8 @@ def articles(store: StorePipeline, batch: Batch) -> None:
         row = dict(item.article)
         if item.date_hint is not None:
             # A lastmod moves with every edit: the date a release was first stored
-            # under stands while its page gives none (crawler.lastmod.date_hint).
+            # under stands while its page gives none (crawler.lastmod.date_hint; a
+            # feed item's date, which does not move, is kept the same way).
             row["date_published"] = store.archive.date_published(row["url"]) or item.date_hint
         if item.capture is not None:
             row["capture_hash"] = _capture(store, item.capture)

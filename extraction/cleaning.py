@@ -157,6 +157,9 @@ def is_residue(text: str) -> bool:
     return bool(related or SIGN_OFF.search(text))
 
 
+EYEBROW_WORDS = 4  # "News release", "Press statement", "Opinion"
+
+
 def is_meta_line(text: str) -> bool:
     """A dateline, byline or reading time, as found at the top of a body."""
     words = text.split()
@@ -183,13 +186,28 @@ def residue(blocks: Sequence[Block], links: Sequence[bool], title: str | None) -
         if drop[i]:
             continue
         text = block[1]
-        if title and not headline and (same_text(text, title) or _title_variant(text, title)):
+        if title and not headline and _is_headline(text, title):
             drop[i] = headline = True
         elif is_meta_line(text):
             drop[i] = True
-        else:
+        elif not (title and not headline and _eyebrow(blocks, drop, i, title)):
             break
     return drop
+
+
+def _is_headline(text: str, title: str) -> bool:
+    return same_text(text, title) or _title_variant(text, title)
+
+
+def _eyebrow(blocks: Sequence[Block], drop: Sequence[bool], i: int, title: str) -> bool:
+    """Whether block ``i`` is a label over the headline ("News release", "Analysis"):
+    a few words, no sentence, and the headline next. Kept (the profile learns a
+    site's), but the headline under it is still the title repeated."""
+    text = blocks[i][1]
+    if len(text.split()) > EYEBROW_WORDS or _ends_sentence(text):
+        return False
+    following = next((b[1] for j, b in enumerate(blocks[i + 1 : 4], i + 1) if not drop[j]), None)
+    return following is not None and _is_headline(following, title)
 
 
 def _directory(blocks: Sequence[Block], drop: Sequence[bool], listed: Sequence[int]) -> bool:

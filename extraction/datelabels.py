@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["LabelledDates", "parse_date", "read_dates", "read_lines"]
+__all__ = ["LabelledDates", "cjk_date_line", "parse_date", "read_dates", "read_lines", "shows_day"]
 
 PUBLISHED, MODIFIED = "published", "modified"
 
@@ -293,6 +293,60 @@ def parse_date(
         except ValueError:
             return None
     return None
+
+
+def shows_day(text: str, day: str, language: str | None = None) -> bool:
+    """Whether ``text`` writes the ISO ``day`` in a form :func:`parse_date` reads.
+
+    >>> shows_day("<p>Posted 1st June 2024</p>", "2024-06-01")
+    True
+    >>> shows_day("<p>© 2024 The Ministry</p>", "2024-01-01")
+    False
+
+    A guessed 1st of a month is checked so (:func:`extraction.metadata.shown_first`).
+    """
+    if day in text or day.replace("-", "/") in text:
+        return True
+    year = day[:4]
+    for seen, match in enumerate(re.finditer(year, text)):
+        if seen >= MAX_YEARS_SCANNED:
+            break
+        # The date may start some way before its year ("1st of September 2024").
+        for start in range(max(0, match.start() - 24), match.start() + 1):
+            if start and text[start - 1].isalnum():
+                continue
+            parsed = parse_date(text[start : match.end() + 12], language)
+            if parsed and parsed[0] == day:
+                return True
+    return False
+
+
+MAX_YEARS_SCANNED = 300  # a page naming its year more often than this shows it somewhere
+
+
+# A CJK date and nothing else ("2024年2月28日", a time of day may follow it).
+_CJK_DATE_LINE = re.compile(
+    r"(?:19|20)\d\d\s*[年년]\s*[01]?\d\s*[月월]\s*[0-3]?\d\s*[日일]"
+    r"(?:\s*\d{1,2}\s*[:時시]\s*\d{2}\s*[分분]?)?"
+)
+
+
+def cjk_date_line(text: str) -> str | None:
+    """The ISO day of a line that is a Japanese, Chinese or Korean date and nothing else.
+
+    >>> cjk_date_line(" 2024年2月28日 "), cjk_date_line("2024년 2월 28일 10:00")
+    ('2024-02-28', '2024-02-28')
+    >>> cjk_date_line("2024年2月28日に公表") is None
+    True
+
+    Such a line needs no label: it is unambiguous, and htmldate reads it as
+    the year alone (January 1st).
+    """
+    text = " ".join(text.split())
+    if not _CJK_DATE_LINE.fullmatch(text):
+        return None
+    parsed = parse_date(text)
+    return parsed[0] if parsed else None
 
 
 def _day_first(language: str | None) -> bool | None:

@@ -210,6 +210,7 @@ def _analyse(
     body = "\n".join(b[1] for b in kept)
     own_url = meta["canonical"] or url
     guess = metadata.not_today(doc.date if doc is not None else None)
+    guess = metadata.shown_first(guess, html, meta["language"])
     modified = meta["date_modified"]
     if guess and modified and guess[:10] >= modified[:10]:
         # trafilatura's guess is the latest date it finds: on a page that shows an

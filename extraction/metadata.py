@@ -198,6 +198,10 @@ def read_metadata(
         published = published or labelled_dates.published
         if not modified and labelled_dates.modified and labelled_dates.modified != published:
             modified = labelled_dates.modified
+    if not published:
+        # A date alone in the byline area, unlabelled: read when it is a CJK one,
+        # which htmldate takes for a year alone (January 1st, a wrong date).
+        published = _cjk_date_line(tree, classed)
     org_author = byline_org or (", ".join(orgs) if orgs else None)
     if not org_author and not (people or meta_people or byline_people) and meta_orgs:
         org_author = ", ".join(meta_orgs)
@@ -362,13 +366,22 @@ def _byline(classed: list[tuple[Any, int]]) -> tuple[list[str], str | None]:
     return people, org
 
 
-_ORG, _PEOPLE, _TAGS = 1, 2, 4
+_ORG, _PEOPLE, _TAGS, _DATELINE = 1, 2, 4, 8
+# A class naming the line under a headline that holds its date ("meta", "ms-date").
+_DATELINE_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:meta|date|dateline|byline|pubdate|published|posted|time|timestamp)"
+    r"(?=$|[-_\s])",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
 def _class_kind(classes: str) -> int:
-    """Bits: the class attribute marks a byline's organisation, its people, a tag block."""
+    """Bits: the class attribute marks a byline's organisation, its people, a tag block,
+    a date line."""
     kind = _TAGS if _TAG_CLASS_ANY.search(classes) else 0
+    if _DATELINE_CLASS.search(classes):
+        kind |= _DATELINE
     if not _BYLINE_CLASS.search(classes):
         return kind
     tokens = classes.split()
@@ -380,6 +393,41 @@ def _class_kind(classes: str) -> int:
 
 
 # --- dates -------------------------------------------------------------------
+
+
+def _cjk_date_line(tree: Any, classed: list[tuple[Any, int]]) -> str | None:
+    """The first date line (class "meta", "date" ...) beside the headline that is a CJK
+    date alone.
+
+    Beside the first ``<h1>`` (its siblings, or its parent's: a header block), not
+    "outside furniture": layouts name their main column "sidebar-grid__content".
+    """
+    near = _beside_headline(tree)
+    for el, kind in classed:
+        if kind & _DATELINE and len(el) <= 2 and el in near:
+            text = el.text_content()
+            found = datelabels.cjk_date_line(text) if len(text) <= 40 else None
+            if found:
+                return found
+    return None
+
+
+HEADLINE_SIBLINGS = 3  # how far from the headline (or its header block) the date line may be
+
+
+def _beside_headline(tree: Any) -> set[Any]:
+    """The elements a few siblings before or after the first <h1> or its parent, and theirs."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return set()
+    near: set[Any] = set()
+    for anchor in (h1, h1.getparent()):
+        if anchor is None:
+            continue
+        for siblings in (anchor.itersiblings(), anchor.itersiblings(preceding=True)):
+            for _, sibling in zip(range(HEADLINE_SIBLINGS), siblings, strict=False):
+                near.update(sibling.iter())
+    return near
 
 
 def iso_date(value: Any) -> str | None:
@@ -487,6 +535,22 @@ def _dates(
         ]
     )
     return published, modified
+
+
+def shown_first(value: str | None, page: str, language: str | None = None) -> str | None:
+    """``value`` unless it is the 1st of a month that ``page`` writes nowhere.
+
+    >>> shown_first("2024-01-01", "<p>2024年2月28日</p><p>© 2024</p>") is None
+    True
+    >>> shown_first("2024-06-01", "<time>1 June 2024</time>"), shown_first("2024-06-02", "")
+    ('2024-06-01', '2024-06-02')
+
+    htmldate, finding a year alone (a copyright line, a date it cannot read),
+    returns its January 1st, and a month alone its 1st: no date the page gave.
+    """
+    if not value or value[8:10] != "01" or datelabels.shows_day(page, value[:10], language):
+        return value
+    return None
 
 
 def not_today(value: str | None, now: datetime | None = None) -> str | None:
@@ -649,7 +713,31 @@ def _without_site_name(title: str | None, tree: Any, metas: dict[str, str]) -> s
             return head
         if tail and (tail == headline or (site and head.lower() == site)):
             return tail
+    # No <h1> and no site name: the part an element named for a title shows
+    # (ASP.NET's <span id="ctl00_lblTitle">), when the other part is not shown so.
+    shown = _shown_titles(tree)
+    for match in _TITLE_SEPARATOR.finditer(title) if shown else ():
+        head, tail = title[: match.start()].strip(), title[match.end() :].strip()
+        if (head in shown) != (tail in shown):
+            return head if head in shown else tail
     return title
+
+
+_TITLE_MARK = re.compile(r"title|headline", re.IGNORECASE)
+
+
+def _shown_titles(tree: Any) -> set[str]:
+    """Texts of the small elements whose id or class names a title ("ctl00_lblTitle",
+    "page-title"), outside the page's header, menus, footer and teasers."""
+    out = set()
+    for el in tree.iter(etree.Element):
+        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if len(el) > 3 or el.tag == "title" or not _TITLE_MARK.search(marks):
+            continue
+        text = _text(el.text_content())
+        if text and not _in_menu(el) and not _in_furniture(el):
+            out.add(text)
+    return out
 
 
 def _own_texts(el: Any) -> list[str]:

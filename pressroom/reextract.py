@@ -131,8 +131,8 @@ def _keep(
         )
         return
     if not article.get("date_published") and not article.get("date_modified"):
-        # The page gives no date: the one stored stands (its sitemap lastmod's, taken
-        # when the crawl stored it; crawler.lastmod.date_hint).
+        # The page gives no date: the one stored stands (its feed item's date or sitemap
+        # lastmod, taken when the crawl stored it; crawler.lastmod.date_hint).
         article["date_published"] = archive.date_published(url)
     crawl = {
         "url": url,

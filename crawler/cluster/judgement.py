@@ -87,6 +87,7 @@ class RelayJudge(ReleaseJudge):
             "listed": meta.get("listed"),
             "lastmod": meta.get("lastmod"),
             "lastmod_from": meta.get("lastmod_from"),
+            "feed_date": meta.get("feed_date"),
         }
 
 
@@ -115,8 +116,9 @@ class CoordinatorJudgement:
         self.spider = spider
         self.judge: ReleaseJudge = spider.judge
         self.stats = stats
-        # url -> (listed, lastmod, lastmod_from) of a held page, as ReleaseSpider.held_as
-        self.held_as: dict[str, tuple[str, str | None, str | None]] = {}
+        # url -> (listed, lastmod, lastmod_from, feed_date) of a held page, as
+        # ReleaseSpider.held_as
+        self.held_as: dict[str, tuple[str, str | None, str | None, str | None]] = {}
 
     def reached(self, urls: list[str]) -> None:
         for url in urls:
@@ -156,6 +158,7 @@ class CoordinatorJudgement:
                 note.get("listed") or page.url,
                 note.get("lastmod"),
                 note.get("lastmod_from"),
+                note.get("feed_date"),
             )
         return out, decision, again
 
@@ -164,9 +167,16 @@ class CoordinatorJudgement:
         again: list[Any] = []
         settled: list[NotReleaseItem] = []
         for url, release in self.judge.settle().items():
-            listed, seen_lastmod, lastmod_from = self.held_as.pop(url, (url, None, None))
+            listed, seen_lastmod, lastmod_from, feed_date = self.held_as.pop(
+                url, (url, None, None, None)
+            )
             if release:
-                note = {"listed": listed, "lastmod": seen_lastmod, "lastmod_from": lastmod_from}
+                note = {
+                    "listed": listed,
+                    "lastmod": seen_lastmod,
+                    "lastmod_from": lastmod_from,
+                    "feed_date": feed_date,
+                }
                 again.append(self._request(url, note, True))
             else:
                 self.stats.inc_value("pressroom/not_article")
@@ -185,6 +195,7 @@ class CoordinatorJudgement:
             "judged": release,
             "lastmod": note.get("lastmod"),
             "lastmod_from": note.get("lastmod_from"),
+            "feed_date": note.get("feed_date"),
         }
         spider = self.spider
         return scrapy.Request(

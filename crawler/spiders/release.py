@@ -20,6 +20,7 @@ import sys
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -151,8 +152,9 @@ class ReleaseSpider(scrapy.Spider):
         self.judge = ReleaseJudge()
         # What a held page is recorded under (as listed, its sitemap lastmod): a page the
         # judge settles as no release is recorded without being fetched again.
-        # The third: "sitemap" when that lastmod is a sitemap's (a date hint, see parse_page).
-        self.held_as: dict[str, tuple[str, str | None, str | None]] = {}
+        # The third: "sitemap" when that lastmod is a sitemap's (a date hint, see parse_page);
+        # the fourth, its feed item's date (the same).
+        self.held_as: dict[str, tuple[str, str | None, str | None, str | None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -241,7 +243,9 @@ class ReleaseSpider(scrapy.Spider):
             return  # not the end: another idle handler just fed sitemap entries
         settled: list[tuple[str, str, str | None]] = []  # the held pages that are no release
         for url, release in self.judge.settle().items():
-            listed, seen_lastmod, lastmod_from = self.held_as.pop(url, (url, None, None))
+            listed, seen_lastmod, lastmod_from, feed_date = self.held_as.pop(
+                url, (url, None, None, None)
+            )
             if not release:
                 # Its verdict and reason are known now: nothing to read again (issue 17).
                 reason = self.judge.reasons.get(url) or "not a release"
@@ -253,6 +257,7 @@ class ReleaseSpider(scrapy.Spider):
                 "judged": release,
                 "lastmod": seen_lastmod,
                 "lastmod_from": lastmod_from,
+                "feed_date": feed_date,
             }
             request = scrapy.Request(
                 url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True
@@ -484,10 +489,18 @@ class ReleaseSpider(scrapy.Spider):
             yield FailureItem(response.url, "not an RSS or Atom feed", response.status)
             return
         entries = []
-        for link, updated in _feed_entries(root):
+        published: dict[str, str] = {}
+        for link, updated, date in _feed_entries(root):
             url = _absolute(link, response.url)
             if url is not None:
                 entries.append((url, updated))
+                if date:
+                    published[url] = date
+        # An item's date is the page's date hint (parse_page), unless the feed writes
+        # the same one on most items: its build time (lastmod.stamped), no date.
+        dates = Counter(published.values())
+        total = len(published)
+        published = {u: d for u, d in published.items() if not lastmod.stamped(d, dates, total)}
         if self.source.sitemaps:
             # The sitemap's lastmod governs archived releases; a feed only adds new
             # ones (one stored lastmod per page: two clocks would disagree forever).
@@ -495,7 +508,7 @@ class ReleaseSpider(scrapy.Spider):
         unchanged = self._unchanged([(url, updated) for url, updated in entries if updated])
         for url, updated in entries:
             if not updated:
-                request = self._candidate(url, new_only=True)
+                request = self._candidate(url, new_only=True, feed_date=published.get(url))
             elif url in unchanged:
                 self.crawler.stats.inc_value("pressroom/lastmod_skipped")
                 continue
@@ -503,7 +516,7 @@ class ReleaseSpider(scrapy.Spider):
                 # Atom's <updated> moves when the entry is edited (RSS's pubDate
                 # does not): the same rule as a sitemap's <lastmod>.
                 self.sitemap_lastmods[url] = updated
-                request = self._candidate(url, lastmod=updated)
+                request = self._candidate(url, lastmod=updated, feed_date=published.get(url))
             if request is not None:
                 yield request
 
@@ -577,6 +590,7 @@ class ReleaseSpider(scrapy.Spider):
                     meta.get("listed") or url,
                     meta.get("lastmod"),
                     meta.get("lastmod_from"),
+                    meta.get("feed_date"),
                 )
                 for request in self._follow(result, meta, walking, hops):
                     yield request
@@ -599,20 +613,9 @@ class ReleaseSpider(scrapy.Spider):
                 "rules_version": self.rules_version,
             }
             article = stored_row(extracted, crawl)  # capture_hash: set when the capture is stored
-            # A page that gives no date of its own is dated by its sitemap <lastmod>,
-            # the last hint (issue 17); the pipeline keeps a date stored before.
-            hint = None
-            if meta.get("lastmod_from") == "sitemap":
-                hint = lastmod.date_hint(
-                    article["date_published"], article["date_modified"], meta.get("lastmod")
-                )
-                counts = self.lastmod_counts
-                if hint is not None and lastmod.stamped(hint, counts, counts.total()):
-                    hint = None
-                    self.crawler.stats.inc_value("pressroom/lastmod_stamp_not_a_date")
+            hint = self._date_hint(meta, article)
             if hint is not None:
                 article["date_published"] = hint
-                self.crawler.stats.inc_value("pressroom/dated_by_lastmod")
             yield ArticleItem(
                 article,
                 _capture(response, result.packed),
@@ -636,6 +639,31 @@ class ReleaseSpider(scrapy.Spider):
             if kind != "listing":  # a listing is one by the source's word, not judged
                 reason = result.reason or "not a release"
                 yield NotReleaseItem(meta.get("listed") or url, reason, meta.get("lastmod"))
+
+    def _date_hint(self, meta: dict[str, Any], article: dict[str, Any]) -> str | None:
+        """The date of a page that gives none of its own: its feed item's date, else its
+        sitemap <lastmod> (issue 17). The pipeline keeps a date stored before.
+
+        A feed's pubDate (Atom's published, else updated) says when the release was
+        published; a lastmod, when the page last changed. Each use is counted in the
+        crawl's stats (``pressroom/dated_by_feed``, ``pressroom/dated_by_lastmod``).
+        """
+        own = article["date_published"], article["date_modified"]
+        stats = self.crawler.stats
+        hint = lastmod.date_hint(*own, meta.get("feed_date"))
+        if hint is not None:
+            stats.inc_value("pressroom/dated_by_feed")
+            return hint
+        if meta.get("lastmod_from") != "sitemap":
+            return None
+        hint = lastmod.date_hint(*own, meta.get("lastmod"))
+        counts = self.lastmod_counts
+        if hint is not None and lastmod.stamped(hint, counts, counts.total()):
+            stats.inc_value("pressroom/lastmod_stamp_not_a_date")
+            return None
+        if hint is not None:
+            stats.inc_value("pressroom/dated_by_lastmod")
+        return hint
 
     def _all_known(self, links: list[str]) -> bool:
         """True when every release linked from a listing page is archived: stop paging.
@@ -798,19 +826,22 @@ def _url_hash(url: str) -> int:
     return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
 
 
-def _feed_entries(root: Any) -> list[tuple[str, str | None]]:
-    """(link, updated) of each RSS item and Atom entry; updated from Atom's <updated>.
+def _feed_entries(root: Any) -> list[tuple[str, str | None, str | None]]:
+    """(link, updated, published) of each RSS item and Atom entry: updated from Atom's
+    <updated>; published from RSS's <pubDate> (as ISO 8601), Atom's <published>, else
+    its <updated>.
 
     >>> atom = etree.fromstring(
     ...     b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="/a"/>'
     ...     b"<updated>2026-01-12T09:30:00Z</updated></entry></feed>")
     >>> _feed_entries(atom)
-    [('/a', '2026-01-12T09:30:00Z')]
-    >>> rss = b"<rss><channel><item><link>/b</link></item></channel></rss>"
+    [('/a', '2026-01-12T09:30:00Z', '2026-01-12T09:30:00Z')]
+    >>> rss = (b"<rss><channel><item><link>/b</link>"
+    ...        b"<pubDate>Sun, 06 Oct 2024 09:30:00 +0000</pubDate></item></channel></rss>")
     >>> _feed_entries(etree.fromstring(rss))
-    [('/b', None)]
+    [('/b', None, '2024-10-06T09:30:00+00:00')]
     """
-    found: list[tuple[str, str | None]] = []
+    found: list[tuple[str, str | None, str | None]] = []
     for node in root.xpath("//*[local-name()='item' or local-name()='entry']"):
         if etree.QName(node).localname == "item":
             links = node.xpath("*[local-name()='link']/text()")
@@ -818,6 +849,27 @@ def _feed_entries(root: Any) -> list[tuple[str, str | None]]:
             links = node.xpath("*[local-name()='link'][not(@rel) or @rel='alternate']/@href")
         if not links or not links[0].strip():
             continue
-        updated = node.xpath("*[local-name()='updated']/text()")
-        found.append((links[0].strip(), updated[0].strip() if updated else None))
+        updated = _first(node, "updated")
+        published = _rss_date(_first(node, "pubDate")) or _first(node, "published") or updated
+        found.append((links[0].strip(), updated, published))
     return found
+
+
+def _first(node: Any, name: str) -> str | None:
+    """The text of the node's first child element ``name`` (any namespace), stripped."""
+    texts = node.xpath(f"*[local-name()='{name}']/text()")
+    return texts[0].strip() or None if texts else None
+
+
+def _rss_date(value: str | None) -> str | None:
+    """An RFC 822 date (RSS's pubDate) as ISO 8601, or None.
+
+    >>> _rss_date("Tue, 28 May 2024 09:30:00 GMT"), _rss_date("soon")
+    ('2024-05-28T09:30:00+00:00', None)
+    """
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
