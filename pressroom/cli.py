@@ -489,15 +489,43 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
             click.echo("no matches", err=True)
 
 
+# Names whose ending says the export's format: `-o hrw.csv` without --format writes CSV.
+_FORMAT_OF_NAME = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".warc.gz": "warc",
+    ".warc": "warc",
+}
+
+
+def _export_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the format -o's name ends with, else jsonl.
+
+    A --format the name contradicts is refused: JSON Lines in hrw.csv would
+    mislead whoever opens the file later.
+    """
+    name = (output or "").lower()
+    named = next((f for end, f in _FORMAT_OF_NAME.items() if name.endswith(end)), None)
+    if fmt and named and fmt != named:
+        raise BadInput(
+            f"--format {fmt} does not match the name {output} ({named}): "
+            "rename the file or drop --format"
+        )
+    return fmt or named or "jsonl"
+
+
 @main.command("export")
 @click.option(
     "--format",
     "fmt",
     type=click.Choice([*FORMATS, "warc"]),
-    default="jsonl",
-    show_default=True,
-    help="parquet needs pyarrow: pip install 'pressroom[parquet]'; warc writes the raw "
-    "responses (captures) as a gzipped WARC file.",
+    default=None,
+    help="Default: the one -o's name ends with (.jsonl, .ndjson, .csv, .parquet, .warc[.gz]), "
+    "else jsonl; a --format the name contradicts is refused. parquet needs pyarrow: pip "
+    "install 'pressroom[parquet]'; warc writes the raw responses (captures) as a gzipped "
+    "WARC file.",
 )
 @click.option(
     "--all-revisions",
@@ -531,7 +559,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
 @DB_OPTION
 @friendly_errors
 def export_cmd(
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     dataset: str | None,
     max_file_size: str,
@@ -544,11 +572,13 @@ def export_cmd(
     """Export articles as JSONL, CSV or Parquet, or as a dataset folder.
 
     Rows come in publication order; the same archive and options give
-    byte-identical files.
+    byte-identical files. Without --format, the name given to -o says the
+    format (hrw.csv is CSV); other names, and stdout, get JSON Lines.
 
     \b
     Examples:
         pressroom export --db hrw.db -o hrw.jsonl
+        pressroom export --db hrw.db -o hrw.csv
         pressroom export --format csv --source hrw --since 2025-01-01 > 2025.csv
         pressroom export --format parquet --query '"forced labor"' -o labor.parquet
         pressroom export --dataset hrw-dataset --dedupe near --lang en
@@ -557,6 +587,7 @@ def export_cmd(
     """
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
+    fmt = _export_format(fmt, output)
     if filters.get("title_only") and not filters.get("query"):
         raise BadInput("--title-only applies to --query; give both")
     if output and Path(output).exists() and not force:

@@ -1,0 +1,106 @@
+"""`pressroom export` as users run it: the file's name and --format, WARC files that
+are byte-identical between runs, and refusals that leave no file behind.
+
+Each test runs the installed program (tests/helpers.py run_cli) on a small archive
+written here with storage's own API: three releases, each with its stored response.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import PROGRAM, Clock, run_cli
+
+from storage import Archive
+
+pytestmark = pytest.mark.skipif(PROGRAM is None, reason="pip install -e '.[test]' first")
+
+PAGES = {
+    "https://ngo.example/news/2024/01/05/flood": ("Flood relief", "2024-01-05"),
+    "https://ngo.example/news/2024/02/01/school": ("Schools reopen", "2024-02-01"),
+    "https://ngo.example/news/2024/03/02/water": ("Clean water", "2024-03-02"),
+}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "ngo.db"
+    with Archive(path, clock=Clock()) as archive:
+        run = archive.start_run("ngo", {})
+        rows = []
+        for url, (title, day) in PAGES.items():
+            body = f"<html><h1>{title}</h1><p>{title} text.</p></html>".encode()
+            capture = archive.save_capture(
+                url, 200, {"Content-Type": "text/html"}, body, "text/html"
+            )
+            rows.append(
+                {"url": url, "source": "ngo", "title": title, "date_published": day}
+                | {"text": f"{title} text.", "language": "en", "capture_hash": capture}
+            )
+        archive.save_articles(rows, run)
+    return path
+
+
+def refused(result: subprocess.CompletedProcess) -> str:
+    """The one `Error:` line of a run refused as bad input (exit 2)."""
+    assert result.returncode == 2, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+# -- the output's name says the format ------------------------------------------
+
+
+def test_a_csv_name_without_format_writes_csv(db, tmp_path):
+    out = tmp_path / "z.csv"
+    result = run_cli("export", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("id,url,")
+    assert result.stderr.strip() == f"wrote 3 articles to {out}"
+
+
+def test_a_jsonl_name_and_an_unknown_one_write_jsonl(db, tmp_path):
+    for name in ("a.jsonl", "a.ndjson", "a.txt"):
+        result = run_cli("export", "-o", str(tmp_path / name), "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        lines = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        assert [json.loads(line)["title"] for line in lines][0] == "Flood relief", name
+
+
+def test_a_parquet_name_without_format_writes_parquet(db, tmp_path):
+    pytest.importorskip("pyarrow", reason="pip install 'pressroom[parquet]'")
+    out = tmp_path / "z.parquet"
+    result = run_cli("export", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:4] == b"PAR1"
+
+
+@pytest.mark.parametrize("name", ["z.warc.gz", "z.warc"])
+def test_a_warc_name_without_format_writes_warc(db, tmp_path, name):
+    out = tmp_path / name
+    result = run_cli("export", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert gzip.decompress(out.read_bytes()).startswith(b"WARC/1.")
+    assert result.stderr.strip() == f"wrote 3 captures to {out}"
+
+
+def test_an_all_revisions_csv_name_writes_csv(db, tmp_path):
+    out = tmp_path / "history.csv"
+    result = run_cli("export", "--all-revisions", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("url,source,version,")
+
+
+@pytest.mark.parametrize(
+    "fmt, name",
+    [("jsonl", "z.csv"), ("csv", "z.parquet"), ("parquet", "z.jsonl"), ("warc", "z.csv")],
+)
+def test_a_format_the_name_contradicts_is_refused(db, tmp_path, fmt, name):
+    line = refused(run_cli("export", "--format", fmt, "-o", str(tmp_path / name), "--db", str(db)))
+    assert f"--format {fmt}" in line and name in line
+    assert list(tmp_path.iterdir()) == []
