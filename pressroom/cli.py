@@ -592,8 +592,14 @@ def export_cmd(
         raise BadInput("--title-only applies to --query; give both")
     if output and Path(output).exists() and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
+    if all_revisions or fmt == "warc":
+        _check_raw(fmt, output, all_revisions, filters)
+    if fmt == "parquet" and not output and not dataset and sys.stdout.isatty():
+        raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
+    max_bytes = parse_size(max_file_size) if dataset else 0
     if output:
         _check_folder(output)
+    # Every refusal comes before this point, where files are opened: a refused export leaves none.
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)
         return
@@ -601,17 +607,13 @@ def export_cmd(
     with _open_readonly(db) as archive, _progress(archive, filters) as progress:
         options = {"dedupe": near, "progress": progress, **filters}
         if dataset:
-            max_bytes = parse_size(max_file_size)
             summary = write_dataset(
                 archive, dataset, max_file_bytes=max_bytes, force=force, **options
             )
             count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
-        elif output:
-            count, where = _export_file(archive, output, fmt, options), output
         else:
-            if fmt == "parquet" and sys.stdout.isatty():
-                raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
-            count, where = export(archive, sys.stdout, fmt, **options), ""
+            with _written(output, binary=fmt == "parquet" and output is not None) as fp:
+                count, where = export(archive, fp, fmt, **options), output
     if where:
         click.echo(f"wrote {count} articles to {where}", err=True)
     if near is not None:
@@ -627,54 +629,43 @@ def _export_raw(
     from storage.export import export_revisions
     from storage.warc import write_warc
 
+    binary = fmt == "warc"
+    with _open_readonly(db) as archive, _written(output, binary) as fp:
+        if binary:
+            count = write_warc(archive, fp, source=filters.get("source"))
+        else:
+            count = export_revisions(archive, fp, fmt, source=filters.get("source"))
+    what = "captures" if binary else "versions"
+    click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
+
+
+def _check_raw(fmt: str, output: str | None, all_revisions: bool, filters: dict[str, Any]) -> None:
+    """Refuse what --all-revisions and --format warc cannot write, before any file is opened."""
     other = sorted(k for k, v in filters.items() if v and k != "source")
     if other:
         raise BadInput(f"--all-revisions and --format warc take --source only, not --{other[0]}")
     if fmt == "warc" and all_revisions:
         raise BadInput("--format warc writes every capture already; drop --all-revisions")
+    if all_revisions and fmt not in ("jsonl", "csv"):
+        raise BadInput(f"all revisions are written as jsonl or csv, not {fmt!r}")
     if fmt == "warc" and not output and sys.stdout.isatty():
         raise BadInput("WARC is binary: give -o FILE or redirect stdout")
-    with _open_readonly(db) as archive:
-        binary = fmt == "warc"
-        target = Path(output + ".part") if output else None
-        try:
-            with (
-                open(
-                    target,
-                    "wb" if binary else "w",
-                    encoding=None if binary else "utf-8",
-                    newline=None if binary else "",
-                )
-                if target
-                else contextlib.nullcontext(sys.stdout.buffer if binary else sys.stdout)
-            ) as fp:
-                if binary:
-                    count = write_warc(archive, fp, source=filters.get("source"))
-                else:
-                    count = export_revisions(archive, fp, fmt, source=filters.get("source"))
-            if target:
-                target.replace(output)
-        except OSError as exc:
-            if target:
-                target.unlink(missing_ok=True)
-            if isinstance(exc, BrokenPipeError) and not target:
-                raise  # the reader of stdout left: see friendly_errors
-            raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
-    what = "captures" if binary else "versions"
-    click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
 
 
-def _export_file(archive: Archive, output: str, fmt: str, options: dict[str, Any]) -> int:
-    # Written beside the target and renamed at the end: an interrupted export
-    # never leaves a truncated file under the requested name.
+@contextlib.contextmanager
+def _written(output: str | None, binary: bool) -> Iterator[Any]:
+    """The file to write: ``output``, made as OUTPUT.part and renamed once complete; else stdout.
+
+    An interrupted or failed export never leaves a truncated file under the
+    requested name, nor its .part.
+    """
+    if output is None:
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
     tmp = Path(output + ".part")
     try:
-        if fmt == "parquet":
-            with open(tmp, "wb") as fp:
-                count = export(archive, fp, fmt, **options)
-        else:
-            with open(tmp, "w", encoding="utf-8", newline="") as fp:
-                count = export(archive, fp, fmt, **options)
+        with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="") as fp:
+            yield fp
         tmp.replace(output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -684,7 +675,6 @@ def _export_file(archive: Archive, output: str, fmt: str, options: dict[str, Any
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return count
 
 
 @contextlib.contextmanager

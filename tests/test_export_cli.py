@@ -125,3 +125,25 @@ def test_warc_export_is_byte_identical_between_runs(db, tmp_path):
     if warcio:  # the validator web archivists run; installed with pressroom's warcio
         check = subprocess.run([warcio, "check", "-v", str(first)], capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+# -- refusals leave nothing behind -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--all-revisions", "--format", "parquet", "-o", "rev.parquet"],
+        ["--all-revisions", "-o", "rev.parquet"],
+        ["--all-revisions", "--format", "warc", "-o", "rev.warc.gz"],
+        ["--all-revisions", "--since", "2024-01-01", "-o", "rev.jsonl"],
+        ["--format", "warc", "--lang", "en", "-o", "x.warc.gz"],
+        ["--since", "not-a-date", "-o", "x.jsonl"],
+        ["--all-revisions", "--since", "not-a-date", "-o", "x.jsonl"],
+        ["--title-only", "-o", "x.jsonl"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_a_refused_export_leaves_no_file(db, tmp_path, args):
+    refused(run_cli("export", *args, "--db", str(db), cwd=tmp_path))
+    assert list(tmp_path.iterdir()) == []
