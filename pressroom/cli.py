@@ -524,8 +524,9 @@ def _export_format(fmt: str | None, output: str | None) -> str:
     default=None,
     help="Default: the one -o's name ends with (.jsonl, .ndjson, .csv, .parquet, .warc[.gz]), "
     "else jsonl; a --format the name contradicts is refused. parquet needs pyarrow: pip "
-    "install 'pressroom[parquet]'; warc writes the raw responses (captures) as a gzipped "
-    "WARC file.",
+    "install 'pressroom[parquet]'; warc writes the responses the archived releases were read "
+    "from (the captures table: no sitemaps, listings or pages judged not releases) as a "
+    "gzipped WARC file.",
 )
 @click.option(
     "--all-revisions",
@@ -569,7 +570,7 @@ def export_cmd(
     db: str,
     **filters: Any,
 ) -> None:
-    """Export articles as JSONL, CSV or Parquet, or as a dataset folder.
+    """Export articles as JSONL, CSV or Parquet, or as a dataset folder; captures as WARC.
 
     Rows come in publication order; the same archive and options give
     byte-identical files. Without --format, the name given to -o says the

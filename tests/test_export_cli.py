@@ -10,11 +10,12 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, Clock, run_cli
+from helpers import PROGRAM, ROOT, Clock, run_cli
 
 from storage import Archive
 
@@ -147,3 +148,34 @@ def test_warc_export_is_byte_identical_between_runs(db, tmp_path):
 def test_a_refused_export_leaves_no_file(db, tmp_path, args):
     refused(run_cli("export", *args, "--db", str(db), cwd=tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+# -- what the captures table (and so a WARC export) holds ---------------------------
+
+
+def test_only_the_releases_responses_are_kept_as_the_readme_says(crawled_archive, tmp_path):
+    # The crawl fetched sitemaps, robots.txt and listing pages too; their responses
+    # are not kept, and the README must not promise "every response".
+    with sqlite3.connect(f"file:{crawled_archive}?mode=ro", uri=True) as conn:
+        fetched = conn.execute("SELECT sum(pages_fetched) FROM runs").fetchone()[0]
+        kept = {url for (url,) in conn.execute("SELECT url FROM captures")}
+        releases = {
+            url
+            for (url,) in conn.execute(
+                "SELECT c.url FROM captures c WHERE c.hash IN (SELECT capture_hash FROM articles"
+                " UNION SELECT capture_hash FROM revisions)"
+            )
+        }
+    assert kept == releases and fetched > len(kept)
+    assert not [url for url in kept if "sitemap" in url or url.endswith(("robots.txt", ".xml"))]
+    out = tmp_path / "site.warc.gz"
+    result = run_cli("export", "-o", str(out), "--db", str(crawled_archive))
+    assert result.returncode == 0, result.stderr
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(out, "rb") as fp:
+        written = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fp)}
+    assert written == releases
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "Every response is kept" not in readme
+    assert "No other response is kept: not those of pages judged not releases" in readme
