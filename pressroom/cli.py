@@ -51,6 +51,30 @@ WORKERS_OPTION = click.option(
 )
 
 
+# The optional extras (pyproject.toml): the modules each installs, with their package names.
+EXTRAS = {
+    "parquet": {"pyarrow": "pyarrow"},
+    "plot": {"matplotlib": "matplotlib"},
+    "serve": {"datasette": "Datasette"},
+    "cluster": {"scrapy_redis": "scrapy-redis", "redis": "redis"},
+}
+
+
+def _require(extra: str, what: str) -> None:
+    """Refuse ``what`` (bad input, exit 2) unless the extra's modules import.
+
+    Checked before a command prints or opens anything, so a missing extra is
+    one line naming the pip command, never a half-done run.
+    """
+    import importlib
+
+    for module, package in EXTRAS[extra].items():
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise BadInput(f"{what} needs {package}: pip install 'pressroom[{extra}]'") from None
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise.
 
@@ -288,6 +312,8 @@ def crawl(
     from crawler.run import crawl as run_crawl
     from crawler.run import summary_line
 
+    if redis:
+        _require("cluster", "crawl --redis")
     chosen = source_file or source
     if chosen and (sitemap or feed or start_url):
         raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
@@ -359,14 +385,15 @@ def worker(
     """Fetch and extract pages for `pressroom crawl --redis` runs, from any machine.
 
     Exit codes: 0 ok, 1 Redis unreachable, 2 a Redis link refused (a remote
-    host without a password), 130 stopped by Ctrl-C, 143 by SIGTERM (its pages
-    go back to the queue at once).
+    host without a password) or the cluster extra not installed, 130 stopped
+    by Ctrl-C, 143 by SIGTERM (its pages go back to the queue at once).
 
     \b
     Examples:
         pressroom worker --redis redis://:PASSWORD@10.0.0.5:6379/0 --workers 4
         PRESSROOM_REDIS_PASSWORD=... pressroom worker --redis redis://10.0.0.5:6379/0
     """
+    _require("cluster", "pressroom worker")
     from crawler.cluster import link
     from crawler.cluster.worker import run_worker
 
@@ -598,6 +625,8 @@ def export_cmd(
     if fmt == "parquet" and not output and not dataset and sys.stdout.isatty():
         raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
     max_bytes = parse_size(max_file_size) if dataset else 0
+    if dataset or fmt == "parquet":
+        _require("parquet", "export --dataset" if dataset else "export --format parquet")
     if output:
         _check_folder(output)
     # Every refusal comes before this point, where files are opened: a refused export leaves none.
@@ -705,8 +734,9 @@ def stats(plot: str | None, db: str) -> None:
         pressroom stats --db hrw.db
         pressroom stats --db hrw.db --plot coverage.png
     """
-    if plot:
-        _check_folder(plot)  # before the tables, not after them
+    if plot:  # before the tables, not after them
+        _require("plot", "stats --plot")
+        _check_folder(plot)
     with _open_readonly(db) as archive:
         data = archive.stats()
     click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
@@ -771,6 +801,7 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
     """
     from pressroom.serve import serve as run_server
 
+    _require("serve", "pressroom serve")
     _open_readonly(db).close()
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {host}: anyone who reaches it reads the archive", err=True)
