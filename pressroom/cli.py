@@ -615,13 +615,18 @@ def export_cmd(
     """
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
+    if dataset and (all_revisions or fmt not in (None, "parquet")):
+        # Else the other option wins silently: --all-revisions printed to stdout.
+        raise BadInput(
+            "--dataset writes Parquet files of the articles; drop --format/--all-revisions"
+        )
     fmt = _export_format(fmt, output)
     if filters.get("title_only") and not filters.get("query"):
         raise BadInput("--title-only applies to --query; give both")
     if output and Path(output).exists() and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
     if all_revisions or fmt == "warc":
-        _check_raw(fmt, output, all_revisions, filters)
+        _check_raw(fmt, output, all_revisions, dedupe, filters)
     if fmt == "parquet" and not output and not dataset and sys.stdout.isatty():
         raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
     max_bytes = parse_size(max_file_size) if dataset else 0
@@ -669,9 +674,12 @@ def _export_raw(
     click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
 
 
-def _check_raw(fmt: str, output: str | None, all_revisions: bool, filters: dict[str, Any]) -> None:
+def _check_raw(
+    fmt: str, output: str | None, all_revisions: bool, dedupe: str | None, filters: dict[str, Any]
+) -> None:
     """Refuse what --all-revisions and --format warc cannot write, before any file is opened."""
     other = sorted(k for k, v in filters.items() if v and k != "source")
+    other += ["dedupe"] if dedupe else []
     if other:
         raise BadInput(f"--all-revisions and --format warc take --source only, not --{other[0]}")
     if fmt == "warc" and all_revisions:

@@ -142,6 +142,10 @@ def test_warc_export_is_byte_identical_between_runs(db, tmp_path):
         ["--since", "not-a-date", "-o", "x.jsonl"],
         ["--all-revisions", "--since", "not-a-date", "-o", "x.jsonl"],
         ["--title-only", "-o", "x.jsonl"],
+        ["--dedupe", "near", "--format", "warc", "-o", "x.warc.gz"],
+        ["--dedupe", "near", "--all-revisions", "-o", "rev.jsonl"],
+        ["--dataset", "ds", "--all-revisions"],
+        ["--dataset", "ds", "--format", "csv"],
     ],
     ids=lambda args: " ".join(args),
 )
