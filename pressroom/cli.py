@@ -51,6 +51,30 @@ WORKERS_OPTION = click.option(
 )
 
 
+# The optional extras (pyproject.toml): the modules each installs, with their package names.
+EXTRAS = {
+    "parquet": {"pyarrow": "pyarrow"},
+    "plot": {"matplotlib": "matplotlib"},
+    "serve": {"datasette": "Datasette"},
+    "cluster": {"scrapy_redis": "scrapy-redis", "redis": "redis"},
+}
+
+
+def _require(extra: str, what: str) -> None:
+    """Refuse ``what`` (bad input, exit 2) unless the extra's modules import.
+
+    Checked before a command prints or opens anything, so a missing extra is
+    one line naming the pip command, never a half-done run.
+    """
+    import importlib
+
+    for module, package in EXTRAS[extra].items():
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise BadInput(f"{what} needs {package}: pip install 'pressroom[{extra}]'") from None
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise.
 
@@ -288,6 +312,8 @@ def crawl(
     from crawler.run import crawl as run_crawl
     from crawler.run import summary_line
 
+    if redis:
+        _require("cluster", "crawl --redis")
     chosen = source_file or source
     if chosen and (sitemap or feed or start_url):
         raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
@@ -359,14 +385,15 @@ def worker(
     """Fetch and extract pages for `pressroom crawl --redis` runs, from any machine.
 
     Exit codes: 0 ok, 1 Redis unreachable, 2 a Redis link refused (a remote
-    host without a password), 130 stopped by Ctrl-C, 143 by SIGTERM (its pages
-    go back to the queue at once).
+    host without a password) or the cluster extra not installed, 130 stopped
+    by Ctrl-C, 143 by SIGTERM (its pages go back to the queue at once).
 
     \b
     Examples:
         pressroom worker --redis redis://:PASSWORD@10.0.0.5:6379/0 --workers 4
         PRESSROOM_REDIS_PASSWORD=... pressroom worker --redis redis://10.0.0.5:6379/0
     """
+    _require("cluster", "pressroom worker")
     from crawler.cluster import link
     from crawler.cluster.worker import run_worker
 
@@ -489,15 +516,44 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
             click.echo("no matches", err=True)
 
 
+# Names whose ending says the export's format: `-o hrw.csv` without --format writes CSV.
+_FORMAT_OF_NAME = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".warc.gz": "warc",
+    ".warc": "warc",
+}
+
+
+def _export_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the format -o's name ends with, else jsonl.
+
+    A --format the name contradicts is refused: JSON Lines in hrw.csv would
+    mislead whoever opens the file later.
+    """
+    name = (output or "").lower()
+    named = next((f for end, f in _FORMAT_OF_NAME.items() if name.endswith(end)), None)
+    if fmt and named and fmt != named:
+        raise BadInput(
+            f"--format {fmt} does not match the name {output} ({named}): "
+            "rename the file or drop --format"
+        )
+    return fmt or named or "jsonl"
+
+
 @main.command("export")
 @click.option(
     "--format",
     "fmt",
     type=click.Choice([*FORMATS, "warc"]),
-    default="jsonl",
-    show_default=True,
-    help="parquet needs pyarrow: pip install 'pressroom[parquet]'; warc writes the raw "
-    "responses (captures) as a gzipped WARC file.",
+    default=None,
+    help="Default: the one -o's name ends with (.jsonl, .ndjson, .csv, .parquet, .warc[.gz]), "
+    "else jsonl; a --format the name contradicts is refused. parquet needs pyarrow: pip "
+    "install 'pressroom[parquet]'; warc writes the responses the archived releases were read "
+    "from (the captures table: no sitemaps, listings or pages judged not releases) as a "
+    "gzipped WARC file.",
 )
 @click.option(
     "--all-revisions",
@@ -531,7 +587,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
 @DB_OPTION
 @friendly_errors
 def export_cmd(
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     dataset: str | None,
     max_file_size: str,
@@ -541,14 +597,16 @@ def export_cmd(
     db: str,
     **filters: Any,
 ) -> None:
-    """Export articles as JSONL, CSV or Parquet, or as a dataset folder.
+    """Export articles as JSONL, CSV or Parquet, or as a dataset folder; captures as WARC.
 
     Rows come in publication order; the same archive and options give
-    byte-identical files.
+    byte-identical files. Without --format, the name given to -o says the
+    format (hrw.csv is CSV); other names, and stdout, get JSON Lines.
 
     \b
     Examples:
         pressroom export --db hrw.db -o hrw.jsonl
+        pressroom export --db hrw.db -o hrw.csv
         pressroom export --format csv --source hrw --since 2025-01-01 > 2025.csv
         pressroom export --format parquet --query '"forced labor"' -o labor.parquet
         pressroom export --dataset hrw-dataset --dedupe near --lang en
@@ -557,12 +615,26 @@ def export_cmd(
     """
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
+    if dataset and (all_revisions or fmt not in (None, "parquet")):
+        # Else the other option wins silently: --all-revisions printed to stdout.
+        raise BadInput(
+            "--dataset writes Parquet files of the articles; drop --format/--all-revisions"
+        )
+    fmt = _export_format(fmt, output)
     if filters.get("title_only") and not filters.get("query"):
         raise BadInput("--title-only applies to --query; give both")
     if output and Path(output).exists() and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
+    if all_revisions or fmt == "warc":
+        _check_raw(fmt, output, all_revisions, dedupe, filters)
+    if fmt == "parquet" and not output and not dataset and sys.stdout.isatty():
+        raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
+    max_bytes = parse_size(max_file_size) if dataset else 0
+    if dataset or fmt == "parquet":
+        _require("parquet", "export --dataset" if dataset else "export --format parquet")
     if output:
         _check_folder(output)
+    # Every refusal comes before this point, where files are opened: a refused export leaves none.
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)
         return
@@ -570,17 +642,13 @@ def export_cmd(
     with _open_readonly(db) as archive, _progress(archive, filters) as progress:
         options = {"dedupe": near, "progress": progress, **filters}
         if dataset:
-            max_bytes = parse_size(max_file_size)
             summary = write_dataset(
                 archive, dataset, max_file_bytes=max_bytes, force=force, **options
             )
             count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
-        elif output:
-            count, where = _export_file(archive, output, fmt, options), output
         else:
-            if fmt == "parquet" and sys.stdout.isatty():
-                raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
-            count, where = export(archive, sys.stdout, fmt, **options), ""
+            with _written(output, binary=fmt == "parquet" and output is not None) as fp:
+                count, where = export(archive, fp, fmt, **options), output
     if where:
         click.echo(f"wrote {count} articles to {where}", err=True)
     if near is not None:
@@ -596,54 +664,46 @@ def _export_raw(
     from storage.export import export_revisions
     from storage.warc import write_warc
 
-    other = sorted(k for k, v in filters.items() if v and k != "source")
-    if other:
-        raise BadInput(f"--all-revisions and --format warc take --source only, not --{other[0]}")
-    if fmt == "warc" and all_revisions:
-        raise BadInput("--format warc writes every capture already; drop --all-revisions")
-    if fmt == "warc" and not output and sys.stdout.isatty():
-        raise BadInput("WARC is binary: give -o FILE or redirect stdout")
-    with _open_readonly(db) as archive:
-        binary = fmt == "warc"
-        target = Path(output + ".part") if output else None
-        try:
-            with (
-                open(
-                    target,
-                    "wb" if binary else "w",
-                    encoding=None if binary else "utf-8",
-                    newline=None if binary else "",
-                )
-                if target
-                else contextlib.nullcontext(sys.stdout.buffer if binary else sys.stdout)
-            ) as fp:
-                if binary:
-                    count = write_warc(archive, fp, source=filters.get("source"))
-                else:
-                    count = export_revisions(archive, fp, fmt, source=filters.get("source"))
-            if target:
-                target.replace(output)
-        except OSError as exc:
-            if target:
-                target.unlink(missing_ok=True)
-            if isinstance(exc, BrokenPipeError) and not target:
-                raise  # the reader of stdout left: see friendly_errors
-            raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
+    binary = fmt == "warc"
+    with _open_readonly(db) as archive, _written(output, binary) as fp:
+        if binary:
+            count = write_warc(archive, fp, source=filters.get("source"))
+        else:
+            count = export_revisions(archive, fp, fmt, source=filters.get("source"))
     what = "captures" if binary else "versions"
     click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
 
 
-def _export_file(archive: Archive, output: str, fmt: str, options: dict[str, Any]) -> int:
-    # Written beside the target and renamed at the end: an interrupted export
-    # never leaves a truncated file under the requested name.
+def _check_raw(
+    fmt: str, output: str | None, all_revisions: bool, dedupe: str | None, filters: dict[str, Any]
+) -> None:
+    """Refuse what --all-revisions and --format warc cannot write, before any file is opened."""
+    other = sorted(k for k, v in filters.items() if v and k != "source")
+    other += ["dedupe"] if dedupe else []
+    if other:
+        raise BadInput(f"--all-revisions and --format warc take --source only, not --{other[0]}")
+    if fmt == "warc" and all_revisions:
+        raise BadInput("--format warc writes every capture already; drop --all-revisions")
+    if all_revisions and fmt not in ("jsonl", "csv"):
+        raise BadInput(f"all revisions are written as jsonl or csv, not {fmt!r}")
+    if fmt == "warc" and not output and sys.stdout.isatty():
+        raise BadInput("WARC is binary: give -o FILE or redirect stdout")
+
+
+@contextlib.contextmanager
+def _written(output: str | None, binary: bool) -> Iterator[Any]:
+    """The file to write: ``output``, made as OUTPUT.part and renamed once complete; else stdout.
+
+    An interrupted or failed export never leaves a truncated file under the
+    requested name, nor its .part.
+    """
+    if output is None:
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
     tmp = Path(output + ".part")
     try:
-        if fmt == "parquet":
-            with open(tmp, "wb") as fp:
-                count = export(archive, fp, fmt, **options)
-        else:
-            with open(tmp, "w", encoding="utf-8", newline="") as fp:
-                count = export(archive, fp, fmt, **options)
+        with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="") as fp:
+            yield fp
         tmp.replace(output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -653,7 +713,6 @@ def _export_file(archive: Archive, output: str, fmt: str, options: dict[str, Any
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return count
 
 
 @contextlib.contextmanager
@@ -683,8 +742,9 @@ def stats(plot: str | None, db: str) -> None:
         pressroom stats --db hrw.db
         pressroom stats --db hrw.db --plot coverage.png
     """
-    if plot:
-        _check_folder(plot)  # before the tables, not after them
+    if plot:  # before the tables, not after them
+        _require("plot", "stats --plot")
+        _check_folder(plot)
     with _open_readonly(db) as archive:
         data = archive.stats()
     click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
@@ -749,6 +809,7 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
     """
     from pressroom.serve import serve as run_server
 
+    _require("serve", "pressroom serve")
     _open_readonly(db).close()
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: serving on {host}: anyone who reaches it reads the archive", err=True)

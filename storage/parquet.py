@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from article.fields import FIELDS
 
-from .errors import ArchiveError
+from .errors import BadInput
 from .fields import DESCRIPTIONS
 from .records import ARTICLE_FIELDS
 
@@ -237,7 +237,7 @@ def _pyarrow() -> Any:
     try:
         import pyarrow
     except ImportError:
-        raise ArchiveError("Parquet needs pyarrow: pip install 'pressroom[parquet]'") from None
+        raise BadInput("Parquet needs pyarrow: pip install 'pressroom[parquet]'") from None
     return pyarrow
 
 

@@ -8,12 +8,15 @@ Example::
 
 One ``response`` record per distinct capture, with its HTTP status line and
 headers, dated when it was fetched. warcio is imported here only, so the rest
-of the archive works without it.
+of the archive works without it. Nothing in a record depends on the time or a
+random draw (its WARC-Record-ID is named from the capture), so the same
+archive gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
+import uuid
 from http import HTTPStatus
 from typing import Any, BinaryIO
 
@@ -62,7 +65,12 @@ def _reason(status: int) -> str:
 
 
 def _warc_headers(capture: dict[str, Any]) -> dict[str, str]:
-    headers = {}
-    if capture.get("fetched_at"):
-        headers["WARC-Date"] = capture["fetched_at"].replace("+00:00", "Z")
+    # warcio would draw a random uuid4 per record: a name-based UUID of what
+    # identifies the capture is unique as well, and the same at every export.
+    # (Archive.save_capture dates every capture; warcio dates one without a date now.)
+    fetched = capture.get("fetched_at") or ""
+    name = f"pressroom capture {capture['hash']} {capture['url']} {fetched}"
+    headers = {"WARC-Record-ID": f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}>"}
+    if fetched:
+        headers["WARC-Date"] = fetched.replace("+00:00", "Z")
     return headers

@@ -1,0 +1,185 @@
+"""`pressroom export` as users run it: the file's name and --format, WARC files that
+are byte-identical between runs, and refusals that leave no file behind.
+
+Each test runs the installed program (tests/helpers.py run_cli) on a small archive
+written here with storage's own API: three releases, each with its stored response.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import PROGRAM, ROOT, Clock, run_cli
+
+from storage import Archive
+
+pytestmark = pytest.mark.skipif(PROGRAM is None, reason="pip install -e '.[test]' first")
+
+PAGES = {
+    "https://ngo.example/news/2024/01/05/flood": ("Flood relief", "2024-01-05"),
+    "https://ngo.example/news/2024/02/01/school": ("Schools reopen", "2024-02-01"),
+    "https://ngo.example/news/2024/03/02/water": ("Clean water", "2024-03-02"),
+}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "ngo.db"
+    with Archive(path, clock=Clock()) as archive:
+        run = archive.start_run("ngo", {})
+        rows = []
+        for url, (title, day) in PAGES.items():
+            body = f"<html><h1>{title}</h1><p>{title} text.</p></html>".encode()
+            capture = archive.save_capture(
+                url, 200, {"Content-Type": "text/html"}, body, "text/html"
+            )
+            rows.append(
+                {"url": url, "source": "ngo", "title": title, "date_published": day}
+                | {"text": f"{title} text.", "language": "en", "capture_hash": capture}
+            )
+        archive.save_articles(rows, run)
+    return path
+
+
+def refused(result: subprocess.CompletedProcess) -> str:
+    """The one `Error:` line of a run refused as bad input (exit 2)."""
+    assert result.returncode == 2, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+# -- the output's name says the format ------------------------------------------
+
+
+def test_a_csv_name_without_format_writes_csv(db, tmp_path):
+    out = tmp_path / "z.csv"
+    result = run_cli("export", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("id,url,")
+    assert result.stderr.strip() == f"wrote 3 articles to {out}"
+
+
+def test_a_jsonl_name_and_an_unknown_one_write_jsonl(db, tmp_path):
+    for name in ("a.jsonl", "a.ndjson", "a.txt"):
+        result = run_cli("export", "-o", str(tmp_path / name), "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        lines = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        assert [json.loads(line)["title"] for line in lines][0] == "Flood relief", name
+
+
+def test_a_parquet_name_without_format_writes_parquet(db, tmp_path):
+    pytest.importorskip("pyarrow", reason="pip install 'pressroom[parquet]'")
+    out = tmp_path / "z.parquet"
+    result = run_cli("export", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:4] == b"PAR1"
+
+
+@pytest.mark.parametrize("name", ["z.warc.gz", "z.warc"])
+def test_a_warc_name_without_format_writes_warc(db, tmp_path, name):
+    out = tmp_path / name
+    result = run_cli("export", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert gzip.decompress(out.read_bytes()).startswith(b"WARC/1.")
+    assert result.stderr.strip() == f"wrote 3 captures to {out}"
+
+
+def test_an_all_revisions_csv_name_writes_csv(db, tmp_path):
+    out = tmp_path / "history.csv"
+    result = run_cli("export", "--all-revisions", "-o", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("url,source,version,")
+
+
+@pytest.mark.parametrize(
+    "fmt, name",
+    [("jsonl", "z.csv"), ("csv", "z.parquet"), ("parquet", "z.jsonl"), ("warc", "z.csv")],
+)
+def test_a_format_the_name_contradicts_is_refused(db, tmp_path, fmt, name):
+    line = refused(run_cli("export", "--format", fmt, "-o", str(tmp_path / name), "--db", str(db)))
+    assert f"--format {fmt}" in line and name in line
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- WARC files are reproducible -----------------------------------------------
+
+
+def test_warc_export_is_byte_identical_between_runs(db, tmp_path):
+    first, second = tmp_path / "1.warc.gz", tmp_path / "2.warc.gz"
+    for out in (first, second):
+        result = run_cli("export", "--format", "warc", "-o", str(out), "--db", str(db))
+        assert result.returncode == 0, result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(first, "rb") as fp:
+        ids = [r.rec_headers.get_header("WARC-Record-ID") for r in ArchiveIterator(fp)]
+    assert len(ids) == len(set(ids)) == 3 and all(i.startswith("<urn:uuid:") for i in ids)
+    warcio = shutil.which("warcio")
+    if warcio:  # the validator web archivists run; installed with pressroom's warcio
+        check = subprocess.run([warcio, "check", "-v", str(first)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+# -- refusals leave nothing behind -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--all-revisions", "--format", "parquet", "-o", "rev.parquet"],
+        ["--all-revisions", "-o", "rev.parquet"],
+        ["--all-revisions", "--format", "warc", "-o", "rev.warc.gz"],
+        ["--all-revisions", "--since", "2024-01-01", "-o", "rev.jsonl"],
+        ["--format", "warc", "--lang", "en", "-o", "x.warc.gz"],
+        ["--since", "not-a-date", "-o", "x.jsonl"],
+        ["--all-revisions", "--since", "not-a-date", "-o", "x.jsonl"],
+        ["--title-only", "-o", "x.jsonl"],
+        ["--dedupe", "near", "--format", "warc", "-o", "x.warc.gz"],
+        ["--dedupe", "near", "--all-revisions", "-o", "rev.jsonl"],
+        ["--dataset", "ds", "--all-revisions"],
+        ["--dataset", "ds", "--format", "csv"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_a_refused_export_leaves_no_file(db, tmp_path, args):
+    refused(run_cli("export", *args, "--db", str(db), cwd=tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- what the captures table (and so a WARC export) holds ---------------------------
+
+
+def test_only_the_releases_responses_are_kept_as_the_readme_says(crawled_archive, tmp_path):
+    # The crawl fetched sitemaps, robots.txt and listing pages too; their responses
+    # are not kept, and the README must not promise "every response".
+    with sqlite3.connect(f"file:{crawled_archive}?mode=ro", uri=True) as conn:
+        fetched = conn.execute("SELECT sum(pages_fetched) FROM runs").fetchone()[0]
+        kept = {url for (url,) in conn.execute("SELECT url FROM captures")}
+        releases = {
+            url
+            for (url,) in conn.execute(
+                "SELECT c.url FROM captures c WHERE c.hash IN (SELECT capture_hash FROM articles"
+                " UNION SELECT capture_hash FROM revisions)"
+            )
+        }
+    assert kept == releases and fetched > len(kept)
+    assert not [url for url in kept if "sitemap" in url or url.endswith(("robots.txt", ".xml"))]
+    out = tmp_path / "site.warc.gz"
+    result = run_cli("export", "-o", str(out), "--db", str(crawled_archive))
+    assert result.returncode == 0, result.stderr
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(out, "rb") as fp:
+        written = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fp)}
+    assert written == releases
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "Every response is kept" not in readme
+    assert "No other response is kept: not those of pages judged not releases" in readme
