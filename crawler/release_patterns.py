@@ -34,10 +34,16 @@ is. Everything else stays out, with the reason.
 - The template must have been seen on at least :data:`MIN_TEMPLATE` confident
   releases of that pattern, and not be a template of confident non-releases
   more often than of releases.
-- A template seen in :data:`GENERIC_SECTIONS` top-level sections of the site
-  or more (pass every fetched page to :meth:`SiteLearner.observe`) is the
-  site's generic layout, shared by topic, browse, people and help pages:
-  nothing is accepted for having it.
+- A template that carries :data:`GENERIC_PAGES` or more **undated one-off
+  pages** (no date on the page, alone in their URL pattern: the home page,
+  ``/about``, ``/contact``, a section's front page; pass every fetched page to
+  :meth:`SiteLearner.observe`, and the undated ones to
+  :meth:`SiteLearner.undated`) is the site's generic layout, shared by topic,
+  browse, people and help pages: nothing is accepted for having it. A release
+  template carries dated pages in patterns of many pages, however many language
+  or section folders share it (``/newsroom/<year>/..``, ``/fr/communiques/..``,
+  ``/de/pressemitteilungen/..``); counting the sections a template spans took
+  such a template for the generic one and refused every release.
 - Listing-like pages stay out whatever their URL: a page with pagination,
   or with at least :data:`MAX_RELEASE_LINKS` links to URLs of learned release
   patterns (a listing, topic or search page links to many releases; a
@@ -59,8 +65,12 @@ MAX_OTHER_SHARE = 0.05
 MIN_TEMPLATE = 2
 MAX_RELEASE_LINKS = 8
 # A template seen in this many top-level sections of a site (/topic, /browse,
-# /government/people ...) is the site's generic page layout, not a release's.
+# /government/people ...) may be the site's generic page layout: pages that look
+# like releases on a template seen in fewer wait (crawler.judging).
 GENERIC_SECTIONS = 4
+# A template carrying this many undated one-off pages (/, /about, /contact) is the
+# site's generic page layout, not a release's.
+GENERIC_PAGES = 3
 
 _ID = re.compile(r"^\d+$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -163,19 +173,50 @@ class SiteLearner:
         self._release_templates: Counter[str] = Counter()
         self._seen: dict[str, tuple[bool, str | None]] = {}  # url -> its verdict, template
         self._sections: dict[str, set[str]] = {}  # template -> sections it was seen in
+        self._pattern_urls: dict[str, set[str]] = {}  # pattern -> up to 2 of its URLs
+        self._undated: dict[str, set[str]] = {}  # template -> patterns of its undated pages
 
     def observe(self, url: str, template: str | None) -> None:
         """Note the template of any fetched page, judged or not (to spot generic layouts)."""
+        urls = self._pattern_urls.setdefault(url_pattern(url), set())
+        if len(urls) < 2:  # enough to tell a one-off page from a pattern of many
+            urls.add(url)
         if template:
             self._sections.setdefault(template, set()).add(section(url))
+
+    def undated(self, url: str, template: str | None) -> None:
+        """Note a page with no date on it (a home, about, contact or listing page)."""
+        if template:
+            self._undated.setdefault(template, set()).add(url_pattern(url))
 
     def sections(self, template: str | None) -> int:
         """In how many top-level sections of the site ``template`` was seen so far."""
         return len(self._sections.get(template or "", ())) if template else 0
 
+    def one_offs(self, template: str | None) -> list[str]:
+        """The URL patterns of the undated one-off pages on ``template`` (/, /about ...).
+
+        >>> learner = SiteLearner()
+        >>> for path in ("/", "/about", "/news/a-b", "/news/c-d"):
+        ...     learner.observe("https://x.org" + path, "G")
+        ...     learner.undated("https://x.org" + path, "G")
+        >>> learner.one_offs("G")
+        ['/', '/about']
+        """
+        patterns = self._undated.get(template or "", set())
+        return sorted(p for p in patterns if len(self._pattern_urls.get(p, ())) == 1)
+
     def generic(self, template: str | None) -> bool:
-        """Whether ``template`` is the site's generic layout (see :data:`GENERIC_SECTIONS`)."""
-        return self.sections(template) >= GENERIC_SECTIONS
+        """Whether ``template`` is the site's generic layout (see :data:`GENERIC_PAGES`)."""
+        return bool(template) and len(self.one_offs(template)) >= GENERIC_PAGES
+
+    def generic_reason(self, template: str | None) -> str:
+        """Why ``template`` is the generic layout, for the log."""
+        shown = self.one_offs(template)
+        return (
+            f"template {template} is the site's generic layout: it carries "
+            f"{len(shown)} undated one-off pages ({', '.join(shown[:4])})"
+        )
 
     def add(self, url: str, release: bool, template: str | None) -> None:
         """Record a confident verdict on ``url``; a later one replaces it.
@@ -262,8 +303,7 @@ class SiteLearner:
         if not self._pattern_ok(pattern) and self._pattern_ok(_with_slug_tail(pattern)):
             pattern = _with_slug_tail(pattern)
         if self.generic(template):
-            n = len(self._sections[template or ""])
-            return Verdict(False, f"template {template} is used in {n} sections: a generic page")
+            return Verdict(False, self.generic_reason(template))
         siblings: list[str] = []
         if not self._pattern_ok(pattern) and not self._patterns.get(pattern):
             siblings = [q for q in self.release_patterns() if _siblings(pattern, q)]
