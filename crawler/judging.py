@@ -61,8 +61,12 @@ from crawler.release_patterns import (
 )
 from extraction.results import NO_DATE, NOT_AN_ARTICLE
 
-__all__ = ["ReleaseJudge", "Seen"]
+__all__ = ["JUDGE_VERSION", "ReleaseJudge", "Seen"]
 
+# Stored with each page verdict (crawler.spiders.release.verdict_version): a change
+# here judges the pages known as no release again on the next crawl. Bump it when
+# the verdicts of pages that decide for themselves change.
+JUDGE_VERSION = "2"  # 2: text dates count; the generic layout carries undated one-offs
 # Pages observed before a verdict on an unsure page is final: enough for the
 # site's sections to have shown which template is the generic one.
 MATURE = 50

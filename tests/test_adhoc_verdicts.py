@@ -135,7 +135,10 @@ class MinistrySite:
 
     def render(self, path: str, base: str) -> Response | None:
         if path == "/sitemap.xml":
-            entries = "".join(f"<url><loc>{base}{p}</loc></url>" for p in [*OTHERS, *RELEASES])
+            entries = "".join(
+                f"<url><loc>{base}{p}</loc><lastmod>2024-06-01</lastmod></url>"
+                for p in [*OTHERS, *RELEASES]
+            )
             body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
             return _ok(body, "application/xml")
         if path in RELEASES:
@@ -200,3 +203,22 @@ def test_extract_gives_the_crawls_verdict_on_a_saved_page(ministry, tmp_path) ->
     assert about["release"] is False
     assert about["reason"] == NOT_AN_ARTICLE
     assert "We look after the coast." in about["text"]
+
+
+def test_an_allow_pattern_added_judges_the_known_not_releases_again(ministry, tmp_path) -> None:
+    # README: "fix a wrong verdict with --allow". The pages known as not releases were
+    # skipped while their sitemap lastmod held, whatever the patterns: --allow did nothing.
+    db = tmp_path / "allow.db"
+    first = run_cli("crawl", "--sitemap", f"{ministry}/sitemap.xml", "--db", str(db))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "/about" not in _paths(db)
+    allowed = ("crawl", "--sitemap", f"{ministry}/sitemap.xml", "--allow", "/about$")
+    second = run_cli(*allowed, "--db", str(db))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "/about" in _paths(db), second.stdout
+    assert "1 new" in second.stdout
+    # The same patterns again: every page is known under them, nothing is fetched again.
+    third = run_cli(*allowed, "--db", str(db))
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "0 new" in third.stdout, third.stdout
+    assert f"{len(RELEASES) + 1} skipped by lastmod" in third.stdout, third.stdout
