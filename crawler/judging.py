@@ -116,6 +116,13 @@ class ReleaseJudge:
         self._reached: Counter[str] = Counter()  # section -> of them answered (fetched or failed)
         self._unsampled: set[str] = set()  # listed sections short of their sample
 
+    def archived(self, url: str, template: str | None) -> None:
+        """Learn a release the archive holds from an earlier crawl: confident evidence
+        for its URL pattern and template, so that a rerun, which fetches only new
+        and edited pages, judges an edited short or undated release as the first
+        crawl did, not by the few pages it fetched."""
+        self.learner.add(url, True, template)
+
     def expect(self, url: str) -> None:
         """Note a URL the crawl will fetch (a sitemap entry made a request)."""
         key = section(url)

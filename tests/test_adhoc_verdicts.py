@@ -222,3 +222,77 @@ def test_an_allow_pattern_added_judges_the_known_not_releases_again(ministry, tm
     assert third.returncode == 0, third.stdout + third.stderr
     assert "0 new" in third.stdout, third.stdout
     assert f"{len(RELEASES) + 1} skipped by lastmod" in third.stdout, third.stdout
+
+
+class PressRoom:
+    """A feed-only press room: dated releases and two that show no date, one layout."""
+
+    def __init__(self) -> None:
+        self.pages = {
+            f"/press-room/2024/{slug}": (
+                title,
+                f"<p class='meta'>{shown}</p>" if shown else "",
+                _prose(50 + k),
+            )
+            for k, (slug, title, shown) in enumerate(
+                (
+                    ("harbour-plan-kerlaz", "Harbour plan Kerlaz", "March 3, 2024"),
+                    ("ferry-audit-brieg", "Ferry audit Brieg", "March 9, 2024"),
+                    ("dune-works-tresco", "Dune works Tresco", "April 2, 2024"),
+                    ("water-report-varna", "Water report Varna", "May 5, 2024"),
+                    ("sea-wall-repairs-dunmore", "Sea wall repairs Dunmore", ""),
+                    ("pilot-scheme-hallam", "Pilot scheme Hallam", ""),
+                )
+            )
+        }
+
+    def render(self, path: str, base: str) -> Response | None:
+        if path == "/feed.xml":
+            items = "".join(
+                f"<item><title>{t}</title><link>{base}{p}</link></item>"
+                for p, (t, _, _) in self.pages.items()
+            )
+            rss = f"<rss version='2.0'><channel><title>Press</title>{items}</channel></rss>"
+            return _tagged(rss, "application/rss+xml")
+        if path in self.pages:
+            title, meta, body = self.pages[path]
+            main = (
+                f"<div class='layout'><article class='news-release'><h1>{title}</h1>{meta}"
+                f"<div class='body'>{body}</div></article></div>"
+            )
+            return _tagged(_chrome(title, main, "release-page"), "text/html; charset=utf-8")
+        return None
+
+    def not_found(self, path: str, base: str) -> Response:
+        return Response(404, {"Content-Type": "text/plain"}, b"not found\n", "text/plain")
+
+
+def _tagged(text: str, content_type: str) -> Response:
+    """A 200 with an ETag: unchanged pages answer a rerun's conditional request with 304."""
+    import hashlib
+
+    body = text.encode()
+    headers = {"Content-Type": content_type, "ETag": f'"{hashlib.md5(body).hexdigest()}"'}
+    return Response(200, headers, body, content_type)
+
+
+def test_an_edited_undated_release_is_updated_on_a_rerun(tmp_path) -> None:
+    # A release that shows no date is one by its URL pattern and layout, learned from
+    # the dated ones. A rerun fetches only what changed: it judged the edited release
+    # alone ("1 confident releases ... needs 3"), refused it, and never recorded the edit.
+    site = PressRoom()
+    db = tmp_path / "press.db"
+    with serve(site) as server:  # type: ignore[arg-type]
+        feed = f"{server.url}/feed.xml"
+        first = run_cli("crawl", "--feed", feed, "--db", str(db))
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert _paths(db) == set(site.pages), first.stdout
+        undated = "/press-room/2024/sea-wall-repairs-dunmore"
+        title, meta, body = site.pages[undated]
+        site.pages[undated] = (title, meta, body + "<p>Correction: the works end in May.</p>")
+        second = run_cli("crawl", "--feed", feed, "--db", str(db))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "1 updated" in second.stdout and "0 not releases" in second.stdout, second.stdout
+    with Archive(db, readonly=True) as archive:
+        row = next(r for r in archive.articles() if r["url"].endswith(undated))
+    assert "Correction: the works end in May." in row["text"]

@@ -313,6 +313,14 @@ class ReleaseSpider(scrapy.Spider):
             )
         return None if self._first_crawl and not this_run else self._archive
 
+    def _learn_archived(self) -> None:
+        """Teach the judge the releases archived by earlier crawls (pages decide here)."""
+        archive = self.incremental_archive()
+        if archive is None or self.source.allow:
+            return
+        for url, layout in archive.release_layouts(self.source.name):
+            self.judge.archived(url, layout)
+
     def _known(self, url: str, *, this_run: bool = False) -> bool:
         """True if ``url`` is archived (for incremental crawls; always False with --full)."""
         archive = self.incremental_archive(this_run=this_run)
@@ -345,6 +353,7 @@ class ReleaseSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         src = self.source
+        self._learn_archived()
         requests = [
             *(self._request(url, self.parse_sitemap, kind="sitemap") for url in src.sitemaps),
             *(self._request(url, self.parse_feed, kind="feed") for url in src.feeds),
