@@ -216,7 +216,11 @@ class ReleaseJudge:
             self.learner.add(page.url, True, page.template)
             return "store"
         verdict = self.learner.judge(
-            page.url, page.template, links=page.links, paginated=page.paginated
+            page.url,
+            page.template,
+            links=page.links,
+            paginated=page.paginated,
+            dated=not page.undated,
         )
         if verdict.release:
             self.reasons[page.url] = verdict.reason

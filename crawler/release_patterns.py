@@ -44,6 +44,12 @@ is. Everything else stays out, with the reason.
   or section folders share it (``/newsroom/<year>/..``, ``/fr/communiques/..``,
   ``/de/pressemitteilungen/..``); counting the sections a template spans took
   such a template for the generic one and refused every release.
+- A page that shows a date, in a pattern with too few confident pages to
+  count and no sibling, is a release when its template is that of at least
+  :data:`TEMPLATE_RELEASES` confident releases and (almost) no confident
+  non-release: short statements of a section whose other pages are not yet
+  known (``/media/statements/<slug>``, ``/de/pressemitteilungen/<slug>``) on the
+  site's one release layout. An undated page needs its URL pattern too.
 - Listing-like pages stay out whatever their URL: a page with pagination,
   or with at least :data:`MAX_RELEASE_LINKS` links to URLs of learned release
   patterns (a listing, topic or search page links to many releases; a
@@ -68,6 +74,9 @@ MAX_RELEASE_LINKS = 8
 # /government/people ...) may be the site's generic page layout: pages that look
 # like releases on a template seen in fewer wait (crawler.judging).
 GENERIC_SECTIONS = 4
+# A dated page of an unknown pattern is a release on a template of this many confident
+# releases (and almost no other page): the site's release layout, well established.
+TEMPLATE_RELEASES = 10
 # A template carrying this many undated one-off pages (/, /about, /contact) is the
 # site's generic page layout, not a release's.
 GENERIC_PAGES = 3
@@ -289,11 +298,12 @@ class SiteLearner:
         *,
         links: Iterable[str] = (),
         paginated: bool = False,
+        dated: bool = False,
     ) -> Verdict:
         """Whether the unsure page at ``url`` is a release, and why (see the module doc).
 
         ``links``: the page's links (to spot listings); ``paginated``: it has
-        next/previous page links.
+        next/previous page links; ``dated``: it shows a date.
         """
         pattern = url_pattern(url)
         if any(name in _PAGING for name in pattern.partition("?")[2].split("&")):
@@ -309,6 +319,12 @@ class SiteLearner:
             siblings = [q for q in self.release_patterns() if _siblings(pattern, q)]
         if siblings:
             return self._judge_by_siblings(pattern, siblings, template, links)
+        if not self._pattern_ok(pattern) and dated and self._release_layout(template):
+            linked = self.release_links(links)
+            if linked >= MAX_RELEASE_LINKS:
+                return Verdict(False, f"links to {linked} releases: a listing")
+            n = self._release_templates[template or ""]
+            return Verdict(True, f"a dated page on template {template} of {n} confident releases")
         if not self._pattern_ok(pattern):
             counts = self._patterns.get(pattern, Counter())
             return Verdict(
@@ -333,6 +349,14 @@ class SiteLearner:
             True,
             f"URL pattern {pattern} and template {template} match {n} confident releases",
         )
+
+    def _release_layout(self, template: str | None) -> bool:
+        """Whether ``template`` is that of :data:`TEMPLATE_RELEASES` confident releases
+        or more, and almost never of a confident non-release."""
+        if not template:
+            return False
+        releases, others = self._release_templates[template], self._other_templates[template]
+        return releases >= TEMPLATE_RELEASES and others <= MAX_OTHER_SHARE * (releases + others)
 
     def _judge_by_siblings(
         self, pattern: str, siblings: list[str], template: str | None, links: Iterable[str]

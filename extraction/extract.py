@@ -343,19 +343,18 @@ PARAGRAPH_WORDS = 12
 
 def _refused_whatever_the_body(meta: dict[str, Any], tree: Any) -> str | None:
     """Why :func:`classify` would refuse the page whatever its body read, if it can
-    tell before reading it: another og:type, or no date in the metadata and not
-    even :data:`PARAGRAPHS` long ``<p>`` in the whole page (a date trafilatura
-    would find in the text counts only with a body to go with it)."""
+    tell before reading it: another og:type, or no date in the metadata and not one
+    long ``<p>`` in the whole page (browse, home and listing pages). A page with a
+    paragraph is read: trafilatura may find a date in its text, and the crawl takes
+    a short dated page on the site's release layout for a release."""
     if meta["structured_article"]:
         return None
     if meta["og_type"] and meta["og_type"] != "article":
         return f"og:type is {meta['og_type']!r}"
     if meta["date_published"]:
         return None
-    long = 0
     for p in tree.iter("p"):
-        long += cleaning.word_count(p.text_content()) >= PARAGRAPH_WORDS
-        if long >= PARAGRAPHS:
+        if cleaning.word_count(p.text_content()) >= PARAGRAPH_WORDS:
             return None
     return NOT_AN_ARTICLE
 

@@ -7,7 +7,8 @@ release at all:
 - one release layout shared by four URL folders (``/newsroom/<year>/..``,
   ``/fr/communiques/..``, ``/de/pressemitteilungen/..``, ``/media/releases/..``),
   once taken for the site's generic (topic, browse) layout for spanning four
-  sections;
+  sections, and short dated statements on it in a folder of their own
+  (``/media/statements/<name>``), releases by that layout;
 - release dates printed as bare text under the headline ("March 8, 2024", no
   label): read by trafilatura's guess, which `pressroom extract` used and the
   crawl's verdict did not;
@@ -82,6 +83,15 @@ def _release(title: str, shown_date: str, seed: int) -> str:
     return _chrome(title, main, "release-page")
 
 
+def _statement(title: str, shown_date: str, seed: int) -> str:
+    # A short dated statement on the release layout: 2 paragraphs, under 150 words.
+    main = (
+        f"<div class='layout'><article class='news-release'><h1>{title}</h1>"
+        f"<p class='meta'>{shown_date}</p><div class='body'>{_prose(seed, 2)}</div></article></div>"
+    )
+    return _chrome(title, main, "release-page")
+
+
 def _page(title: str, inner: str) -> str:
     # The site's generic layout: home, about, contact, listing, topic and people pages.
     return _chrome(title, f"<div class='page-layout'><h1>{title}</h1>{inner}</div>", "page")
@@ -105,6 +115,10 @@ RELEASES = {
         for k, p in enumerate(PLACES[5:8])
     },
 }  # fmt: skip
+# Short statements of a folder with no long release: releases by their dated release layout.
+STATEMENTS = {"/media/statements/dingle": ("Statement on Dingle", "November 3, 2024"),
+              "/media/statements/bantry": ("Statement on Bantry", "November 5, 2024")}  # fmt: skip
+RELEASES.update(STATEMENTS)
 
 LINKS = "".join(f"<li><a href='{path}'>{t}</a></li>" for path, (t, _) in list(RELEASES.items())[:4])
 OTHERS = {
@@ -143,7 +157,8 @@ class MinistrySite:
             return _ok(body, "application/xml")
         if path in RELEASES:
             k = list(RELEASES).index(path)
-            return _ok(_release(*RELEASES[path], seed=k), "text/html; charset=utf-8")
+            write = _statement if path in STATEMENTS else _release
+            return _ok(write(*RELEASES[path], seed=k), "text/html; charset=utf-8")
         if path in OTHERS:
             return _ok(OTHERS[path], "text/html; charset=utf-8")
         return None
