@@ -24,8 +24,9 @@ answers from the confident verdicts seen so far:
 - ``"hold"``: too early to tell (fewer than ``mature`` pages seen, no
   release pattern learned yet, a short page of a pattern with too few
   confident releases so far, or a page that looks like a release on a
-  template seen in several sections of the site but not yet in enough of
-  them to call it the generic layout, or any unsure page while the sections
+  template seen in several sections of the site, or on a few undated one-off
+  pages (home, /about), but not yet enough to call it the generic layout (see
+  :mod:`crawler.release_patterns`), or any unsure page while the sections
   of the site listed for the crawl were not all sampled).
   :meth:`ReleaseJudge.settle` re-judges the held pages when the crawl is
   otherwise done, and the spider fetches them again with the verdict.
@@ -58,9 +59,14 @@ from crawler.release_patterns import (
     section,
     url_pattern,
 )
+from extraction.results import NO_DATE, NOT_AN_ARTICLE
 
-__all__ = ["ReleaseJudge", "Seen"]
+__all__ = ["JUDGE_VERSION", "ReleaseJudge", "Seen"]
 
+# Stored with each page verdict (crawler.spiders.release.verdict_version): a change
+# here judges the pages known as no release again on the next crawl. Bump it when
+# the verdicts of pages that decide for themselves change.
+JUDGE_VERSION = "2"  # 2: text dates count; the generic layout carries undated one-offs
 # Pages observed before a verdict on an unsure page is final: enough for the
 # site's sections to have shown which template is the generic one.
 MATURE = 50
@@ -91,6 +97,12 @@ class Seen:
     links: list[str] = field(default_factory=list)
     paginated: bool = False
 
+    @property
+    def undated(self) -> bool:
+        """Whether the extractor found no date on the page (what the generic layout's
+        home, about and listing pages have in common, and a release seldom has)."""
+        return self.kind == "page" and self.reason in (NO_DATE, NOT_AN_ARTICLE)
+
 
 class ReleaseJudge:
     def __init__(self, mature: int = MATURE) -> None:
@@ -103,6 +115,13 @@ class ReleaseJudge:
         self._listed: Counter[str] = Counter()  # section -> URLs listed for the crawl
         self._reached: Counter[str] = Counter()  # section -> of them answered (fetched or failed)
         self._unsampled: set[str] = set()  # listed sections short of their sample
+
+    def archived(self, url: str, template: str | None) -> None:
+        """Learn a release the archive holds from an earlier crawl: confident evidence
+        for its URL pattern and template, so that a rerun, which fetches only new
+        and edited pages, judges an edited short or undated release as the first
+        crawl did, not by the few pages it fetched."""
+        self.learner.add(url, True, template)
 
     def expect(self, url: str) -> None:
         """Note a URL the crawl will fetch (a sitemap entry made a request)."""
@@ -135,6 +154,8 @@ class ReleaseJudge:
     def decide(self, page: Seen) -> str:
         """ "store", "release", "not" or "hold" (see the module doc)."""
         self.learner.observe(page.url, page.template)
+        if page.undated:
+            self.learner.undated(page.url, page.template)
         self.observed += 1
         if page.by_markup or (page.kind == "page" and (page.reason or "").startswith("og:type")):
             # Confident either way: what the site's habits are learned from.
@@ -174,10 +195,16 @@ class ReleaseJudge:
         return self._final(page)
 
     def _maybe_generic(self, template: str | None) -> bool:
-        """Whether ``template`` spans several sections of the site, not yet enough to
-        call it generic: pages that look like releases on it wait for the sections
-        still to come (people pages fetched before the topic and browse pages)."""
-        return 1 < self.learner.sections(template) < GENERIC_SECTIONS
+        """Whether ``template`` may turn out to be the site's generic layout: it spans
+        several sections of the site, not yet many, or carries undated one-off pages
+        (home, /about), not yet enough to call it generic. Pages that look like
+        releases on it wait for the pages still to come (people pages fetched before
+        the topic and browse pages)."""
+        if self.learner.generic(template):
+            return False
+        if 1 < self.learner.sections(template) < GENERIC_SECTIONS:
+            return True
+        return bool(self.learner.one_offs(template))
 
     def _final(self, page: Seen) -> str:
         if page.kind == "article":
@@ -189,7 +216,11 @@ class ReleaseJudge:
             self.learner.add(page.url, True, page.template)
             return "store"
         verdict = self.learner.judge(
-            page.url, page.template, links=page.links, paginated=page.paginated
+            page.url,
+            page.template,
+            links=page.links,
+            paginated=page.paginated,
+            dated=not page.undated,
         )
         if verdict.release:
             self.reasons[page.url] = verdict.reason
@@ -203,7 +234,7 @@ class ReleaseJudge:
         if page.paginated:
             return "the page has pagination: a listing"
         if self.learner.generic(page.template):
-            return f"template {page.template} is the site's generic layout (topic, browse pages)"
+            return self.learner.generic_reason(page.template)
         linked = self.learner.release_links(page.links)
         if linked >= MAX_RELEASE_LINKS:
             return f"links to {linked} releases: a listing"

@@ -309,7 +309,7 @@ def pages(store: StorePipeline, batch: Batch) -> None:
             if not page["lastmod"]:
                 store.undated.add(page["url"])
     if judged:
-        rules = getattr(spider, "rules_version", None)
+        rules = getattr(spider, "verdict_version", None)  # what judged the pages
         store.archive.record_pages(store.source, judged, store.run_id, rules)
     batch.counts["not_releases"] += len(batch.not_releases)
 

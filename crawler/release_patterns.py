@@ -34,10 +34,22 @@ is. Everything else stays out, with the reason.
 - The template must have been seen on at least :data:`MIN_TEMPLATE` confident
   releases of that pattern, and not be a template of confident non-releases
   more often than of releases.
-- A template seen in :data:`GENERIC_SECTIONS` top-level sections of the site
-  or more (pass every fetched page to :meth:`SiteLearner.observe`) is the
-  site's generic layout, shared by topic, browse, people and help pages:
-  nothing is accepted for having it.
+- A template that carries :data:`GENERIC_PAGES` or more **undated one-off
+  pages** (no date on the page, alone in their URL pattern: the home page,
+  ``/about``, ``/contact``, a section's front page; pass every fetched page to
+  :meth:`SiteLearner.observe`, and the undated ones to
+  :meth:`SiteLearner.undated`) is the site's generic layout, shared by topic,
+  browse, people and help pages: nothing is accepted for having it. A release
+  template carries dated pages in patterns of many pages, however many language
+  or section folders share it (``/newsroom/<year>/..``, ``/fr/communiques/..``,
+  ``/de/pressemitteilungen/..``); counting the sections a template spans took
+  such a template for the generic one and refused every release.
+- A page that shows a date, in a pattern with too few confident pages to
+  count and no sibling, is a release when its template is that of at least
+  :data:`TEMPLATE_RELEASES` confident releases and (almost) no confident
+  non-release: short statements of a section whose other pages are not yet
+  known (``/media/statements/<slug>``, ``/de/pressemitteilungen/<slug>``) on the
+  site's one release layout. An undated page needs its URL pattern too.
 - Listing-like pages stay out whatever their URL: a page with pagination,
   or with at least :data:`MAX_RELEASE_LINKS` links to URLs of learned release
   patterns (a listing, topic or search page links to many releases; a
@@ -59,8 +71,15 @@ MAX_OTHER_SHARE = 0.05
 MIN_TEMPLATE = 2
 MAX_RELEASE_LINKS = 8
 # A template seen in this many top-level sections of a site (/topic, /browse,
-# /government/people ...) is the site's generic page layout, not a release's.
+# /government/people ...) may be the site's generic page layout: pages that look
+# like releases on a template seen in fewer wait (crawler.judging).
 GENERIC_SECTIONS = 4
+# A dated page of an unknown pattern is a release on a template of this many confident
+# releases (and almost no other page): the site's release layout, well established.
+TEMPLATE_RELEASES = 10
+# A template carrying this many undated one-off pages (/, /about, /contact) is the
+# site's generic page layout, not a release's.
+GENERIC_PAGES = 3
 
 _ID = re.compile(r"^\d+$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -163,19 +182,50 @@ class SiteLearner:
         self._release_templates: Counter[str] = Counter()
         self._seen: dict[str, tuple[bool, str | None]] = {}  # url -> its verdict, template
         self._sections: dict[str, set[str]] = {}  # template -> sections it was seen in
+        self._pattern_urls: dict[str, set[str]] = {}  # pattern -> up to 2 of its URLs
+        self._undated: dict[str, set[str]] = {}  # template -> patterns of its undated pages
 
     def observe(self, url: str, template: str | None) -> None:
         """Note the template of any fetched page, judged or not (to spot generic layouts)."""
+        urls = self._pattern_urls.setdefault(url_pattern(url), set())
+        if len(urls) < 2:  # enough to tell a one-off page from a pattern of many
+            urls.add(url)
         if template:
             self._sections.setdefault(template, set()).add(section(url))
+
+    def undated(self, url: str, template: str | None) -> None:
+        """Note a page with no date on it (a home, about, contact or listing page)."""
+        if template:
+            self._undated.setdefault(template, set()).add(url_pattern(url))
 
     def sections(self, template: str | None) -> int:
         """In how many top-level sections of the site ``template`` was seen so far."""
         return len(self._sections.get(template or "", ())) if template else 0
 
+    def one_offs(self, template: str | None) -> list[str]:
+        """The URL patterns of the undated one-off pages on ``template`` (/, /about ...).
+
+        >>> learner = SiteLearner()
+        >>> for path in ("/", "/about", "/news/a-b", "/news/c-d"):
+        ...     learner.observe("https://x.org" + path, "G")
+        ...     learner.undated("https://x.org" + path, "G")
+        >>> learner.one_offs("G")
+        ['/', '/about']
+        """
+        patterns = self._undated.get(template or "", set())
+        return sorted(p for p in patterns if len(self._pattern_urls.get(p, ())) == 1)
+
     def generic(self, template: str | None) -> bool:
-        """Whether ``template`` is the site's generic layout (see :data:`GENERIC_SECTIONS`)."""
-        return self.sections(template) >= GENERIC_SECTIONS
+        """Whether ``template`` is the site's generic layout (see :data:`GENERIC_PAGES`)."""
+        return bool(template) and len(self.one_offs(template)) >= GENERIC_PAGES
+
+    def generic_reason(self, template: str | None) -> str:
+        """Why ``template`` is the generic layout, for the log."""
+        shown = self.one_offs(template)
+        return (
+            f"template {template} is the site's generic layout: it carries "
+            f"{len(shown)} undated one-off pages ({', '.join(shown[:4])})"
+        )
 
     def add(self, url: str, release: bool, template: str | None) -> None:
         """Record a confident verdict on ``url``; a later one replaces it.
@@ -248,11 +298,12 @@ class SiteLearner:
         *,
         links: Iterable[str] = (),
         paginated: bool = False,
+        dated: bool = False,
     ) -> Verdict:
         """Whether the unsure page at ``url`` is a release, and why (see the module doc).
 
         ``links``: the page's links (to spot listings); ``paginated``: it has
-        next/previous page links.
+        next/previous page links; ``dated``: it shows a date.
         """
         pattern = url_pattern(url)
         if any(name in _PAGING for name in pattern.partition("?")[2].split("&")):
@@ -262,13 +313,18 @@ class SiteLearner:
         if not self._pattern_ok(pattern) and self._pattern_ok(_with_slug_tail(pattern)):
             pattern = _with_slug_tail(pattern)
         if self.generic(template):
-            n = len(self._sections[template or ""])
-            return Verdict(False, f"template {template} is used in {n} sections: a generic page")
+            return Verdict(False, self.generic_reason(template))
         siblings: list[str] = []
         if not self._pattern_ok(pattern) and not self._patterns.get(pattern):
             siblings = [q for q in self.release_patterns() if _siblings(pattern, q)]
         if siblings:
             return self._judge_by_siblings(pattern, siblings, template, links)
+        if not self._pattern_ok(pattern) and dated and self._release_layout(template):
+            linked = self.release_links(links)
+            if linked >= MAX_RELEASE_LINKS:
+                return Verdict(False, f"links to {linked} releases: a listing")
+            n = self._release_templates[template or ""]
+            return Verdict(True, f"a dated page on template {template} of {n} confident releases")
         if not self._pattern_ok(pattern):
             counts = self._patterns.get(pattern, Counter())
             return Verdict(
@@ -293,6 +349,14 @@ class SiteLearner:
             True,
             f"URL pattern {pattern} and template {template} match {n} confident releases",
         )
+
+    def _release_layout(self, template: str | None) -> bool:
+        """Whether ``template`` is that of :data:`TEMPLATE_RELEASES` confident releases
+        or more, and almost never of a confident non-release."""
+        if not template:
+            return False
+        releases, others = self._release_templates[template], self._other_templates[template]
+        return releases >= TEMPLATE_RELEASES and others <= MAX_OTHER_SHARE * (releases + others)
 
     def _judge_by_siblings(
         self, pattern: str, siblings: list[str], template: str | None, links: Iterable[str]

@@ -56,7 +56,7 @@ from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
 from extraction.parse import base_url, parse
 from extraction.prune import prune
-from extraction.results import PageResult, check_article
+from extraction.results import NO_DATE, NOT_AN_ARTICLE, PageResult, check_article
 from extraction.rules import Rules
 from extraction.template import template_key
 
@@ -136,7 +136,7 @@ def _analyse(
         result.next_pages = links.page_links(tree, base, next_page)
     if release is False:
         return result
-    if release is None and (verdict := _refused_whatever_the_body(meta)):
+    if release is None and (verdict := _refused_whatever_the_body(meta, tree)):
         # Listing, tag and search pages: the body is not read (a page in doubt
         # would be put to a vote, a quarter of a crawl's extraction time).
         result.reason = verdict
@@ -200,23 +200,18 @@ def _analyse(
     kept = _less_profile(blocks, boilerplate, near_dropped)
     body_words = _words(kept)
     found_words = _words(found)
+    date = meta["date_published"] or _date_guess(doc, meta, html)
 
     if release is None:
-        verdict = classify(meta, [b[1] for b in kept], body_words, rules.min_words)
+        # The date the article would be stored with, trafilatura's guess included
+        # ("March 8, 2024" under the headline): `pressroom extract` shows that one.
+        verdict = classify(meta, [b[1] for b in kept], body_words, rules.min_words, date)
         if verdict is not None:
             result.reason = verdict
             return result
     text, markdown = render(title, kept)
     body = "\n".join(b[1] for b in kept)
     own_url = meta["canonical"] or url
-    guess = metadata.not_today(doc.date if doc is not None else None)
-    guess = metadata.shown_first(guess, html, meta["language"])
-    modified = meta["date_modified"]
-    if guess and modified and guess[:10] >= modified[:10]:
-        # trafilatura's guess is the latest date it finds: on a page that shows an
-        # update date and no publication date, the update, never a publication (issue 17).
-        guess = None
-    date = meta["date_published"] or guess
     result.kind = "article"
     result.dek = dek
     if found_words:
@@ -319,34 +314,67 @@ def _headline(tree: Any) -> str | None:
     return None
 
 
-def classify(meta: dict[str, Any], lines: list[str], words: int, min_words: int) -> str | None:
+def classify(
+    meta: dict[str, Any], lines: list[str], words: int, min_words: int, date: str | None = None
+) -> str | None:
     """None if the page is a release, else why not (for pages no pattern decides).
 
     A release says so in structured data (JSON-LD ``NewsArticle``, ``og:type``
-    article) or looks like one: a publication date and a body of several real
+    article) or looks like one: a publication date (``date``: the page's own, else
+    trafilatura's guess; by default the metadata's) and a body of several real
     paragraphs. Listing, tag and search pages have neither.
     """
-    if verdict := _refused_whatever_the_body(meta):
-        return verdict
     if meta["structured_article"]:
         return None if words >= min_words else f"article markup but only {words} words"
-    paragraphs = [line for line in lines if cleaning.word_count(line) >= 12]
-    if words >= max(150, min_words) and len(paragraphs) >= 3:
+    if meta["og_type"] and meta["og_type"] != "article":
+        return f"og:type is {meta['og_type']!r}"
+    paragraphs = [line for line in lines if cleaning.word_count(line) >= PARAGRAPH_WORDS]
+    if not (date or meta["date_published"]):
+        return NO_DATE if len(paragraphs) >= PARAGRAPHS else NOT_AN_ARTICLE
+    if words >= max(BODY_WORDS, min_words) and len(paragraphs) >= PARAGRAPHS:
         return None
-    return NOT_AN_ARTICLE
+    return (
+        f"no article markup, and a body of {words} words with {len(paragraphs)} paragraphs "
+        f"of {PARAGRAPH_WORDS} words or more (needs {max(BODY_WORDS, min_words)} words "
+        f"and {PARAGRAPHS} such paragraphs)"
+    )
 
 
-NOT_AN_ARTICLE = "no article markup, date or body of paragraphs"
+# What a release without article markup shows: a body of this many words, with
+# this many paragraphs of PARAGRAPH_WORDS words or more.
+BODY_WORDS = 150
+PARAGRAPHS = 3
+PARAGRAPH_WORDS = 12
 
 
-def _refused_whatever_the_body(meta: dict[str, Any]) -> str | None:
-    """Why :func:`classify` refuses the page whatever its body, if it does: no
-    article markup, and another og:type or no publication date."""
+def _refused_whatever_the_body(meta: dict[str, Any], tree: Any) -> str | None:
+    """Why :func:`classify` would refuse the page whatever its body read, if it can
+    tell before reading it: another og:type, or no date in the metadata and not one
+    long ``<p>`` in the whole page (browse, home and listing pages). A page with a
+    paragraph is read: trafilatura may find a date in its text, and the crawl takes
+    a short dated page on the site's release layout for a release."""
     if meta["structured_article"]:
         return None
     if meta["og_type"] and meta["og_type"] != "article":
         return f"og:type is {meta['og_type']!r}"
-    return None if meta["date_published"] else NOT_AN_ARTICLE
+    if meta["date_published"]:
+        return None
+    for p in tree.iter("p"):
+        if cleaning.word_count(p.text_content()) >= PARAGRAPH_WORDS:
+            return None
+    return NOT_AN_ARTICLE
+
+
+def _date_guess(doc: Any, meta: dict[str, Any], html: str) -> str | None:
+    """trafilatura's guess at the publication date, unless it can only be the update."""
+    guess = metadata.not_today(doc.date if doc is not None else None)
+    guess = metadata.shown_first(guess, html, meta["language"])
+    modified = meta["date_modified"]
+    if guess and modified and guess[:10] >= modified[:10]:
+        # trafilatura's guess is the latest date it finds: on a page that shows an
+        # update date and no publication date, the update, never a publication (issue 17).
+        return None
+    return guess
 
 
 def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:

@@ -23,6 +23,11 @@ from article.fields import COLUMNS
 from article.text import Block
 from extraction.encoding import BINARY
 
+# Why a page that decides for itself (release=None) is refused when it shows no
+# date (extraction.extract.classify); the crawl's judge reads them (crawler.judging).
+NO_DATE = "no article markup and no date on the page"
+NOT_AN_ARTICLE = "no article markup, and no date and no body of paragraphs on the page"
+
 # What an extraction may set on an article: the fields the table (article/fields.py,
 # the article's fields declared once) says the page gives, and the page's own URL.
 EXTRACTED_FIELDS: frozenset[str] = frozenset(

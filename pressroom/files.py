@@ -87,6 +87,19 @@ def analyse_file(
     return extract.analyse(data, url, rules, release=True, boilerplate=boilerplate, near=near)
 
 
+def page_verdict(path: Path, rules: Rules, url: str) -> str | None:
+    """Why a crawl that lets pages decide refuses the page in the file, or None (a
+    release, a PDF, or a file that cannot be read: ``analyse_file`` says so)."""
+    try:
+        data = read_page(path)
+    except (OSError, EOFError, zlib.error):
+        return None
+    if data.lstrip()[:5] == b"%PDF-":
+        return None
+    judged = extract.analyse(data, url, rules, release=None)
+    return judged.reason if judged.kind == "page" else None
+
+
 def extract_file(
     path: Path, rules: Rules, boilerplate: Collection[int] = frozenset(), near: Any = None
 ) -> dict[str, Any]:
@@ -94,13 +107,16 @@ def extract_file(
     near-repeated edge blocks (:func:`crawler.profile.learned_near`)."""
     url = path.resolve().as_uri()
     result = analyse_file(path, rules, boilerplate, url, near)
-    release = result.kind == "article" and result.article is not None
+    # The page's own verdict, the crawl's (one function, extraction's classify): the
+    # text is still the one read as a release, so that a refused page shows it.
+    refused = page_verdict(path, rules, url) if result.kind == "article" else None
+    release = result.kind == "article" and result.article is not None and not refused
     record: dict[str, Any] = {
         "path": str(path),
         "url": url,
         "kind": result.kind,
         "release": release,
-        "reason": None if release else result.reason,
+        "reason": None if release else (refused or result.reason),
     }
     if result.article is None:
         return record

@@ -804,6 +804,20 @@ class Archive(ProfileTables):
                 title_only=title_only,
             )
 
+    def release_layouts(self, source: str) -> Iterator[tuple[str, str | None]]:
+        """The source's archived releases: (the URL each was fetched at, its page
+        template, None when unknown), for a crawl's judge to learn the site from.
+
+        >>> next(archive.release_layouts("ec"))  # doctest: +SKIP
+        ('https://x.org/news/a-b', '3f2a9c1d0e4b')
+        """
+        for url, template in self._rows(
+            "SELECT COALESCE(a.fetched_url, a.url), b.template FROM articles a"
+            " LEFT JOIN page_blocks b ON b.url = a.url WHERE a.source = ?",
+            [source],
+        ):
+            yield url, template or None
+
     def has_articles(self, source: str | None = None) -> bool:
         """Whether the archive holds any article (of ``source``): ``archive.has_articles("ec")``."""
         where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])

@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from crawler.judging import ReleaseJudge, Seen  # noqa: E402
 from crawler.release_patterns import SiteLearner, url_pattern  # noqa: E402
 from extraction.extract import analyse, template_key  # noqa: E402
+from extraction.results import NOT_AN_ARTICLE  # noqa: E402
 from extraction.rules import Rules  # noqa: E402
 from fixtures.govsite import build_site, site_truth  # noqa: E402
 
@@ -58,12 +60,21 @@ def test_url_patterns() -> None:
     )
 
 
+def _observe(learner: SiteLearner, govsite_pages, govsite_read) -> None:
+    """Every page's template to the learner, as the judge passes them, undated ones told."""
+    for (truth, _a, template, _l, _p), (_t, _html, result) in zip(
+        govsite_pages, govsite_read, strict=True
+    ):
+        learner.observe(truth.url, template)
+        if Seen(truth.url, template, result.kind, reason=result.reason).undated:
+            learner.undated(truth.url, template)
+
+
 def test_learning_from_classify_seed_finds_the_short_releases_and_nothing_else(
-    govsite_pages,
+    govsite_pages, govsite_read
 ) -> None:
     learner = SiteLearner()
-    for truth, _accepted, template, _links, _paginated in govsite_pages:
-        learner.observe(truth.url, template)
+    _observe(learner, govsite_pages, govsite_read)
     for truth, accepted, template, _links, _paginated in govsite_pages:
         if accepted:  # what classify() accepts today is the confident seed
             learner.add(truth.url, True, template)
@@ -84,10 +95,11 @@ def test_learning_from_classify_seed_finds_the_short_releases_and_nothing_else(
     assert found > 20 and missing <= 1 and wrong == 0
 
 
-def test_the_generic_layout_of_topic_and_people_pages_is_spotted(govsite_pages) -> None:
+def test_the_generic_layout_of_topic_and_people_pages_is_spotted(
+    govsite_pages, govsite_read
+) -> None:
     learner = SiteLearner()
-    for truth, _accepted, template, _links, _paginated in govsite_pages:
-        learner.observe(truth.url, template)
+    _observe(learner, govsite_pages, govsite_read)
     for truth, accepted, template, _links, _paginated in govsite_pages:
         if accepted:
             # classify() takes topic, people and organisation pages for releases; all
@@ -128,23 +140,24 @@ def test_confident_non_releases_spoil_a_pattern() -> None:
 
 def test_pages_on_a_template_not_yet_known_generic_wait_for_the_other_sections() -> None:
     # The order that stored a people page now and then (issue 17): a crawl well under way,
-    # the generic layout "G" seen in 3 sections (home, /browse, /government), and people
+    # the generic layout "G" seen in 3 sections (home, /browse, /government) and on 2
+    # undated one-off pages (home, /browse/roads: no date, no body), and people
     # pages that look like releases (a date, long paragraphs) arrive before /topic and
     # /search show "G" is generic. The 11th of them is past ESTABLISHED; it must wait.
-    from crawler.judging import ESTABLISHED, ReleaseJudge, Seen
+    from crawler.judging import ESTABLISHED, Seen
 
     judge = ReleaseJudge(mature=0)
     for n in range(20):  # releases on their own layout, in one section
         url = f"{BASE}/government/news/story-number-{n}"
         assert judge.decide(Seen(url, "R", "article")) in ("hold", "store")
     for path in ("/", "/browse/roads"):
-        judge.decide(Seen(BASE + path, "G", "page", reason="no article markup"))
+        judge.decide(Seen(BASE + path, "G", "page", reason=NOT_AN_ARTICLE))
     people = [f"{BASE}/government/people/person-{n}" for n in range(ESTABLISHED + 3)]
     verdicts = [judge.decide(Seen(url, "G", "article")) for url in people]
     assert set(verdicts) == {"hold"}, verdicts
     assert judge.decide(Seen(f"{BASE}/government/news/story-number-99", "R", "article")) == "store"
     for path in ("/topic/roads", "/search/all-news"):
-        judge.decide(Seen(BASE + path, "G", "page", reason="no article markup"))
+        judge.decide(Seen(BASE + path, "G", "page", reason=NOT_AN_ARTICLE))
     settled = judge.settle()
     assert not any(settled[url] for url in people)
     assert "generic layout" in judge.reasons[people[-1]]
@@ -154,7 +167,7 @@ def test_a_short_page_of_a_section_just_begun_waits_for_the_section() -> None:
     # The race that lost a statement now and then (issue 17): news is a release pattern,
     # /statements has one confident release so far, and a short statement arrives.
     # Judged now it is refused for its pattern's "1 confident releases"; it must wait.
-    from crawler.judging import ReleaseJudge, Seen
+    from crawler.judging import Seen
 
     judge = ReleaseJudge(mature=0)
     for n in range(12):
@@ -175,7 +188,7 @@ def test_a_vetoed_topic_page_takes_back_its_vote_and_browse_pages_wait() -> None
     # fixture's pages): topic pages that look like releases count at once as tentative
     # releases of /topic/<slug> on the generic layout "G"; a short /browse page on "G"
     # then passed for a release of that sibling section, before "G" was known generic.
-    from crawler.judging import ReleaseJudge, Seen
+    from crawler.judging import Seen
 
     judge = ReleaseJudge(mature=0)
     for n in range(12):
@@ -185,7 +198,7 @@ def test_a_vetoed_topic_page_takes_back_its_vote_and_browse_pages_wait() -> None
     browse = Seen(f"{BASE}/browse/driving-and-transport", "G", "page", reason="no markup")
     assert judge.decide(browse) == "hold"  # "G" spans 2 sections: maybe the generic layout
     for path in ("/", "/help/about", "/search/all-news"):
-        judge.decide(Seen(BASE + path, "G", "page", reason="no article markup"))
+        judge.decide(Seen(BASE + path, "G", "page", reason=NOT_AN_ARTICLE))
     settled = judge.settle()
     assert settled[browse.url] is False
     assert not any(settled[url] for url in topics)
@@ -215,7 +228,6 @@ def test_the_judgement_does_not_depend_on_the_crawl_order(govsite_read) -> None:
     # some crawls (issue 17): those that read the sitemap file of /government/... first,
     # where the 11th people page was judged while the generic layout had been seen in
     # one section only. Every listed section is sampled first now, in any order.
-    from crawler.judging import ReleaseJudge
     from crawler.spiders.release import _seen  # what the spider tells its judge of a page
 
     seen = {truth.url: _seen(truth.url, result) for truth, _html, result in govsite_read}
@@ -253,7 +265,7 @@ def test_sitemap_entries_are_handed_out_one_section_at_a_time() -> None:
 
 
 def test_sampling_the_site_s_sections_before_any_verdict() -> None:
-    from crawler.judging import ENOUGH_SECTIONS, SAMPLE, ReleaseJudge
+    from crawler.judging import ENOUGH_SECTIONS, SAMPLE
 
     judge = ReleaseJudge()
     news = [f"{BASE}/news/story-{n}-x" for n in range(10)]

@@ -49,7 +49,7 @@ from article.fields import stored_row
 from crawler import failures, lastmod, middlewares, sources
 from crawler.interleave import BySection
 from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
-from crawler.judging import ReleaseJudge, Seen
+from crawler.judging import JUDGE_VERSION, ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
 from extraction.pdf import is_pdf
@@ -130,6 +130,7 @@ class ReleaseSpider(scrapy.Spider):
         self.recheck_before: str | None = None
         self.recheck_batch = 0
         self.rules_version = rules_version(self.source.rules)
+        self.verdict_version = verdict_version(self.source)
         self.max_size = DOWNLOAD_MAXSIZE  # what a gzipped sitemap may inflate to
         # Sitemap entries (url, lastmod) not yet made requests: see _feed(). None
         # yields every entry at once (tests; crawls with a JOBDIR, whose queue
@@ -183,6 +184,7 @@ class ReleaseSpider(scrapy.Spider):
         spider.recheck_batch = settings.getint("PRESSROOM_RECHECK_BATCH")
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.rules_version = rules_version(spider.source.rules)
+        spider.verdict_version = verdict_version(spider.source)
         crawler.signals.connect(spider._closed, signal=scrapy.signals.spider_closed)
         if not settings.get("JOBDIR"):
             spider.waiting = BySection()
@@ -316,6 +318,14 @@ class ReleaseSpider(scrapy.Spider):
             )
         return None if self._first_crawl and not this_run else self._archive
 
+    def _learn_archived(self) -> None:
+        """Teach the judge the releases archived by earlier crawls (pages decide here)."""
+        archive = self.incremental_archive()
+        if archive is None or self.source.allow:
+            return
+        for url, layout in archive.release_layouts(self.source.name):
+            self.judge.archived(url, layout)
+
     def _known(self, url: str, *, this_run: bool = False) -> bool:
         """True if ``url`` is archived (for incremental crawls; always False with --full)."""
         archive = self.incremental_archive(this_run=this_run)
@@ -326,8 +336,9 @@ class ReleaseSpider(scrapy.Spider):
 
         An entry is skipped when its lastmod is the one the site gave when its
         page was last fetched (see crawler.lastmod): a release, or a page judged
-        not a release with the source's current rules. One archive query per
-        500 entries.
+        not a release by the same rules (:func:`verdict_version`: the cleaning
+        rules, the allow and deny patterns, the judge's version). One archive
+        query per 500 entries.
         """
         archive = self.incremental_archive()
         if archive is None:
@@ -339,7 +350,7 @@ class ReleaseSpider(scrapy.Spider):
             page = stored.get(url)
             if page is None or lastmod.moved(page["lastmod"], seen, page["checked_at"]):
                 continue
-            if page["verdict"] == "release" or page["rules_version"] == self.rules_version:
+            if page["verdict"] == "release" or page["rules_version"] == self.verdict_version:
                 unchanged[url] = page["verdict"]
         return unchanged
 
@@ -347,6 +358,7 @@ class ReleaseSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         src = self.source
+        self._learn_archived()
         requests = [
             *(self._request(url, self.parse_sitemap, kind="sitemap") for url in src.sitemaps),
             *(self._request(url, self.parse_feed, kind="feed") for url in src.feeds),
@@ -804,6 +816,21 @@ def rules_version(rules: sources.Rules) -> str:
     12
     """
     return hashlib.sha256(repr(rules).encode()).hexdigest()[:12]
+
+
+def verdict_version(source: sources.Source) -> str:
+    """A short fingerprint of what judges a page of ``source``, stored with each page
+    verdict: a page known as no release is judged again when it changes (an
+    ``--allow`` added to undo a wrong verdict, a new judge).
+
+    >>> verdict_version(sources.adhoc(sitemap="https://x.org/s.xml")) != verdict_version(
+    ...     sources.adhoc(sitemap="https://x.org/s.xml", allow=("/news/",)))
+    True
+    """
+    # The judge decides only where no allow pattern does.
+    judge = "" if source.allow else JUDGE_VERSION
+    parts = (rules_version(source.rules), source.allow, source.deny, judge)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
 def _capture(response: Response, packed: Packed | None = None) -> Capture:
