@@ -841,7 +841,10 @@ def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str,
 
 
 @main.command()
-@click.option("--source", help="Only this source.")
+@click.option(
+    "--source",
+    help="Only this source: its name, or its .toml file (whose rules then apply).",
+)
 @DB_OPTION
 @friendly_errors
 def reextract(source: str | None, db: str) -> None:
@@ -849,16 +852,23 @@ def reextract(source: str | None, db: str) -> None:
 
     Use it after upgrading pressroom or editing a source's rules; a release
     whose text changes gets a new version, its old text kept in revisions.
+    Each source's rules come from the file its last crawl was given; when
+    that file cannot be read, nothing is done (exit 2): give it with --source.
 
     \b
-    Example:
+    Examples:
         pressroom reextract --source hrw --db hrw.db
+        pressroom reextract --source sites/mysite.toml --db my.db
     """
     from pressroom.reextract import reextract as run_reextract
 
     if not Path(db).exists():
         raise BadInput(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
-    counts = run_reextract(db, source)
+    rules = None
+    if source and source.endswith(".toml"):
+        src = sources.load(source)
+        source, rules = src.name, src.rules
+    counts = run_reextract(db, source, source_rules=rules)
     click.echo(
         f"re-extracted {sum(counts.values())} releases: {counts['updated']} changed, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed"
