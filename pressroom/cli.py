@@ -429,13 +429,38 @@ def list_sources(db: str) -> None:
                 click.echo(f"{name}\tin {db}\t{count} articles")
 
 
+def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A two-letter ISO 639-1 code, lower case; "english" matched nothing, silently."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise click.BadParameter(f"expected an ISO 639-1 code such as en or fr, got {value!r}")
+    return value.strip().lower()
+
+
+def _known_source(archive: Archive, source: str | None, db: str) -> None:
+    """Refuse a source name the archive has never seen (a typo), naming those it has;
+    a source it has, with no rows matching the other filters, is an empty result."""
+    if source is None:
+        return
+    names = archive.source_names()
+    if source not in names:
+        has = f"its sources: {', '.join(names)}" if names else "it has none yet"
+        raise BadInput(f"no source {source!r} in {db} ({has})")
+
+
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--source", help="Only this source."),
             click.option("--since", help="Published on or after (YYYY-MM-DD)."),
             click.option("--until", help="Published on or before (YYYY-MM-DD)."),
-            click.option("--lang", "language", help="Only this language (ISO 639-1)."),
+            click.option(
+                "--lang",
+                "language",
+                callback=_language_code,
+                help="Only this language (ISO 639-1 code: en, fr).",
+            ),
             click.option("--tag", help="Only articles with this tag."),
             click.option(
                 "--link-domain",
@@ -473,6 +498,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         pressroom search 'refugees' --link-domain unhcr.org
     """
     with _open_readonly(db) as archive:
+        _known_source(archive, filters.get("source"), db)
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
     if fmt in ("json", "jsonl"):
         _echo_json(results, fmt)
@@ -563,6 +589,8 @@ def export_cmd(
         raise BadInput(f"{output} exists (use --force to overwrite)")
     if output:
         _check_folder(output)
+    with _open_readonly(db) as archive:
+        _known_source(archive, filters.get("source"), db)
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)
         return
@@ -830,6 +858,7 @@ def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str,
         raise BadInput("give --not-releases or --releases, not both")
     verdict = "not_release" if not_releases else "release" if releases_only else None
     with _open_readonly(db) as archive:
+        _known_source(archive, source, db)
         rows = list(archive.pages(source=source, verdict=verdict))
     if fmt in ("json", "jsonl"):
         _echo_json(rows, fmt)  # as search, profile and extract print them
@@ -868,6 +897,8 @@ def reextract(source: str | None, db: str) -> None:
     if source and source.endswith(".toml"):
         src = sources.load(source)
         source, rules = src.name, src.rules
+    with _open_readonly(db) as archive:
+        _known_source(archive, source, db)
     counts = run_reextract(db, source, source_rules=rules)
     click.echo(
         f"re-extracted {sum(counts.values())} releases: {counts['updated']} changed, "
@@ -937,6 +968,7 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: st
 
     name = sources.load(source).name if source.endswith(".toml") else source
     with _open_readonly(db) as archive:
+        _known_source(archive, name, db)
         pages = profiles.page_count(archive, name)
         rows = [r for r in profiles.profile(archive, name) if show_all or r["boilerplate"]]
     if not pages:
@@ -961,13 +993,13 @@ def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
     if name.endswith(".toml") or name in sources.bundled():
         src = sources.load(name)
         return src.name, src.rules
-    if Path(db).exists():
-        from pressroom.reextract import rules_for
+    if not Path(db).exists():
+        raise sources.SourceError(f"unknown source {name!r} (not bundled, not a .toml, no {db})")
+    from pressroom.reextract import rules_for
 
-        with Archive(db, readonly=True) as archive:
-            if name in archive.stats()["sources"]:
-                return name, rules_for(archive, name)
-    raise sources.SourceError(f"unknown source {name!r} (not bundled, not a .toml, not in {db})")
+    with Archive(db, readonly=True) as archive:
+        _known_source(archive, name, db)
+        return name, rules_for(archive, name)
 
 
 def _open_readonly(db: str) -> Archive:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from helpers import run_cli
 
 from pressroom.cli import main
 from storage import Archive
@@ -137,3 +138,50 @@ def test_errors_are_one_line(runner, small_archive, tmp_path, args, code, messag
     assert "Traceback" not in result.output
     error_lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(error_lines) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "chad", "--source", "nosuch"],
+        ["export", "--source", "nosuch"],
+        ["export", "--source", "nosuch", "--all-revisions"],
+        ["export", "--source", "nosuch", "--format", "warc"],
+        ["pages", "--source", "nosuch"],
+        ["reextract", "--source", "nosuch"],
+        ["profile", "nosuch"],
+        ["extract", "{page}", "--source", "nosuch"],
+    ],
+)
+def test_a_source_the_archive_never_saw_is_refused(small_archive, tmp_path, args):
+    # A typo in --source answered "no matches" or an empty file, exit 0 (a review).
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Hello.</p></body></html>")
+    args = [a.format(page=page) for a in args]
+    result = run_cli(*args, "--db", str(small_archive), cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "Error: no source 'nosuch' in a.db (its sources: demo)\n".replace(
+        "a.db", str(small_archive)
+    )
+    with Archive(small_archive, readonly=True) as archive:
+        assert len(archive.runs()) == 1  # reextract started no run
+
+
+def test_a_known_source_or_language_with_no_match_is_an_empty_result(small_archive):
+    db = str(small_archive)
+    empty = run_cli("search", "chad", "--source", "demo", "--lang", "fr", "--db", db)
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "no matches\n")
+    found = run_cli("search", "chad", "--source", "demo", "--lang", "EN", "--db", db)
+    assert found.returncode == 0 and "Chad: Free Detained Activists" in found.stdout
+    exported = run_cli("export", "--source", "demo", "--since", "2030-01-01", "--db", db)
+    assert (exported.returncode, exported.stdout) == (0, "")
+
+
+@pytest.mark.parametrize("command", [["search", "chad"], ["export"]])
+def test_a_language_that_is_not_a_code_is_refused(small_archive, command):
+    result = run_cli(*command, "--lang", "english", "--db", str(small_archive))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(
+        "Error: Invalid value for '--lang': expected an ISO 639-1 code such as en or fr, "
+        "got 'english'"
+    )
