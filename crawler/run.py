@@ -98,6 +98,8 @@ def run_options(
     return {
         # Absolute: reextract and extract --source read the file again from any folder.
         "source_file": str(Path(source.path).resolve()) if source.path else None,
+        # An ad hoc crawl's flags: `pressroom crawl NAME` reruns it as it was asked for.
+        "adhoc": None if source.path else sources.adhoc_flags(source),
         "entry_points": list(source.entry_points),
         "max_pages": max_pages,
         "full": full,

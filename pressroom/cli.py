@@ -272,6 +272,9 @@ def crawl(
 ) -> None:
     """Crawl a source into the archive; rerun to update it.
 
+    SOURCE is a bundled source, a .toml file, or a source already in --db
+    (rerun with the source file or the ad hoc flags its last crawl was given).
+
     A rerun fetches only what is new or changed (sitemap lastmod, 304 Not
     Modified, listings stop at known releases); a changed release keeps its old
     version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
@@ -283,6 +286,7 @@ def crawl(
         pressroom crawl hrw --db hrw.db
         pressroom crawl hrw --recheck-older-than 30d
         pressroom crawl --source mysite.toml
+        pressroom crawl mysite --db my.db      # a source crawled into my.db before
         pressroom crawl --sitemap https://example.org/sitemap.xml --allow '/press/'
     """
     from crawler.run import crawl as run_crawl
@@ -292,7 +296,7 @@ def crawl(
     if chosen and (sitemap or feed or start_url):
         raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
     if chosen:
-        src = sources.load(chosen)
+        src = _crawl_source(chosen, db)
         if allow or deny:
             raise sources.SourceError("--allow/--deny apply to ad hoc crawls; edit the source file")
     else:
@@ -318,6 +322,33 @@ def crawl(
     for warning in run.get("warnings") or []:
         click.echo(f"Warning: {warning}", err=True)
     _exit_for(run)
+
+
+def _crawl_source(name: str, db: str) -> sources.Source:
+    """The source ``crawl NAME`` means: a .toml file, a bundled source, else a source of
+    --db as its last crawl was asked for (its source file, or its ad hoc flags)."""
+    if name.endswith(".toml") or "/" in name or name in sources.bundled() or not Path(db).exists():
+        return sources.load(name)
+    from pressroom.reextract import last_crawl_options, recorded_source
+
+    with Archive(db, readonly=True) as archive:
+        options = last_crawl_options(archive, name)
+    if options is None:
+        known = ", ".join(sources.bundled()) or "none"
+        raise sources.SourceError(
+            f"unknown source {name!r} (bundled: {known}; not crawled into {db}; "
+            "or give a .toml path)"
+        )
+    if options.get("source_file"):
+        return recorded_source(options["source_file"], name)
+    if options.get("adhoc"):
+        return sources.adhoc(**options["adhoc"], name=name)
+    # Archives of an older pressroom recorded an ad hoc crawl's URLs, not its flags.
+    urls = " ".join(options.get("entry_points") or [])
+    raise sources.SourceError(
+        f"source {name!r} of {db} was an ad hoc crawl of {urls} (recorded before its flags "
+        "were): rerun it with the --sitemap, --feed or --start-url it was given"
+    )
 
 
 def _cluster_call(
@@ -414,6 +445,9 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
 @friendly_errors
 def list_sources(db: str) -> None:
     """List bundled sources, and the sources already crawled into --db.
+
+    `pressroom crawl NAME --db FILE` crawls either kind again: a source of the
+    archive with the source file or ad hoc flags its last crawl was given.
 
     \b
     Example:

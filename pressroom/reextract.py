@@ -40,11 +40,17 @@ def rules_for(archive: Archive, source: str) -> sources.Rules:
 
 def recorded_file(archive: Archive, source: str) -> str | None:
     """The source file the last crawl of ``source`` was given, as recorded; None for an
-    ad hoc crawl or a source never crawled (re-extraction runs record no file)."""
+    ad hoc crawl or a source never crawled."""
+    return (last_crawl_options(archive, source) or {}).get("source_file")
+
+
+def last_crawl_options(archive: Archive, source: str) -> dict[str, Any] | None:
+    """The options the last crawl of ``source`` recorded (re-extraction runs, which
+    record no source file, are not crawls); None if it was never crawled."""
     for run in archive.runs():
         options = run.get("options") or {}
         if run["source"] == source and "source_file" in options:
-            return options["source_file"]
+            return options
     return None
 
 
