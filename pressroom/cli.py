@@ -949,7 +949,8 @@ def reextract(source: str | None, db: str) -> None:
 def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -> None:
     """Extract saved HTML or PDF files; print one JSON object per page (JSON Lines).
 
-    Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too).
+    Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too);
+    none at all is an error (exit 2).
     With --source, that source's cleaning rules apply, and its boilerplate
     profile (exact and near-repeated blocks) from --db when the archive has one.
 
@@ -960,9 +961,16 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
         pressroom extract saved/ --json > pages.json
     """
     from crawler.profile import learned_near
-    from pressroom.files import extract_paths
+    from pressroom.files import SUFFIXES, extract_paths, iter_files
     from storage import profiles
 
+    try:
+        files = list(iter_files(paths))  # a walk, no reading: the work is extract_paths'
+    except FileNotFoundError as exc:
+        raise BadInput(str(exc)) from None
+    if not files:  # an empty folder, or one of other files: say so, not a silent exit 0
+        kinds = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
+        raise BadInput(f"no {kinds} file (gzipped or not) in {', '.join(paths)}")
     rules, boilerplate, near = sources.Rules(), frozenset[int](), None
     if source:
         src, rules = _source_rules(source, db)
@@ -971,7 +979,7 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
                 boilerplate = profiles.boilerplate(archive, src)
                 near = learned_near(archive, src)  # as the crawl applies them
     try:
-        _echo_json(extract_paths(paths, rules, boilerplate, near), fmt)
+        _echo_json(extract_paths(files, rules, boilerplate, near), fmt)
     except FileNotFoundError as exc:
         raise BadInput(str(exc)) from None
 

@@ -185,3 +185,16 @@ def test_a_language_that_is_not_a_code_is_refused(small_archive, command):
         "Error: Invalid value for '--lang': expected an ISO 639-1 code such as en or fr, "
         "got 'english'"
     )
+
+
+def test_an_empty_folder_to_extract_is_an_error(tmp_path):
+    # It printed nothing and exited 0 (a review): an empty result looked like success.
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("not a page")
+    for folder in ("empty", "notes"):
+        result = run_cli("extract", folder, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"Error: no .html, .htm, .xhtml or .pdf file (gzipped or not) in {folder}\n"
+        )
