@@ -301,6 +301,11 @@ def crawl(
             raise sources.SourceError("--allow/--deny apply to ad hoc crawls; edit the source file")
     else:
         src = sources.adhoc(sitemap=sitemap, feed=feed, start_url=start_url, allow=allow, deny=deny)
+    if depth is not None and not src.follow_links:
+        # It would be ignored: only a crawl that walks links has a depth.
+        raise BadInput(
+            "--depth applies to link walking: --start-url, or a source with follow_links"
+        )
     if redis:  # the coordinator: workers fetch, this process writes (crawler/cluster)
         from crawler.cluster import coordinator, link
 

@@ -198,3 +198,16 @@ def test_an_empty_folder_to_extract_is_an_error(tmp_path):
         assert result.stderr == (
             f"Error: no .html, .htm, .xhtml or .pdf file (gzipped or not) in {folder}\n"
         )
+
+
+def test_depth_without_link_walking_is_refused(tmp_path):
+    # --depth with --sitemap was silently ignored (a review).
+    db = tmp_path / "x.db"
+    result = run_cli(
+        "crawl", "--sitemap", "http://127.0.0.1:1/s.xml", "--depth", "2", "--db", str(db)
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --depth applies to link walking: --start-url, or a source with follow_links\n"
+    )
+    assert not db.exists()
