@@ -47,7 +47,7 @@ WORKERS_OPTION = click.option(
     # More processes than this is a typo (2000 for 20), not a machine: refused, not started.
     type=click.IntRange(min=0, max=MAX_WORKERS),
     default=None,
-    help="Extraction processes.",
+    help="Extraction processes [default: 2; 0: none, pages are extracted in this process].",
 )
 
 
@@ -216,7 +216,10 @@ def main() -> None:
     "--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit)."
 )
 @click.option(
-    "--depth", type=click.IntRange(min=0), default=None, help="Link-walking depth (--start-url)."
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Link-walking depth from --start-url (or a source's follow_links) [default: 5].",
 )
 @WORKERS_OPTION
 @click.option("--contact", help="Contact URL or e-mail put in the User-Agent.")
@@ -515,7 +518,13 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("query")
 @_filters
 @click.option("--title-only", is_flag=True, help="Match the query in titles only.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Show at most N matches.",
+)
 @_json_options(
     ["table", "json", "jsonl", "csv"],
     "table",
@@ -824,7 +833,11 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
 
 @main.command()
 @click.option(
-    "--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False)
+    "--db",
+    default="pressroom-demo.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Archive file the demo crawls into (made afresh each run).",
 )
 @friendly_errors
 def demo(db: str) -> None:

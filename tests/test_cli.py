@@ -211,3 +211,22 @@ def test_depth_without_link_walking_is_refused(tmp_path):
         "Error: --depth applies to link walking: --start-url, or a source with follow_links\n"
     )
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "words"),
+    [
+        ("crawl", "--workers", "[default: 2; 0: none, pages are extracted in this process]"),
+        ("worker", "--workers", "[default: 2; 0: none, pages are extracted in this process]"),
+        ("crawl", "--depth", "[default: 5]"),
+        ("search", "--limit", "Show at most N matches.  [default: 10; x>=1]"),
+        ("demo", "--db", "Archive file the demo crawls into"),
+    ],
+)
+def test_options_say_what_they_do_and_their_default(command, option, words):
+    shown = run_cli(command, "--help")
+    assert shown.returncode == 0
+    text = " ".join(shown.stdout.split())  # click wraps the help column
+    options = text[text.index("Options:") :]
+    line = options[options.index(option + " ") :]
+    assert line[: len(option) + 160].find(" ".join(words.split())) != -1, line[:200]
