@@ -88,6 +88,15 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless n is 1: "1 run", "3 runs".
+
+    >>> _count(1, "page"), _count(0, "near duplicate")
+    ('1 page', '0 near duplicates')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"Error: {message.splitlines()[0] if message else 'failed'}", err=True)
     sys.exit(code)
@@ -658,11 +667,10 @@ def export_cmd(
                 raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
             count, where = export(archive, sys.stdout, fmt, **options), ""
     if where:
-        click.echo(f"wrote {count} articles to {where}", err=True)
+        click.echo(f"wrote {_count(count, 'article')} to {where}", err=True)
     if near is not None:
-        click.echo(
-            f"dropped {near.dropped} near duplicates (Jaccard >= {near.threshold})", err=True
-        )
+        dropped = _count(near.dropped, "near duplicate")
+        click.echo(f"dropped {dropped} (Jaccard >= {near.threshold})", err=True)
 
 
 def _export_raw(
@@ -705,8 +713,8 @@ def _export_raw(
             if isinstance(exc, BrokenPipeError) and not target:
                 raise  # the reader of stdout left: see friendly_errors
             raise ArchiveError(f"cannot write {output}: {exc.strerror or exc}") from None
-    what = "captures" if binary else "versions"
-    click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
+    what = _count(count, "capture" if binary else "version")
+    click.echo(f"wrote {what}" + (f" to {output}" if output else ""), err=True)
 
 
 def _export_file(archive: Archive, output: str, fmt: str, options: dict[str, Any]) -> int:
@@ -763,7 +771,8 @@ def stats(plot: str | None, db: str) -> None:
         _check_folder(plot)  # before the tables, not after them
     with _open_readonly(db) as archive:
         data = archive.stats()
-    click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
+    counts = [(data["articles"], "article"), (data["failures"], "failure"), (data["runs"], "run")]
+    click.echo(", ".join(_count(n, noun) for n, noun in counts))
     click.echo()
     click.echo(_table(["source", "articles"], sorted(data["sources"].items())))
     click.echo()
@@ -953,7 +962,7 @@ def reextract(source: str | None, db: str) -> None:
         _known_source(archive, source, db)
     counts = run_reextract(db, source, source_rules=rules)
     click.echo(
-        f"re-extracted {sum(counts.values())} releases: {counts['updated']} changed, "
+        f"re-extracted {_count(sum(counts.values()), 'release')}: {counts['updated']} changed, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed"
     )
 
@@ -1038,7 +1047,12 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: st
         _echo_json(rows, fmt)
         return
     dropped = sum(1 for r in rows if r["boilerplate"])
-    click.echo(f"{name}: learned from {pages} pages; {dropped} boilerplate blocks shown")
+    shown = f"{_count(dropped, 'boilerplate block')} shown"
+    if show_all:  # the kept ones are listed too: say so, or the header reads "0 ... shown"
+        shown = (
+            f"{_count(len(rows), 'block')} shown: {dropped} boilerplate, {len(rows) - dropped} kept"
+        )
+    click.echo(f"{name}: learned from {_count(pages, 'page')}; {shown}")
     for row in rows:
         mark = "drop" if row["boilerplate"] else "keep"
         text = " ".join((row["text"] or "").split())

@@ -108,7 +108,7 @@ def test_export_jsonl_csv_and_no_overwrite(runner, small_archive, tmp_path):
 def test_stats(runner, small_archive):
     result = runner.invoke(main, ["stats", "--db", str(small_archive)])
     assert result.exit_code == 0
-    assert result.output.startswith("2 articles, 0 failures, 1 runs")
+    assert result.output.startswith("2 articles, 0 failures, 1 run\n")
     assert "\nsource  articles\ndemo           2\n" in result.output
     assert "\nlanguage  articles\nen               2\n" in result.output
     assert "\nmonth    demo\n2025-05     1\n2026-01     1\n" in result.output
