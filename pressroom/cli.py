@@ -948,7 +948,7 @@ def reextract(source: str | None, db: str) -> None:
     \b
     Examples:
         pressroom reextract --source hrw --db hrw.db
-        pressroom reextract --source sites/mysite.toml --db my.db
+        pressroom reextract --source mysite.toml --db my.db
     """
     from pressroom.reextract import reextract as run_reextract
 
@@ -958,8 +958,10 @@ def reextract(source: str | None, db: str) -> None:
     if source and source.endswith(".toml"):
         src = sources.load(source)
         source, rules = src.name, src.rules
-    with _open_readonly(db) as archive:
-        _known_source(archive, source, db)
+    if source:
+        # Opened as reextract opens it: someone else's database is named as such.
+        with Archive(db) as archive:
+            _known_source(archive, source, db)
     counts = run_reextract(db, source, source_rules=rules)
     click.echo(
         f"re-extracted {_count(sum(counts.values()), 'release')}: {counts['updated']} changed, "
@@ -991,13 +993,6 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
     from pressroom.files import SUFFIXES, extract_paths, iter_files
     from storage import profiles
 
-    try:
-        files = list(iter_files(paths))  # a walk, no reading: the work is extract_paths'
-    except FileNotFoundError as exc:
-        raise BadInput(str(exc)) from None
-    if not files:  # an empty folder, or one of other files: say so, not a silent exit 0
-        kinds = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
-        raise BadInput(f"no {kinds} file (gzipped or not) in {', '.join(paths)}")
     rules, boilerplate, near = sources.Rules(), frozenset[int](), None
     if source:
         src, rules = _source_rules(source, db)
@@ -1005,6 +1000,13 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
             with Archive(db, readonly=True) as archive:
                 boilerplate = profiles.boilerplate(archive, src)
                 near = learned_near(archive, src)  # as the crawl applies them
+    try:
+        files = list(iter_files(paths))  # a walk, no reading: the work is extract_paths'
+    except FileNotFoundError as exc:
+        raise BadInput(str(exc)) from None
+    if not files:  # an empty folder, or one of other files: say so, not a silent exit 0
+        kinds = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
+        raise BadInput(f"no {kinds} file (gzipped or not) in {', '.join(paths)}")
     try:
         _echo_json(extract_paths(files, rules, boilerplate, near), fmt)
     except FileNotFoundError as exc:
