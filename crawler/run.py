@@ -17,6 +17,7 @@ import gc
 import logging
 import signal
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crawler import __version__, pool, sources
@@ -95,7 +96,10 @@ def run_options(
 ) -> dict[str, Any]:
     """What the runs table records of how a crawl was asked for (its ``options``)."""
     return {
-        "source_file": source.path,
+        # Absolute: reextract and extract --source read the file again from any folder.
+        "source_file": str(Path(source.path).resolve()) if source.path else None,
+        # An ad hoc crawl's flags: `pressroom crawl NAME` reruns it as it was asked for.
+        "adhoc": None if source.path else sources.adhoc_flags(source),
         "entry_points": list(source.entry_points),
         "max_pages": max_pages,
         "full": full,

@@ -47,7 +47,7 @@ WORKERS_OPTION = click.option(
     # More processes than this is a typo (2000 for 20), not a machine: refused, not started.
     type=click.IntRange(min=0, max=MAX_WORKERS),
     default=None,
-    help="Extraction processes.",
+    help="Extraction processes [default: 2; 0: none, pages are extracted in this process].",
 )
 
 
@@ -110,6 +110,15 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _fail(f"unexpected {type(exc).__name__}: {exc} (set PRESSROOM_DEBUG=1 for details)", 1)
 
     return wrapper
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless n is 1: "1 run", "3 runs".
+
+    >>> _count(1, "page"), _count(0, "near duplicate")
+    ('1 page', '0 near duplicates')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _fail(message: str, code: int) -> None:
@@ -240,7 +249,10 @@ def main() -> None:
     "--max-pages", type=click.IntRange(min=0), default=0, help="Stop after N pages (0: no limit)."
 )
 @click.option(
-    "--depth", type=click.IntRange(min=0), default=None, help="Link-walking depth (--start-url)."
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Link-walking depth from --start-url (or a source's follow_links) [default: 5].",
 )
 @WORKERS_OPTION
 @click.option("--contact", help="Contact URL or e-mail put in the User-Agent.")
@@ -296,6 +308,9 @@ def crawl(
 ) -> None:
     """Crawl a source into the archive; rerun to update it.
 
+    SOURCE is a bundled source, a .toml file, or a source already in --db
+    (rerun with the source file or the ad hoc flags its last crawl was given).
+
     A rerun fetches only what is new or changed (sitemap lastmod, 304 Not
     Modified, listings stop at known releases); a changed release keeps its old
     version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
@@ -307,6 +322,7 @@ def crawl(
         pressroom crawl hrw --db hrw.db
         pressroom crawl hrw --recheck-older-than 30d
         pressroom crawl --source mysite.toml
+        pressroom crawl mysite --db my.db      # a source crawled into my.db before
         pressroom crawl --sitemap https://example.org/sitemap.xml --allow '/press/'
     """
     from crawler.run import crawl as run_crawl
@@ -318,11 +334,16 @@ def crawl(
     if chosen and (sitemap or feed or start_url):
         raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
     if chosen:
-        src = sources.load(chosen)
+        src = _crawl_source(chosen, db)
         if allow or deny:
             raise sources.SourceError("--allow/--deny apply to ad hoc crawls; edit the source file")
     else:
         src = sources.adhoc(sitemap=sitemap, feed=feed, start_url=start_url, allow=allow, deny=deny)
+    if depth is not None and not src.follow_links:
+        # It would be ignored: only a crawl that walks links has a depth.
+        raise BadInput(
+            "--depth applies to link walking: --start-url, or a source with follow_links"
+        )
     if redis:  # the coordinator: workers fetch, this process writes (crawler/cluster)
         from crawler.cluster import coordinator, link
 
@@ -344,6 +365,33 @@ def crawl(
     for warning in run.get("warnings") or []:
         click.echo(f"Warning: {warning}", err=True)
     _exit_for(run)
+
+
+def _crawl_source(name: str, db: str) -> sources.Source:
+    """The source ``crawl NAME`` means: a .toml file, a bundled source, else a source of
+    --db as its last crawl was asked for (its source file, or its ad hoc flags)."""
+    if name.endswith(".toml") or "/" in name or name in sources.bundled() or not Path(db).exists():
+        return sources.load(name)
+    from pressroom.reextract import last_crawl_options, recorded_source
+
+    with Archive(db, readonly=True) as archive:
+        options = last_crawl_options(archive, name)
+    if options is None:
+        known = ", ".join(sources.bundled()) or "none"
+        raise sources.SourceError(
+            f"unknown source {name!r} (bundled: {known}; not crawled into {db}; "
+            "or give a .toml path)"
+        )
+    if options.get("source_file"):
+        return recorded_source(options["source_file"], name)
+    if options.get("adhoc"):
+        return sources.adhoc(**options["adhoc"], name=name)
+    # Archives of an older pressroom recorded an ad hoc crawl's URLs, not its flags.
+    urls = " ".join(options.get("entry_points") or [])
+    raise sources.SourceError(
+        f"source {name!r} of {db} was an ad hoc crawl of {urls} (recorded before its flags "
+        "were): rerun it with the --sitemap, --feed or --start-url it was given"
+    )
 
 
 def _cluster_call(
@@ -442,6 +490,9 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
 def list_sources(db: str) -> None:
     """List bundled sources, and the sources already crawled into --db.
 
+    `pressroom crawl NAME --db FILE` crawls either kind again: a source of the
+    archive with the source file or ad hoc flags its last crawl was given.
+
     \b
     Example:
         pressroom sources --db hrw.db
@@ -456,13 +507,38 @@ def list_sources(db: str) -> None:
                 click.echo(f"{name}\tin {db}\t{count} articles")
 
 
+def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A two-letter ISO 639-1 code, lower case; "english" matched nothing, silently."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise click.BadParameter(f"expected an ISO 639-1 code such as en or fr, got {value!r}")
+    return value.strip().lower()
+
+
+def _known_source(archive: Archive, source: str | None, db: str) -> None:
+    """Refuse a source name the archive has never seen (a typo), naming those it has;
+    a source it has, with no rows matching the other filters, is an empty result."""
+    if source is None:
+        return
+    names = archive.source_names()
+    if source not in names:
+        has = f"its sources: {', '.join(names)}" if names else "it has none yet"
+        raise BadInput(f"no source {source!r} in {db} ({has})")
+
+
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--source", help="Only this source."),
             click.option("--since", help="Published on or after (YYYY-MM-DD)."),
             click.option("--until", help="Published on or before (YYYY-MM-DD)."),
-            click.option("--lang", "language", help="Only this language (ISO 639-1)."),
+            click.option(
+                "--lang",
+                "language",
+                callback=_language_code,
+                help="Only this language (ISO 639-1 code: en, fr).",
+            ),
             click.option("--tag", help="Only articles with this tag."),
             click.option(
                 "--link-domain",
@@ -478,7 +554,13 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("query")
 @_filters
 @click.option("--title-only", is_flag=True, help="Match the query in titles only.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Show at most N matches.",
+)
 @_json_options(
     ["table", "json", "jsonl", "csv"],
     "table",
@@ -500,6 +582,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         pressroom search 'refugees' --link-domain unhcr.org
     """
     with _open_readonly(db) as archive:
+        _known_source(archive, filters.get("source"), db)
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
     if fmt in ("json", "jsonl"):
         _echo_json(results, fmt)
@@ -634,6 +717,8 @@ def export_cmd(
         _require("parquet", "export --dataset" if dataset else "export --format parquet")
     if output:
         _check_folder(output)
+    with _open_readonly(db) as archive:
+        _known_source(archive, filters.get("source"), db)
     # Every refusal comes before this point, where files are opened: a refused export leaves none.
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)
@@ -650,11 +735,10 @@ def export_cmd(
             with _written(output, binary=fmt == "parquet" and output is not None) as fp:
                 count, where = export(archive, fp, fmt, **options), output
     if where:
-        click.echo(f"wrote {count} articles to {where}", err=True)
+        click.echo(f"wrote {_count(count, 'article')} to {where}", err=True)
     if near is not None:
-        click.echo(
-            f"dropped {near.dropped} near duplicates (Jaccard >= {near.threshold})", err=True
-        )
+        dropped = _count(near.dropped, "near duplicate")
+        click.echo(f"dropped {dropped} (Jaccard >= {near.threshold})", err=True)
 
 
 def _export_raw(
@@ -670,8 +754,8 @@ def _export_raw(
             count = write_warc(archive, fp, source=filters.get("source"))
         else:
             count = export_revisions(archive, fp, fmt, source=filters.get("source"))
-    what = "captures" if binary else "versions"
-    click.echo(f"wrote {count} {what}" + (f" to {output}" if output else ""), err=True)
+    what = _count(count, "capture" if binary else "version")
+    click.echo(f"wrote {what}" + (f" to {output}" if output else ""), err=True)
 
 
 def _check_raw(
@@ -747,7 +831,8 @@ def stats(plot: str | None, db: str) -> None:
         _check_folder(plot)
     with _open_readonly(db) as archive:
         data = archive.stats()
-    click.echo(f"{data['articles']} articles, {data['failures']} failures, {data['runs']} runs")
+    counts = [(data["articles"], "article"), (data["failures"], "failure"), (data["runs"], "run")]
+    click.echo(", ".join(_count(n, noun) for n, noun in counts))
     click.echo()
     click.echo(_table(["source", "articles"], sorted(data["sources"].items())))
     click.echo()
@@ -818,7 +903,11 @@ def serve(db: str, host: str, port: int, immutable: bool | None) -> None:
 
 @main.command()
 @click.option(
-    "--db", default="pressroom-demo.db", show_default=True, type=click.Path(dir_okay=False)
+    "--db",
+    default="pressroom-demo.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Archive file the demo crawls into (made afresh each run).",
 )
 @friendly_errors
 def demo(db: str) -> None:
@@ -891,6 +980,7 @@ def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str,
         raise BadInput("give --not-releases or --releases, not both")
     verdict = "not_release" if not_releases else "release" if releases_only else None
     with _open_readonly(db) as archive:
+        _known_source(archive, source, db)
         rows = list(archive.pages(source=source, verdict=verdict))
     if fmt in ("json", "jsonl"):
         _echo_json(rows, fmt)  # as search, profile and extract print them
@@ -902,7 +992,10 @@ def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str,
 
 
 @main.command()
-@click.option("--source", help="Only this source.")
+@click.option(
+    "--source",
+    help="Only this source: its name, or its .toml file (whose rules then apply).",
+)
 @DB_OPTION
 @friendly_errors
 def reextract(source: str | None, db: str) -> None:
@@ -910,18 +1003,29 @@ def reextract(source: str | None, db: str) -> None:
 
     Use it after upgrading pressroom or editing a source's rules; a release
     whose text changes gets a new version, its old text kept in revisions.
+    Each source's rules come from the file its last crawl was given; when
+    that file cannot be read, nothing is done (exit 2): give it with --source.
 
     \b
-    Example:
+    Examples:
         pressroom reextract --source hrw --db hrw.db
+        pressroom reextract --source mysite.toml --db my.db
     """
     from pressroom.reextract import reextract as run_reextract
 
     if not Path(db).exists():
         raise BadInput(f"no archive at {db} (run `pressroom crawl` first, or pass --db)")
-    counts = run_reextract(db, source)
+    rules = None
+    if source and source.endswith(".toml"):
+        src = sources.load(source)
+        source, rules = src.name, src.rules
+    if source:
+        # Opened as reextract opens it: someone else's database is named as such.
+        with Archive(db) as archive:
+            _known_source(archive, source, db)
+    counts = run_reextract(db, source, source_rules=rules)
     click.echo(
-        f"re-extracted {sum(counts.values())} releases: {counts['updated']} changed, "
+        f"re-extracted {_count(sum(counts.values()), 'release')}: {counts['updated']} changed, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed"
     )
 
@@ -935,7 +1039,8 @@ def reextract(source: str | None, db: str) -> None:
 def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -> None:
     """Extract saved HTML or PDF files; print one JSON object per page (JSON Lines).
 
-    Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too).
+    Folders are walked for .html, .htm, .xhtml and .pdf files (gzipped too);
+    none at all is an error (exit 2).
     With --source, that source's cleaning rules apply, and its boilerplate
     profile (exact and near-repeated blocks) from --db when the archive has one.
 
@@ -946,7 +1051,7 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
         pressroom extract saved/ --json > pages.json
     """
     from crawler.profile import learned_near
-    from pressroom.files import extract_paths
+    from pressroom.files import SUFFIXES, extract_paths, iter_files
     from storage import profiles
 
     rules, boilerplate, near = sources.Rules(), frozenset[int](), None
@@ -957,7 +1062,14 @@ def extract_cmd(paths: tuple[str, ...], source: str | None, fmt: str, db: str) -
                 boilerplate = profiles.boilerplate(archive, src)
                 near = learned_near(archive, src)  # as the crawl applies them
     try:
-        _echo_json(extract_paths(paths, rules, boilerplate, near), fmt)
+        files = list(iter_files(paths))  # a walk, no reading: the work is extract_paths'
+    except FileNotFoundError as exc:
+        raise BadInput(str(exc)) from None
+    if not files:  # an empty folder, or one of other files: say so, not a silent exit 0
+        kinds = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
+        raise BadInput(f"no {kinds} file (gzipped or not) in {', '.join(paths)}")
+    try:
+        _echo_json(extract_paths(files, rules, boilerplate, near), fmt)
     except FileNotFoundError as exc:
         raise BadInput(str(exc)) from None
 
@@ -988,6 +1100,7 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: st
 
     name = sources.load(source).name if source.endswith(".toml") else source
     with _open_readonly(db) as archive:
+        _known_source(archive, name, db)
         pages = profiles.page_count(archive, name)
         rows = [r for r in profiles.profile(archive, name) if show_all or r["boilerplate"]]
     if not pages:
@@ -997,7 +1110,12 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: st
         _echo_json(rows, fmt)
         return
     dropped = sum(1 for r in rows if r["boilerplate"])
-    click.echo(f"{name}: learned from {pages} pages; {dropped} boilerplate blocks shown")
+    shown = f"{_count(dropped, 'boilerplate block')} shown"
+    if show_all:  # the kept ones are listed too: say so, or the header reads "0 ... shown"
+        shown = (
+            f"{_count(len(rows), 'block')} shown: {dropped} boilerplate, {len(rows) - dropped} kept"
+        )
+    click.echo(f"{name}: learned from {_count(pages, 'page')}; {shown}")
     for row in rows:
         mark = "drop" if row["boilerplate"] else "keep"
         text = " ".join((row["text"] or "").split())
@@ -1012,13 +1130,13 @@ def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
     if name.endswith(".toml") or name in sources.bundled():
         src = sources.load(name)
         return src.name, src.rules
-    if Path(db).exists():
-        from pressroom.reextract import rules_for
+    if not Path(db).exists():
+        raise sources.SourceError(f"unknown source {name!r} (not bundled, not a .toml, no {db})")
+    from pressroom.reextract import rules_for
 
-        with Archive(db, readonly=True) as archive:
-            if name in archive.stats()["sources"]:
-                return name, rules_for(archive, name)
-    raise sources.SourceError(f"unknown source {name!r} (not bundled, not a .toml, not in {db})")
+    with Archive(db, readonly=True) as archive:
+        _known_source(archive, name, db)
+        return name, rules_for(archive, name)
 
 
 def _open_readonly(db: str) -> Archive:

@@ -10,23 +10,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from crawler.lock import crawl_lock
 from crawler.run import crawl, summary_line
 from crawler.sources import adhoc
-from pressroom.demo_site import RELEASES, serve
-from storage import Archive
+from pressroom.demo_site import RELEASES, serve, translations
+from storage import Archive, BadInput
+
+SOURCE = "demo"
 
 
 def run_demo(db: str, echo: Callable[[str], None] = print) -> dict:
     """Serve a sample site, crawl it into ``db`` and print what was stored; return the run.
 
     A run that did not end "ok" (Ctrl-C: "interrupted") prints only its summary line.
+    Each run starts a fresh archive: the site is served on a new port each time, so a
+    rerun into the last one stored every release again under new URLs, as duplicates.
     """
+    if _remove_previous(db):
+        echo(f"replacing the previous demo archive {db}")
     with serve() as server:
-        echo(f"serving a sample site of {RELEASES} releases at {server.url}")
+        french = translations()
+        echo(
+            f"serving a sample site of {RELEASES} releases, {french} of them also in French"
+            f" ({RELEASES + french} release pages), at {server.url}"
+        )
         echo(f"crawling {server.url}/sitemap.xml into {db} ...")
         # The server answers from a thread while Scrapy's reactor runs here;
         # extraction runs in worker processes, so the two barely compete.
-        run = crawl(adhoc(sitemap=server.url + "/sitemap.xml", name="demo"), db)
+        run = crawl(adhoc(sitemap=server.url + "/sitemap.xml", name=SOURCE), db)
     echo(summary_line(run))
     if run["status"] != "ok":
         return run  # interrupted or failed: the caller says so, and no results to show
@@ -45,3 +56,25 @@ def run_demo(db: str, echo: Callable[[str], None] = print) -> dict:
             echo(f"  {hit['title']}\n    {' '.join((hit.get('snippet') or '').split())}")
     echo(f"\nnext: pressroom search 'detention' --db {db}   |   pressroom export --db {db}")
     return run
+
+
+def _remove_previous(db: str) -> bool:
+    """Delete the archive of an earlier demo at ``db``; True if there was one.
+
+    Raises BadInput for a file that holds other sources (someone's archive), and
+    CrawlLocked while another demo crawls into it.
+    """
+    path = Path(db)
+    if not path.exists():
+        return False
+    with Archive(db, readonly=True) as archive:
+        others = [name for name in archive.source_names() if name != SOURCE]
+    if others:
+        raise BadInput(
+            f"{db} holds other sources than the demo's ({', '.join(others)}): "
+            "give the demo another --db"
+        )
+    with crawl_lock(db, SOURCE):
+        for suffix in ("", "-wal", "-shm"):
+            Path(db + suffix).unlink(missing_ok=True)
+    return True

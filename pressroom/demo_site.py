@@ -46,6 +46,15 @@ def _bundle() -> dict[str, Any]:
     return json.loads(lzma.decompress(BUNDLE.read_bytes()))
 
 
+def translations() -> int:
+    """How many of the :data:`RELEASES` the bundle also holds in French (a page each).
+
+    >>> translations()
+    8
+    """
+    return sum(1 for path in _bundle()["pages"] if path.startswith("/fr/news/"))
+
+
 def resources(base: str) -> dict[str, Resource]:
     """Every path of the site, rendered for ``base`` (e.g. ``http://127.0.0.1:8000``)."""
     out = {}

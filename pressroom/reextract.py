@@ -29,20 +29,65 @@ BATCH = 200
 
 
 def rules_for(archive: Archive, source: str) -> sources.Rules:
-    """The cleaning rules of ``source``: its bundled file, else the file its last run used."""
+    """The cleaning rules of ``source``: its bundled file, else the file its last crawl
+    used (none for an ad hoc crawl). Raises SourceError when that file cannot be read:
+    default rules would silently redo every text without the source's own."""
     if source in sources.bundled():
         return sources.load(source).rules
+    path = recorded_file(archive, source)
+    return recorded_source(path, source).rules if path else sources.Rules()
+
+
+def recorded_file(archive: Archive, source: str) -> str | None:
+    """The source file the last crawl of ``source`` was given, as recorded; None for an
+    ad hoc crawl or a source never crawled."""
+    return (last_crawl_options(archive, source) or {}).get("source_file")
+
+
+def last_crawl_options(archive: Archive, source: str) -> dict[str, Any] | None:
+    """The options the last crawl of ``source`` recorded (re-extraction runs, which
+    record no source file, are not crawls); None if it was never crawled."""
     for run in archive.runs():
-        path = (run.get("options") or {}).get("source_file")
-        if run["source"] == source and path and Path(path).exists():
-            return sources.load(path).rules
-    return sources.Rules()
+        options = run.get("options") or {}
+        if run["source"] == source and "source_file" in options:
+            return options
+    return None
+
+
+def recorded_source(path: str, name: str) -> sources.Source:
+    """The source file recorded for ``name``, loaded; SourceError (one line saying how to
+    pass the file) when it is gone or now names another source.
+
+    Archives made before absolute paths were recorded hold the path as given, relative
+    to the folder that crawl ran in: it is looked for in the current folder.
+    """
+    file = Path(path)
+    if not file.is_file():
+        where = "" if file.is_absolute() else f" (a relative path: not in {Path.cwd()})"
+        raise sources.SourceError(
+            f"source {name!r} was crawled with {path}, which cannot be read{where}; "
+            f"give the file: --source PATH/TO/{file.name}"
+        )
+    src = sources.load(file)
+    if src.name != name:
+        raise sources.SourceError(
+            f"{path} now names source {src.name!r}, not {name!r}; "
+            f"give the file of {name!r}: --source PATH/TO/FILE.toml"
+        )
+    return src
 
 
 def reextract(
-    db: str, source: str | None = None, progress: Callable[[int], None] | None = None
+    db: str,
+    source: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    source_rules: sources.Rules | None = None,
 ) -> dict[str, int]:
-    """Extract every archived release of ``source`` (or all) again; return the counts."""
+    """Extract every archived release of ``source`` (or all) again; return the counts.
+
+    ``source_rules``: the source's (from a file given on the command line); by default each
+    source's own (:func:`rules_for`), all read before anything is written.
+    """
     counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0, "failed": 0}
     with Archive(db) as archive:
         targets = [
@@ -57,7 +102,11 @@ def reextract(
             for row in archive.articles(source=source, order="id")
             if row["capture_hash"]
         ]
-        rules: dict[str, sources.Rules] = {}
+        names = dict.fromkeys(target[2] for target in targets)
+        rules = {
+            name: source_rules if source_rules is not None else rules_for(archive, name)
+            for name in names
+        }
         learned: dict[str, frozenset[int]] = {}
         # The near-repeated edge blocks, learned and applied as a crawl does: from the
         # recorded pages and from what each vote saw; voted pages are read last, with
@@ -77,8 +126,7 @@ def reextract(
                     _keep(archive, article, target, rules, batch, counts, run_id)
                 break
             url, fetched_url, name, capture, etag, last_modified = target
-            if name not in rules:
-                rules[name] = rules_for(archive, name)
+            if name not in learned:
                 learned[name] = profiles.boilerplate(archive, name)  # the source's profile
                 index[name] = learned_near(archive, name, compact=False)
                 near[name] = _small(index[name])

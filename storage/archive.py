@@ -587,6 +587,16 @@ class Archive(ProfileTables):
         )
         return rows[0] if rows else None
 
+    def source_names(self) -> list[str]:
+        """Every source the archive has seen, sorted: crawled (a run of its own, not a
+        re-extraction), or with articles or judged pages: ``archive.source_names()``."""
+        rows = self._select(
+            "SELECT source FROM articles UNION SELECT source FROM pages"
+            " UNION SELECT source FROM runs WHERE source != '*'"
+            " AND coalesce(json_extract(options, '$.reextract'), 0) = 0 ORDER BY source"
+        )
+        return [row["source"] for row in rows]
+
     def has_pages(self, source: str) -> bool:
         """True if a crawl of ``source`` judged any page (a release or not)."""
         return bool(self._select("SELECT 1 FROM pages WHERE source = ? LIMIT 1", [source]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from helpers import run_cli
 
 from pressroom.cli import main
 from storage import Archive
@@ -107,7 +108,7 @@ def test_export_jsonl_csv_and_no_overwrite(runner, small_archive, tmp_path):
 def test_stats(runner, small_archive):
     result = runner.invoke(main, ["stats", "--db", str(small_archive)])
     assert result.exit_code == 0
-    assert result.output.startswith("2 articles, 0 failures, 1 runs")
+    assert result.output.startswith("2 articles, 0 failures, 1 run\n")
     assert "\nsource  articles\ndemo           2\n" in result.output
     assert "\nlanguage  articles\nen               2\n" in result.output
     assert "\nmonth    demo\n2025-05     1\n2026-01     1\n" in result.output
@@ -137,3 +138,95 @@ def test_errors_are_one_line(runner, small_archive, tmp_path, args, code, messag
     assert "Traceback" not in result.output
     error_lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(error_lines) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "chad", "--source", "nosuch"],
+        ["export", "--source", "nosuch"],
+        ["export", "--source", "nosuch", "--all-revisions"],
+        ["export", "--source", "nosuch", "--format", "warc"],
+        ["pages", "--source", "nosuch"],
+        ["reextract", "--source", "nosuch"],
+        ["profile", "nosuch"],
+        ["extract", "{page}", "--source", "nosuch"],
+    ],
+)
+def test_a_source_the_archive_never_saw_is_refused(small_archive, tmp_path, args):
+    # A typo in --source answered "no matches" or an empty file, exit 0 (a review).
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Hello.</p></body></html>")
+    args = [a.format(page=page) for a in args]
+    result = run_cli(*args, "--db", str(small_archive), cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "Error: no source 'nosuch' in a.db (its sources: demo)\n".replace(
+        "a.db", str(small_archive)
+    )
+    with Archive(small_archive, readonly=True) as archive:
+        assert len(archive.runs()) == 1  # reextract started no run
+
+
+def test_a_known_source_or_language_with_no_match_is_an_empty_result(small_archive):
+    db = str(small_archive)
+    empty = run_cli("search", "chad", "--source", "demo", "--lang", "fr", "--db", db)
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "no matches\n")
+    found = run_cli("search", "chad", "--source", "demo", "--lang", "EN", "--db", db)
+    assert found.returncode == 0 and "Chad: Free Detained Activists" in found.stdout
+    exported = run_cli("export", "--source", "demo", "--since", "2030-01-01", "--db", db)
+    assert (exported.returncode, exported.stdout) == (0, "")
+
+
+@pytest.mark.parametrize("command", [["search", "chad"], ["export"]])
+def test_a_language_that_is_not_a_code_is_refused(small_archive, command):
+    result = run_cli(*command, "--lang", "english", "--db", str(small_archive))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(
+        "Error: Invalid value for '--lang': expected an ISO 639-1 code such as en or fr, "
+        "got 'english'"
+    )
+
+
+def test_an_empty_folder_to_extract_is_an_error(tmp_path):
+    # It printed nothing and exited 0 (a review): an empty result looked like success.
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("not a page")
+    for folder in ("empty", "notes"):
+        result = run_cli("extract", folder, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"Error: no .html, .htm, .xhtml or .pdf file (gzipped or not) in {folder}\n"
+        )
+
+
+def test_depth_without_link_walking_is_refused(tmp_path):
+    # --depth with --sitemap was silently ignored (a review).
+    db = tmp_path / "x.db"
+    result = run_cli(
+        "crawl", "--sitemap", "http://127.0.0.1:1/s.xml", "--depth", "2", "--db", str(db)
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --depth applies to link walking: --start-url, or a source with follow_links\n"
+    )
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "words"),
+    [
+        ("crawl", "--workers", "[default: 2; 0: none, pages are extracted in this process]"),
+        ("worker", "--workers", "[default: 2; 0: none, pages are extracted in this process]"),
+        ("crawl", "--depth", "[default: 5]"),
+        ("search", "--limit", "Show at most N matches.  [default: 10; x>=1]"),
+        ("demo", "--db", "Archive file the demo crawls into"),
+    ],
+)
+def test_options_say_what_they_do_and_their_default(command, option, words):
+    shown = run_cli(command, "--help")
+    assert shown.returncode == 0
+    text = " ".join(shown.stdout.split())  # click wraps the help column
+    options = text[text.index("Options:") :]
+    line = options[options.index(option + " ") :]
+    assert line[: len(option) + 160].find(" ".join(words.split())) != -1, line[:200]

@@ -104,6 +104,15 @@ def test_the_profile_command_shows_what_was_learned(alt_crawl, cli, alt_site):
     assert all(r["boilerplate"] for r in as_json)
     assert {r["text"] for r in as_json} >= {"About Rights Watch Demo"}
     assert cli("profile", "nosuch", "--db", str(db)).returncode == 2
+    # --all lists kept blocks too: the header counts what is listed (it said "0
+    # boilerplate blocks shown" above five listed blocks, a review).
+    every = cli("profile", "alt", "--all", "--limit", "5", "--db", str(db)).stdout.splitlines()
+    marks = [line.split()[0] for line in every[1:]]
+    assert len(marks) == 5
+    assert every[0] == (
+        f"alt: learned from {pages} pages; 5 blocks shown: "
+        f"{marks.count('drop')} boilerplate, {marks.count('keep')} kept"
+    )
 
 
 def test_a_pdf_release_is_stored_as_a_pdf(alt_crawl):

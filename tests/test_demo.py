@@ -9,13 +9,42 @@ def test_demo_serves_crawls_and_searches(cli, tmp_path):
     result = cli("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "serving a sample site of 36 releases at http://127.0.0.1:" in out
+    # The counts agree: 36 releases and 8 French versions are the 44 stored (it said
+    # "36 releases", then "44 new", a review).
+    assert (
+        "serving a sample site of 36 releases, 8 of them also in French (44 release pages),"
+        " at http://127.0.0.1:" in out
+    )
     assert "run 1 demo: ok - 44 new" in out
     assert "search 'refugees':" in out
     db = tmp_path / "pressroom-demo.db"
     with Archive(db, readonly=True) as archive:
         assert archive.stats()["articles"] == 44
         assert archive.search("refugees")
+        pages = len(list(archive.pages()))
+
+    # A rerun serves the site on another port: into the same archive it stored every
+    # release again under new URLs (0 new, 44 duplicates; the pages table doubled).
+    again = cli("demo", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("replacing the previous demo archive pressroom-demo.db\n")
+    assert "run 1 demo: ok - 44 new" in again.stdout
+    with Archive(db, readonly=True) as archive:
+        assert archive.stats()["articles"] == 44
+        assert len(list(archive.pages())) == pages
+
+
+def test_the_demo_does_not_replace_another_archive(cli, tmp_path):
+    db = tmp_path / "mine.db"
+    with Archive(db) as archive:
+        archive.finish_run(archive.start_run("mysite", {}), "ok", {})
+    before = db.read_bytes()
+    result = cli("demo", "--db", str(db), cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: {db} holds other sources than the demo's (mysite): give the demo another --db\n"
+    )
+    assert db.read_bytes() == before
 
 
 def test_the_bundled_site_is_what_the_generator_renders():

@@ -171,6 +171,22 @@ def test_second_crawl_of_same_source_is_refused_while_one_runs(own_site, tmp_pat
     assert not db.exists() or not _runs_of(db)
 
 
+def test_a_rechecked_release_is_counted_once(own_site, tmp_path):
+    # --recheck-older-than 0d re-validated every release whose sitemap lastmod held;
+    # the summary counted each twice: "N not modified ... N skipped by lastmod" (a review).
+    site, server = own_site
+    source, db = _source(tmp_path, server.url, without=SITEMAP_ONLY), tmp_path / "a.db"
+    assert _crawl(server, source, db)[0].returncode == 0
+    stored = _run(db)["articles_new"]
+    time.sleep(1.1)  # last_fetched has one-second resolution
+    again, seen = _crawl(server, source, db, "--recheck-older-than", "0h")
+    assert again.returncode == 0, again.stderr
+    run = _run(db)
+    assert len([p for _, p, status in seen if status == 304]) == stored
+    assert (run["not_modified"], run["lastmod_skipped"]) == (stored, 0)
+    assert f"{stored} not modified" in again.stdout and "0 skipped by lastmod" in again.stdout
+
+
 def _runs_of(db: Path) -> list:
     with Archive(db, readonly=True) as archive:
         return archive.runs()

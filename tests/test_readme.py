@@ -36,6 +36,7 @@ SKIPPED: dict[str, str] = {}
 # {site} is the fixture site's address; {release} a release archived from it.
 SUBSTITUTIONS = [
     ("pressroom crawl hrw ", "pressroom crawl --source mysite.toml "),  # bundled: real hrw.org
+    ("pressroom crawl mysite ", "pressroom crawl fixture "),  # the archive's source is "fixture"
     ("https://example.org/sitemap.xml", "{site}/sitemap.xml"),
     ("https://example.org/rss.xml", "{site}/news/feed.xml"),
     ("https://example.org/news", "{site}/news"),

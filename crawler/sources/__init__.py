@@ -325,3 +325,19 @@ def adhoc(
         allow=tuple(allow),
         deny=tuple(deny),
     )
+
+
+def adhoc_flags(source: Source) -> dict[str, Any]:
+    """The keyword arguments of :func:`adhoc` that build ``source`` again.
+
+    >>> flags = adhoc_flags(adhoc(feed="https://x.org/rss", allow=("/news/",)))
+    >>> flags["feed"], flags["allow"], flags["sitemap"]
+    ('https://x.org/rss', ['/news/'], None)
+    """
+    return {
+        "sitemap": next(iter(source.sitemaps), None),
+        "feed": next(iter(source.feeds), None),
+        "start_url": next(iter(source.start_urls), None),
+        "allow": list(source.allow),
+        "deny": list(source.deny),
+    }

@@ -129,6 +129,7 @@ class ReleaseSpider(scrapy.Spider):
         self.db: str | None = None
         self.recheck_before: str | None = None
         self.recheck_batch = 0
+        self.rechecked: set[str] = set()  # re-validated this run: counted by that, not lastmod
         self.rules_version = rules_version(self.source.rules)
         self.verdict_version = verdict_version(self.source)
         self.max_size = DOWNLOAD_MAXSIZE  # what a gzipped sitemap may inflate to
@@ -359,6 +360,8 @@ class ReleaseSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         src = self.source
         self._learn_archived()
+        stale = self._stale()
+        self.rechecked = {normalize(url) for url in stale}
         requests = [
             *(self._request(url, self.parse_sitemap, kind="sitemap") for url in src.sitemaps),
             *(self._request(url, self.parse_feed, kind="feed") for url in src.feeds),
@@ -367,7 +370,7 @@ class ReleaseSpider(scrapy.Spider):
                 for u in src.listings
             ),
             *(self._request(url, self.parse_page, kind="walk", hops=0) for url in src.start_urls),
-            *(self._candidate(url, recheck=True) for url in self._stale()),
+            *(self._candidate(url, recheck=True) for url in stale),
         ]
         for request in requests:
             if request is not None:
@@ -476,7 +479,8 @@ class ReleaseSpider(scrapy.Spider):
             verdict = unchanged.get(url)
             if verdict is not None:
                 skipped = "lastmod_skipped" if verdict == "release" else "not_release_skipped"
-                self.crawler.stats.inc_value(f"pressroom/{skipped}")
+                if normalize(url) not in self.rechecked:
+                    self.crawler.stats.inc_value(f"pressroom/{skipped}")
                 continue
             if seen:
                 self.sitemap_lastmods[url] = seen
@@ -522,7 +526,8 @@ class ReleaseSpider(scrapy.Spider):
             if not updated:
                 request = self._candidate(url, new_only=True, feed_date=published.get(url))
             elif url in unchanged:
-                self.crawler.stats.inc_value("pressroom/lastmod_skipped")
+                if normalize(url) not in self.rechecked:
+                    self.crawler.stats.inc_value("pressroom/lastmod_skipped")
                 continue
             else:
                 # Atom's <updated> moves when the entry is edited (RSS's pubDate
