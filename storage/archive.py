@@ -614,14 +614,19 @@ class Archive(ProfileTables):
             )
         return cursor.rowcount
 
-    def stale_urls(self, source: str, older_than: str, limit: int) -> list[str]:
-        """URLs of the source's articles last fetched before ``older_than``, oldest first."""
+    def stale_urls(self, source: str, older_than: str, limit: int) -> list[tuple[str, str | None]]:
+        """(URL, the URL its capture was fetched at) of the source's articles last fetched
+        before ``older_than``, oldest first. The URL is the archive's normal form (no
+        trailing slash); the capture's is as the site served it, which a server that
+        does not redirect may need."""
         rows = self._select(
-            "SELECT coalesce(fetched_url, url) AS url FROM articles"
+            "SELECT coalesce(fetched_url, url) AS url,"
+            " (SELECT c.url FROM captures c WHERE c.hash = articles.capture_hash) AS captured"
+            " FROM articles"
             " WHERE source = ? AND last_fetched < ? ORDER BY last_fetched, id LIMIT ?",
             [source, older_than, _limit(limit, default=-1)],
         )
-        return [row["url"] for row in rows]
+        return [(row["url"], row["captured"]) for row in rows]
 
     def history(self, url: str) -> list[dict[str, Any]]:
         """Every stored version of a release, oldest first; the last one is current.
