@@ -87,6 +87,9 @@ class RelayJudge(ReleaseJudge):
             "listed": meta.get("listed"),
             "lastmod": meta.get("lastmod"),
             "lastmod_from": meta.get("lastmod_from"),
+            # The URL as fetched: a page sent again goes there, not to its normal form
+            # (a server may answer "/a/" and not "/a").
+            "fetched": meta.get("fetched"),
         }
 
 
@@ -115,8 +118,9 @@ class CoordinatorJudgement:
         self.spider = spider
         self.judge: ReleaseJudge = spider.judge
         self.stats = stats
-        # url -> (listed, lastmod, lastmod_from) of a held page, as ReleaseSpider.held_as
-        self.held_as: dict[str, tuple[str, str | None, str | None]] = {}
+        # url -> (listed, lastmod, lastmod_from, fetched) of a held page, as
+        # ReleaseSpider.held_as
+        self.held_as: dict[str, tuple[str, str | None, str | None, str | None]] = {}
 
     def reached(self, urls: list[str]) -> None:
         for url in urls:
@@ -156,6 +160,7 @@ class CoordinatorJudgement:
                 note.get("listed") or page.url,
                 note.get("lastmod"),
                 note.get("lastmod_from"),
+                note.get("fetched"),
             )
         return out, decision, again
 
@@ -164,9 +169,16 @@ class CoordinatorJudgement:
         again: list[Any] = []
         settled: list[NotReleaseItem] = []
         for url, release in self.judge.settle().items():
-            listed, seen_lastmod, lastmod_from = self.held_as.pop(url, (url, None, None))
+            listed, seen_lastmod, lastmod_from, fetched = self.held_as.pop(
+                url, (url, None, None, None)
+            )
             if release:
-                note = {"listed": listed, "lastmod": seen_lastmod, "lastmod_from": lastmod_from}
+                note = {
+                    "listed": listed,
+                    "lastmod": seen_lastmod,
+                    "lastmod_from": lastmod_from,
+                    "fetched": fetched,
+                }
                 again.append(self._request(url, note, True))
             else:
                 self.stats.inc_value("pressroom/not_article")
@@ -188,5 +200,9 @@ class CoordinatorJudgement:
         }
         spider = self.spider
         return scrapy.Request(
-            url, callback=spider.parse_page, errback=spider.on_error, meta=meta, dont_filter=True
+            note.get("fetched") or url,
+            callback=spider.parse_page,
+            errback=spider.on_error,
+            meta=meta,
+            dont_filter=True,
         )
