@@ -76,6 +76,7 @@ class RunAccounting:
             "not_releases": store.counts["not_releases"],
             "not_releases_skipped": stats.get_value("pressroom/not_release_skipped", 0),
             "lastmod_skipped": stats.get_value("pressroom/lastmod_skipped", 0),
+            "outside_patterns": store.counts["outside_patterns"],
         }
         status, message = _status(
             counts,
@@ -141,7 +142,7 @@ def _status(
         entries = unreached()
         if entries:
             return "failed", _nothing_fetched(entries)
-        if _not_releases(counts) == 0:
+        if _not_releases(counts) == 0 and not counts.get("outside_patterns"):
             return "failed", "no release archived; every page failed"
         # Pages were read and judged: "every page failed" would not be true.
         return "failed", _nothing_found(stats, counts)
@@ -216,10 +217,15 @@ def _nothing_found(stats: Any, counts: dict[str, int]) -> str:
         f"no release archived: {counts.get('pages_fetched', 0)} responses, "
         f"{pages} not releases, {counts.get('failed', 0)} failed"
     )
+    outside = counts.get("outside_patterns", 0)
+    if outside:
+        why += f", {outside} outside --allow"
     over = stats.get_value("pressroom/over_max_pages", 0) if stats is not None else 0
     if over:
         why += f"; --max-pages held back {over} more links"
     hint = "check the start URL, --allow patterns and --max-pages"
     if pages:
         hint += f"; pressroom pages --not-releases lists the {pages}"
+    if outside:
+        hint += f"; pressroom pages --outside-allow lists the {outside}"
     return f"{why} ({hint})"

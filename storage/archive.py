@@ -55,6 +55,7 @@ RUN_COUNTS = (
     "not_releases",
     "not_releases_skipped",
     "lastmod_skipped",
+    "outside_patterns",
 )
 # save_articles() returns new/updated/unchanged; finish_run() accepts those
 # names too, so the crawler can add up batch results and pass them straight on.
@@ -63,7 +64,9 @@ _COUNT_ALIASES = {
     "updated": "articles_updated",
     "unchanged": "articles_unchanged",
 }
-PAGE_VERDICTS = ("release", "not_release")
+# outside_patterns: listed by a sitemap, feed or page, left out by the source's
+# allow/deny patterns, never fetched.
+PAGE_VERDICTS = ("release", "not_release", "outside_patterns")
 # What makes a new version of a release: text, title or dates changing.
 _VERSION_FIELDS = REVISION_FIELDS
 # Copy the current version of an article into revisions before it is replaced.

@@ -47,7 +47,14 @@ from twisted.python.failure import Failure
 from article.fields import stored_row
 from crawler import failures, lastmod, middlewares, sources
 from crawler.interleave import BySection
-from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
+from crawler.items import (
+    ArticleItem,
+    Capture,
+    FailureItem,
+    LeftOutItem,
+    NotModifiedItem,
+    NotReleaseItem,
+)
 from crawler.judging import ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
@@ -154,6 +161,9 @@ class ReleaseSpider(scrapy.Spider):
         # The third: "sitemap" when that lastmod is a sitemap's (a date hint, see parse_page);
         # the fourth, the URL it was fetched at (a server may answer that form only).
         self.held_as: dict[str, tuple[str, str | None, str | None, str]] = {}
+        # URLs the allow/deny patterns left out, not yet handed to the pipeline
+        # (which counts each once a run and lists it): see _left_out().
+        self.left_out: list[LeftOutItem] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -341,6 +351,8 @@ class ReleaseSpider(scrapy.Spider):
             page = stored.get(url)
             if page is None or lastmod.moved(page["lastmod"], seen, page["checked_at"]):
                 continue
+            if page["verdict"] == "outside_patterns":
+                continue  # the patterns decide again, this run's
             if page["verdict"] == "release" or page["rules_version"] == self.rules_version:
                 unchanged[url] = page["verdict"]
         return unchanged
@@ -400,13 +412,45 @@ class ReleaseSpider(scrapy.Spider):
         return True
 
     def _wanted(self, url: str) -> bool:
+        return self._in_scope(url) and not self.source.is_denied(url)
+
+    def _in_scope(self, url: str) -> bool:
+        """An http(s) URL of the source's domains, not absurdly long: one it may fetch."""
         host = urlsplit(url).hostname or ""
         return (
             is_http(url)
             and len(url) <= MAX_URL_LENGTH
             and sources.domain_allowed(host, self.source.allowed_domains)
-            and not self.source.is_denied(url)
         )
+
+    def _outside_patterns(self, key: str) -> bool:
+        """True, and the URL kept to be counted and listed, when the source's allow or
+        deny patterns leave ``key`` (a normal form of its domains) out."""
+        if self.source.is_denied(key):
+            why = "matches a deny pattern"
+        elif self.source.is_release_url(key) is False:
+            why = "matches no allow pattern"
+        else:
+            return False
+        if self._in_scope(key) and key not in self._entry_keys():
+            self.left_out.append(LeftOutItem(key, why))
+        return True
+
+    def _entry_keys(self) -> frozenset[str]:
+        """The normal forms of the source's entry points: fetched as such, never left out
+        (a listing links to itself)."""
+        if self._entries is None:
+            keys = (_absolute(url) for url in self.source.entry_points)
+            self._entries = frozenset(key for key in keys if key is not None)
+        return self._entries
+
+    _entries: frozenset[str] | None = None
+
+    def _left_out(self) -> Iterator[LeftOutItem]:
+        """The left-out URLs kept so far, to be yielded from a callback (items reach the
+        pipeline from callbacks only); the pipeline counts each once a run."""
+        left, self.left_out = self.left_out, []
+        yield from left
 
     def _candidate(self, url: str, *, new_only: bool = False, **meta: Any) -> scrapy.Request | None:
         """A request for a page that may be a release, or None if rules exclude it.
@@ -419,7 +463,7 @@ class ReleaseSpider(scrapy.Spider):
         sites is every time something is published.
         """
         key = _absolute(url)
-        if key is None or not self._wanted(key) or self.source.is_release_url(key) is False:
+        if key is None or self._outside_patterns(key) or not self._wanted(key):
             return None
         if new_only and self.source.sitemaps and self._known(key):
             self.crawler.stats.inc_value("pressroom/known_skipped")
@@ -469,7 +513,7 @@ class ReleaseSpider(scrapy.Spider):
                         fetchable(loc, response.url), self.parse_sitemap, kind="sitemap"
                     )
                     yield request.replace(priority=SITEMAP_PRIORITY)  # never None
-            else:
+            elif not self._outside_patterns(url):  # counted now, not held in `waiting`
                 entries.append((url, entry.get("lastmod")))
                 fetched.append(fetchable(loc, response.url))
         self.lastmod_counts.update(seen.strip() for _, seen in entries if seen)
@@ -489,6 +533,7 @@ class ReleaseSpider(scrapy.Spider):
                 if request is not None:
                     self.judge.expect(url)
                     yield request
+        yield from self._left_out()
         if self.waiting:
             self._feed()
 
@@ -525,6 +570,7 @@ class ReleaseSpider(scrapy.Spider):
                 request = self._candidate(link, lastmod=updated)
             if request is not None:
                 yield request
+        yield from self._left_out()
 
     # --- HTML pages -----------------------------------------------------
 
@@ -600,6 +646,8 @@ class ReleaseSpider(scrapy.Spider):
                 )
                 for request in self._follow(result, meta, walking, hops):
                     yield request
+                for item in self._left_out():
+                    yield item
                 return
             elif decision == "not":
                 result.kind = "page"
@@ -607,6 +655,8 @@ class ReleaseSpider(scrapy.Spider):
 
         for request in self._follow(result, meta, walking, hops):
             yield request
+        for item in self._left_out():
+            yield item
 
         if result.kind == "article":
             extracted = result.article or {}
