@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import PROGRAM, run_cli
+from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 SENTENCE = (
     "The harbour authority published its inspection of the northern terminals, "
@@ -127,14 +129,18 @@ def _keys(base: str) -> list[str]:
     return [f"{base}/press/2024/{slug}" for slug in "abcd"]
 
 
-def test_a_listing_pages_through_slashed_urls_and_stores_each_release_once(site, tmp_path):
-    base, requests = site
-    source = tmp_path / "harbour.toml"
-    source.write_text(
+def _listing_source(base: str, path: Path) -> Path:
+    path.write_text(
         'name = "harbour"\nallowed_domains = ["127.0.0.1"]\n'
         f'[discover]\nlistings = ["{base}/press/"]\nnext_page = "a.pager-next"\n'
         "[articles]\nallow = ['/press/2024/']\n"
     )
+    return path
+
+
+def test_a_listing_pages_through_slashed_urls_and_stores_each_release_once(site, tmp_path):
+    base, requests = site
+    source = _listing_source(base, tmp_path / "harbour.toml")
     db = tmp_path / "harbour.db"
     result = run_cli("crawl", "--source", str(source), "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -167,3 +173,40 @@ def test_a_feed_of_slashed_links_with_tracking_parameters_is_archived_whole(site
     assert again.returncode == 0, again.stdout + again.stderr
     assert "4 not modified" in again.stdout and " 0 failed" in again.stdout, again.stdout
     assert "/press/2024/a" not in requests and "/press/2024/b" not in requests, requests
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
+def test_a_cluster_crawl_fetches_the_linked_urls_and_dedups_by_key(site, tmp_path):
+    """The cluster's frontier carries the request as linked; its seen set, the key."""
+    base, requests = site
+    source = _listing_source(base, tmp_path / "harbour.toml")
+    db = tmp_path / "cluster.db"
+    redis = RedisServer(tmp_path / "redis").start()
+    try:
+        worker = subprocess.Popen(
+            [
+                PROGRAM,
+                "worker",
+                "--redis",
+                redis.url,
+                "--workers",
+                "1",
+                "--exit-when-idle",
+                "--allow-private-addresses",
+            ],
+            stdout=(tmp_path / "worker.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        coordinator = subprocess.run(
+            [PROGRAM, "crawl", "--source", str(source), "--db", str(db), "--redis", redis.url],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert worker.wait(timeout=60) == 0, (tmp_path / "worker.log").read_text()
+    finally:
+        redis.stop(kill=True)
+    assert coordinator.returncode == 0, coordinator.stdout + coordinator.stderr
+    assert "4 new" in coordinator.stdout and " 0 failed" in coordinator.stdout, coordinator.stdout
+    assert _stored(db) == _keys(base)
+    assert "/press/page/2" not in requests and requests.count("/press/2024/a/") == 1, requests
