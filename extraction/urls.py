@@ -4,6 +4,8 @@ Example::
 
     >>> normalize("HTTPS://Example.org:443/news/a-b/?utm_source=rss&page=2#top")
     'https://example.org/news/a-b?page=2'
+    >>> normalize("https://example.org/news/a-b/"), normalize("https://example.org/")
+    ('https://example.org/news/a-b', 'https://example.org/')
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def normalize(url: str, base: str | None = None) -> str:
             return joined
     if _is_normal(url):
         return url
+    if url[-1:] == "/" and _is_normal(url[:-1]):
+        # "/news/a-b/", as sites that end their paths with a slash link everything:
+        # requests keep the slash (fetchable), so the key is asked for often.
+        return url[:-1]
     return _normalize(url, base)
 
 
