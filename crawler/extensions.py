@@ -76,6 +76,7 @@ class RunAccounting:
             "not_releases": store.counts["not_releases"],
             "not_releases_skipped": stats.get_value("pressroom/not_release_skipped", 0),
             "lastmod_skipped": stats.get_value("pressroom/lastmod_skipped", 0),
+            "outside_patterns": store.counts["outside_patterns"],
         }
         status, message = _status(
             counts,
@@ -141,7 +142,10 @@ def _status(
         entries = unreached()
         if entries:
             return "failed", _nothing_fetched(entries)
-        return "failed", "no release archived; every page failed"
+        if _not_releases(counts) == 0 and not counts.get("outside_patterns"):
+            return "failed", "no release archived; every page failed"
+        # Pages were read and judged: "every page failed" would not be true.
+        return "failed", _nothing_found(stats, counts)
     if counts["pages_fetched"] == 0:
         return "failed", "nothing could be fetched"
     if counts["failed"] > 10 and counts["failed"] > 2 * stored:
@@ -149,8 +153,13 @@ def _status(
     if stored == 0 and not archived():  # asked last: a count of the source's articles
         # Nothing found and nothing archived before: not a rerun that had
         # nothing new (that is ok), but a crawl that found no release.
-        return "failed", _nothing_found(stats)
+        return "failed", _nothing_found(stats, counts)
     return "ok", None
+
+
+def _not_releases(counts: dict[str, int]) -> int:
+    """The summary line's "N not releases": judged this run plus those known, not fetched."""
+    return counts.get("not_releases", 0) + counts.get("not_releases_skipped", 0)
 
 
 def _entry_failures(archive: Any, run_id: int, spider: Any) -> list[tuple[str, str]]:
@@ -194,12 +203,29 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def _nothing_found(stats: Any) -> str:
-    """Why a first crawl archived nothing, for the run's message and the error line."""
-    fetched = stats.get_value("response_received_count", 0)
-    pages = stats.get_value("pressroom/not_article", 0)
-    why = f"no release archived: {fetched} responses, {pages} pages that are not releases"
-    over = stats.get_value("pressroom/over_max_pages", 0)
+def _nothing_found(stats: Any, counts: dict[str, int]) -> str:
+    """Why a crawl archived nothing, for the run's message and the error line, in the
+    summary line's own counts (a listing page is neither: it is one by the source's word).
+
+    >>> _nothing_found(None, {"pages_fetched": 57, "failed": 4, "not_releases": 47})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    'no release archived: 57 responses, 47 not releases, 4 failed (check the start URL,
+     --allow patterns and --max-pages; pressroom pages --not-releases lists the 47)'
+    """
+    pages = _not_releases(counts)
+    why = (
+        f"no release archived: {counts.get('pages_fetched', 0)} responses, "
+        f"{pages} not releases, {counts.get('failed', 0)} failed"
+    )
+    outside = counts.get("outside_patterns", 0)
+    if outside:
+        why += f", {outside} outside --allow"
+    over = stats.get_value("pressroom/over_max_pages", 0) if stats is not None else 0
     if over:
         why += f"; --max-pages held back {over} more links"
-    return why + " (check the start URL, --allow patterns and --max-pages)"
+    hint = "check the start URL, --allow patterns and --max-pages"
+    if pages:
+        hint += f"; pressroom pages --not-releases lists the {pages}"
+    if outside:
+        hint += f"; pressroom pages --outside-allow lists the {outside}"
+    return f"{why} ({hint})"

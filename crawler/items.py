@@ -66,6 +66,15 @@ class FailureItem:
 
 
 @dataclass
+class LeftOutItem:
+    """A URL a sitemap, feed or page listed that the source's allow/deny patterns leave out:
+    not fetched, but counted and listed (``pressroom pages --outside-patterns``)."""
+
+    url: str  # its normal form
+    reason: str  # which rule left it out
+
+
+@dataclass
 class NotModifiedItem:
     """The site answered 304 Not Modified: the archived version is still current."""
 

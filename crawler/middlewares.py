@@ -27,11 +27,14 @@ failure reason the spider records (crawler/failures.py describes the rest).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as _ScrapyMetaRefresh
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -40,7 +43,7 @@ from scrapy.http import Request, Response
 from w3lib.url import safe_url_string
 
 from crawler import sources
-from extraction.urls import is_http
+from extraction.urls import is_http, normalize
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -151,7 +154,8 @@ class ConditionalRequestMiddleware:
         archive = incremental_archive() if incremental_archive is not None else None
         if archive is None:
             return None
-        known = archive.validators(request.url)
+        # Keyed by the URL's normal form, whichever form the site linked this time.
+        known = archive.validators(request.meta.get("listed") or request.url)
         if known:
             ask_conditionally(request, known)
         return None
@@ -242,7 +246,19 @@ class RedirectGuardMiddleware:
         chain = [*request.meta.get("redirect_urls", ()), request.url]
         if target in {url.partition("#")[0] for url in chain}:
             raise RedirectLoop(f"redirect loop ({len(chain)} hops back to {urlsplit(target).path})")
+        if _same_key(target, request.url):
+            # /a -> /a/: the same page under the duplicate filter's key (KeyFingerprinter),
+            # which would drop the redirected request as already seen. The loop check
+            # above and REDIRECT_MAX_TIMES still bound the chain.
+            request.dont_filter = True
         return response
+
+
+def _same_key(one: str, other: str) -> bool:
+    try:
+        return normalize(one) == normalize(other)
+    except ValueError:
+        return False
 
 
 class CompressionGuardMiddleware:
@@ -330,3 +346,31 @@ def _short(value: bytes, limit: int = 80) -> str:
 def mb(size: int) -> str:
     """A byte count in megabytes, for reasons: ``mb(52428800)`` -> '50 MB'."""
     return f"{size / 1024 / 1024:g} MB"
+
+
+class KeyFingerprinter:
+    """REQUEST_FINGERPRINTER_CLASS: a request's URL counts in its normal form.
+
+    Requests go to the URL as the site linked it ("/a/"), so Scrapy's own
+    fingerprint would fetch "/a" and "/a/?utm_source=rss" as two pages; the
+    duplicate filter (and the cluster's seen set, which uses this too) sees the
+    archive's key for both, so one release is fetched once.
+    """
+
+    def __init__(self, crawler: Any = None) -> None:
+        self._cache: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> KeyFingerprinter:
+        return cls(crawler)
+
+    def fingerprint(self, request: Request) -> bytes:
+        found = self._cache.get(request)
+        if found is None:
+            url = request.url
+            if is_http(url):
+                with contextlib.suppress(ValueError):
+                    url = normalize(url)
+            data = f"{request.method} {url} ".encode() + (request.body or b"")
+            found = self._cache[request] = hashlib.sha1(data).digest()  # noqa: S324
+        return found

@@ -36,7 +36,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.canonical import CanonicalGuard
-from crawler.items import ArticleItem, FailureItem, NotModifiedItem, NotReleaseItem
+from crawler.items import ArticleItem, FailureItem, LeftOutItem, NotModifiedItem, NotReleaseItem
 from crawler.profile import ProfileKeeper
 from crawler.writer import WriterThread
 from storage import Archive, ArchiveError
@@ -55,6 +55,10 @@ class StorePipeline:
         self.failures: list[FailureItem] = []
         self.not_modified: list[NotModifiedItem] = []
         self.not_releases: list[NotReleaseItem] = []
+        self.left_out: list[LeftOutItem] = []
+        # The normal forms of the URLs left out this run, to count each once (a menu
+        # link outside the patterns is on every page).
+        self.left_out_seen: set[str] = set()
         # Pages recorded without a lastmod, fetched from a feed or listing link:
         # their sitemap's, if read later in the run, is added when it ends.
         self.undated: set[str] = set()
@@ -115,6 +119,9 @@ class StorePipeline:
             self.not_modified.append(item)
         elif isinstance(item, NotReleaseItem):
             self.not_releases.append(item)
+        elif isinstance(item, LeftOutItem) and item.url not in self.left_out_seen:
+            self.left_out_seen.add(item.url)
+            self.left_out.append(item)
         if self._buffered() >= self.batch_size:
             self.flush()
         return item
@@ -125,6 +132,7 @@ class StorePipeline:
             + len(self.failures)
             + len(self.not_modified)
             + len(self.not_releases)
+            + len(self.left_out)
         )
 
     def flush(self) -> None:
@@ -133,8 +141,9 @@ class StorePipeline:
         Blocks while a batch is already waiting for the writer: a slow disk
         slows the crawl instead of filling memory. A failed write stops the crawl.
         """
-        batch = (self.articles, self.failures, self.not_modified, self.not_releases)
+        batch = (self.articles, self.failures, self.not_modified, self.not_releases, self.left_out)
         self.articles, self.failures, self.not_modified, self.not_releases = [], [], [], []
+        self.left_out = []
         if self.archive_error is not None or self.writer is None:
             return
         final = self.closing  # the last batch also writes what the canonical guard held
@@ -171,13 +180,14 @@ class StorePipeline:
         failures: list[FailureItem],
         not_modified: list[NotModifiedItem],
         not_releases: list[NotReleaseItem],
+        left_out: list[LeftOutItem],
         *,
         final: bool,
     ) -> None:  # in the writer thread
         if self.archive_error is not None:
             return  # an earlier batch failed: the crawl is stopping
         assert self.archive is not None
-        batch = Batch(articles, failures, not_modified, not_releases, final)
+        batch = Batch(articles, failures, not_modified, not_releases, final, left_out)
         # One transaction per batch: a crash loses at most this batch, whole,
         # and the next run fetches exactly those pages again.
         with self.archive.transaction():
@@ -236,6 +246,7 @@ class Batch:
     not_modified: list[NotModifiedItem]
     not_releases: list[NotReleaseItem]
     final: bool  # the crawl's last batch
+    left_out: list[LeftOutItem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
 
@@ -314,6 +325,27 @@ def pages(store: StorePipeline, batch: Batch) -> None:
     batch.counts["not_releases"] += len(batch.not_releases)
 
 
+def left_out(store: StorePipeline, batch: Batch) -> None:
+    """URLs the source's patterns leave out: counted, each once a run, and listed.
+
+    A row is written only for a URL not already recorded as left out: a large
+    sitemap whose entries are mostly outside the patterns costs its rows once,
+    then one read per 500 entries a run, not a rewrite of every row each night.
+    """
+    if not batch.left_out:
+        return
+    batch.counts["outside_patterns"] += len(batch.left_out)
+    stored = store.archive.seen_pages(store.source, [i.url for i in batch.left_out])
+    rows = [
+        {"url": i.url, "verdict": "outside_patterns", "reason": i.reason}
+        for i in batch.left_out
+        if (stored.get(i.url) or {}).get("verdict") != "outside_patterns"
+    ]
+    if rows:
+        rules = getattr(store.crawler.spider, "verdict_version", None)
+        store.archive.record_pages(store.source, rows, store.run_id, rules)
+
+
 # The writer's steps, in order, each batch in one transaction (see the module docstring).
 STEPS: tuple[Callable[[StorePipeline, Batch], None], ...] = (
     canonical_guard,
@@ -322,6 +354,7 @@ STEPS: tuple[Callable[[StorePipeline, Batch], None], ...] = (
     profile_learning,
     failures,
     pages,
+    left_out,
 )
 
 

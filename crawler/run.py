@@ -331,6 +331,6 @@ def summary_line(run: dict[str, Any]) -> str:
         f"{n('duplicates')} duplicates, {n('failed')} failed, "
         f"{n('not_releases') + n('not_releases_skipped')} not releases "
         f"({n('not_releases_skipped')} known, not fetched), "
-        f"{n('skipped')} skipped by robots, {n('lastmod_skipped')} skipped by lastmod "
-        f"({n('pages_fetched')} responses)"
+        f"{n('skipped')} skipped by robots, {n('lastmod_skipped')} skipped by lastmod, "
+        f"{n('outside_patterns')} outside --allow ({n('pages_fetched')} responses)"
     )

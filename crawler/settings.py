@@ -81,6 +81,9 @@ PRESSROOM_FULL = False
 PRESSROOM_RECHECK_BEFORE = ""  # ISO time: re-validate articles last fetched before it
 PRESSROOM_RECHECK_BATCH = 500  # at most this many per run
 
+# Duplicates by the URL's normal form: pages are requested as the site links them.
+REQUEST_FINGERPRINTER_CLASS = "crawler.middlewares.KeyFingerprinter"
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 580,
     # Replaced by a subclass that does not decode pages without a refresh

@@ -59,6 +59,7 @@ from extraction.prune import prune
 from extraction.results import NO_DATE, NOT_AN_ARTICLE, PageResult, check_article
 from extraction.rules import Rules
 from extraction.template import template_key
+from extraction.urls import normalize
 
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
 # on the pruned tree) is the best single extractor on news articles, but on pages
@@ -89,7 +90,10 @@ def analyse(
     worker rather than in the crawl process. ``boilerplate`` holds the block
     hashes of the source's profile, dropped from the text; ``near``, its
     near-repeated edge blocks (a :class:`extraction.nearblocks.NearDuplicateIndex`).
+    ``url`` is the page's URL as fetched: its relative links resolve against it
+    (``page/2/`` on ``/news/``); the result and the article name its normal form.
     """
+    fetched, url = url, _normal(url)
     try:
         if isinstance(html, bytes):
             if release is True and html.lstrip()[:5] == b"%PDF-":
@@ -103,9 +107,19 @@ def analyse(
             if looks_binary(html):
                 shown = (content_type or "no content type").split(";")[0]
                 return PageResult(url, "failed", reason=f"{BINARY} {shown}")
-        return _analyse(html, url, rules, release, want_links, next_page, boilerplate, near)
+        return _analyse(
+            html, url, rules, release, want_links, next_page, boilerplate, near, fetched
+        )
     except Exception as exc:  # never let one page crash a crawl: record it instead
         return PageResult(url, "failed", reason=f"extraction error: {type(exc).__name__}: {exc}")
+
+
+def _normal(url: str) -> str:
+    """The normal form of ``url`` (extraction.urls.normalize), or ``url`` if it has none."""
+    try:
+        return normalize(url)
+    except ValueError:
+        return url
 
 
 def _analyse(
@@ -117,6 +131,7 @@ def _analyse(
     next_page: str,
     boilerplate: Collection[int],
     near: Any = None,
+    fetched: str = "",
 ) -> PageResult:
     if not html or not html.strip():
         return PageResult(url, "failed", reason="empty page")
@@ -124,10 +139,10 @@ def _analyse(
     if tree is None:
         return PageResult(url, "failed", reason="not parseable as HTML")
     elements = metadata.index(tree)
-    base = base_url(elements["base"], url)
+    base = base_url(elements["base"], fetched or url)
     meta = read_metadata(tree, base, elements)
     layout = template_key(tree)
-    result = PageResult(url, "page", alternates=meta["translations"])
+    result = PageResult(url, "page", alternates=meta["alternate_links"])
     # Set for pages judged not releases too: the crawl learns the site's templates.
     result.template, result.by_markup = layout, bool(meta["structured_article"])
     if want_links:

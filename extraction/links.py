@@ -30,7 +30,7 @@ from typing import Any
 from article.text import Block
 from extraction.cleaning import norm
 from extraction.parse import selector
-from extraction.urls import is_http, is_path_absolute, normalize, origin
+from extraction.urls import fetchable, is_http, is_path_absolute, normalize, origin
 
 # Elements that make one block of text: an anchor belongs to the nearest one.
 _HOLDERS = frozenset(
@@ -83,6 +83,8 @@ def in_body(found: Sequence[Anchor], blocks: Sequence[Block]) -> list[dict[str, 
 def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
     """The page's http(s) links, absolute and once each, in order: all, or those ``css`` selects.
 
+    Each as the site wrote it (:func:`extraction.urls.fetchable`), not normalized.
+
     What the spider may follow (``PageResult.links``) and a listing's next pages
     (the source's ``next_page`` selector, ``PageResult.next_pages``).
     """
@@ -94,7 +96,9 @@ def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
             continue
         absolute = _absolute(href, base)
         if absolute is not None and is_http(absolute):
-            out[absolute] = None
+            # Followed as the site links it (a trailing slash kept: a server may
+            # answer only that form); the spider keys it by its normal form.
+            out[_fetched(href, base)] = None
     return list(out)
 
 
@@ -112,6 +116,12 @@ def _absolute(href: str, base: str) -> str | None:
             return None
         return _resolved(href, root)
     return _resolved(href, base)
+
+
+@lru_cache(maxsize=4096)
+def _fetched(href: str, base: str) -> str:
+    """``fetchable(href, base)``, for a link :func:`_absolute` accepted."""
+    return fetchable(href, base)
 
 
 # A page's links are normalised twice in a crawl, by page_links() for the spider and

@@ -23,7 +23,7 @@ from lxml import etree
 
 from extraction import bylines, datelabels
 from extraction.language import declared
-from extraction.urls import is_http, normalize
+from extraction.urls import fetchable, is_http, normalize
 
 ARTICLE_TYPES = {
     "article",
@@ -164,16 +164,18 @@ def read_metadata(
             canonical = None
         break
     translations: dict[str, str] = {}
+    alternates: dict[str, str] = {}  # the same links as written: what a spider requests
     for link in found["link"]:
         hreflang, href = link.get("hreflang"), link.get("href")
         if link.get("rel") != "alternate" or hreflang is None or href is None:
             continue
         lang = hreflang.strip().lower()
-        if lang and lang != "x-default":
+        if lang and lang != "x-default" and lang not in translations:
             try:
-                translations.setdefault(lang, normalize(href, base))
+                translations[lang] = normalize(href, base)
             except ValueError:
                 continue
+            alternates[lang] = fetchable(href, base)
     html_lang = tree.get("lang") or metas.get("og:locale") or _text(ld.get("inLanguage")) or ""
     people, orgs = _ld_people(ld.get("author"))
     meta_people, meta_orgs = _people_and_orgs(_split_authors(metas.get("author")))
@@ -222,6 +224,7 @@ def read_metadata(
         "language": declared(html_lang),
         "canonical": canonical,
         "translations": translations,
+        "alternate_links": alternates,
         "og_type": og_type,
         "structured_article": bool(ld) or og_type == "article",
         "image_url": image_url,

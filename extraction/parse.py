@@ -22,7 +22,7 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from extraction.urls import is_http, normalize
+from extraction.urls import fetchable, is_http, normalize
 
 
 def _html_parser() -> Any:
@@ -71,7 +71,15 @@ def parse(html: str) -> Any:
 def base_url(bases: list[Any], url: str) -> str:
     """The URL relative links resolve against: the first http(s) <base href>, else ``url``."""
     hrefs = [href for el in bases if (href := el.get("href")) is not None]
-    return normalize(hrefs[0], url) if hrefs and is_http(normalize(hrefs[0], url)) else url
+    if not hrefs:
+        return url
+    # As written, not normalized: "page/2/" resolves against "/newsroom/", not "/newsroom".
+    try:
+        normalize(hrefs[0], url)  # refuses what cannot be a URL (a port over 65535)
+    except ValueError:
+        return url
+    base = fetchable(hrefs[0], url)
+    return base if is_http(base) else url
 
 
 @lru_cache(maxsize=64)

@@ -4,6 +4,8 @@ Example::
 
     >>> normalize("HTTPS://Example.org:443/news/a-b/?utm_source=rss&page=2#top")
     'https://example.org/news/a-b?page=2'
+    >>> normalize("https://example.org/news/a-b/"), normalize("https://example.org/")
+    ('https://example.org/news/a-b', 'https://example.org/')
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -54,6 +56,10 @@ def normalize(url: str, base: str | None = None) -> str:
             return joined
     if _is_normal(url):
         return url
+    if url[-1:] == "/" and _is_normal(url[:-1]):
+        # "/news/a-b/", as sites that end their paths with a slash link everything:
+        # requests keep the slash (fetchable), so the key is asked for often.
+        return url[:-1]
     return _normalize(url, base)
 
 
@@ -105,6 +111,38 @@ def _normalize(url: str, base: str | None) -> str:
         if not TRACKING_KEYS.match(k) and not SESSION_KEYS.match(k)
     ]
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def fetchable(url: str, base: str | None = None) -> str:
+    """The URL to request for a link: as the site wrote it, resolved against ``base``,
+    less its fragment and tracking parameters.
+
+    A trailing slash, the path's case, session and other parameters are kept: a
+    server may answer only the form it links (``/a/`` and not ``/a``, with no
+    redirect). Only the archive's key (:func:`normalize`) makes the forms one.
+    A fragment is never sent to a server; tracking parameters say how someone
+    arrived, never what the page is, and fetching with them would count the
+    crawler's visits in the site's campaign statistics (the RSS feed's
+    ``utm_source=rss`` on every page of the feed).
+
+    >>> fetchable("/news/a-b/?utm_source=rss&page=2#top", "https://example.org/news/")
+    'https://example.org/news/a-b/?page=2'
+    >>> fetchable("a", "https://example.org/news/"), fetchable("/a", "https://example.org/news/")
+    ('https://example.org/news/a', 'https://example.org/a')
+    """
+    url = url.strip()
+    if base:
+        url = origin(base) + url if is_path_absolute(url) else urljoin(base, url)
+    url = url.partition("#")[0]
+    if "?" not in url:
+        return url
+    head, _, query = url.partition("?")
+    kept = [
+        part
+        for part in query.split("&")
+        if part and not TRACKING_KEYS.match(unquote_plus(part.partition("=")[0]))
+    ]
+    return f"{head}?{'&'.join(kept)}" if kept else head
 
 
 def is_http(url: str) -> bool:

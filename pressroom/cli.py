@@ -957,6 +957,11 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
 @main.command()
 @click.option("--not-releases", is_flag=True, help="Only pages judged not a release.")
 @click.option("--releases", "releases_only", is_flag=True, help="Only pages judged a release.")
+@click.option(
+    "--outside-allow",
+    is_flag=True,
+    help="Only URLs the allow/deny patterns left out (never fetched).",
+)
 @click.option("--source", help="Only this source.")
 @_json_options(
     ["table", "json", "jsonl"],
@@ -965,20 +970,38 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
 )
 @DB_OPTION
 @friendly_errors
-def pages(not_releases: bool, releases_only: bool, source: str | None, fmt: str, db: str) -> None:
+def pages(
+    not_releases: bool,
+    releases_only: bool,
+    outside_allow: bool,
+    source: str | None,
+    fmt: str,
+    db: str,
+) -> None:
     """List the pages crawls judged, with the sitemap lastmod they were listed with.
 
     A page judged not a release (a home page, a topic page, "About") is not
     fetched again while its sitemap lastmod stays the same; these are those pages.
+    URLs the source's allow/deny patterns left out are listed too (the verdict
+    outside_patterns; the summary line's "N outside --allow").
 
     \b
     Examples:
         pressroom pages --not-releases --db site.db
         pressroom pages --not-releases --source hrw --nl --db hrw.db
+        pressroom pages --outside-allow --db site.db
     """
-    if not_releases and releases_only:
-        raise BadInput("give --not-releases or --releases, not both")
-    verdict = "not_release" if not_releases else "release" if releases_only else None
+    if not_releases + releases_only + outside_allow > 1:
+        raise BadInput("give one of --not-releases, --releases and --outside-allow")
+    verdict = (
+        "not_release"
+        if not_releases
+        else "release"
+        if releases_only
+        else "outside_patterns"
+        if outside_allow
+        else None
+    )
     with _open_readonly(db) as archive:
         _known_source(archive, source, db)
         rows = list(archive.pages(source=source, verdict=verdict))

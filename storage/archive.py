@@ -55,6 +55,7 @@ RUN_COUNTS = (
     "not_releases",
     "not_releases_skipped",
     "lastmod_skipped",
+    "outside_patterns",
 )
 # save_articles() returns new/updated/unchanged; finish_run() accepts those
 # names too, so the crawler can add up batch results and pass them straight on.
@@ -63,7 +64,9 @@ _COUNT_ALIASES = {
     "updated": "articles_updated",
     "unchanged": "articles_unchanged",
 }
-PAGE_VERDICTS = ("release", "not_release")
+# outside_patterns: listed by a sitemap, feed or page, left out by the source's
+# allow/deny patterns, never fetched.
+PAGE_VERDICTS = ("release", "not_release", "outside_patterns")
 # What makes a new version of a release: text, title or dates changing.
 _VERSION_FIELDS = REVISION_FIELDS
 # Copy the current version of an article into revisions before it is replaced.
@@ -624,14 +627,19 @@ class Archive(ProfileTables):
             )
         return cursor.rowcount
 
-    def stale_urls(self, source: str, older_than: str, limit: int) -> list[str]:
-        """URLs of the source's articles last fetched before ``older_than``, oldest first."""
+    def stale_urls(self, source: str, older_than: str, limit: int) -> list[tuple[str, str | None]]:
+        """(URL, the URL its capture was fetched at) of the source's articles last fetched
+        before ``older_than``, oldest first. The URL is the archive's normal form (no
+        trailing slash); the capture's is as the site served it, which a server that
+        does not redirect may need."""
         rows = self._select(
-            "SELECT coalesce(fetched_url, url) AS url FROM articles"
+            "SELECT coalesce(fetched_url, url) AS url,"
+            " (SELECT c.url FROM captures c WHERE c.hash = articles.capture_hash) AS captured"
+            " FROM articles"
             " WHERE source = ? AND last_fetched < ? ORDER BY last_fetched, id LIMIT ?",
             [source, older_than, _limit(limit, default=-1)],
         )
-        return [row["url"] for row in rows]
+        return [(row["url"], row["captured"]) for row in rows]
 
     def history(self, url: str) -> list[dict[str, Any]]:
         """Every stored version of a release, oldest first; the last one is current.

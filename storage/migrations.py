@@ -413,3 +413,11 @@ def m007_links(db: Database) -> None:
     {"url", "text"}; NULL for releases stored before, until one is stored new or changed
     (an unchanged text only refreshes the fetch's validators)."""
     db.execute("ALTER TABLE articles ADD COLUMN links TEXT")
+
+
+@migrations()
+def m008_outside_patterns(db: Database) -> None:
+    """URLs a sitemap, feed or page listed that the source's allow/deny patterns left out
+    (never fetched): counted each run, and listed in ``pages`` with the verdict
+    ``outside_patterns``."""
+    db.execute("ALTER TABLE runs ADD COLUMN outside_patterns INTEGER DEFAULT 0")

@@ -338,7 +338,8 @@ class Coordinator:
             url, lastmod = spider.waiting.popleft()
             request = spider._candidate(url, lastmod=lastmod, lastmod_from="sitemap")
             if request is not None:
-                spider.judge.expect(request.url)  # as ReleaseSpider._feed: sections to sample
+                # As ReleaseSpider._feed: sections to sample, by the URL's normal form.
+                spider.judge.expect(request.meta.get("listed") or request.url)
                 requests.append(request)
         if requests:
             self.push(requests)

@@ -88,6 +88,9 @@ class RelayJudge(ReleaseJudge):
             "lastmod": meta.get("lastmod"),
             "lastmod_from": meta.get("lastmod_from"),
             "feed_date": meta.get("feed_date"),
+            # The URL as fetched: a page sent again goes there, not to its normal form
+            # (a server may answer "/a/" and not "/a").
+            "fetched": meta.get("fetched"),
         }
 
 
@@ -116,9 +119,9 @@ class CoordinatorJudgement:
         self.spider = spider
         self.judge: ReleaseJudge = spider.judge
         self.stats = stats
-        # url -> (listed, lastmod, lastmod_from, feed_date) of a held page, as
+        # url -> (listed, lastmod, lastmod_from, feed_date, fetched) of a held page, as
         # ReleaseSpider.held_as
-        self.held_as: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        self.held_as: dict[str, tuple[str, str | None, str | None, str | None, str | None]] = {}
 
     def reached(self, urls: list[str]) -> None:
         for url in urls:
@@ -159,6 +162,7 @@ class CoordinatorJudgement:
                 note.get("lastmod"),
                 note.get("lastmod_from"),
                 note.get("feed_date"),
+                note.get("fetched"),
             )
         return out, decision, again
 
@@ -167,8 +171,8 @@ class CoordinatorJudgement:
         again: list[Any] = []
         settled: list[NotReleaseItem] = []
         for url, release in self.judge.settle().items():
-            listed, seen_lastmod, lastmod_from, feed_date = self.held_as.pop(
-                url, (url, None, None, None)
+            listed, seen_lastmod, lastmod_from, feed_date, fetched = self.held_as.pop(
+                url, (url, None, None, None, None)
             )
             if release:
                 note = {
@@ -176,6 +180,7 @@ class CoordinatorJudgement:
                     "lastmod": seen_lastmod,
                     "lastmod_from": lastmod_from,
                     "feed_date": feed_date,
+                    "fetched": fetched,
                 }
                 again.append(self._request(url, note, True))
             else:
@@ -199,5 +204,9 @@ class CoordinatorJudgement:
         }
         spider = self.spider
         return scrapy.Request(
-            url, callback=spider.parse_page, errback=spider.on_error, meta=meta, dont_filter=True
+            note.get("fetched") or url,
+            callback=spider.parse_page,
+            errback=spider.on_error,
+            meta=meta,
+            dont_filter=True,
         )

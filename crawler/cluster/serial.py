@@ -35,7 +35,14 @@ import struct
 import weakref
 from typing import Any
 
-from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
+from crawler.items import (
+    ArticleItem,
+    Capture,
+    FailureItem,
+    LeftOutItem,
+    NotModifiedItem,
+    NotReleaseItem,
+)
 from storage.captures import Packed
 
 try:  # the cluster extra's; a message is read and written 2-3x faster with it
@@ -46,7 +53,7 @@ except ImportError:  # pragma: no cover
 MAGIC = b"PRM1"
 _LEN = struct.Struct(">I")
 # Classes that may be rebuilt from a message, by name; nothing else is.
-_CLASSES = (ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem)
+_CLASSES = (ArticleItem, Capture, FailureItem, LeftOutItem, NotModifiedItem, NotReleaseItem)
 ITEMS: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 
 

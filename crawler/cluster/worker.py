@@ -405,7 +405,9 @@ class WorkerSpider(ReleaseSpider):
             items.append(FailureItem(response.url, reason, response.status))
         note = None
         if isinstance(self.judge, RelayJudge):
-            note = self.judge.note(normalize(response.url), response.meta)
+            note = self.judge.note(
+                normalize(response.url), {**response.meta, "fetched": response.url}
+            )
         self.cluster.finish(response.request, children, items, note)
         return
         yield  # noqa: B901

@@ -48,12 +48,19 @@ from twisted.python.failure import Failure
 from article.fields import stored_row
 from crawler import failures, lastmod, middlewares, sources
 from crawler.interleave import BySection
-from crawler.items import ArticleItem, Capture, FailureItem, NotModifiedItem, NotReleaseItem
+from crawler.items import (
+    ArticleItem,
+    Capture,
+    FailureItem,
+    LeftOutItem,
+    NotModifiedItem,
+    NotReleaseItem,
+)
 from crawler.judging import JUDGE_VERSION, ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
 from extraction.pdf import is_pdf
-from extraction.urls import MAX_URL_LENGTH, is_http, is_loopback, normalize, template
+from extraction.urls import MAX_URL_LENGTH, fetchable, is_http, is_loopback, normalize, template
 from storage import Archive
 from storage.captures import Packed
 
@@ -155,8 +162,12 @@ class ReleaseSpider(scrapy.Spider):
         # What a held page is recorded under (as listed, its sitemap lastmod): a page the
         # judge settles as no release is recorded without being fetched again.
         # The third: "sitemap" when that lastmod is a sitemap's (a date hint, see parse_page);
-        # the fourth, its feed item's date (the same).
-        self.held_as: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        # the fourth, its feed item's date (the same); the fifth, the URL it was fetched
+        # at (a server may answer that form only).
+        self.held_as: dict[str, tuple[str, str | None, str | None, str | None, str]] = {}
+        # URLs the allow/deny patterns left out, not yet handed to the pipeline
+        # (which counts each once a run and lists it): see _left_out().
+        self.left_out: list[LeftOutItem] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -221,7 +232,7 @@ class ReleaseSpider(scrapy.Spider):
             url, lastmod = self.waiting.popleft()
             request = self._candidate(url, lastmod=lastmod, lastmod_from="sitemap")
             if request is not None:
-                self.judge.expect(request.url)
+                self.judge.expect(request.meta["listed"])
                 batch.append(request)
         # Fetched in the order handed out (one section at a time): Scrapy's default
         # queue is last in, first out.
@@ -246,8 +257,8 @@ class ReleaseSpider(scrapy.Spider):
             return  # not the end: another idle handler just fed sitemap entries
         settled: list[tuple[str, str, str | None]] = []  # the held pages that are no release
         for url, release in self.judge.settle().items():
-            listed, seen_lastmod, lastmod_from, feed_date = self.held_as.pop(
-                url, (url, None, None, None)
+            listed, seen_lastmod, lastmod_from, feed_date, fetched = self.held_as.pop(
+                url, (url, None, None, None, url)
             )
             if not release:
                 # Its verdict and reason are known now: nothing to read again (issue 17).
@@ -263,7 +274,11 @@ class ReleaseSpider(scrapy.Spider):
                 "feed_date": feed_date,
             }
             request = scrapy.Request(
-                url, callback=self.parse_page, errback=self.on_error, meta=meta, dont_filter=True
+                fetched,
+                callback=self.parse_page,
+                errback=self.on_error,
+                meta=meta,
+                dont_filter=True,
             )
             self.crawler.engine.crawl(request)
         if settled:
@@ -351,6 +366,8 @@ class ReleaseSpider(scrapy.Spider):
             page = stored.get(url)
             if page is None or lastmod.moved(page["lastmod"], seen, page["checked_at"]):
                 continue
+            if page["verdict"] == "outside_patterns":
+                continue  # the patterns decide again, this run's
             if page["verdict"] == "release" or page["rules_version"] == self.verdict_version:
                 unchanged[url] = page["verdict"]
         return unchanged
@@ -377,14 +394,21 @@ class ReleaseSpider(scrapy.Spider):
                 yield request
 
     def _stale(self) -> list[str]:
-        """--recheck-older-than: archived releases to re-validate this run, oldest first."""
+        """--recheck-older-than: archived releases to re-validate this run, oldest first.
+
+        Each at the URL its capture was fetched at when that is the same page
+        (a body shared by two pages names the first): "/a/" on a site that
+        answers "/a" with 404.
+        """
         if not self.recheck_before or not self.db or not Path(self.db).exists():
             return []
         with Archive(self.db, readonly=True) as archive:
-            return archive.stale_urls(self.source.name, self.recheck_before, self.recheck_batch)
+            stale = archive.stale_urls(self.source.name, self.recheck_before, self.recheck_batch)
+        return [url if not found or _absolute(found) != url else found for url, found in stale]
 
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
-        if callback == self.parse_page and not self._within_budget(url):
+        """A request for ``url`` as the site gave it; budgets and filters use its normal form."""
+        if callback == self.parse_page and not self._within_budget(normalize(url)):
             return None
         if callback == self.parse_sitemap:
             self.sitemaps_pending += 1
@@ -406,13 +430,45 @@ class ReleaseSpider(scrapy.Spider):
         return True
 
     def _wanted(self, url: str) -> bool:
+        return self._in_scope(url) and not self.source.is_denied(url)
+
+    def _in_scope(self, url: str) -> bool:
+        """An http(s) URL of the source's domains, not absurdly long: one it may fetch."""
         host = urlsplit(url).hostname or ""
         return (
             is_http(url)
             and len(url) <= MAX_URL_LENGTH
             and sources.domain_allowed(host, self.source.allowed_domains)
-            and not self.source.is_denied(url)
         )
+
+    def _outside_patterns(self, key: str) -> bool:
+        """True, and the URL kept to be counted and listed, when the source's allow or
+        deny patterns leave ``key`` (a normal form of its domains) out."""
+        if self.source.is_denied(key):
+            why = "matches a deny pattern"
+        elif self.source.is_release_url(key) is False:
+            why = "matches no allow pattern"
+        else:
+            return False
+        if self._in_scope(key) and key not in self._entry_keys():
+            self.left_out.append(LeftOutItem(key, why))
+        return True
+
+    def _entry_keys(self) -> frozenset[str]:
+        """The normal forms of the source's entry points: fetched as such, never left out
+        (a listing links to itself)."""
+        if self._entries is None:
+            keys = (_absolute(url) for url in self.source.entry_points)
+            self._entries = frozenset(key for key in keys if key is not None)
+        return self._entries
+
+    _entries: frozenset[str] | None = None
+
+    def _left_out(self) -> Iterator[LeftOutItem]:
+        """The left-out URLs kept so far, to be yielded from a callback (items reach the
+        pipeline from callbacks only); the pipeline counts each once a run."""
+        left, self.left_out = self.left_out, []
+        yield from left
 
     def _candidate(self, url: str, *, new_only: bool = False, **meta: Any) -> scrapy.Request | None:
         """A request for a page that may be a release, or None if rules exclude it.
@@ -424,14 +480,15 @@ class ReleaseSpider(scrapy.Spider):
         furniture ("Most Viewed", latest news) changed its ETag, which on most
         sites is every time something is published.
         """
-        url = _absolute(url)
-        if url is None or not self._wanted(url) or self.source.is_release_url(url) is False:
+        key = _absolute(url)
+        if key is None or self._outside_patterns(key) or not self._wanted(key):
             return None
-        if new_only and self.source.sitemaps and self._known(url):
+        if new_only and self.source.sitemaps and self._known(key):
             self.crawler.stats.inc_value("pressroom/known_skipped")
             return None
-        # "listed": the URL as the sitemap or link gave it, the key of its pages row.
-        return self._request(url, self.parse_page, kind="candidate", listed=url, **meta)
+        # Fetched as the sitemap or link gave it (a server may answer "/a/" and not
+        # "/a"); "listed": its normal form, the key of its pages row.
+        return self._request(fetchable(url), self.parse_page, kind="candidate", listed=key, **meta)
 
     # --- sitemaps and feeds ---------------------------------------------
 
@@ -456,7 +513,8 @@ class ReleaseSpider(scrapy.Spider):
         if kind not in ("sitemapindex", "urlset"):
             yield FailureItem(response.url, "not a sitemap (no urlset or sitemapindex)", 200)
             return
-        entries: list[tuple[str, str | None]] = []
+        entries: list[tuple[str, str | None]] = []  # (normal form, lastmod)
+        fetched: list[str] = []  # each entry's URL as the sitemap gives it
         for entry in sitemap:
             loc = (entry.get("loc") or "").strip()
             if not loc:
@@ -469,13 +527,16 @@ class ReleaseSpider(scrapy.Spider):
                 if self._wanted(url) and (not allow or any(p in url for p in allow)):
                     # Read before pages (Scrapy's queue is last in, first out): the
                     # release judge knows the site's sections from all of them.
-                    request = self._request(url, self.parse_sitemap, kind="sitemap")
+                    request = self._request(
+                        fetchable(loc, response.url), self.parse_sitemap, kind="sitemap"
+                    )
                     yield request.replace(priority=SITEMAP_PRIORITY)  # never None
-            else:
+            elif not self._outside_patterns(url):  # counted now, not held in `waiting`
                 entries.append((url, entry.get("lastmod")))
+                fetched.append(fetchable(loc, response.url))
         self.lastmod_counts.update(seen.strip() for _, seen in entries if seen)
         unchanged = self._unchanged(entries)
-        for url, seen in entries:
+        for (url, seen), link in zip(entries, fetched, strict=True):
             verdict = unchanged.get(url)
             if verdict is not None:
                 skipped = "lastmod_skipped" if verdict == "release" else "not_release_skipped"
@@ -485,12 +546,13 @@ class ReleaseSpider(scrapy.Spider):
             if seen:
                 self.sitemap_lastmods[url] = seen
             if self.waiting is not None:
-                self.waiting.append((url, seen))
+                self.waiting.append((link, seen))
             else:
-                request = self._candidate(url, lastmod=seen, lastmod_from="sitemap")
+                request = self._candidate(link, lastmod=seen, lastmod_from="sitemap")
                 if request is not None:
-                    self.judge.expect(request.url)
+                    self.judge.expect(url)
                     yield request
+        yield from self._left_out()
         if self.waiting:
             self._feed()
 
@@ -504,12 +566,12 @@ class ReleaseSpider(scrapy.Spider):
         if root is None:
             yield FailureItem(response.url, "not an RSS or Atom feed", response.status)
             return
-        entries = []
+        entries = []  # (normal form, updated, the link as the feed gives it)
         published: dict[str, str] = {}
         for link, updated, date in _feed_entries(root):
             url = _absolute(link, response.url)
             if url is not None:
-                entries.append((url, updated))
+                entries.append((url, updated, fetchable(link, response.url)))
                 if date:
                     published[url] = date
         # An item's date is the page's date hint (parse_page), unless the feed writes
@@ -520,11 +582,11 @@ class ReleaseSpider(scrapy.Spider):
         if self.source.sitemaps:
             # The sitemap's lastmod governs archived releases; a feed only adds new
             # ones (one stored lastmod per page: two clocks would disagree forever).
-            entries = [(url, None) for url, _ in entries]
-        unchanged = self._unchanged([(url, updated) for url, updated in entries if updated])
-        for url, updated in entries:
+            entries = [(url, None, link) for url, _, link in entries]
+        unchanged = self._unchanged([(url, updated) for url, updated, _ in entries if updated])
+        for url, updated, link in entries:
             if not updated:
-                request = self._candidate(url, new_only=True, feed_date=published.get(url))
+                request = self._candidate(link, new_only=True, feed_date=published.get(url))
             elif url in unchanged:
                 if normalize(url) not in self.rechecked:
                     self.crawler.stats.inc_value("pressroom/lastmod_skipped")
@@ -533,9 +595,10 @@ class ReleaseSpider(scrapy.Spider):
                 # Atom's <updated> moves when the entry is edited (RSS's pubDate
                 # does not): the same rule as a sitemap's <lastmod>.
                 self.sitemap_lastmods[url] = updated
-                request = self._candidate(url, lastmod=updated, feed_date=published.get(url))
+                request = self._candidate(link, lastmod=updated, feed_date=published.get(url))
             if request is not None:
                 yield request
+        yield from self._left_out()
 
     # --- HTML pages -----------------------------------------------------
 
@@ -576,7 +639,7 @@ class ReleaseSpider(scrapy.Spider):
         def analyse(release: bool | None, want_links: bool, next_page: str = "") -> Any:
             return self.pool.analyse(
                 response.body,
-                url,
+                response.url,  # as fetched: relative links resolve against it
                 self.source.rules,
                 content_type=content_type,
                 boilerplate=profile,
@@ -608,9 +671,12 @@ class ReleaseSpider(scrapy.Spider):
                     meta.get("lastmod"),
                     meta.get("lastmod_from"),
                     meta.get("feed_date"),
+                    response.url,
                 )
                 for request in self._follow(result, meta, walking, hops):
                     yield request
+                for item in self._left_out():
+                    yield item
                 return
             elif decision == "not":
                 result.kind = "page"
@@ -618,6 +684,8 @@ class ReleaseSpider(scrapy.Spider):
 
         for request in self._follow(result, meta, walking, hops):
             yield request
+        for item in self._left_out():
+            yield item
 
         if result.kind == "article":
             extracted = result.article or {}
@@ -688,7 +756,8 @@ class ReleaseSpider(scrapy.Spider):
         Listings run newest first, so a page of known releases means the rest
         are known too. Only where patterns say which links are releases.
         """
-        releases = [url for url in links if self.source.is_release_url(url)]
+        keys = [key for url in links if (key := _absolute(url)) is not None]
+        releases = [url for url in keys if self.source.is_release_url(url)]
         if not releases or self.full or not self.source.stop_when_known:
             return False
         if all(self._known(url, this_run=True) for url in releases):
@@ -721,11 +790,11 @@ class ReleaseSpider(scrapy.Spider):
             # ("Most Viewed", latest news), not this page's entries: they would
             # keep a listing paging whenever a new release is still unsaved.
             before = meta.get("listing_links", frozenset())
-            hashed = {url: _url_hash(url) for url in result.links}
+            hashed = {url: _url_hash(normalize(url)) for url in result.links}
             own = [url for url, key in hashed.items() if key not in before]
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
-                    request = self._wanted(url) and self._request(
+                    request = self._wanted(normalize(url)) and self._request(
                         url,
                         self.parse_page,
                         kind="listing",
@@ -743,7 +812,7 @@ class ReleaseSpider(scrapy.Spider):
                         yield request
         elif walking and hops < self.max_hops:
             for url in result.links:
-                if not self._wanted(url):
+                if not self._wanted(normalize(url)):
                     continue
                 shape = template(url)
                 self.per_template[shape] += 1
@@ -781,7 +850,8 @@ class ReleaseSpider(scrapy.Spider):
             reason = "connection refused"
         else:
             reason = f"{type(failure.value).__name__}: {failure.value}".strip().rstrip(":")
-        yield FailureItem(normalize(asked), reason.splitlines()[0], status)
+        # As asked, not normalized: the URL quoted must be the one that failed.
+        yield FailureItem(asked, reason.splitlines()[0], status)
 
 
 def _seen(url: str, result: Any) -> Seen:
@@ -791,7 +861,7 @@ def _seen(url: str, result: Any) -> Seen:
         result.kind,
         by_markup=result.by_markup,
         reason=result.reason,
-        links=result.links,
+        links=[normalize(link) for link in result.links],  # compared with pages' keys
         paginated=bool(result.next_pages),
     )
 
