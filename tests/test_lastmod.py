@@ -170,7 +170,7 @@ def test_adhoc_sitemap_rerun_skips_known_non_release_pages_and_counts_them(tmp_p
     lines = run_cli("pages", "--not-releases", "--nl", "--db", str(db)).stdout
     assert lines == listed.stdout
     both = run_cli("pages", "--releases", "--not-releases", "--db", str(db))
-    assert both.returncode == 2 and both.stderr.startswith("Error: give --not-releases")
+    assert both.returncode == 2 and both.stderr.startswith("Error: give one of --not-releases")
 
 
 def test_a_non_release_page_whose_lastmod_moved_is_judged_again(tmp_path):
