@@ -653,9 +653,7 @@ def _export_format(fmt: str | None, output: str | None) -> str:
 )
 @click.option(
     "--max-file-size",
-    default="200MB",
-    show_default=True,
-    help="With --dataset: start a new Parquet file past about this size.",
+    help="With --dataset: start a new Parquet file past about this size (default: 200MB).",
 )
 @click.option("--query", help="Only articles matching this full-text search.")
 @click.option("--title-only", is_flag=True, help="With --query: match titles only.")
@@ -673,7 +671,7 @@ def export_cmd(
     fmt: str | None,
     output: str | None,
     dataset: str | None,
-    max_file_size: str,
+    max_file_size: str | None,
     dedupe: str | None,
     all_revisions: bool,
     force: bool,
@@ -703,6 +701,8 @@ def export_cmd(
         raise BadInput(
             "--dataset writes Parquet files of the articles; drop --format/--all-revisions"
         )
+    if max_file_size and not dataset:
+        raise BadInput("--max-file-size applies to --dataset; give both")
     fmt = _export_format(fmt, output)
     if filters.get("title_only") and not filters.get("query"):
         raise BadInput("--title-only applies to --query; give both")
@@ -712,7 +712,7 @@ def export_cmd(
         _check_raw(fmt, output, all_revisions, dedupe, filters)
     if fmt == "parquet" and not output and not dataset and sys.stdout.isatty():
         raise BadInput("Parquet is binary: give -o FILE or redirect stdout")
-    max_bytes = parse_size(max_file_size) if dataset else 0
+    max_bytes = parse_size(max_file_size or "200MB") if dataset else 0
     if dataset or fmt == "parquet":
         _require("parquet", "export --dataset" if dataset else "export --format parquet")
     if output:

@@ -68,8 +68,10 @@ def analyse_file(
     boilerplate: Collection[int] = frozenset(),
     url: str | None = None,
     near: Any = None,
+    release: bool | None = True,
 ) -> PageResult:
-    """The analysis of one file, as `pressroom extract` runs it (``url``: its file URI).
+    """The analysis of one file, as `pressroom extract` runs it (``url``: its file URI);
+    ``release``: None lets the page decide, as a crawl without patterns does.
 
     bench/extraction.py scores this function, so that its numbers are the command's.
     """
@@ -82,22 +84,11 @@ def analyse_file(
         broken_gzip = isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
         what = "unreadable gzip" if broken_gzip else "unreadable file"
         return PageResult(url, "failed", reason=f"{what}: {exc}")
+    if data.lstrip()[:5] == b"%PDF-":
+        release = True  # a PDF given to extract is read as one; no verdict judges it
     # Bytes, as a crawl hands them over: extraction decodes them (the crawl's policy,
     # valid UTF-8 before a <meta> charset), reads a PDF as one, and refuses binary data.
-    return extract.analyse(data, url, rules, release=True, boilerplate=boilerplate, near=near)
-
-
-def page_verdict(path: Path, rules: Rules, url: str) -> str | None:
-    """Why a crawl that lets pages decide refuses the page in the file, or None (a
-    release, a PDF, or a file that cannot be read: ``analyse_file`` says so)."""
-    try:
-        data = read_page(path)
-    except (OSError, EOFError, zlib.error):
-        return None
-    if data.lstrip()[:5] == b"%PDF-":
-        return None
-    judged = extract.analyse(data, url, rules, release=None)
-    return judged.reason if judged.kind == "page" else None
+    return extract.analyse(data, url, rules, release=release, boilerplate=boilerplate, near=near)
 
 
 def extract_file(
@@ -106,10 +97,15 @@ def extract_file(
     """One record for one file (see the module docstring); ``near``: the source's
     near-repeated edge blocks (:func:`crawler.profile.learned_near`)."""
     url = path.resolve().as_uri()
-    result = analyse_file(path, rules, boilerplate, url, near)
-    # The page's own verdict, the crawl's (one function, extraction's classify): the
-    # text is still the one read as a release, so that a refused page shows it.
-    refused = page_verdict(path, rules, url) if result.kind == "article" else None
+    # The page's own verdict, the crawl's (one function, extraction's classify). A page
+    # it accepts is read exactly as a release is; a refused one is read again as one,
+    # so that its text is shown beside the reason.
+    result = analyse_file(path, rules, boilerplate, url, near, release=None)
+    refused = result.reason if result.kind == "page" else None
+    if refused:
+        result = analyse_file(path, rules, boilerplate, url, near)
+        if result.kind != "article":
+            refused = None  # nothing to read as a release either: its failure says why
     release = result.kind == "article" and result.article is not None and not refused
     record: dict[str, Any] = {
         "path": str(path),

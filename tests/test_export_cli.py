@@ -146,6 +146,8 @@ def test_warc_export_is_byte_identical_between_runs(db, tmp_path):
         ["--dedupe", "near", "--all-revisions", "-o", "rev.jsonl"],
         ["--dataset", "ds", "--all-revisions"],
         ["--dataset", "ds", "--format", "csv"],
+        # A size limit that only --dataset reads was ignored without a word.
+        ["--max-file-size", "1MB", "-o", "x.parquet"],
     ],
     ids=lambda args: " ".join(args),
 )

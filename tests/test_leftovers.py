@@ -251,11 +251,22 @@ def test_a_first_crawl_that_archived_nothing_failed(site_url, tmp_path):
 
 
 class _RedirectLoop(BaseHTTPRequestHandler):
-    """/a.xml -> /b.xml -> /a.xml ...; no robots.txt."""
+    """/a.xml -> /b.xml -> /a.xml ...; /moved.xml -> /home, an HTML page; no robots.txt."""
 
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/robots.txt":
             self.send_response(404)
+        elif self.path == "/home":
+            body = b"<html><head><title>Home</title></head><body><p>Welcome.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        elif self.path == "/moved.xml":
+            self.send_response(301)
+            self.send_header("Location", "/home")
         else:
             self.send_response(302)
             self.send_header("Location", "/b.xml" if self.path == "/a.xml" else "/a.xml")
@@ -315,6 +326,28 @@ def test_a_crawl_that_fetched_nothing_says_why_in_one_line(request, tmp_path, wh
     assert result.stderr.splitlines() == [f"Error: {message}"]
     assert ": failed - 0 new" in result.stdout
     assert recorded(db) == ([("failed", message)], [(url, reason)])
+
+
+@pytest.mark.parametrize(
+    ("option", "reason"),
+    [
+        ("--sitemap", "not a sitemap (no urlset or sitemapindex)"),
+        ("--feed", "not an RSS or Atom feed"),
+    ],
+)
+def test_a_sitemap_or_feed_that_redirects_to_a_page_is_named_with_its_redirect(
+    loop_url, tmp_path, option, reason
+):
+    # A moved sitemap that now sends to the home page: the failure was recorded under
+    # the home page's URL, so the run said "every page failed"; a feed so moved
+    # (parsed by the recovering XML parser) was no failure at all.
+    url, db = f"{loop_url}/moved.xml", tmp_path / "a.db"
+    result = run_cli("crawl", option, url, "--db", str(db))
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = f"{reason} (redirected to {loop_url}/home)"
+    message = f"nothing could be fetched: {url}: {said}"
+    assert result.stderr.splitlines() == [f"Error: {message}"]
+    assert recorded(db) == ([("failed", message)], [(url, said)])
 
 
 def test_downloads_given_up_are_in_the_verbose_log(tmp_path):

@@ -500,10 +500,10 @@ class ReleaseSpider(scrapy.Spider):
                 # Capped: a small .xml.gz can inflate to gigabytes (a gzip bomb).
                 body = middlewares.inflate(body, self.max_size)
             except middlewares.TooBig as exc:
-                yield FailureItem(response.url, f"sitemap {exc}", response.status)
+                yield _not_listed(response, f"sitemap {exc}")
                 return
             except (OSError, EOFError, zlib.error) as exc:
-                yield FailureItem(response.url, f"broken gzip sitemap: {exc}", response.status)
+                yield _not_listed(response, f"broken gzip sitemap: {exc}")
                 return
         try:
             sitemap = Sitemap(body)
@@ -511,7 +511,7 @@ class ReleaseSpider(scrapy.Spider):
         except (etree.XMLSyntaxError, StopIteration, ValueError, TypeError):
             kind = None
         if kind not in ("sitemapindex", "urlset"):
-            yield FailureItem(response.url, "not a sitemap (no urlset or sitemapindex)", 200)
+            yield _not_listed(response, "not a sitemap (no urlset or sitemapindex)")
             return
         entries: list[tuple[str, str | None]] = []  # (normal form, lastmod)
         fetched: list[str] = []  # each entry's URL as the sitemap gives it
@@ -563,8 +563,9 @@ class ReleaseSpider(scrapy.Spider):
             )
         except etree.XMLSyntaxError:
             root = None
-        if root is None:
-            yield FailureItem(response.url, "not an RSS or Atom feed", response.status)
+        # Recovering parses an HTML page too (a feed URL that now sends to the home page).
+        if root is None or etree.QName(root).localname.lower() not in FEED_ROOTS:
+            yield _not_listed(response, "not an RSS or Atom feed")
             return
         entries = []  # (normal form, updated, the link as the feed gives it)
         published: dict[str, str] = {}
@@ -866,6 +867,18 @@ def _seen(url: str, result: Any) -> Seen:
     )
 
 
+def _not_listed(response: Response, reason: str) -> FailureItem:
+    """A sitemap or feed that lists nothing, recorded under the URL asked for.
+
+    That is the entry point the user gave (the run's message names it); a redirect
+    is said, since it is often the cause (a moved sitemap now sends to the home page).
+    """
+    asked = (response.meta.get("redirect_urls") or [response.url])[0]
+    if asked != response.url:
+        reason += f" (redirected to {response.url})"
+    return FailureItem(asked, reason, response.status)
+
+
 def _asked(response: Response) -> str:
     """The URL the request asked for, before redirects (the one the judge expected)."""
     return normalize((response.meta.get("redirect_urls") or [response.url])[0])
@@ -926,6 +939,10 @@ def _capture(response: Response, packed: Packed | None = None) -> Capture:
 def _url_hash(url: str) -> int:
     """A stable 64-bit key for a URL (request meta is pickled into JOBDIR)."""
     return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
+# The root elements of RSS 2.0, RSS 1.0 (RDF) and Atom.
+FEED_ROOTS = ("rss", "rdf", "feed")
 
 
 def _feed_entries(root: Any) -> list[tuple[str, str | None, str | None]]:
