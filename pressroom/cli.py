@@ -571,7 +571,9 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filters: Any) -> None:
     """Full-text search, best matches first (bm25, title weighted), with a snippet.
 
-    Phrases in double quotes, AND/OR/NOT, prefix* and title:word work.
+    Phrases in double quotes, AND/OR/NOT, prefix* and title:word work. A query
+    in Chinese, Japanese, Korean or Thai matches substrings of the title and
+    text (their words are not spaced apart; README: Reading the archive).
 
     \b
     Examples:

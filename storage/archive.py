@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from . import unspaced
 from .captures import Packed, capture_row, decompress
 from .connection import begin_immediate, connect, release_wal, sqlite_errors
 from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
@@ -1092,8 +1093,14 @@ class Archive(ProfileTables):
         if query is not None:
             with self._errors():
                 matched = resolve(self._conn, query, title_only=title_only)
-            where = " AND ".join(filter(None, [where, filter_clause(title_only)]))
-            params = [*params, matched]
+            if unspaced.applies(matched):
+                # Chinese, Japanese...: substrings, as search() matches them.
+                found = unspaced.condition(matched, title_only=title_only)
+                where = " AND ".join(filter(None, [where, found.sql]))
+                params = [*params, *found.params]
+            else:
+                where = " AND ".join(filter(None, [where, filter_clause(title_only)]))
+                params = [*params, matched]
         return where, params
 
     def _select(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

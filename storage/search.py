@@ -30,7 +30,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from . import fts
+from . import fts, unspaced
 
 # The article columns of a search hit; each hit also has a snippet and its rank.
 HIT_FIELDS: tuple[str, ...] = (
@@ -82,8 +82,21 @@ def ranked(
 
     ``where``/``params`` come from ``filters.where_clause()``. Raises BadQuery
     (one line, with a hint) when ``query`` is not valid FTS5 syntax, even after
-    quoting its barewords.
+    quoting its barewords. A query in Chinese, Japanese, Korean or Thai is
+    matched as substrings instead (storage/unspaced.py): unicode61 keeps an
+    unspaced sentence as one token, so a word inside it would never match.
     """
+    if unspaced.applies(query):
+        checked = resolve(conn, query, title_only=title_only)
+        return unspaced.ranked(
+            conn,
+            checked,
+            fields=fields,
+            where=where,
+            params=params,
+            limit=limit,
+            title_only=title_only,
+        )
     target = match_target(title_only)
     columns = ", ".join(f"a.{field}" for field in fields)
     if not where:
