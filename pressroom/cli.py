@@ -985,7 +985,10 @@ def pages(
     A page judged not a release (a home page, a topic page, "About") is not
     fetched again while its sitemap lastmod stays the same; these are those pages.
     URLs the source's allow/deny patterns left out are listed too (the verdict
-    outside_patterns; the summary line's "N outside --allow").
+    outside_patterns; the summary line's "N outside --allow"). Each page is
+    listed by its normalized URL, the archive's key (no fragment, tracking
+    parameters or trailing slash), not always as the site linked it; the crawl
+    fetches it as linked.
 
     \b
     Examples:

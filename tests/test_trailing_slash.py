@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, run_cli
+from helpers import PROGRAM, ROOT, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 SENTENCE = (
@@ -152,6 +152,26 @@ def test_a_listing_pages_through_slashed_urls_and_stores_each_release_once(site,
     # "a" linked twice, fetched once, and without the tracking parameter.
     assert requests.count("/press/2024/a/") == 1, requests
     assert not any("utm_" in path for path in requests), requests
+
+
+def test_pages_lists_the_normalized_url_as_the_readme_says(site, tmp_path):
+    # A review found README's schema saying pages.url is "as the sitemap or link
+    # listed it", while the site linked "/press/2024/a/" and pages held the key
+    # "/press/2024/a": README must name what is stored.
+    base, requests = site
+    db = tmp_path / "harbour.db"
+    source = _listing_source(base, tmp_path / "harbour.toml")
+    assert run_cli("crawl", "--source", str(source), "--db", str(db)).returncode == 0
+    listed = run_cli("pages", "--releases", "--format", "json", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(page["url"] for page in json.loads(listed.stdout)) == _keys(base)
+    assert "/press/2024/a/" in requests  # fetched as linked, recorded by its key
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    columns = readme.split("| `pages` |")[1].split("|")[1]  # the schema table's row
+    assert "as the sitemap or link listed it" not in columns
+    assert "`url` (the normalized URL, the key" in columns
+    helped = " ".join(run_cli("pages", "--help").stdout.split())
+    assert "by its normalized URL" in helped
 
 
 def test_a_feed_of_slashed_links_with_tracking_parameters_is_archived_whole(site, tmp_path):
