@@ -8,7 +8,9 @@ trap on the site.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -216,6 +218,24 @@ def test_walk_crawl_is_bounded_on_traps(walk_crawl, site):
         (run,) = archive.runs()
     assert run["skipped"] >= 1  # the embargoed release, disallowed by robots.txt
     assert "skipped by robots" in walk_crawl.stdout
+
+
+def test_walk_rerun_asks_once_for_each_archived_release(
+    walk_crawl, cli, site_server, site, tmp_path
+):
+    # A copy: the other walk tests read the first crawl's archive as it was.
+    db = tmp_path / "walk.db"
+    shutil.copy(walk_crawl.db, db)
+    again = _crawl(cli, site_server, db, "127-0-0-1")  # rerun by name, as cron does
+    assert again.returncode == 0, again.stderr
+    asked = Counter(path.rstrip("/") for _, path, _ in again.requests)  # as linked
+    # One conditional request each: the walk's own request carries the validators
+    # (it was unconditional, then the release judge's re-fetch asked again).
+    assert {r.path: asked[r.path] for r in site.releases} == {r.path: 1 for r in site.releases}
+    statuses = {path.rstrip("/"): status for _, path, status in again.requests}
+    assert {statuses[r.path] for r in site.releases} == {304}
+    with Archive(db, readonly=True) as archive:
+        assert archive.runs()[0]["not_modified"] == len(site.releases)
 
 
 # --- limits and dead servers ---------------------------------------------------

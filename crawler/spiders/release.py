@@ -820,7 +820,11 @@ class ReleaseSpider(scrapy.Spider):
                 if self.per_template[shape] > self.max_per_template:
                     self.crawler.stats.inc_value("pressroom/trap_skipped")
                     continue
-                request = self._request(url, self.parse_page, kind="walk", hops=hops + 1)
+                # "listed": the key its validators are looked up by (a 304 is recorded
+                # under it), as for a candidate.
+                request = self._request(
+                    url, self.parse_page, kind="walk", hops=hops + 1, listed=normalize(url)
+                )
                 if request is not None:
                     yield request
 
