@@ -97,14 +97,15 @@ def ask_conditionally(request: Request, known: dict[str, Any]) -> None:
 
 def revalidates(request: Request) -> bool:
     """Whether the archive's validators go on ``request``: a release candidate, or a
-    link a walk found (not its start page, whose 304 would end the walk). Without
-    them a walk fetched each archived release in full, then the release judge's
-    re-fetch asked again conditionally: two requests a known release each rerun.
+    link a walk found that may be a release (the spider gives it a "listed" key; not
+    the start page, whose 304 would end the walk, nor a page the allow patterns
+    leave out, read for its links only). Without them a walk fetched each archived
+    release in full, then the release judge's re-fetch asked again conditionally.
     """
     if "If-None-Match" in request.headers:
         return False
     kind = request.meta.get("kind")
-    return kind == "candidate" or (kind == "walk" and request.meta.get("hops", 0) > 0)
+    return kind == "candidate" or (kind == "walk" and bool(request.meta.get("listed")))
 
 
 class RetryAfterMiddleware(RetryMiddleware):

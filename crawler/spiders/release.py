@@ -719,6 +719,12 @@ class ReleaseSpider(scrapy.Spider):
             reason = result.reason or "extraction failed"
             capture = _capture(response, result.packed) if result.keeps_body else None
             yield FailureItem(url, reason, response.status, capture)
+        elif kind == "walk" and verdict is False:
+            # A page the walk went through that the patterns leave out: counted and
+            # listed as a sitemap entry they leave out is (with the rule), not judged.
+            self._outside_patterns(url)
+            for item in self._left_out():
+                yield item
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
             self.logger.debug("not a release: %s (%s)", url, result.reason)
@@ -820,13 +826,18 @@ class ReleaseSpider(scrapy.Spider):
                 if self.per_template[shape] > self.max_per_template:
                     self.crawler.stats.inc_value("pressroom/trap_skipped")
                     continue
-                # "listed": the key its validators are looked up by (a 304 is recorded
-                # under it), as for a candidate.
                 request = self._request(
-                    url, self.parse_page, kind="walk", hops=hops + 1, listed=normalize(url)
+                    url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(url)
                 )
                 if request is not None:
                     yield request
+
+    def _walk_key(self, url: str) -> dict[str, str]:
+        """A walk link's "listed" key, as a candidate's: its validators are looked up
+        by it (a 304 is recorded under it). None for a link the allow patterns leave
+        out: the walk reads it for its links only, and a 304 would have none."""
+        key = normalize(url)
+        return {} if self.source.is_release_url(key) is False else {"listed": key}
 
     # --- failures -------------------------------------------------------
 
