@@ -168,6 +168,9 @@ class ReleaseSpider(scrapy.Spider):
         # URLs the allow/deny patterns left out, not yet handed to the pipeline
         # (which counts each once a run and lists it): see _left_out().
         self.left_out: list[LeftOutItem] = []
+        # The normal forms of the listing pages requested (page 2 on): fetched as
+        # listings, never left out, though later pages link back to them ("Previous").
+        self.listings: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -450,7 +453,7 @@ class ReleaseSpider(scrapy.Spider):
             why = "matches no allow pattern"
         else:
             return False
-        if self._in_scope(key) and key not in self._entry_keys():
+        if self._in_scope(key) and key not in self._entry_keys() and key not in self.listings:
             self.left_out.append(LeftOutItem(key, why))
         return True
 
@@ -801,7 +804,8 @@ class ReleaseSpider(scrapy.Spider):
             own = [url for url, key in hashed.items() if key not in before]
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
-                    request = self._wanted(normalize(url)) and self._request(
+                    key = normalize(url)
+                    request = self._wanted(key) and self._request(
                         url,
                         self.parse_page,
                         kind="listing",
@@ -809,6 +813,7 @@ class ReleaseSpider(scrapy.Spider):
                         listing_links=frozenset(hashed.values()),
                     )
                     if request:
+                        self.listings.add(key)
                         yield request
             for url in result.links:
                 # Without article patterns every link is a candidate and the page
