@@ -5,7 +5,9 @@ A review crawled a ministry's newsroom (paginated listings whose pages link back
 with "‹ Previous"): listing pages 2 to 4, fetched as listings, were counted in
 "N outside --allow" and listed by ``pages --outside-allow``. The site here is that
 listing, written into the test: three listing pages, each linking the one before
-and after it, and releases with article markup.
+and after it, and releases with article markup. The same review found a walk's
+links beyond --depth dropped without a word: walked with --depth 1, page 3 and
+page 2's releases are such links.
 """
 
 from __future__ import annotations
@@ -117,3 +119,19 @@ def test_listing_pages_fetched_as_listings_are_not_outside_allow(site, tmp_path)
     assert _outside(db) == {f"{base}/about": "matches no allow pattern"}
     assert ": ok - 9 new," in result.stdout
     assert " 1 outside --allow " in result.stdout
+
+
+def test_links_beyond_depth_are_counted_and_named(site, tmp_path):
+    base, requests = site
+    db = tmp_path / "walk.db"
+    result = run_cli("crawl", "--start-url", f"{base}/newsroom/", "--depth", "1", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    # Page 2 is one hop from the start: its releases and page 3 are two.
+    assert "/newsroom/page/2" in requests and "/newsroom/page/3" not in requests
+    # They were dropped without a word; the run says how many, and names the first.
+    (warning,) = [line for line in result.stderr.splitlines() if "--depth" in line]
+    assert warning.startswith("Warning: --depth 1 held back 4 more links, beyond 1 hops")
+    assert f"{base}/newsroom/2024/2-0" in warning
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT warnings FROM runs").fetchone()
+    assert json.loads(stored) == [warning.removeprefix("Warning: ")]

@@ -171,6 +171,10 @@ class ReleaseSpider(scrapy.Spider):
         # The normal forms of the listing pages requested (page 2 on): fetched as
         # listings, never left out, though later pages link back to them ("Previous").
         self.listings: set[str] = set()
+        # A walk's links met at the --depth limit, and the pages it asked for: those
+        # of the first never asked for are what the depth held back (held_back_by_depth).
+        self.beyond_depth: dict[str, None] = {}
+        self.walked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -413,6 +417,8 @@ class ReleaseSpider(scrapy.Spider):
         """A request for ``url`` as the site gave it; budgets and filters use its normal form."""
         if callback == self.parse_page and not self._within_budget(normalize(url)):
             return None
+        if callback == self.parse_page and self.source.follow_links:
+            self.walked.add(normalize(url))
         if callback == self.parse_sitemap:
             self.sitemaps_pending += 1
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
@@ -836,6 +842,16 @@ class ReleaseSpider(scrapy.Spider):
                 )
                 if request is not None:
                     yield request
+        elif walking:
+            for url in result.links:
+                key = _absolute(url)
+                if key is not None and key not in self.walked and self._wanted(key):
+                    self.beyond_depth[key] = None
+
+    def held_back_by_depth(self) -> list[str]:
+        """The links a walk met at the --depth limit and never asked for, in the order
+        met: the run names them (the summary line would look complete without)."""
+        return [url for url in self.beyond_depth if url not in self.walked]
 
     def _walk_key(self, url: str) -> dict[str, str]:
         """A walk link's "listed" key, as a candidate's: its validators are looked up
