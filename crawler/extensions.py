@@ -64,6 +64,11 @@ class RunAccounting:
         """Record the run's counts, status and drift warnings (store: the StorePipeline)."""
         archive, run_id, source = store.archive, store.run_id, store.source
         stats = self.crawler.stats
+        beyond = getattr(spider, "held_back_by_depth", list)()
+        if beyond:
+            stats.set_value("pressroom/over_depth", len(beyond))
+            for url in beyond:  # all of them for -v; the warning names the first few
+                spider.logger.info("held back by --depth: %s", url)
         counts = {
             "pages_fetched": stats.get_value("response_received_count", 0),
             "articles_new": store.counts["new"],
@@ -93,9 +98,28 @@ class RunAccounting:
         quality["run"]["boilerplate_removed"] = removed
         quality["run"]["boilerplate_pages"] = sum(store.removed)
         alarms = drift.warnings(quality["run"], quality["before"])
+        if beyond:
+            alarms.append(held_back(beyond, getattr(spider, "max_hops", 0)))
         archive.finish_run(
             run_id, status, counts, message, warnings=alarms, boilerplate_removed=removed
         )
+
+
+def held_back(urls: list[str], depth: int, shown: int = 3) -> str:
+    """The run's warning for the links a walk never asked for, beyond ``depth`` hops.
+
+    >>> held_back(["https://x.org/a", "https://x.org/b"], 5)  # doctest: +NORMALIZE_WHITESPACE
+    '--depth 5 held back 2 more links, beyond 5 hops from the start: https://x.org/a,
+     https://x.org/b (a larger --depth follows them)'
+    """
+    named = ", ".join(urls[:shown])
+    if len(urls) > shown:
+        named += f" and {len(urls) - shown} more"
+    links = "link" if len(urls) == 1 else "links"
+    return (
+        f"--depth {depth} held back {len(urls)} more {links}, beyond {depth} hops from "
+        f"the start: {named} (a larger --depth follows them)"
+    )
 
 
 def writer_pipeline(crawler: Any) -> Any:
@@ -223,6 +247,9 @@ def _nothing_found(stats: Any, counts: dict[str, int]) -> str:
     over = stats.get_value("pressroom/over_max_pages", 0) if stats is not None else 0
     if over:
         why += f"; --max-pages held back {over} more links"
+    deeper = stats.get_value("pressroom/over_depth", 0) if stats is not None else 0
+    if deeper:
+        why += f"; --depth held back {deeper} more links"
     hint = "check the start URL, --allow patterns and --max-pages"
     if pages:
         hint += f"; pressroom pages --not-releases lists the {pages}"

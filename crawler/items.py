@@ -68,7 +68,8 @@ class FailureItem:
 @dataclass
 class LeftOutItem:
     """A URL a sitemap, feed or page listed that the source's allow/deny patterns leave out:
-    not fetched, but counted and listed (``pressroom pages --outside-patterns``)."""
+    not fetched (a walk reads its pages for their links only), but counted and listed
+    (``pressroom pages --outside-allow``)."""
 
     url: str  # its normal form
     reason: str  # which rule left it out

@@ -95,6 +95,19 @@ def ask_conditionally(request: Request, known: dict[str, Any]) -> None:
         request.meta["handle_httpstatus_list"] = [304]
 
 
+def revalidates(request: Request) -> bool:
+    """Whether the archive's validators go on ``request``: a release candidate, or a
+    link a walk found that may be a release (the spider gives it a "listed" key; not
+    the start page, whose 304 would end the walk, nor a page the allow patterns
+    leave out, read for its links only). Without them a walk fetched each archived
+    release in full, then the release judge's re-fetch asked again conditionally.
+    """
+    if "If-None-Match" in request.headers:
+        return False
+    kind = request.meta.get("kind")
+    return kind == "candidate" or (kind == "walk" and bool(request.meta.get("listed")))
+
+
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retries, plus the wait a server asks for with 429/503 + Retry-After.
 
@@ -129,7 +142,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 class ConditionalRequestMiddleware:
     """Re-fetch archived releases conditionally: a 304 costs no body and no extraction.
 
-    For requests the spider marks as release candidates, adds the ETag and
+    For requests the spider marks as release candidates (and links a walk found), adds the ETag and
     Last-Modified the archive holds as If-None-Match / If-Modified-Since, and
     lets the 304 reach the spider's callback (Scrapy would otherwise treat it as
     an error). Off with ``PRESSROOM_FULL``.
@@ -146,7 +159,7 @@ class ConditionalRequestMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get("kind") != "candidate" or "If-None-Match" in request.headers:
+        if not revalidates(request):
             return None
         # The spider's read-only view of the archive: None before the archive
         # exists and during a source's first crawl, when there is nothing to revalidate.

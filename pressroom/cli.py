@@ -962,7 +962,7 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
 @click.option(
     "--outside-allow",
     is_flag=True,
-    help="Only URLs the allow/deny patterns left out (never fetched).",
+    help="Only URLs the allow/deny patterns left out (not fetched; a walk reads them for links).",
 )
 @click.option("--source", help="Only this source.")
 @_json_options(

@@ -8,7 +8,10 @@ trap on the site.
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -216,6 +219,48 @@ def test_walk_crawl_is_bounded_on_traps(walk_crawl, site):
         (run,) = archive.runs()
     assert run["skipped"] >= 1  # the embargoed release, disallowed by robots.txt
     assert "skipped by robots" in walk_crawl.stdout
+
+
+def test_walk_rerun_asks_once_for_each_archived_release(
+    walk_crawl, cli, site_server, site, tmp_path
+):
+    # A copy: the other walk tests read the first crawl's archive as it was.
+    db = tmp_path / "walk.db"
+    shutil.copy(walk_crawl.db, db)
+    again = _crawl(cli, site_server, db, "127-0-0-1")  # rerun by name, as cron does
+    assert again.returncode == 0, again.stderr
+    asked = Counter(path.rstrip("/") for _, path, _ in again.requests)  # as linked
+    # One conditional request each: the walk's own request carries the validators
+    # (it was unconditional, then the release judge's re-fetch asked again).
+    assert {r.path: asked[r.path] for r in site.releases} == {r.path: 1 for r in site.releases}
+    statuses = {path.rstrip("/"): status for _, path, status in again.requests}
+    assert {statuses[r.path] for r in site.releases} == {304}
+    with Archive(db, readonly=True) as archive:
+        assert archive.runs()[0]["not_modified"] == len(site.releases)
+
+
+def test_walk_with_allow_records_verdicts_as_a_sitemap_crawl_does(
+    walk_crawl, cli, site_server, site_url, tmp_path
+):
+    db = tmp_path / "walk.db"
+    shutil.copy(walk_crawl.db, db)  # judged without patterns, then walked with one
+    again = _crawl(
+        cli, site_server, db, "--start-url", f"{site_url}/news", "--allow", r":\d+/news/2"
+    )
+    assert again.returncode == 0, again.stderr
+    listed = cli("pages", "--format", "json", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    pages = {p["url"]: p for p in json.loads(listed.stdout) if p["run_id"] == 2}
+    releases = [_path(url) for url, p in pages.items() if p["verdict"] == "release"]
+    assert releases and all(path.startswith("/news/2") for path in releases)
+    # A page the pattern leaves out is no judged "not a release": it is outside the
+    # patterns, with the rule (the French releases stay archived from the first run).
+    assert not [url for url, p in pages.items() if p["verdict"] == "not_release"]
+    outside = {url: p["reason"] for url, p in pages.items() if p["verdict"] == "outside_patterns"}
+    assert any(_path(url).startswith("/fr/news/2") for url in outside)
+    assert set(outside.values()) == {"matches no allow pattern"}
+    assert " 0 not releases " in again.stdout
+    assert f" {len(outside)} outside --allow " in again.stdout
 
 
 # --- limits and dead servers ---------------------------------------------------

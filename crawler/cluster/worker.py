@@ -67,7 +67,7 @@ from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
 from crawler.extensions import CLUSTER_FAILED, cluster_failed
 from crawler.items import FailureItem
-from crawler.middlewares import ask_conditionally, requested_wait
+from crawler.middlewares import ask_conditionally, requested_wait, revalidates
 from crawler.robots import CrawlDelayMiddleware
 from crawler.spiders.release import ReleaseSpider
 from extraction.urls import normalize
@@ -199,11 +199,7 @@ class WorkerLink:
         archive = self.crawler.spider.incremental_archive()
         if archive is None:
             return
-        asked = [
-            r
-            for r in children
-            if r.meta.get("kind") == "candidate" and "If-None-Match" not in r.headers
-        ]
+        asked = [r for r in children if revalidates(r)]
         found = self.known.validators_of(r.url for r in asked)
         for request in asked:
             known = found.get(request.url)

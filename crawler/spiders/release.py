@@ -168,6 +168,13 @@ class ReleaseSpider(scrapy.Spider):
         # URLs the allow/deny patterns left out, not yet handed to the pipeline
         # (which counts each once a run and lists it): see _left_out().
         self.left_out: list[LeftOutItem] = []
+        # The normal forms of the listing pages requested (page 2 on): fetched as
+        # listings, never left out, though later pages link back to them ("Previous").
+        self.listings: set[str] = set()
+        # A walk's links met at the --depth limit, and the pages it asked for: those
+        # of the first never asked for are what the depth held back (held_back_by_depth).
+        self.beyond_depth: dict[str, None] = {}
+        self.walked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReleaseSpider:
@@ -410,6 +417,8 @@ class ReleaseSpider(scrapy.Spider):
         """A request for ``url`` as the site gave it; budgets and filters use its normal form."""
         if callback == self.parse_page and not self._within_budget(normalize(url)):
             return None
+        if callback == self.parse_page and self.source.follow_links:
+            self.walked.add(normalize(url))
         if callback == self.parse_sitemap:
             self.sitemaps_pending += 1
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
@@ -450,7 +459,7 @@ class ReleaseSpider(scrapy.Spider):
             why = "matches no allow pattern"
         else:
             return False
-        if self._in_scope(key) and key not in self._entry_keys():
+        if self._in_scope(key) and key not in self._entry_keys() and key not in self.listings:
             self.left_out.append(LeftOutItem(key, why))
         return True
 
@@ -719,6 +728,12 @@ class ReleaseSpider(scrapy.Spider):
             reason = result.reason or "extraction failed"
             capture = _capture(response, result.packed) if result.keeps_body else None
             yield FailureItem(url, reason, response.status, capture)
+        elif kind == "walk" and verdict is False:
+            # A page the walk went through that the patterns leave out: counted and
+            # listed as a sitemap entry they leave out is (with the rule), not judged.
+            self._outside_patterns(url)
+            for item in self._left_out():
+                yield item
         else:
             self.crawler.stats.inc_value("pressroom/not_article")
             self.logger.debug("not a release: %s (%s)", url, result.reason)
@@ -795,7 +810,8 @@ class ReleaseSpider(scrapy.Spider):
             own = [url for url, key in hashed.items() if key not in before]
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
-                    request = self._wanted(normalize(url)) and self._request(
+                    key = normalize(url)
+                    request = self._wanted(key) and self._request(
                         url,
                         self.parse_page,
                         kind="listing",
@@ -803,6 +819,7 @@ class ReleaseSpider(scrapy.Spider):
                         listing_links=frozenset(hashed.values()),
                     )
                     if request:
+                        self.listings.add(key)
                         yield request
             for url in result.links:
                 # Without article patterns every link is a candidate and the page
@@ -820,9 +837,28 @@ class ReleaseSpider(scrapy.Spider):
                 if self.per_template[shape] > self.max_per_template:
                     self.crawler.stats.inc_value("pressroom/trap_skipped")
                     continue
-                request = self._request(url, self.parse_page, kind="walk", hops=hops + 1)
+                request = self._request(
+                    url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(url)
+                )
                 if request is not None:
                     yield request
+        elif walking:
+            for url in result.links:
+                key = _absolute(url)
+                if key is not None and key not in self.walked and self._wanted(key):
+                    self.beyond_depth[key] = None
+
+    def held_back_by_depth(self) -> list[str]:
+        """The links a walk met at the --depth limit and never asked for, in the order
+        met: the run names them (the summary line would look complete without)."""
+        return [url for url in self.beyond_depth if url not in self.walked]
+
+    def _walk_key(self, url: str) -> dict[str, str]:
+        """A walk link's "listed" key, as a candidate's: its validators are looked up
+        by it (a 304 is recorded under it). None for a link the allow patterns leave
+        out: the walk reads it for its links only, and a 304 would have none."""
+        key = normalize(url)
+        return {} if self.source.is_release_url(key) is False else {"listed": key}
 
     # --- failures -------------------------------------------------------
 

@@ -1,0 +1,137 @@
+"""What a crawl says of the links it does not fetch: left out by the patterns, beyond
+--depth. Real crawls through the installed program.
+
+A review crawled a ministry's newsroom (paginated listings whose pages link back
+with "‹ Previous"): listing pages 2 to 4, fetched as listings, were counted in
+"N outside --allow" and listed by ``pages --outside-allow``. The site here is that
+listing, written into the test: three listing pages, each linking the one before
+and after it, and releases with article markup. The same review found a walk's
+links beyond --depth dropped without a word: walked with --depth 1, page 3 and
+page 2's releases are such links.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from helpers import run_cli
+
+SENTENCE = (
+    "The ministry published its inspection of the northern terminals, "
+    "where repairs to the sea wall had been delayed for several winters. "
+)
+
+
+def _release(slug: str) -> bytes:
+    data = {"@type": "NewsArticle", "headline": f"Harbour works at {slug}"}
+    body = "".join(f"<p>{SENTENCE * 2}Site {slug}, part {k}.</p>" for k in range(5))
+    return (
+        f"<html><head><title>Harbour works at {slug}</title>"
+        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
+        f"<body><article><h1>Harbour works at {slug}</h1>"
+        '<p class="date">Published 2 November 2024</p>'
+        f"{body}</article></body></html>"
+    ).encode()
+
+
+def _listing(n: int, last: int) -> bytes:
+    items = "".join(
+        f'<li><a href="/newsroom/2024/{n}-{k}">Release {n}-{k}</a></li>' for k in range(3)
+    )
+    pager = ""
+    if n > 1:  # what the review's site had: a link back to the page before
+        before = "/newsroom/" if n == 2 else f"/newsroom/page/{n - 1}"
+        pager += f'<a href="{before}">‹ Previous</a> '
+    if n < last:
+        pager += f'<a class="pager-next" href="/newsroom/page/{n + 1}">Next ›</a>'
+    links = '<a href="/about">About us</a>'
+    return f"<html><body><h1>Newsroom</h1>{links}<ul>{items}</ul>{pager}</body></html>".encode()
+
+
+def _pages(last: int = 3) -> dict[str, bytes]:
+    pages = {"/newsroom/": _listing(1, last), "/about": b"<html><body>About</body></html>"}
+    for n in range(1, last + 1):
+        if n > 1:
+            pages[f"/newsroom/page/{n}"] = _listing(n, last)
+        for k in range(3):
+            pages[f"/newsroom/2024/{n}-{k}"] = _release(f"{n}-{k}")
+    return pages
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[str, list[str]]]:
+    requests: list[str] = []
+    pages = _pages()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            requests.append(self.path)
+            body = pages.get(self.path)
+            if self.path == "/robots.txt":
+                body = b"User-agent: *\nAllow: /\n"
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _outside(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT url, reason FROM pages WHERE verdict = 'outside_patterns'")
+        return dict(rows.fetchall())
+
+
+def test_listing_pages_fetched_as_listings_are_not_outside_allow(site, tmp_path):
+    base, requests = site
+    source = tmp_path / "ministry.toml"
+    source.write_text(
+        'name = "ministry"\nallowed_domains = ["127.0.0.1"]\n'
+        f'[discover]\nlistings = ["{base}/newsroom/"]\nnext_page = "a.pager-next"\n'
+        "[articles]\nallow = ['/newsroom/\\d{4}/']\n"
+    )
+    db = tmp_path / "a.db"
+    result = run_cli("crawl", "--source", str(source), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "/newsroom/page/2" in requests and "/newsroom/page/3" in requests
+    # Only the page the pattern leaves out and the crawl never fetched.
+    assert _outside(db) == {f"{base}/about": "matches no allow pattern"}
+    assert ": ok - 9 new," in result.stdout
+    assert " 1 outside --allow " in result.stdout
+
+
+def test_links_beyond_depth_are_counted_and_named(site, tmp_path):
+    base, requests = site
+    db = tmp_path / "walk.db"
+    result = run_cli("crawl", "--start-url", f"{base}/newsroom/", "--depth", "1", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    # Page 2 is one hop from the start: its releases and page 3 are two.
+    assert "/newsroom/page/2" in requests and "/newsroom/page/3" not in requests
+    # They were dropped without a word; the run says how many, and names the first.
+    (warning,) = [line for line in result.stderr.splitlines() if "--depth" in line]
+    assert warning.startswith("Warning: --depth 1 held back 4 more links, beyond 1 hops")
+    assert f"{base}/newsroom/2024/2-0" in warning
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT warnings FROM runs").fetchone()
+    assert json.loads(stored) == [warning.removeprefix("Warning: ")]
