@@ -220,7 +220,8 @@ def _analyse(
     if release is None:
         # The date the article would be stored with, trafilatura's guess included
         # ("March 8, 2024" under the headline): `pressroom extract` shows that one.
-        verdict = classify(meta, [b[1] for b in kept], body_words, rules.min_words, date)
+        least = rules.least_words(vouched=False)
+        verdict = classify(meta, [b[1] for b in kept], body_words, least, date)
         if verdict is not None:
             result.reason = verdict
             return result
@@ -259,11 +260,14 @@ def _analyse(
         "extractor": reader_name(reader),
     }
     check_article(result.article)
-    if body_words < rules.min_words:
+    # A page the source's patterns or the crawl's judge call a release (release=True)
+    # is vouched for: a short statement is stored; one that decides for itself is not.
+    least = rules.least_words(vouched=release is True)
+    if body_words < least:
         # Refused, but the text stays on the result: `pressroom extract` shows what
         # it read with the verdict. A crawl keeps nothing of a failed page.
         result.kind = "failed"
-        result.reason = f"too little text ({body_words} words; need {rules.min_words})"
+        result.reason = f"too little text ({body_words} words; need {least})"
         result.blocks = result.template = result.removed_share = result.seen = None
     return result
 
