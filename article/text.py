@@ -61,6 +61,8 @@ def render(title: str | None, blocks: Sequence[Block]) -> tuple[str, str]:
     previous = ""
     for kind, text, markdown in blocks:
         plain.append(f"- {text}" if kind == "li" else text)
+        if kind == "row" and not markdown.startswith("|"):
+            kind = "p"  # a layout table's cell: its paragraphs (extraction/blocks.py)
         if kind == previous and kind in ("li", "row"):
             md[-1] += "\n" + markdown
         elif kind == "row":

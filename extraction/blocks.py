@@ -78,6 +78,9 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
             out.append(("quote", plain, f"> {md}"))
     elif tag == "table" and el.find(".//row") is not None:
         for row in el.iter("row"):
+            if _layout_cell(row):
+                out.append(_layout_block(row.find("cell")))
+                continue
             cells = [_line(_inline(cell, False)) for cell in row.iter("cell")]
             if not any(cells):
                 continue
@@ -96,6 +99,43 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
             md_lines = plain_lines
         for plain, md in zip(plain_lines, md_lines, strict=True):
             out.append(("p", plain, _escape_start(md)))
+
+
+# What makes a table cell a layout box: it holds blocks (a row of data does not).
+_CELL_BLOCKS = {"p", "list", "head", "quote", "code"}
+
+
+def _layout_cell(row: Any) -> bool:
+    """Whether the row is one cell of nothing but blocks: a page laid out with a table
+    (ASP.NET, SharePoint) whose cell holds the article's paragraphs.
+
+    >>> from lxml import etree
+    >>> _layout_cell(etree.fromstring("<row><cell><p>One.</p><p>Two.</p></cell></row>"))
+    True
+    >>> _layout_cell(etree.fromstring("<row><cell>Rates</cell><cell><p>12%</p></cell></row>"))
+    False
+    >>> _layout_cell(etree.fromstring("<row><cell>Note: <p>One.</p></cell></row>"))
+    False
+    """
+    cells = row.findall("cell")
+    if len(cells) != 1 or len(cells[0]) < 2 or (cells[0].text or "").strip():
+        return False
+    return all(c.tag in _CELL_BLOCKS and not (c.tail or "").strip() for c in cells[0])
+
+
+def _layout_block(cell: Any) -> Block:
+    """A layout cell as one block, as a table row is (cleaning judges it whole, as
+    before), its paragraphs kept apart by blank lines: text, not a one-cell table.
+
+    >>> from lxml import etree
+    >>> _layout_block(etree.fromstring("<cell><p>One.</p><p>Two <hi rend='#b'>b</hi>.</p></cell>"))
+    ('row', 'One.\\n\\nTwo b.', 'One.\\n\\nTwo **b**.')
+    """
+    inner: list[Block] = []
+    for child in cell:
+        _block(child, inner, 0)
+    text = "\n\n".join(b[1] for b in inner)
+    return ("row", text, "\n\n".join(b[2] for b in inner))
 
 
 def _paragraphs(text: str, out: list[Block]) -> None:

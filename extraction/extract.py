@@ -347,6 +347,8 @@ def classify(
         return None if words >= min_words else f"article markup but only {words} words"
     if meta["og_type"] and meta["og_type"] != "article":
         return f"og:type is {meta['og_type']!r}"
+    # A block may hold several paragraphs (a layout table's cell): each counts.
+    lines = [part for line in lines for part in line.split("\n\n")]
     paragraphs = [line for line in lines if cleaning.word_count(line) >= PARAGRAPH_WORDS]
     if not (date or meta["date_published"]):
         return NO_DATE if len(paragraphs) >= PARAGRAPHS else NOT_AN_ARTICLE

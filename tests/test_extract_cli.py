@@ -115,3 +115,40 @@ def test_a_broken_gzip_is_one_failed_record_and_the_run_goes_on(cli, tmp_path):
     assert [r["kind"] for r in got] == ["article", "failed", "failed", "article"]
     assert got[1]["reason"].startswith("unreadable gzip: ")
     assert got[2]["reason"].startswith("unreadable gzip: ")
+
+
+# An ASP.NET ministry page laid out with a table (a reviewer's generated newsroom, trimmed):
+# trafilatura gives the body as one table cell, whose paragraphs came out as one line
+# (Markdown: a one-cell table) and counted as one paragraph, so the page was refused.
+LAYOUT_TABLE_PAGE = """<html><head>
+<title>New funding for Ballina fishing fleet | Ministry of Coastal Affairs</title></head><body>
+<nav><a href="/">Home</a> <a href="/newsroom/">Newsroom</a></nav>
+<div id="content"><table class="ms-content">
+<tr><td><span id="ctl00_lblTitle">New funding for Ballina fishing fleet</span></td></tr>
+<tr><td><span id="ctl00_lblDate">Date: 12/09/2023</span></td></tr>
+<tr><td><div id="ctl00_PlaceHolderMain_body">
+<p>Officials extended emergency repairs to the sea wall at Kerlaz following severe winter
+storms, and local councils funded a partnership with 77 coastal municipalities after
+months of talks with stakeholders, fishermen's unions and the harbour boards of the coast.</p>
+<p>Harbour authorities completed the results of the spring fish stock survey after months
+of talks with stakeholders, and said that work on the new quays would begin in May.</p>
+<p>Inspectors reviewed a consultation on offshore wind zoning following the storms, and
+the committee launched plans to dredge the northern channel ahead of the summer season,
+when the ferries between the islands and the mainland run twice as often as in winter.</p>
+<p>The ministry will publish the survey's full results and the dredging schedule on its
+website next month, and the minister will answer questions from the press, the harbour
+boards and the public at an open meeting in the harbour office on the first Monday of June.</p>
+</div></td></tr></table></div>
+<footer><p>&#169; 2024 Ministry of Coastal Affairs. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def test_a_page_laid_out_with_a_table_keeps_its_paragraphs(cli, tmp_path):
+    page = tmp_path / "item.aspx.html"
+    page.write_text(LAYOUT_TABLE_PAGE)
+    (record,) = records(cli("extract", str(page)))
+    assert (record["release"], record["reason"]) == (True, None)
+    body = record["text"].split("\n\n")[1:]
+    assert len(body) == 4 and body[0].startswith("Officials extended"), record["text"]
+    assert body[3].endswith("on the first Monday of June."), record["text"]
+    assert "|" not in record["markdown"], record["markdown"]
