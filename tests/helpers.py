@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,3 +120,29 @@ def json_when_served(url: str, process: subprocess.Popen, wait: float = 60) -> o
             assert process.poll() is None, "the server ended before it answered"
             assert time.monotonic() < deadline, f"nothing answered {url} in {wait:g} s"
             time.sleep(0.2)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test site's request handler: no log lines on stderr, and one call to answer."""
+
+    def send_body(self, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A site served by ``handler`` on a free 127.0.0.1 port: yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

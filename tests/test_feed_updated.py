@@ -10,13 +10,11 @@ against a small Atom site served here on 127.0.0.1.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import QuietHandler, run_cli, serving
 
 from storage import Archive
 
@@ -68,7 +66,7 @@ class AtomSite:
 def atom_site() -> Iterator[tuple[AtomSite, str]]:
     site = AtomSite()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             site.requests.append(self.path)
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -79,23 +77,10 @@ def atom_site() -> Iterator[tuple[AtomSite, str]]:
             else:
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body, kind)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield site, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield site, url
 
 
 def _pages_fetched(site: AtomSite) -> list[str]:

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import QuietHandler, run_cli, serving
 
 SENTENCE = (
     "The ministry published its inspection of the northern terminals, "
@@ -69,7 +67,7 @@ def site() -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
     pages = _pages()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             requests.append(self.path)
             body = pages.get(self.path)
@@ -78,23 +76,10 @@ def site() -> Iterator[tuple[str, list[str]]]:
             if body is None:
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body, "text/html; charset=utf-8")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url, requests
 
 
 def _outside(db: Path) -> dict[str, str]:

@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import html
 import random
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import QuietHandler, run_cli, serving
 
 from fixtures.sources import source_toml
 from storage import Archive
@@ -145,7 +143,7 @@ def build_site() -> dict[str, bytes]:
 def charity_site() -> Iterator[str]:
     site = build_site()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             body = site.get(self.path)
@@ -154,22 +152,10 @@ def charity_site() -> Iterator[str]:
                 return
             kind = "application/xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
             body = body.replace(b"{base}", base.encode())
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body, kind)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

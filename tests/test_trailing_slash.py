@@ -15,13 +15,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, ROOT, run_cli
+from helpers import PROGRAM, ROOT, QuietHandler, run_cli, serving
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 SENTENCE = (
@@ -79,7 +77,7 @@ def _pages(base: str) -> dict[str, tuple[bytes, str]]:
 def site() -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             base = f"http://127.0.0.1:{self.server.server_address[1]}"
             path = self.path.split("?")[0]  # the query does not change the page
@@ -107,17 +105,8 @@ def site() -> Iterator[tuple[str, list[str]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield url, requests
 
 
 def _stored(db: Path) -> list[str]:
