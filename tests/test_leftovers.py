@@ -13,14 +13,13 @@ import os
 import shutil
 import socket
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, without_root_powers
+from helpers import run_cli, serving, without_root_powers
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -279,13 +278,8 @@ class _RedirectLoop(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def loop_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RedirectLoop)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_RedirectLoop) as url:
+        yield url
 
 
 def nobody_listening() -> str:
