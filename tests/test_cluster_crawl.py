@@ -574,3 +574,68 @@ def test_a_cluster_crawl_over_tls(
         redis.stop(kill=True)
     assert out.startswith("run 1 fixture: ok"), out
     assert stored(db) == stored(crawled_archive)
+
+
+def _crawl_name(client: object, timeout: float = 60) -> str:
+    """The name of the one crawl running, once it has one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        names = client.smembers("pressroom:crawls")  # type: ignore[attr-defined]
+        if names:
+            return next(iter(names)).decode()
+        time.sleep(0.05)
+    pytest.fail("no crawl started")
+
+
+def _keys_of(redis: RedisServer, crawl: str) -> list[bytes]:
+    return list(redis.client().scan_iter(match=f"pressroom:{{{crawl}}}:*"))
+
+
+def test_a_coordinator_stopped_by_sigterm_leaves_no_key(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path
+) -> None:
+    """Its worker, still fetching, must not make the deleted keys again (no TTL, for good)."""
+    options = ["-s", "DOWNLOAD_DELAY=0.1"]
+    coordinator = start_coordinator(fixture_source, tmp_path / "a.db", redis.url, *options)
+    worker = start_worker(redis.url, tmp_path / "w.log")
+    client = redis.client()
+    crawl = _crawl_name(client)
+    wait_for_results(client, coordinator)
+    coordinator.send_signal(signal.SIGTERM)
+    out, err = coordinator.communicate(timeout=DEADLINE)
+    assert coordinator.returncode == 143, out + err
+    worker.wait(timeout=60)  # it leaves the ended crawl
+    assert _keys_of(redis, crawl) == []
+
+
+def test_a_rerun_after_a_killed_coordinator_deletes_the_dead_crawl_at_once(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """SIGKILL: no cleanup ran. The rerun of the source deletes the dead crawl's keys first,
+    so the worker still serving it leaves at once (not after the config's 60 s TTL)."""
+    db = tmp_path / "cluster.db"
+    options = ["-s", "DOWNLOAD_DELAY=0.2"]
+    coordinator = start_coordinator(fixture_source, db, redis.url, *options)
+    old_worker = start_worker(redis.url, tmp_path / "old.log")
+    client = redis.client()
+    dead = _crawl_name(client)
+    wait_for_results(client, coordinator)
+    time.sleep(6)  # the coordinator's heartbeat (every 5 s) has refreshed every key
+    coordinator.send_signal(signal.SIGKILL)
+    coordinator.wait()
+    # Never rerun, the dead crawl's keys would expire all the same (within the hour).
+    ttls = {key: client.ttl(key) for key in _keys_of(redis, dead)}
+    assert ttls and all(0 < ttl <= 24 * 3600 for ttl in ttls.values()), ttls
+    assert all(ttl <= 3600 for key, ttl in ttls.items() if b":polite:" not in key), ttls
+    rerun = start_coordinator(fixture_source, db, redis.url)
+    try:
+        old_worker.wait(timeout=20)  # the dead crawl is gone: the worker leaves it
+    except subprocess.TimeoutExpired:
+        old_worker.kill()
+        rerun.kill()
+        pytest.fail("the worker kept serving the dead crawl")
+    assert _keys_of(redis, dead) == []
+    out = finish(rerun, [start_worker(redis.url, tmp_path / "new.log")])
+    assert out.startswith("run 2 fixture: ok"), out
+    assert stored(db).keys() == stored(crawled_archive).keys()
+    assert crawl_keys(redis) == []

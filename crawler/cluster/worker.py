@@ -90,11 +90,12 @@ LEAVE_DELAY = 0.005
 
 def make_seen(server: Any, keys: Any, spec: dict[str, Any]) -> SeenSet:
     """The crawl's seen-set, as the coordinator chose it (the same on every machine)."""
+    # Each addition pushes the expiry on: no further than the coordinator's refresh.
+    ttl = crawls.KEYS_TTL
     if spec.get("mode") == "bloom":
-        return BloomSeen(
-            server, keys.seen, capacity=int(spec["capacity"]), error_rate=float(spec["error_rate"])
-        )
-    return ExpiringSeen(server, keys.seen)
+        capacity, error_rate = int(spec["capacity"]), float(spec["error_rate"])
+        return BloomSeen(server, keys.seen, capacity=capacity, error_rate=error_rate, ttl=ttl)
+    return ExpiringSeen(server, keys.seen, ttl=ttl)
 
 
 class WorkerLink:
@@ -112,6 +113,7 @@ class WorkerLink:
             seen=self.seen,
             lease_seconds=settings.getfloat("PRESSROOM_CLUSTER_LEASE", 120.0),
             max_attempts=settings.getint("PRESSROOM_CLUSTER_MAX_ATTEMPTS", 3),
+            guarded=True,
         )
         self.channel = ResultChannel(self.server, self.keys)
         self.known = KnownUrls(self.server, self.keys)
@@ -120,6 +122,7 @@ class WorkerLink:
             self.keys,
             delay=config.delay,
             limit=int(config.settings.get("CONCURRENT_REQUESTS_PER_DOMAIN") or 0),
+            guarded=True,
         )
         self.tokens: dict[str, str] = {}  # concurrency token -> its domain
         self.leaving: dict[str, list[str]] = {}  # tokens given back, not sent yet: domain -> tokens
@@ -342,7 +345,12 @@ class WorkerSpider(ReleaseSpider):
         if spider.max_pages:
             share(
                 spider,
-                SharedBudget(spider.cluster.server, spider.cluster.keys, limit=spider.max_pages),
+                SharedBudget(
+                    spider.cluster.server,
+                    spider.cluster.keys,
+                    limit=spider.max_pages,
+                    ttl=crawls.KEYS_TTL,
+                ),
             )
         crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         crawler.signals.connect(spider._opened, signal=scrapy.signals.spider_opened)
