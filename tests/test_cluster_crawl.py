@@ -525,6 +525,32 @@ def test_the_readme_acl_user_can_run_a_cluster_crawl_and_a_lesser_one_is_refused
     assert not refused.exists()
 
 
+def test_a_user_refused_ping_and_a_database_out_of_range_are_bad_input(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path
+) -> None:
+    """A user without +@connection (PING refused) is refused as one without +@transaction
+    is: exit 2 and the grants. A database Redis does not have (/99) is bad input: exit 2."""
+    admin = redis.client()
+    rules = [r for r in _readme_acl_rules() if r != "+@connection"]
+    admin.execute_command("ACL", "SETUSER", "weak", "on", ">s3cret", *rules)
+    admin.close()
+    weak = f"redis://weak:s3cret@127.0.0.1:{redis.port}/0"
+    no_db = redis.url.rsplit("/", 1)[0] + "/99"
+    db = tmp_path / "refused.db"
+    bad_db = no_db.replace("/99", "/abc")
+    for url, says in ((weak, "+@connection"), (no_db, "no database 99"), (bad_db, "'abc'")):
+        for args in (
+            ("worker", "--redis", url, "--exit-when-idle"),
+            ("crawl", "--source", str(fixture_source), "--db", str(db), "--redis", url),
+        ):
+            result = run_cli(*args)
+            assert result.returncode == 2, result
+            assert result.stderr.startswith("Error: redis://"), result.stderr
+            assert says in result.stderr, result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not db.exists()
+
+
 def test_a_redis_user_that_loses_its_rights_mid_crawl_fails_the_run_instead_of_hanging(
     tmp_path: Path, redis: RedisServer, fixture_source: Path
 ) -> None:
