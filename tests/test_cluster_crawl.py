@@ -665,3 +665,40 @@ def test_a_rerun_after_a_killed_coordinator_deletes_the_dead_crawl_at_once(
     assert out.startswith("run 2 fixture: ok"), out
     assert stored(db).keys() == stored(crawled_archive).keys()
     assert crawl_keys(redis) == []
+
+
+def test_a_worker_outlives_redis_going_away_with_one_line_and_no_traceback(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """Redis away longer than the link's retries (about 25 s): the worker's heartbeat says so in
+    one line and beats on; the worker is still there, and leaves, when Redis and the crawl are."""
+    from crawler import sources
+    from crawler.cluster import crawls
+
+    config = crawls.CrawlConfig(
+        crawl="away-1",
+        source=crawls.source_to_dict(sources.adhoc(sitemap="http://127.0.0.1:9/sitemap.xml")),
+    )
+    client = redis.client()
+    crawls.publish(client, config)
+    log = tmp_path / "w.log"
+    worker = start_worker(redis.url, log)  # as users run it: no -v
+    deadline = time.monotonic() + 30
+    while len(client.client_list()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)  # until the worker's crawl has its links (the test's is one)
+    time.sleep(1)
+    client.close()
+    redis.stop()
+    time.sleep(32)  # every retry of the heartbeat's command failed meanwhile
+    redis.start()
+    client = redis.client()
+    crawls.publish(client, config)  # its coordinator kept it (its TTL ran out meanwhile)
+    time.sleep(6)
+    assert worker.poll() is None, log.read_text(errors="replace")[-3000:]
+    crawls.finish(client, config.keys)
+    worker.wait(timeout=60)
+    text = log.read_text(errors="replace")
+    assert worker.returncode == 0, text[-3000:]
+    assert "Traceback" not in text and "Unhandled error" not in text, text[-3000:]
+    assert "Exception in callback" not in text, text[-3000:]  # a line that says nothing
+    assert "failed: ConnectionError: " in text, text[-3000:]  # what failed, in one line

@@ -49,6 +49,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
@@ -77,6 +79,8 @@ logger = logging.getLogger(__name__)
 # Stats a worker adds to the coordinator's (the run's summary and counts).
 FORWARDED = ("response_received_count",)
 FORWARDED_PREFIX = "pressroom/"
+# What Redis away past the link's retries raises: said in one line, tried again.
+AWAY = (RedisConnectionError, RedisTimeoutError)
 ROOM_CHECK_EVERY = 50  # completions between two looks at the results backlog
 # Fingerprints this worker pushed, not sent again: the frontier's seen filter has them.
 # Pages repeat links (navigation, related releases): on the fixture site 44% of the links
@@ -224,7 +228,17 @@ class WorkerLink:
         return out
 
     def heartbeat(self) -> None:
-        """Extend held leases (long downloads); follow the profile; notice the crawl's end."""
+        """Extend held leases (long downloads); follow the profile, every few seconds.
+
+        Redis away longer than the link's retries is one line, and the next beat tries
+        again: an exception would stop the beat for good, with Twisted's traceback.
+        """
+        try:
+            self._beat()
+        except AWAY as exc:
+            logger.warning("the heartbeat failed, trying again: %s: %s", type(exc).__name__, exc)
+
+    def _beat(self) -> None:
         if self.held:
             self.frontier.extend(self.worker, list(self.held))
         if self.tokens:
@@ -241,7 +255,10 @@ class WorkerLink:
         now = time.monotonic()
         if now - self._checked > 0.5:
             self._checked = now
-            self.alive = bool(self.server.exists(self.keys.config))
+            try:
+                self.alive = bool(self.server.exists(self.keys.config))
+            except AWAY as exc:  # not known: the crawl goes on until Redis answers
+                logger.warning("Redis is away: %s: %s", type(exc).__name__, exc)
         return self.alive
 
     def close(self) -> None:
@@ -450,7 +467,10 @@ class WorkerQueue(LeasedQueue):
     def __len__(self) -> int:
         if self.ahead:
             return len(self.ahead)
-        return int(self.server.zcard(self.frontier.keys.queue))
+        try:
+            return int(self.server.zcard(self.frontier.keys.queue))
+        except AWAY:
+            return 0  # nothing to take now; the crawl's end is decided by crawl_running
 
     def push(self, request: Any) -> None:
         parent = request.meta.get(LEASE_META)
@@ -503,6 +523,9 @@ class WorkerScheduler(Scheduler):
     def next_request(self) -> Any:
         try:
             return self.queue.pop(0)
+        except AWAY as exc:  # Redis away past the link's retries: ask again later
+            logger.warning("asking for work failed: %s: %s", type(exc).__name__, exc)
+            return None
         except Exception as exc:
             import redis
 
