@@ -572,6 +572,7 @@ class Coordinator:
                 writer.writer.call(partial(self.channel.ack, self.held_messages))
             except Exception as exc:  # noqa: BLE001 (the write failed: the run says so)
                 logger.warning("the last batch failed; held results not acknowledged: %s", exc)
+        self.channel.closed = True  # before the keys go: the reader must not make them again
         try:
             crawls.finish(self.server, self.keys)
         except Exception as exc:  # noqa: BLE001 (the run is recorded; keys expire anyway)
