@@ -71,6 +71,9 @@ def build_settings(
     # The source's delay and concurrency (none on the loopback) are set by the
     # spider (crawler.spiders.release.source_settings), for `scrapy crawl` too.
     values.update(overrides or {})
+    if values.get("PRESSROOM_CLUSTER_CRAWL"):
+        # A rerun after this coordinator died finds its keys in Redis by this name.
+        values["PRESSROOM_RUN_OPTIONS"]["redis_crawl"] = values["PRESSROOM_CLUSTER_CRAWL"]
     settings.setdict(values, priority="cmdline")
     return settings
 

@@ -65,3 +65,15 @@ def test_workers_wait_while_the_backlog_is_full(redis_client):
         channel.wait_for_room(timeout=0.2)
     channel.ack([mid for mid, _ in channel.receive("coordinator")])
     channel.wait_for_room(timeout=0.2)  # room again
+
+
+def test_a_read_after_the_crawl_ended_does_not_make_the_stream_again(redis_client):
+    """The coordinator's reader thread may read once more after its crawl's keys were
+    deleted (Ctrl-C): that read found no group and made the stream again, for good."""
+    keys = CrawlKeys("ch-end")
+    channel = ResultChannel(redis_client, keys)
+    channel.create_group()
+    channel.closed = True  # Coordinator.closed, before the keys go
+    redis_client.delete(keys.results)
+    assert channel.receive("coordinator", block=0.01) == []
+    assert not redis_client.exists(keys.results)

@@ -525,6 +525,32 @@ def test_the_readme_acl_user_can_run_a_cluster_crawl_and_a_lesser_one_is_refused
     assert not refused.exists()
 
 
+def test_a_user_refused_ping_and_a_database_out_of_range_are_bad_input(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path
+) -> None:
+    """A user without +@connection (PING refused) is refused as one without +@transaction
+    is: exit 2 and the grants. A database Redis does not have (/99) is bad input: exit 2."""
+    admin = redis.client()
+    rules = [r for r in _readme_acl_rules() if r != "+@connection"]
+    admin.execute_command("ACL", "SETUSER", "weak", "on", ">s3cret", *rules)
+    admin.close()
+    weak = f"redis://weak:s3cret@127.0.0.1:{redis.port}/0"
+    no_db = redis.url.rsplit("/", 1)[0] + "/99"
+    db = tmp_path / "refused.db"
+    bad_db = no_db.replace("/99", "/abc")
+    for url, says in ((weak, "+@connection"), (no_db, "no database 99"), (bad_db, "'abc'")):
+        for args in (
+            ("worker", "--redis", url, "--exit-when-idle"),
+            ("crawl", "--source", str(fixture_source), "--db", str(db), "--redis", url),
+        ):
+            result = run_cli(*args)
+            assert result.returncode == 2, result
+            assert result.stderr.startswith("Error: redis://"), result.stderr
+            assert says in result.stderr, result.stderr
+            assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not db.exists()
+
+
 def test_a_redis_user_that_loses_its_rights_mid_crawl_fails_the_run_instead_of_hanging(
     tmp_path: Path, redis: RedisServer, fixture_source: Path
 ) -> None:
@@ -574,3 +600,105 @@ def test_a_cluster_crawl_over_tls(
         redis.stop(kill=True)
     assert out.startswith("run 1 fixture: ok"), out
     assert stored(db) == stored(crawled_archive)
+
+
+def _crawl_name(client: object, timeout: float = 60) -> str:
+    """The name of the one crawl running, once it has one."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        names = client.smembers("pressroom:crawls")  # type: ignore[attr-defined]
+        if names:
+            return next(iter(names)).decode()
+        time.sleep(0.05)
+    pytest.fail("no crawl started")
+
+
+def _keys_of(redis: RedisServer, crawl: str) -> list[bytes]:
+    return list(redis.client().scan_iter(match=f"pressroom:{{{crawl}}}:*"))
+
+
+def test_a_coordinator_stopped_by_sigterm_leaves_no_key(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path
+) -> None:
+    """Its worker, still fetching, must not make the deleted keys again (no TTL, for good)."""
+    options = ["-s", "DOWNLOAD_DELAY=0.1"]
+    coordinator = start_coordinator(fixture_source, tmp_path / "a.db", redis.url, *options)
+    worker = start_worker(redis.url, tmp_path / "w.log")
+    client = redis.client()
+    crawl = _crawl_name(client)
+    wait_for_results(client, coordinator)
+    coordinator.send_signal(signal.SIGTERM)
+    out, err = coordinator.communicate(timeout=DEADLINE)
+    assert coordinator.returncode == 143, out + err
+    worker.wait(timeout=60)  # it leaves the ended crawl
+    assert _keys_of(redis, crawl) == []
+
+
+def test_a_rerun_after_a_killed_coordinator_deletes_the_dead_crawl_at_once(
+    tmp_path: Path, redis: RedisServer, fixture_source: Path, crawled_archive: Path
+) -> None:
+    """SIGKILL: no cleanup ran. The rerun of the source deletes the dead crawl's keys first,
+    so the worker still serving it leaves at once (not after the config's 60 s TTL)."""
+    db = tmp_path / "cluster.db"
+    options = ["-s", "DOWNLOAD_DELAY=0.2"]
+    coordinator = start_coordinator(fixture_source, db, redis.url, *options)
+    old_worker = start_worker(redis.url, tmp_path / "old.log")
+    client = redis.client()
+    dead = _crawl_name(client)
+    wait_for_results(client, coordinator)
+    time.sleep(6)  # the coordinator's heartbeat (every 5 s) has refreshed every key
+    coordinator.send_signal(signal.SIGKILL)
+    coordinator.wait()
+    # Never rerun, the dead crawl's keys would expire all the same (within the hour).
+    ttls = {key: client.ttl(key) for key in _keys_of(redis, dead)}
+    assert ttls and all(0 < ttl <= 24 * 3600 for ttl in ttls.values()), ttls
+    assert all(ttl <= 3600 for key, ttl in ttls.items() if b":polite:" not in key), ttls
+    rerun = start_coordinator(fixture_source, db, redis.url)
+    try:
+        old_worker.wait(timeout=20)  # the dead crawl is gone: the worker leaves it
+    except subprocess.TimeoutExpired:
+        old_worker.kill()
+        rerun.kill()
+        pytest.fail("the worker kept serving the dead crawl")
+    assert _keys_of(redis, dead) == []
+    out = finish(rerun, [start_worker(redis.url, tmp_path / "new.log")])
+    assert out.startswith("run 2 fixture: ok"), out
+    assert stored(db).keys() == stored(crawled_archive).keys()
+    assert crawl_keys(redis) == []
+
+
+def test_a_worker_outlives_redis_going_away_with_one_line_and_no_traceback(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """Redis away longer than the link's retries (about 25 s): the worker's heartbeat says so in
+    one line and beats on; the worker is still there, and leaves, when Redis and the crawl are."""
+    from crawler import sources
+    from crawler.cluster import crawls
+
+    config = crawls.CrawlConfig(
+        crawl="away-1",
+        source=crawls.source_to_dict(sources.adhoc(sitemap="http://127.0.0.1:9/sitemap.xml")),
+    )
+    client = redis.client()
+    crawls.publish(client, config)
+    log = tmp_path / "w.log"
+    worker = start_worker(redis.url, log)  # as users run it: no -v
+    deadline = time.monotonic() + 30
+    while len(client.client_list()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)  # until the worker's crawl has its links (the test's is one)
+    time.sleep(1)
+    client.close()
+    redis.stop()
+    time.sleep(32)  # every retry of the heartbeat's command failed meanwhile
+    redis.start()
+    client = redis.client()
+    crawls.publish(client, config)  # its coordinator kept it (its TTL ran out meanwhile)
+    time.sleep(6)
+    assert worker.poll() is None, log.read_text(errors="replace")[-3000:]
+    crawls.finish(client, config.keys)
+    worker.wait(timeout=60)
+    text = log.read_text(errors="replace")
+    assert worker.returncode == 0, text[-3000:]
+    assert "Traceback" not in text and "Unhandled error" not in text, text[-3000:]
+    assert "Exception in callback" not in text, text[-3000:]  # a line that says nothing
+    assert "failed: ConnectionError: " in text, text[-3000:]  # what failed, in one line

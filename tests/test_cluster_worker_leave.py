@@ -17,6 +17,7 @@ def test_a_token_given_back_rides_with_the_next_enter_or_the_timer(redis_server,
     config = crawls.CrawlConfig(
         crawl="lv-1", source={"name": "t"}, settings={"CONCURRENT_REQUESTS_PER_DOMAIN": 1}
     )
+    crawls.publish(redis_server.client(), config)  # a worker's writes need a running crawl
     crawler = SimpleNamespace(settings=Settings({"PRESSROOM_CLUSTER_REDIS": redis_server.url}))
     cluster = worker.WorkerLink(crawler, config)
     armed: list[int] = []

@@ -64,6 +64,8 @@ class ResultChannel:
         self._compress = zstandard.ZstdCompressor(level=level)
         self._decompress = zstandard.ZstdDecompressor()
         self._recovered: set[str] = set()  # consumers whose pending messages were re-read
+        # The crawl ended: a read that finds the stream deleted must not make it again.
+        self.closed = False
 
     def encode(self, message: Any) -> bytes:
         data = self._compress.compress(serial.dumps(message))
@@ -124,6 +126,8 @@ class ResultChannel:
         except Exception as exc:  # redis.ResponseError: NOGROUP (new stream, or Redis lost it)
             if "NOGROUP" not in str(exc):
                 raise
+            if self.closed:
+                return []
         # Created on demand, not before every read: that was one more round trip per read.
         self.create_group()
         return self.server.xreadgroup(GROUP, consumer, {self.key: start}, count=count, block=block)

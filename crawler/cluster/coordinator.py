@@ -83,6 +83,7 @@ SHARED_SETTINGS = (
     "PRESSROOM_CLUSTER_MAX_ATTEMPTS",
 )
 DIVERTED = ("parse_page",)  # callbacks whose requests workers fetch
+DEAD_RUNS_LOOKED_AT = 20  # latest runs whose Redis keys a new coordinator deletes if left
 DEAD_REASON = "no worker finished it: {n} leases expired (a page that kills or stalls workers)"
 
 _coordinators: weakref.WeakKeyDictionary[Any, Coordinator] = weakref.WeakKeyDictionary()
@@ -221,6 +222,7 @@ class Coordinator:
         from crawler.middlewares import ConditionalRequestMiddleware
 
         settings = self.crawler.settings
+        self._forget_dead_crawls(spider)
         seen_spec = self._seen_spec(spider)
         self.frontier = Frontier(
             self.server,
@@ -239,7 +241,8 @@ class Coordinator:
         shared["seen"] = seen_spec
         shared["archive"] = self._publish_archive(spider)
         if spider.max_pages:
-            share(spider, SharedBudget(self.server, self.keys, limit=spider.max_pages))
+            limit, ttl = spider.max_pages, crawls.KEYS_TTL
+            share(spider, SharedBudget(self.server, self.keys, limit=limit, ttl=ttl))
         config = crawls.CrawlConfig(
             crawl=self.keys.crawl,
             source=crawls.source_to_dict(spider.source),
@@ -256,6 +259,25 @@ class Coordinator:
         self.crawler.signals.disconnect(spider._settle_when_idle, signal=signals.spider_idle)
         self._tick = task.LoopingCall(self.tick)
         self._tick.start(TICK, now=False).addErrback(lambda failure: self._fail(failure.value))
+
+    def _forget_dead_crawls(self, spider: Any) -> None:
+        """Delete the keys of this source's earlier crawls whose coordinator died.
+
+        Holding the source's crawl lock, no earlier run of it is alive (crawler.run
+        recorded the dead ones interrupted). Left alone, workers went on fetching the
+        dead crawl's frontier until its config expired, and its keys stayed.
+        """
+        from storage.archive import Archive
+
+        with Archive(self.crawler.settings.get("PRESSROOM_DB"), readonly=True) as archive:
+            runs = archive.runs(limit=DEAD_RUNS_LOOKED_AT)
+        for run in runs:
+            name = (run.get("options") or {}).get("redis_crawl")
+            if run["source"] != spider.source.name or run["status"] != "interrupted" or not name:
+                continue
+            deleted = crawls.finish(self.server, CrawlKeys(name))  # nothing left: a no-op
+            if deleted:
+                logger.info("deleted %d keys of crawl %s (run %d died)", deleted, name, run["id"])
 
     def _seen_spec(self, spider: Any) -> dict[str, Any]:
         """A Bloom filter sized for the source: 4x its archived releases, at least 200,000 URLs."""
@@ -550,6 +572,7 @@ class Coordinator:
                 writer.writer.call(partial(self.channel.ack, self.held_messages))
             except Exception as exc:  # noqa: BLE001 (the write failed: the run says so)
                 logger.warning("the last batch failed; held results not acknowledged: %s", exc)
+        self.channel.closed = True  # before the keys go: the reader must not make them again
         try:
             crawls.finish(self.server, self.keys)
         except Exception as exc:  # noqa: BLE001 (the run is recorded; keys expire anyway)

@@ -16,6 +16,9 @@ travels whole (its fields as JSON), with the settings that must be the same on
 every worker: the per-domain delay, link-walking depth, --full, the User-Agent.
 The config key expires ``TTL`` seconds after the coordinator last refreshed it:
 workers of a coordinator that died (SIGKILL, power cut) leave its crawl by themselves.
+The crawl's other keys expire ``KEYS_TTL`` seconds after the last refresh, so a
+crawl whose coordinator died and is never run again leaves nothing for good (a
+rerun deletes them at once: crawler.cluster.coordinator).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from crawler import sources
 from crawler.cluster.keys import CRAWLS, CrawlKeys
 
 TTL = 60  # seconds the config outlives its coordinator's last refresh
+KEYS_TTL = 3600  # seconds the crawl's other keys outlive it (the per-domain slots: a day)
 
 
 @dataclass
@@ -81,7 +85,13 @@ def publish(server: Any, config: CrawlConfig) -> None:
 
 
 def refresh(server: Any, keys: CrawlKeys) -> None:
-    server.expire(keys.config, TTL)
+    """The coordinator's heartbeat: its crawl's keys live on (a missing key is skipped)."""
+    pipe = server.pipeline(transaction=False)
+    pipe.expire(keys.config, TTL)
+    for name in keys.all_fixed():
+        if name != keys.config:
+            pipe.expire(name, KEYS_TTL)
+    pipe.execute()
 
 
 def load(server: Any, crawl: str) -> CrawlConfig | None:

@@ -62,11 +62,15 @@ local function parse(info)
 end
 """
 
-# KEYS: queue payload seq seen inflight lease
+# KEYS: queue payload seq seen inflight lease [config]
 # ARGV: score data parent then the seen-set's arguments (see crawler.cluster.seen)
+# A worker's script (given the config key) does nothing once the crawl ended: its
+# coordinator deleted the keys, and a page finished late must not make them again.
+_ENDED_LUA = "if KEYS[CONFIG] and redis.call('EXISTS', KEYS[CONFIG]) == 0 then return false end\n"
 _PUSH = (
     SEEN_LUA
     + _FINISH_LUA
+    + _ENDED_LUA.replace("CONFIG", "7")
     + """
 local keys = {queue = KEYS[1], payload = KEYS[2], inflight = KEYS[5], lease = KEYS[6]}
 local new = seen_add(KEYS[4], ARGV, 4)
@@ -123,11 +127,12 @@ return out
 """
 )
 
-# KEYS: queue inflight payload lease results ; ARGV: message ids...
+# KEYS: queue inflight payload lease results [config] ; ARGV: message ids...
 # The message (a result for the coordinator) and the end of the leases are one
 # step: a worker killed in between either sent it and finished, or did neither.
 _COMPLETE = (
     _FINISH_LUA
+    + _ENDED_LUA.replace("CONFIG", "6")
     + """
 local keys = {queue = KEYS[1], inflight = KEYS[2], payload = KEYS[3], lease = KEYS[4]}
 -- Only the first to finish a request sends its result: a worker whose lease
@@ -234,8 +239,12 @@ class Frontier:
         seen: SeenSet | None = None,
         lease_seconds: float = 120.0,
         max_attempts: int = 3,
+        guarded: bool = False,
     ) -> None:
+        """``guarded`` (workers): pushes and completions are dropped once the crawl's
+        config is gone, so that no key of an ended crawl is made again."""
         self.server, self.keys = server, keys
+        self._guard = [keys.config] if guarded else []
         self.seen = seen or SeenSet()
         self.lease_ms = int(lease_seconds * 1000)
         self.max_attempts = max_attempts
@@ -249,7 +258,7 @@ class Frontier:
     def _push_keys(self) -> list[str]:
         k = self.keys
         seen = self.seen.key or k.seen
-        return [k.queue, k.payload, k.seq, seen, k.inflight, k.lease]
+        return [k.queue, k.payload, k.seq, seen, k.inflight, k.lease, *self._guard]
 
     def _push_args(
         self, data: bytes, priority: int, fingerprint: bytes | None, parent: str | None
@@ -298,7 +307,7 @@ class Frontier:
             calls.append(
                 (
                     self._complete,
-                    [k.queue, k.inflight, k.payload, k.lease, k.results],
+                    [k.queue, k.inflight, k.payload, k.lease, k.results, *self._guard],
                     [message or b"", lease],
                 )
             )
@@ -335,9 +344,10 @@ class Frontier:
         k = self.keys
         return int(
             self._complete(
-                keys=[k.queue, k.inflight, k.payload, k.lease, k.results],
+                keys=[k.queue, k.inflight, k.payload, k.lease, k.results, *self._guard],
                 args=[message or b"", *ids],
             )
+            or 0
         )
 
     def extend(self, worker: str, ids: Sequence[str], seconds: float | None = None) -> int:

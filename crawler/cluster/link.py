@@ -82,6 +82,9 @@ def check_url(url: str) -> None:
         return  # a socket file: this machine, guarded by file permissions
     if not host:
         raise LinkError(f"{_shown(url)}: no host")
+    db = parts.path.strip("/")
+    if db and not db.isdigit():  # redis-py would quietly use database 0
+        raise LinkError(f"{_shown(url)}: {db!r} is not a database number (redis://host:6379/0)")
     if not parts.password and not is_loopback(host):
         raise InsecureLink(
             f"{_shown(url)}: a Redis link to another machine needs a password "
@@ -112,7 +115,12 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
         if urlsplit(url).password is None:
             raise Unreachable(f"{_shown(url)}: Redis wants a password or user") from None
         raise Unreachable(f"{_shown(url)}: Redis refused the password or user") from None
+    except redis.exceptions.NoPermissionError as exc:  # PING refused: no +@connection
+        raise _not_permitted(url, exc) from None
     except redis.ResponseError as exc:
+        if "DB index is out of range" in str(exc):  # a database number Redis does not have
+            db = urlsplit(url).path.strip("/")
+            raise LinkError(f"{_shown(url)}: Redis has no database {db} ({exc})") from None
         if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
             raise Unreachable(f"{_shown(url)}: Redis wants a password or user ({exc})") from None
         raise Unreachable(f"{_shown(url)}: {exc}") from None
@@ -133,11 +141,15 @@ def connect(url: str, *, timeout: float = 10.0, retry_seconds: float = 30.0) -> 
             _PERMITTED.add(url)
     except redis.exceptions.NoPermissionError as exc:
         client.close()
-        raise NotPermitted(
-            f"{_shown(url)}: the Redis user may not run what a cluster crawl needs ({exc}); "
-            f"give it {ACL_CATEGORIES} on keys ~pressroom:*"
-        ) from None
+        raise _not_permitted(url, exc) from None
     return client
+
+
+def _not_permitted(url: str, exc: Exception) -> NotPermitted:
+    return NotPermitted(
+        f"{_shown(url)}: the Redis user may not run what a cluster crawl needs ({exc}); "
+        f"give it {ACL_CATEGORIES} on keys ~pressroom:*"
+    )
 
 
 # The URLs whose user passed check_permissions in this process. Rights lost later

@@ -39,12 +39,14 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
-# KEYS: slot tokens ; ARGV: default_delay_ms max_wait_ms ttl_s limit token token_ttl_ms
+# KEYS: slot tokens [config] ; ARGV: default_delay_ms max_wait_ms ttl_s limit token token_ttl_ms
 # Returns {GO, wait_ms} (a slot taken, and the token when limit > 0),
-# {TOO_FAR, wait_ms} or {FULL, 0} (nothing taken).
+# {TOO_FAR, wait_ms}, {FULL, 0} or, once the crawl's config is gone, {ENDED, 0}
+# (nothing taken: an ended crawl's keys are not made again).
 _ENTER = (
     _NOW
     + """
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 0 then return {3, 0} end
 local limit = tonumber(ARGV[4])
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -66,7 +68,7 @@ end
 return {0, wait}
 """
 )
-GO, TOO_FAR, FULL = 0, 1, 2
+GO, TOO_FAR, FULL, ENDED = 0, 1, 2, 3
 
 # KEYS: tokens ; ARGV: token_ttl_ms tokens...  (a heartbeat: later expiries only)
 _TOUCH = (
@@ -114,8 +116,11 @@ class DomainSlots:
         limit: int = 0,
         token_ttl: float = 30.0,
         ttl: int = 24 * 3600,
+        guarded: bool = False,
     ) -> None:
+        """``guarded`` (workers): :meth:`enter` takes nothing once the crawl's config is gone."""
         self.server, self.keys = server, keys
+        self._guard = [keys.config] if guarded else []
         self.delay_ms = int(delay * 1000)
         self.max_wait_ms = int(max_wait * 1000)
         self.limit = max(0, int(limit))  # requests out at once per domain; 0: no limit
@@ -142,13 +147,15 @@ class DomainSlots:
         calls.append(
             (
                 self._enter,
-                [self.keys.domain(domain), self.keys.tokens(domain)],
+                [self.keys.domain(domain), self.keys.tokens(domain), *self._guard],
                 [self.delay_ms, self.max_wait_ms, self.ttl, self.limit, token, self.token_ttl_ms],
             )
         )
         code, wait = link.run_scripts(self.server, calls)[-1]
         if int(code) == FULL:
             raise DomainFull(f"{domain}: {self.limit} requests out")
+        if int(code) == ENDED:
+            raise TooFar(f"{domain}: the crawl ended")
         if int(code) == TOO_FAR:
             raise TooFar(f"{domain}: next slot in {int(wait) / 1000:.1f} s")
         return int(wait) / 1000

@@ -49,6 +49,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro
@@ -77,6 +79,8 @@ logger = logging.getLogger(__name__)
 # Stats a worker adds to the coordinator's (the run's summary and counts).
 FORWARDED = ("response_received_count",)
 FORWARDED_PREFIX = "pressroom/"
+# What Redis away past the link's retries raises: said in one line, tried again.
+AWAY = (RedisConnectionError, RedisTimeoutError)
 ROOM_CHECK_EVERY = 50  # completions between two looks at the results backlog
 # Fingerprints this worker pushed, not sent again: the frontier's seen filter has them.
 # Pages repeat links (navigation, related releases): on the fixture site 44% of the links
@@ -90,11 +94,12 @@ LEAVE_DELAY = 0.005
 
 def make_seen(server: Any, keys: Any, spec: dict[str, Any]) -> SeenSet:
     """The crawl's seen-set, as the coordinator chose it (the same on every machine)."""
+    # Each addition pushes the expiry on: no further than the coordinator's refresh.
+    ttl = crawls.KEYS_TTL
     if spec.get("mode") == "bloom":
-        return BloomSeen(
-            server, keys.seen, capacity=int(spec["capacity"]), error_rate=float(spec["error_rate"])
-        )
-    return ExpiringSeen(server, keys.seen)
+        capacity, error_rate = int(spec["capacity"]), float(spec["error_rate"])
+        return BloomSeen(server, keys.seen, capacity=capacity, error_rate=error_rate, ttl=ttl)
+    return ExpiringSeen(server, keys.seen, ttl=ttl)
 
 
 class WorkerLink:
@@ -112,6 +117,7 @@ class WorkerLink:
             seen=self.seen,
             lease_seconds=settings.getfloat("PRESSROOM_CLUSTER_LEASE", 120.0),
             max_attempts=settings.getint("PRESSROOM_CLUSTER_MAX_ATTEMPTS", 3),
+            guarded=True,
         )
         self.channel = ResultChannel(self.server, self.keys)
         self.known = KnownUrls(self.server, self.keys)
@@ -120,6 +126,7 @@ class WorkerLink:
             self.keys,
             delay=config.delay,
             limit=int(config.settings.get("CONCURRENT_REQUESTS_PER_DOMAIN") or 0),
+            guarded=True,
         )
         self.tokens: dict[str, str] = {}  # concurrency token -> its domain
         self.leaving: dict[str, list[str]] = {}  # tokens given back, not sent yet: domain -> tokens
@@ -221,7 +228,17 @@ class WorkerLink:
         return out
 
     def heartbeat(self) -> None:
-        """Extend held leases (long downloads); follow the profile; notice the crawl's end."""
+        """Extend held leases (long downloads); follow the profile, every few seconds.
+
+        Redis away longer than the link's retries is one line, and the next beat tries
+        again: an exception would stop the beat for good, with Twisted's traceback.
+        """
+        try:
+            self._beat()
+        except AWAY as exc:
+            logger.warning("the heartbeat failed, trying again: %s: %s", type(exc).__name__, exc)
+
+    def _beat(self) -> None:
         if self.held:
             self.frontier.extend(self.worker, list(self.held))
         if self.tokens:
@@ -238,7 +255,10 @@ class WorkerLink:
         now = time.monotonic()
         if now - self._checked > 0.5:
             self._checked = now
-            self.alive = bool(self.server.exists(self.keys.config))
+            try:
+                self.alive = bool(self.server.exists(self.keys.config))
+            except AWAY as exc:  # not known: the crawl goes on until Redis answers
+                logger.warning("Redis is away: %s: %s", type(exc).__name__, exc)
         return self.alive
 
     def close(self) -> None:
@@ -342,7 +362,12 @@ class WorkerSpider(ReleaseSpider):
         if spider.max_pages:
             share(
                 spider,
-                SharedBudget(spider.cluster.server, spider.cluster.keys, limit=spider.max_pages),
+                SharedBudget(
+                    spider.cluster.server,
+                    spider.cluster.keys,
+                    limit=spider.max_pages,
+                    ttl=crawls.KEYS_TTL,
+                ),
             )
         crawler.signals.connect(spider._idle, signal=scrapy.signals.spider_idle)
         crawler.signals.connect(spider._opened, signal=scrapy.signals.spider_opened)
@@ -442,7 +467,10 @@ class WorkerQueue(LeasedQueue):
     def __len__(self) -> int:
         if self.ahead:
             return len(self.ahead)
-        return int(self.server.zcard(self.frontier.keys.queue))
+        try:
+            return int(self.server.zcard(self.frontier.keys.queue))
+        except AWAY:
+            return 0  # nothing to take now; the crawl's end is decided by crawl_running
 
     def push(self, request: Any) -> None:
         parent = request.meta.get(LEASE_META)
@@ -495,6 +523,9 @@ class WorkerScheduler(Scheduler):
     def next_request(self) -> Any:
         try:
             return self.queue.pop(0)
+        except AWAY as exc:  # Redis away past the link's retries: ask again later
+            logger.warning("asking for work failed: %s: %s", type(exc).__name__, exc)
+            return None
         except Exception as exc:
             import redis
 
