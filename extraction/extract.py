@@ -147,6 +147,7 @@ def _analyse(
     result.template, result.by_markup = layout, bool(meta["structured_article"])
     if want_links:
         result.links = links.page_links(tree, base)
+        result.link_keys = [_normal(link) for link in result.links]
     if next_page:
         result.next_pages = links.page_links(tree, base, next_page)
     if release is False:

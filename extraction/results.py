@@ -56,6 +56,9 @@ class PageResult:
     reason: str | None = None
     article: dict[str, Any] | None = None
     links: list[str] = field(default_factory=list)
+    # Each link's normal form, the pages' key, in the order of ``links``: made in the
+    # extraction worker, not in the crawl process (some 130 links a page).
+    link_keys: list[str] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
     alternates: dict[str, str] = field(default_factory=dict)
     # The body before the source's profile was applied (None for PDFs), and a

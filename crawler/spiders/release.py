@@ -806,7 +806,9 @@ class ReleaseSpider(scrapy.Spider):
             # ("Most Viewed", latest news), not this page's entries: they would
             # keep a listing paging whenever a new release is still unsaved.
             before = meta.get("listing_links", frozenset())
-            hashed = {url: _url_hash(normalize(url)) for url in result.links}
+            hashed = {
+                url: _url_hash(key) for url, key in zip(result.links, result.link_keys, strict=True)
+            }
             own = [url for url, key in hashed.items() if key not in before]
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
@@ -898,7 +900,7 @@ def _seen(url: str, result: Any) -> Seen:
         result.kind,
         by_markup=result.by_markup,
         reason=result.reason,
-        links=[normalize(link) for link in result.links],  # compared with pages' keys
+        links=result.link_keys,  # compared with pages' keys
         paginated=bool(result.next_pages),
     )
 
