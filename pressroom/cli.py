@@ -996,17 +996,18 @@ def pages(
         pressroom pages --not-releases --source hrw --nl --db hrw.db
         pressroom pages --outside-allow --db site.db
     """
-    if not_releases + releases_only + outside_allow > 1:
+    chosen = [
+        verdict
+        for flag, verdict in (
+            (not_releases, "not_release"),
+            (releases_only, "release"),
+            (outside_allow, "outside_patterns"),
+        )
+        if flag
+    ]
+    if len(chosen) > 1:
         raise BadInput("give one of --not-releases, --releases and --outside-allow")
-    verdict = (
-        "not_release"
-        if not_releases
-        else "release"
-        if releases_only
-        else "outside_patterns"
-        if outside_allow
-        else None
-    )
+    verdict = chosen[0] if chosen else None
     with _open_readonly(db) as archive:
         _known_source(archive, source, db)
         rows = list(archive.pages(source=source, verdict=verdict))
