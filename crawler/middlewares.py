@@ -27,7 +27,6 @@ failure reason the spider records (crawler/failures.py describes the rest).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import zlib
 from datetime import UTC, datetime
@@ -43,7 +42,7 @@ from scrapy.http import Request, Response
 from w3lib.url import safe_url_string
 
 from crawler import sources
-from extraction.urls import is_http, normalize
+from extraction.urls import is_http, normal_form
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -268,10 +267,8 @@ class RedirectGuardMiddleware:
 
 
 def _same_key(one: str, other: str) -> bool:
-    try:
-        return normalize(one) == normalize(other)
-    except ValueError:
-        return False
+    key = normal_form(one)
+    return key is not None and key == normal_form(other)
 
 
 class CompressionGuardMiddleware:
@@ -382,8 +379,7 @@ class KeyFingerprinter:
         if found is None:
             url = request.url
             if is_http(url):
-                with contextlib.suppress(ValueError):
-                    url = normalize(url)
+                url = normal_form(url) or url
             data = f"{request.method} {url} ".encode() + (request.body or b"")
             found = self._cache[request] = hashlib.sha1(data).digest()  # noqa: S324
         return found

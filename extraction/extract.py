@@ -59,7 +59,7 @@ from extraction.prune import prune
 from extraction.results import NO_DATE, NOT_AN_ARTICLE, PageResult, check_article
 from extraction.rules import Rules
 from extraction.template import template_key
-from extraction.urls import normalize
+from extraction.urls import normal_form
 
 # The safeguard (issue 16). pressroom's own pass (trafilatura fast, favor_precision,
 # on the pruned tree) is the best single extractor on news articles, but on pages
@@ -93,7 +93,7 @@ def analyse(
     ``url`` is the page's URL as fetched: its relative links resolve against it
     (``page/2/`` on ``/news/``); the result and the article name its normal form.
     """
-    fetched, url = url, _normal(url)
+    fetched, url = url, normal_form(url) or url
     try:
         if isinstance(html, bytes):
             if release is True and html.lstrip()[:5] == b"%PDF-":
@@ -112,14 +112,6 @@ def analyse(
         )
     except Exception as exc:  # never let one page crash a crawl: record it instead
         return PageResult(url, "failed", reason=f"extraction error: {type(exc).__name__}: {exc}")
-
-
-def _normal(url: str) -> str:
-    """The normal form of ``url`` (extraction.urls.normalize), or ``url`` if it has none."""
-    try:
-        return normalize(url)
-    except ValueError:
-        return url
 
 
 def _analyse(
@@ -146,8 +138,8 @@ def _analyse(
     # Set for pages judged not releases too: the crawl learns the site's templates.
     result.template, result.by_markup = layout, bool(meta["structured_article"])
     if want_links:
-        result.links = links.page_links(tree, base)
-        result.link_keys = [_normal(link) for link in result.links]
+        found = links.linked(tree, base)
+        result.links, result.link_keys = list(found), list(found.values())
     if next_page:
         result.next_pages = links.page_links(tree, base, next_page)
     if release is False:

@@ -30,7 +30,7 @@ from typing import Any
 from article.text import Block
 from extraction.cleaning import norm
 from extraction.parse import selector
-from extraction.urls import fetchable, is_http, is_path_absolute, normalize, origin
+from extraction.urls import fetchable, is_http, is_path_absolute, normal_form, origin
 
 # Elements that make one block of text: an anchor belongs to the nearest one.
 _HOLDERS = frozenset(
@@ -88,8 +88,18 @@ def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
     What the spider may follow (``PageResult.links``) and a listing's next pages
     (the source's ``next_page`` selector, ``PageResult.next_pages``).
     """
+    return list(linked(tree, base, css))
+
+
+def linked(tree: Any, base: str, css: str | None = None) -> dict[str, str]:
+    """:func:`page_links`, each mapped to its normal form (the key the spider files it by).
+
+    >>> import lxml.html
+    >>> linked(lxml.html.fromstring('<a href="/news/">News</a>'), "https://ngo.org/")
+    {'https://ngo.org/news/': 'https://ngo.org/news'}
+    """
     elements = selector(css)(tree) if css else tree.iter("a")
-    out: dict[str, None] = {}
+    out: dict[str, str] = {}
     for a in elements:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
@@ -98,8 +108,8 @@ def page_links(tree: Any, base: str, css: str | None = None) -> list[str]:
         if absolute is not None and is_http(absolute):
             # Followed as the site links it (a trailing slash kept: a server may
             # answer only that form); the spider keys it by its normal form.
-            out[_fetched(href, base)] = None
-    return list(out)
+            out.setdefault(_fetched(href, base), absolute)
+    return out
 
 
 def _absolute(href: str, base: str) -> str | None:
@@ -129,7 +139,4 @@ def _fetched(href: str, base: str) -> str:
 # time is a lookup (0.3 ms a page of the worker's ~14). Room for a few pages' links.
 @lru_cache(maxsize=4096)
 def _resolved(href: str, base: str) -> str | None:
-    try:
-        return normalize(href, base)
-    except ValueError:
-        return None
+    return normal_form(href, base)

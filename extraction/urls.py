@@ -63,6 +63,18 @@ def normalize(url: str, base: str | None = None) -> str:
     return _normalize(url, base)
 
 
+def normal_form(url: str, base: str | None = None) -> str | None:
+    """:func:`normalize`, or None for what cannot be a URL (``http://[::1``, port 99999).
+
+    >>> normal_form("https://x.org/a/"), normal_form("http://[::1")
+    ('https://x.org/a', None)
+    """
+    try:
+        return normalize(url, base)
+    except ValueError:
+        return None
+
+
 def is_path_absolute(url: str) -> bool:
     """Whether ``url`` is a path from its site's root ("/news/a"), resolved against
     the origin alone; "//host/a" is not: it names another host.

@@ -60,7 +60,15 @@ from crawler.judging import JUDGE_VERSION, ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
 from extraction.pdf import is_pdf
-from extraction.urls import MAX_URL_LENGTH, fetchable, is_http, is_loopback, normalize, template
+from extraction.urls import (
+    MAX_URL_LENGTH,
+    fetchable,
+    is_http,
+    is_loopback,
+    normal_form,
+    normalize,
+    template,
+)
 from storage import Archive
 from storage.captures import Packed
 
@@ -411,14 +419,16 @@ class ReleaseSpider(scrapy.Spider):
             return []
         with Archive(self.db, readonly=True) as archive:
             stale = archive.stale_urls(self.source.name, self.recheck_before, self.recheck_batch)
-        return [url if not found or _absolute(found) != url else found for url, found in stale]
+        return [url if not found or normal_form(found) != url else found for url, found in stale]
 
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
         """A request for ``url`` as the site gave it; budgets and filters use its normal form."""
-        if callback == self.parse_page and not self._within_budget(normalize(url)):
-            return None
-        if callback == self.parse_page and self.source.follow_links:
-            self.walked.add(normalize(url))
+        if callback == self.parse_page:
+            key = normalize(url)
+            if not self._within_budget(key):
+                return None
+            if self.source.follow_links:
+                self.walked.add(key)
         if callback == self.parse_sitemap:
             self.sitemaps_pending += 1
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
@@ -467,7 +477,7 @@ class ReleaseSpider(scrapy.Spider):
         """The normal forms of the source's entry points: fetched as such, never left out
         (a listing links to itself)."""
         if self._entries is None:
-            keys = (_absolute(url) for url in self.source.entry_points)
+            keys = (normal_form(url) for url in self.source.entry_points)
             self._entries = frozenset(key for key in keys if key is not None)
         return self._entries
 
@@ -489,7 +499,7 @@ class ReleaseSpider(scrapy.Spider):
         furniture ("Most Viewed", latest news) changed its ETag, which on most
         sites is every time something is published.
         """
-        key = _absolute(url)
+        key = normal_form(url)
         if key is None or self._outside_patterns(key) or not self._wanted(key):
             return None
         if new_only and self.source.sitemaps and self._known(key):
@@ -528,7 +538,7 @@ class ReleaseSpider(scrapy.Spider):
             loc = (entry.get("loc") or "").strip()
             if not loc:
                 continue
-            url = _absolute(loc, response.url)
+            url = normal_form(loc, response.url)
             if url is None:
                 continue  # not a URL (http://[::1, a port over 65535): skip the entry
             if kind == "sitemapindex":
@@ -549,7 +559,7 @@ class ReleaseSpider(scrapy.Spider):
             verdict = unchanged.get(url)
             if verdict is not None:
                 skipped = "lastmod_skipped" if verdict == "release" else "not_release_skipped"
-                if normalize(url) not in self.rechecked:
+                if url not in self.rechecked:
                     self.crawler.stats.inc_value(f"pressroom/{skipped}")
                 continue
             if seen:
@@ -579,7 +589,7 @@ class ReleaseSpider(scrapy.Spider):
         entries = []  # (normal form, updated, the link as the feed gives it)
         published: dict[str, str] = {}
         for link, updated, date in _feed_entries(root):
-            url = _absolute(link, response.url)
+            url = normal_form(link, response.url)
             if url is not None:
                 entries.append((url, updated, fetchable(link, response.url)))
                 if date:
@@ -598,7 +608,7 @@ class ReleaseSpider(scrapy.Spider):
             if not updated:
                 request = self._candidate(link, new_only=True, feed_date=published.get(url))
             elif url in unchanged:
-                if normalize(url) not in self.rechecked:
+                if url not in self.rechecked:
                     self.crawler.stats.inc_value("pressroom/lastmod_skipped")
                 continue
             else:
@@ -766,13 +776,13 @@ class ReleaseSpider(scrapy.Spider):
             stats.inc_value("pressroom/dated_by_lastmod")
         return hint
 
-    def _all_known(self, links: list[str]) -> bool:
-        """True when every release linked from a listing page is archived: stop paging.
+    def _all_known(self, keys: list[str]) -> bool:
+        """True when every release linked from a listing page (``keys``: the links'
+        normal forms) is archived: stop paging.
 
         Listings run newest first, so a page of known releases means the rest
         are known too. Only where patterns say which links are releases.
         """
-        keys = [key for url in links if (key := _absolute(url)) is not None]
         releases = [url for url in keys if self.source.is_release_url(url)]
         if not releases or self.full or not self.source.stop_when_known:
             return False
@@ -806,10 +816,8 @@ class ReleaseSpider(scrapy.Spider):
             # ("Most Viewed", latest news), not this page's entries: they would
             # keep a listing paging whenever a new release is still unsaved.
             before = meta.get("listing_links", frozenset())
-            hashed = {
-                url: _url_hash(key) for url, key in zip(result.links, result.link_keys, strict=True)
-            }
-            own = [url for url, key in hashed.items() if key not in before]
+            hashed = {key: _url_hash(key) for key in result.link_keys}
+            own = [key for key, hashed_key in hashed.items() if hashed_key not in before]
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
                     key = normalize(url)
@@ -831,8 +839,8 @@ class ReleaseSpider(scrapy.Spider):
                     if request is not None:
                         yield request
         elif walking and hops < self.max_hops:
-            for url in result.links:
-                if not self._wanted(normalize(url)):
+            for url, key in zip(result.links, result.link_keys, strict=True):
+                if not self._wanted(key):
                     continue
                 shape = template(url)
                 self.per_template[shape] += 1
@@ -840,14 +848,13 @@ class ReleaseSpider(scrapy.Spider):
                     self.crawler.stats.inc_value("pressroom/trap_skipped")
                     continue
                 request = self._request(
-                    url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(url)
+                    url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(key)
                 )
                 if request is not None:
                     yield request
         elif walking:
-            for url in result.links:
-                key = _absolute(url)
-                if key is not None and key not in self.walked and self._wanted(key):
+            for key in result.link_keys:
+                if key not in self.walked and self._wanted(key):
                     self.beyond_depth[key] = None
 
     def held_back_by_depth(self) -> list[str]:
@@ -855,11 +862,10 @@ class ReleaseSpider(scrapy.Spider):
         met: the run names them (the summary line would look complete without)."""
         return [url for url in self.beyond_depth if url not in self.walked]
 
-    def _walk_key(self, url: str) -> dict[str, str]:
-        """A walk link's "listed" key, as a candidate's: its validators are looked up
-        by it (a 304 is recorded under it). None for a link the allow patterns leave
-        out: the walk reads it for its links only, and a 304 would have none."""
-        key = normalize(url)
+    def _walk_key(self, key: str) -> dict[str, str]:
+        """A walk link's "listed" key (its normal form), as a candidate's: its validators
+        are looked up by it (a 304 is recorded under it). None for a link the allow
+        patterns leave out: the walk reads it for its links only, and a 304 would have none."""
         return {} if self.source.is_release_url(key) is False else {"listed": key}
 
     # --- failures -------------------------------------------------------
@@ -920,14 +926,6 @@ def _not_listed(response: Response, reason: str) -> FailureItem:
 def _asked(response: Response) -> str:
     """The URL the request asked for, before redirects (the one the judge expected)."""
     return normalize((response.meta.get("redirect_urls") or [response.url])[0])
-
-
-def _absolute(url: str, base: str | None = None) -> str | None:
-    """normalize(url, base), or None for what cannot be a URL (``http://[::1``, port 99999)."""
-    try:
-        return normalize(url, base)
-    except ValueError:
-        return None
 
 
 def _header(response: Response, name: str) -> str | None:
