@@ -7,9 +7,11 @@ import datetime as dt
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from fixtures.demo.site import Response
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,3 +148,37 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class ServedSite:
+    """A site for fixtures.demo.server.serve: ``render`` gives a page or None, a 404 then."""
+
+    def render(self, path: str, base: str) -> Response | None:
+        raise NotImplementedError
+
+    def not_found(self, path: str, base: str) -> Response:
+        return Response(404, {"Content-Type": "text/plain"}, b"not found\n", "text/plain")
+
+
+class SitemapSite(ServedSite):
+    """``pages`` (path -> HTML) and /sitemap.xml listing them all, each with ``lastmod``."""
+
+    def __init__(self, pages: Mapping[str, str], lastmod: str) -> None:
+        self.pages, self.lastmod = pages, lastmod
+
+    def render(self, path: str, base: str) -> Response | None:
+        if path == "/sitemap.xml":
+            entries = "".join(
+                f"<url><loc>{base}{p}</loc><lastmod>{self.lastmod}</lastmod></url>"
+                for p in self.pages
+            )
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+            return ok(body, "application/xml")
+        if path in self.pages:
+            return ok(self.pages[path], "text/html; charset=utf-8")
+        return None
+
+
+def ok(text: str, content_type: str) -> Response:
+    """A 200 response of ``text``."""
+    return Response(200, {"Content-Type": content_type}, text.encode(), content_type)

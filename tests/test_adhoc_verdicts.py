@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import ServedSite, SitemapSite, run_cli
 
 from extraction.results import NOT_AN_ARTICLE
 from fixtures.demo.server import serve
@@ -144,36 +144,19 @@ OTHERS = {
 }
 
 
-class MinistrySite:
-    """The releases and other pages above, and a sitemap listing them all."""
-
-    def render(self, path: str, base: str) -> Response | None:
-        if path == "/sitemap.xml":
-            entries = "".join(
-                f"<url><loc>{base}{p}</loc><lastmod>2024-06-01</lastmod></url>"
-                for p in [*OTHERS, *RELEASES]
-            )
-            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-            return _ok(body, "application/xml")
-        if path in RELEASES:
-            k = list(RELEASES).index(path)
-            write = _statement if path in STATEMENTS else _release
-            return _ok(write(*RELEASES[path], seed=k), "text/html; charset=utf-8")
-        if path in OTHERS:
-            return _ok(OTHERS[path], "text/html; charset=utf-8")
-        return None
-
-    def not_found(self, path: str, base: str) -> Response:
-        return Response(404, {"Content-Type": "text/plain"}, b"not found\n", "text/plain")
-
-
-def _ok(text: str, content_type: str) -> Response:
-    return Response(200, {"Content-Type": content_type}, text.encode(), content_type)
+# The other pages and the releases above, each as served.
+MINISTRY = {
+    **OTHERS,
+    **{
+        path: (_statement if path in STATEMENTS else _release)(*RELEASES[path], seed=k)
+        for k, path in enumerate(RELEASES)
+    },
+}
 
 
 @pytest.fixture(scope="module")
 def ministry() -> Iterator[str]:
-    with serve(MinistrySite()) as server:  # type: ignore[arg-type]
+    with serve(SitemapSite(MINISTRY, "2024-06-01")) as server:  # type: ignore[arg-type]
         yield server.url
 
 
@@ -241,7 +224,7 @@ def test_an_allow_pattern_added_judges_the_known_not_releases_again(ministry, tm
     assert "(2 responses)" in third.stdout, third.stdout  # robots.txt and the sitemap
 
 
-class PressRoom:
+class PressRoom(ServedSite):
     """A feed-only press room: dated releases and two that show no date, one layout."""
 
     def __init__(self) -> None:
@@ -279,9 +262,6 @@ class PressRoom:
             )
             return _tagged(_chrome(title, main, "release-page"), "text/html; charset=utf-8")
         return None
-
-    def not_found(self, path: str, base: str) -> Response:
-        return Response(404, {"Content-Type": "text/plain"}, b"not found\n", "text/plain")
 
 
 def _tagged(text: str, content_type: str) -> Response:

@@ -24,11 +24,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import SitemapSite, run_cli
 
 from extraction.cleaning import word_count
 from fixtures.demo.server import serve
-from fixtures.demo.site import Response
 from fixtures.sources import write_source
 from storage import Archive
 
@@ -126,31 +125,10 @@ OTHERS = {
 PAGES = {**OTHERS, **RELEASES, **STATEMENTS, **TEASERS}
 
 
-class Ministry:
-    """The pages above, and a sitemap listing them all."""
-
-    def render(self, path: str, base: str) -> Response | None:
-        if path == "/sitemap.xml":
-            entries = "".join(
-                f"<url><loc>{base}{p}</loc><lastmod>2024-12-01</lastmod></url>" for p in PAGES
-            )
-            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-            return _ok(body, "application/xml")
-        if path in PAGES:
-            return _ok(PAGES[path], "text/html; charset=utf-8")
-        return None
-
-    def not_found(self, path: str, base: str) -> Response:
-        return Response(404, {"Content-Type": "text/plain"}, b"not found\n", "text/plain")
-
-
-def _ok(text: str, content_type: str) -> Response:
-    return Response(200, {"Content-Type": content_type}, text.encode(), content_type)
-
-
 @pytest.fixture(scope="module")
 def ministry() -> Iterator[str]:
-    with serve(Ministry()) as server:  # type: ignore[arg-type]
+    # The pages above, and a sitemap listing them all.
+    with serve(SitemapSite(PAGES, "2024-12-01")) as server:  # type: ignore[arg-type]
         yield server.url
 
 
