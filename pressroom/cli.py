@@ -855,6 +855,64 @@ def stats(plot: str | None, db: str) -> None:
         click.echo(f"wrote {plot}", err=True)
 
 
+@main.command("runs")
+@click.argument("run_id", required=False, type=click.IntRange(min=1), metavar="[RUN]")
+@click.option("--source", help="Only this source's runs.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many runs, newest first (0: all).",
+)
+@_json_options(
+    ["table", "json", "jsonl"],
+    "table",
+    "table: aligned columns, then each run's message and warnings; json: one array; "
+    "jsonl: one object per line (every column of the runs table).",
+)
+@DB_OPTION
+@friendly_errors
+def runs(run_id: int | None, source: str | None, limit: int, fmt: str, db: str) -> None:
+    """List crawl runs, newest first: status, counts and why a run failed.
+
+    What each crawl printed as its summary line, kept in the archive: a
+    scheduled crawl's log in one place. Give a run's number for the whole of
+    it (its summary line, options, message and warnings).
+
+    \b
+    Examples:
+        pressroom runs --db hrw.db
+        pressroom runs --source hrw --limit 5 --db hrw.db
+        pressroom runs 12 --db hrw.db
+    """
+    from crawler.run import summary_line
+    from pressroom.runs import notes, table
+
+    with _open_readonly(db) as archive:
+        _known_source(archive, source, db)
+        rows = archive.runs(None if run_id else (limit or None), source=source, run_id=run_id)
+    if run_id and not rows:
+        raise BadInput(f"no run {run_id} in {db}" + (f" for source {source!r}" if source else ""))
+    if fmt in ("json", "jsonl"):
+        _echo_json(rows, fmt)
+    elif run_id:
+        (run,) = rows
+        click.echo(summary_line(run))
+        for key in ("started", "finished", "message"):
+            if run.get(key):
+                click.echo(f"{key}: {run[key]}")
+        click.echo(f"options: {json.dumps(run.get('options') or {}, sort_keys=True)}")
+        for warning in run["warnings"]:
+            click.echo(f"warning: {warning}")
+    elif rows:
+        click.echo(table(rows))
+        for line in notes(rows):
+            click.echo(line)
+    else:
+        click.echo("no runs yet" + (f" for {source}" if source else ""), err=True)
+
+
 def _check_folder(output: str) -> None:
     """A file about to be written must have its folder: a one-line error, not a traceback."""
     if not Path(output).absolute().parent.is_dir():

@@ -294,10 +294,24 @@ class Archive(ProfileTables):
         before["boilerplate_removed"] = statistics.median(shares) if shares else None
         return {"run": _quality(run_rows), "before": before}
 
-    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Return runs newest first, options decoded: ``archive.runs(limit=5)[0]["status"]``."""
+    def runs(
+        self, limit: int | None = None, *, source: str | None = None, run_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Return runs newest first, options decoded: ``archive.runs(limit=5)[0]["status"]``.
+
+        ``source`` keeps one source's runs; ``run_id`` the one run (or none).
+        """
+        where, params = [], []
+        if source is not None:
+            where.append("source = ?")
+            params.append(source)
+        if run_id is not None:
+            where.append("id = ?")
+            params.append(run_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._select(
-            "SELECT * FROM runs ORDER BY id DESC LIMIT ?", [_limit(limit, default=-1)]
+            f"SELECT * FROM runs{clause} ORDER BY id DESC LIMIT ?",
+            [*params, _limit(limit, default=-1)],
         )
         for row in rows:
             row["options"] = None if row["options"] is None else json.loads(row["options"])

@@ -9,7 +9,7 @@ from helpers import run_cli
 from pressroom.cli import main
 from storage import Archive
 
-COMMANDS = ["crawl", "sources", "search", "export", "stats", "demo"]
+COMMANDS = ["crawl", "sources", "search", "export", "stats", "runs", "demo"]
 
 
 @pytest.fixture
