@@ -625,9 +625,8 @@ class ReleaseSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         if response.status == 304:
-            self.judge.reached(_asked(response))
-            self.crawler.stats.inc_value("pressroom/not_modified")
-            yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
+            async for thing in self._not_modified(response):
+                yield thing
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         # A PDF is extracted when the source's patterns say it is a release.
@@ -750,6 +749,51 @@ class ReleaseSpider(scrapy.Spider):
             if kind != "listing":  # a listing is one by the source's word, not judged
                 reason = result.reason or "not a release"
                 yield NotReleaseItem(meta.get("listed") or url, reason, meta.get("lastmod"))
+
+    async def _not_modified(self, response: Response) -> AsyncIterator[Any]:
+        """A 304: the archived release is current. A walk goes on through the links of
+        the page it was last read from in full (its capture), as it would through the
+        page itself: a release linked only from releases is rechecked, and found when
+        new, on every rerun (a 304 has no body, and the walk ended there).
+
+        A walked page archived without its page (stored by other means than a crawl)
+        is asked for once more, in full: its links are nowhere else. In a cluster's
+        workers, which hold no captures, the walk still ends at a 304 (counted).
+        """
+        meta = response.meta
+        walking = meta.get("kind") == "walk" or self.source.follow_links
+        stats = self.crawler.stats
+        result = None
+        if walking:
+            archive = self.incremental_archive()
+            last_read = getattr(archive, "last_read", None)
+            page = last_read(meta.get("listed") or normalize(response.url)) if last_read else None
+            if page is not None:
+                body, content_type = page
+                # Links only (release=False): nothing is extracted, nothing stored.
+                result = await self.pool.analyse(
+                    body,
+                    response.url,
+                    self.source.rules,
+                    content_type=content_type,
+                    release=False,
+                    want_links=True,
+                )
+            if last_read is None:
+                stats.inc_value("pressroom/walk_ended_at_not_modified")
+            elif result is None or result.kind == "failed":
+                stats.inc_value("pressroom/read_again_for_links")
+                self.logger.info("read again in full for its links (not kept): %s", response.url)
+                yield _in_full(response.request)
+                return
+        self.judge.reached(_asked(response))
+        stats.inc_value("pressroom/not_modified")
+        yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
+        if result is not None:
+            for request in self._follow(result, meta, True, meta.get("hops", 0)):
+                yield request
+            for item in self._left_out():
+                yield item
 
     def _date_hint(self, meta: dict[str, Any], article: dict[str, Any]) -> str | None:
         """The date of a page that gives none of its own: its feed item's date, else its
@@ -909,6 +953,18 @@ def _seen(url: str, result: Any) -> Seen:
         links=result.link_keys,  # compared with pages' keys
         paginated=bool(result.next_pages),
     )
+
+
+def _in_full(request: scrapy.Request) -> scrapy.Request:
+    """``request`` again without its validators (a 304 would answer it again): its
+    ``read_in_full`` meta keeps the conditional middleware off it."""
+    meta = {k: v for k, v in request.meta.items() if k != "handle_httpstatus_list"}
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in (b"if-none-match", b"if-modified-since")
+    }
+    return request.replace(headers=headers, meta={**meta, "read_in_full": True}, dont_filter=True)
 
 
 def _not_listed(response: Response, reason: str) -> FailureItem:
