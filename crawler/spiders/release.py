@@ -46,7 +46,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from article.fields import stored_row
-from crawler import failures, lastmod, middlewares, sources
+from crawler import failures, lastmod, middlewares, paging, sources
 from crawler.interleave import BySection
 from crawler.items import (
     ArticleItem,
@@ -672,7 +672,7 @@ class ReleaseSpider(scrapy.Spider):
         result = await analyse(
             verdict,
             kind == "listing" or walking or verdict is None,
-            self.source.next_page if kind == "listing" else "",
+            self.source.next_page if kind == "listing" or self._pages_of(url, kind) else "",
         )
         # Counted once read, not when it arrives: its template is what the judge
         # must have seen of a section before calling it sampled.
@@ -862,6 +862,11 @@ class ReleaseSpider(scrapy.Spider):
             before = meta.get("listing_links", frozenset())
             hashed = {key: _url_hash(key) for key in result.link_keys}
             own = [key for key, hashed_key in hashed.items() if hashed_key not in before]
+            # The listing's own pages ("Next", and a numbered pager's "3"): paged through
+            # below, one after the other; never candidates (crawler.paging).
+            pagers = paging.pager_keys(
+                result.link_keys, map(normalize, result.next_pages), result.url
+            )
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
                     key = normalize(url)
@@ -875,14 +880,21 @@ class ReleaseSpider(scrapy.Spider):
                     if request:
                         self.listings.add(key)
                         yield request
-            for url in result.links:
+            for url, key in zip(result.links, result.link_keys, strict=True):
                 # Without article patterns every link is a candidate and the page
                 # decides; _candidate drops links the patterns exclude.
-                if url not in result.next_pages:
+                if url not in result.next_pages and key not in pagers:
                     request = self._candidate(url, new_only=True)
                     if request is not None:
                         yield request
         elif walking and hops < self.max_hops:
+            # The later pages of a walked listing (the start page, or one of its later
+            # pages) are that listing, not pages the patterns leave out: see _pages_of.
+            pagers: set[str] = set()
+            if result.next_pages or result.url in self.listings:
+                pagers = paging.pager_keys(
+                    result.link_keys, map(normalize, result.next_pages), result.url
+                )
             for url, key in zip(result.links, result.link_keys, strict=True):
                 if not self._wanted(key):
                     continue
@@ -895,11 +907,22 @@ class ReleaseSpider(scrapy.Spider):
                     url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(key)
                 )
                 if request is not None:
+                    if key in pagers:
+                        self.listings.add(key)
                     yield request
         elif walking:
             for key in result.link_keys:
                 if key not in self.walked and self._wanted(key):
                     self.beyond_depth[key] = None
+
+    def _pages_of(self, url: str, kind: str | None) -> bool:
+        """Whether a walk reads ``url``'s pager: a listing's page the walk starts from, or
+        one of its later pages, with allow patterns (which would leave those out)."""
+        return (
+            kind == "walk"
+            and bool(self.source.allow)
+            and (url in self._entry_keys() or url in self.listings)
+        )
 
     def held_back_by_depth(self) -> list[str]:
         """The links a walk met at the --depth limit and never asked for, in the order
