@@ -101,8 +101,8 @@ def revalidates(request: Request) -> bool:
     leave out, read for its links only). Without them a walk fetched each archived
     release in full, then the release judge's re-fetch asked again conditionally.
     """
-    if "If-None-Match" in request.headers:
-        return False
+    if "If-None-Match" in request.headers or request.meta.get("read_in_full"):
+        return False  # asked already, or asked again for the page a 304 stood for
     kind = request.meta.get("kind")
     return kind == "candidate" or (kind == "walk" and bool(request.meta.get("listed")))
 

@@ -475,6 +475,24 @@ class Archive(ProfileTables):
         )
         return rows[0] if rows else None
 
+    def last_read(self, url: str) -> tuple[bytes, str] | None:
+        """The body and content type of the page the release :meth:`validators` finds for
+        ``url`` was last read from in full (its capture), or None: not archived, or
+        archived without its page. What a 304 to those validators stands for.
+
+        >>> body, content_type = archive.last_read("https://x.org/a")  # doctest: +SKIP
+        """
+        rows = self._select(
+            "SELECT c.compression, c.body, c.content_type FROM articles a"
+            " LEFT JOIN captures c ON c.hash = a.capture_hash"
+            " WHERE a.url = ? OR a.fetched_url = ? ORDER BY a.url = ? DESC LIMIT 1",
+            [url, url, url],
+        )
+        # The same row as validators(), whether or not its page is kept.
+        if not rows or rows[0]["body"] is None or rows[0]["compression"] != "zstd":
+            return None
+        return decompress(rows[0]["body"]), rows[0]["content_type"] or ""
+
     def known(self, urls: Iterable[str]) -> set[str]:
         """Which of ``urls`` are archived (as a release's URL or the URL it was fetched at).
 

@@ -46,7 +46,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from article.fields import stored_row
-from crawler import failures, lastmod, middlewares, sources
+from crawler import failures, lastmod, middlewares, paging, sources
 from crawler.interleave import BySection
 from crawler.items import (
     ArticleItem,
@@ -625,9 +625,8 @@ class ReleaseSpider(scrapy.Spider):
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         if response.status == 304:
-            self.judge.reached(_asked(response))
-            self.crawler.stats.inc_value("pressroom/not_modified")
-            yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
+            async for thing in self._not_modified(response):
+                yield thing
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         # A PDF is extracted when the source's patterns say it is a release.
@@ -673,7 +672,7 @@ class ReleaseSpider(scrapy.Spider):
         result = await analyse(
             verdict,
             kind == "listing" or walking or verdict is None,
-            self.source.next_page if kind == "listing" else "",
+            self.source.next_page if kind == "listing" or self._pages_of(url, kind) else "",
         )
         # Counted once read, not when it arrives: its template is what the judge
         # must have seen of a section before calling it sampled.
@@ -751,6 +750,51 @@ class ReleaseSpider(scrapy.Spider):
                 reason = result.reason or "not a release"
                 yield NotReleaseItem(meta.get("listed") or url, reason, meta.get("lastmod"))
 
+    async def _not_modified(self, response: Response) -> AsyncIterator[Any]:
+        """A 304: the archived release is current. A walk goes on through the links of
+        the page it was last read from in full (its capture), as it would through the
+        page itself: a release linked only from releases is rechecked, and found when
+        new, on every rerun (a 304 has no body, and the walk ended there).
+
+        A walked page archived without its page (stored by other means than a crawl)
+        is asked for once more, in full: its links are nowhere else. In a cluster's
+        workers, which hold no captures, the walk still ends at a 304 (counted).
+        """
+        meta = response.meta
+        walking = meta.get("kind") == "walk" or self.source.follow_links
+        stats = self.crawler.stats
+        result = None
+        if walking:
+            archive = self.incremental_archive()
+            last_read = getattr(archive, "last_read", None)
+            page = last_read(meta.get("listed") or normalize(response.url)) if last_read else None
+            if page is not None:
+                body, content_type = page
+                # Links only (release=False): nothing is extracted, nothing stored.
+                result = await self.pool.analyse(
+                    body,
+                    response.url,
+                    self.source.rules,
+                    content_type=content_type,
+                    release=False,
+                    want_links=True,
+                )
+            if last_read is None:
+                stats.inc_value("pressroom/walk_ended_at_not_modified")
+            elif result is None or result.kind == "failed":
+                stats.inc_value("pressroom/read_again_for_links")
+                self.logger.info("read again in full for its links (not kept): %s", response.url)
+                yield _in_full(response.request)
+                return
+        self.judge.reached(_asked(response))
+        stats.inc_value("pressroom/not_modified")
+        yield NotModifiedItem(normalize(response.url), meta.get("listed"), meta.get("lastmod"))
+        if result is not None:
+            for request in self._follow(result, meta, True, meta.get("hops", 0)):
+                yield request
+            for item in self._left_out():
+                yield item
+
     def _date_hint(self, meta: dict[str, Any], article: dict[str, Any]) -> str | None:
         """The date of a page that gives none of its own: its feed item's date, else its
         sitemap <lastmod> (issue 17). The pipeline keeps a date stored before.
@@ -818,6 +862,11 @@ class ReleaseSpider(scrapy.Spider):
             before = meta.get("listing_links", frozenset())
             hashed = {key: _url_hash(key) for key in result.link_keys}
             own = [key for key, hashed_key in hashed.items() if hashed_key not in before]
+            # The listing's own pages ("Next", and a numbered pager's "3"): paged through
+            # below, one after the other; never candidates (crawler.paging).
+            pagers = paging.pager_keys(
+                result.link_keys, map(normalize, result.next_pages), result.url
+            )
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
                     key = normalize(url)
@@ -831,14 +880,21 @@ class ReleaseSpider(scrapy.Spider):
                     if request:
                         self.listings.add(key)
                         yield request
-            for url in result.links:
+            for url, key in zip(result.links, result.link_keys, strict=True):
                 # Without article patterns every link is a candidate and the page
                 # decides; _candidate drops links the patterns exclude.
-                if url not in result.next_pages:
+                if url not in result.next_pages and key not in pagers:
                     request = self._candidate(url, new_only=True)
                     if request is not None:
                         yield request
         elif walking and hops < self.max_hops:
+            # The later pages of a walked listing (the start page, or one of its later
+            # pages) are that listing, not pages the patterns leave out: see _pages_of.
+            pagers: set[str] = set()
+            if result.next_pages or result.url in self.listings:
+                pagers = paging.pager_keys(
+                    result.link_keys, map(normalize, result.next_pages), result.url
+                )
             for url, key in zip(result.links, result.link_keys, strict=True):
                 if not self._wanted(key):
                     continue
@@ -851,11 +907,22 @@ class ReleaseSpider(scrapy.Spider):
                     url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(key)
                 )
                 if request is not None:
+                    if key in pagers:
+                        self.listings.add(key)
                     yield request
         elif walking:
             for key in result.link_keys:
                 if key not in self.walked and self._wanted(key):
                     self.beyond_depth[key] = None
+
+    def _pages_of(self, url: str, kind: str | None) -> bool:
+        """Whether a walk reads ``url``'s pager: a listing's page the walk starts from, or
+        one of its later pages, with allow patterns (which would leave those out)."""
+        return (
+            kind == "walk"
+            and bool(self.source.allow)
+            and (url in self._entry_keys() or url in self.listings)
+        )
 
     def held_back_by_depth(self) -> list[str]:
         """The links a walk met at the --depth limit and never asked for, in the order
@@ -909,6 +976,18 @@ def _seen(url: str, result: Any) -> Seen:
         links=result.link_keys,  # compared with pages' keys
         paginated=bool(result.next_pages),
     )
+
+
+def _in_full(request: scrapy.Request) -> scrapy.Request:
+    """``request`` again without its validators (a 304 would answer it again): its
+    ``read_in_full`` meta keeps the conditional middleware off it."""
+    meta = {k: v for k, v in request.meta.items() if k != "handle_httpstatus_list"}
+    headers = {
+        k: v
+        for k, v in request.headers.items()
+        if k.lower() not in (b"if-none-match", b"if-modified-since")
+    }
+    return request.replace(headers=headers, meta={**meta, "read_in_full": True}, dont_filter=True)
 
 
 def _not_listed(response: Response, reason: str) -> FailureItem:
