@@ -6,7 +6,8 @@
 Datasette is an optional extra (``pip install 'pressroom[serve]'``). The
 metadata lives in ``datasette_metadata.json`` beside this module; the column
 descriptions of ``articles`` come from ``storage.fields`` (the ones the
-dataset card uses), and the revision-history query is added only when the
+dataset card uses), the search inside words (Chinese, Japanese, Thai) comes
+from ``storage.browse``, and the revision-history query is added only when the
 archive has a ``revisions`` table.
 
 Read-only: Datasette opens the file with SQLite's ``mode=ro`` and pressroom
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import Archive, BadInput
-from storage.browse import REVISION_HISTORY, has_revisions
+from storage.browse import REVISION_HISTORY, SUBSTRING_SEARCH, has_revisions
 from storage.connection import immutable_only, release_wal
 from storage.fields import DESCRIPTIONS
 
@@ -107,6 +108,7 @@ def metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     meta = copy.deepcopy(shipped)
     database = meta["databases"].pop(PLACEHOLDER)
     database["tables"]["articles"]["columns"] = dict(DESCRIPTIONS)
+    database["queries"]["search_inside_words"] = dict(SUBSTRING_SEARCH)
     if has_revisions(path):
         database["queries"]["revision_history"] = dict(REVISION_HISTORY)
     meta["databases"][database_name(path)] = database

@@ -2,6 +2,8 @@
 
     >>> sorted(REVISION_HISTORY)
     ['description', 'sql', 'title']
+    >>> SUBSTRING_SEARCH["title"]
+    'Search inside words (Chinese, Japanese, Thai)'
 
 pressroom/serve.py builds Datasette's metadata from these; the SQL stays in
 storage, with the schema it reads.
@@ -35,6 +37,33 @@ REVISION_HISTORY = {
         "  r.title, r.date_modified, r.text_hash, r.text\n"
         "from revisions r join release on r.article_id = release.id\n"
         "order by since desc"
+    ),
+}
+
+# The full-text index splits words at spaces (FTS5 unicode61): a word inside an unspaced
+# Chinese, Japanese or Thai sentence is never a token of its own, so the ranked search and
+# Datasette's search box cannot find it. This one reads the texts (as `pressroom search`
+# does for such a query): the text as typed, anywhere in the title or the text.
+SUBSTRING_SEARCH = {
+    "title": "Search inside words (Chinese, Japanese, Thai)",
+    "description": (
+        "Releases whose title or text holds the text as typed, anywhere, even inside a "
+        "word: for scripts without spaces between words (人権, 漁業), which the full-text "
+        "search does not find inside a sentence. Exact characters (ASCII letters too), no "
+        "operators; title hits first, then newest first."
+    ),
+    "sql": (
+        "select\n"
+        "  date_published,\n"
+        "  source,\n"
+        "  language,\n"
+        "  title,\n"
+        "  substr(text, max(1, instr(text, :q) - 30), 90) as snippet,\n"
+        "  url\n"
+        "from articles\n"
+        "where :q != '' and (instr(title, :q) > 0 or instr(text, :q) > 0)\n"
+        "order by instr(title, :q) > 0 desc, date_published desc, id\n"
+        "limit 100"
     ),
 }
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import Clock, free_port, run_cli
+from helpers import PROGRAM, Clock, free_port, json_when_served, run_cli
 
 from crawler.lock import crawl_lock
 from fixtures.demo.releases import releases
@@ -308,3 +310,52 @@ def test_a_port_in_use_is_one_line_before_anything_is_served(archive_path):
     assert result.stderr.splitlines() == [
         f"Error: cannot serve on 127.0.0.1:{port}: Address already in use"
     ]
+
+
+def test_search_inside_words_finds_unspaced_words_the_index_misses(tmp_path):
+    # A Japanese sentence is one token to FTS5's unicode61 tokenizer: its canned
+    # ranked search (and Datasette's search box) find nothing inside it.
+    db = tmp_path / "jp.db"
+    with Archive(db, clock=Clock()) as archive:
+        run = archive.start_run("maff", {})
+        archive.save_articles(
+            [
+                {
+                    "url": f"https://www.maff.go.jp/j/press/{n}.html",
+                    "source": "maff",
+                    "title": title,
+                    "text": f"{title}\n\n{body}",
+                    "date_published": f"2026-0{n}-01",
+                    "language": "ja",
+                }
+                for n, title, body in (
+                    (1, "水産庁の発表", "本日、沿岸漁業の支援策を公表しました。"),
+                    (2, "漁業の新しい規則", "規則は来月から適用されます。"),
+                    (3, "農業の統計", "米の生産量が増えました。"),
+                )
+            ],
+            run,
+        )
+        archive.finish_run(run, "ok", {})
+    port = free_port()
+    proc = subprocess.Popen(
+        [PROGRAM, "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/jp"
+    q = urllib.parse.quote("漁業")
+    try:
+        hits = json_when_served(f"{base}/search_inside_words.json?q={q}&_shape=objects", proc)
+        indexed = json_when_served(f"{base}/search.json?q={q}&_shape=objects", proc)
+        empty = json_when_served(f"{base}/search_inside_words.json?q=&_shape=objects", proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    found = hits["rows"]  # type: ignore[index]
+    # The title hit first, then the one inside a sentence of the text.
+    assert [h["title"] for h in found] == ["漁業の新しい規則", "水産庁の発表"]
+    assert "沿岸漁業の支援策" in found[1]["snippet"]
+    assert indexed["rows"] == []  # type: ignore[index]
+    assert empty["rows"] == []  # type: ignore[index]
