@@ -31,15 +31,6 @@ _PDF_DATE = re.compile(
 )
 
 
-def is_pdf(content_type: str, body: bytes) -> bool:
-    """Whether a response is a PDF, by its Content-Type or its first bytes.
-
-    >>> is_pdf("application/pdf", b""), is_pdf("text/html", b"%PDF-1.7"), is_pdf("", b"<html>")
-    (True, True, False)
-    """
-    return "application/pdf" in (content_type or "").lower() or body.lstrip()[:5] == b"%PDF-"
-
-
 def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
     """A :class:`extraction.results.PageResult` for a PDF: an article, or failed with a reason."""
     from pypdf import PdfReader

@@ -59,7 +59,7 @@ from crawler.items import (
 from crawler.judging import JUDGE_VERSION, ReleaseJudge, Seen
 from crawler.pool import ExtractionPool
 from crawler.settings import DOWNLOAD_MAXSIZE
-from extraction.pdf import is_pdf
+from extraction.encoding import is_pdf
 from extraction.urls import (
     MAX_URL_LENGTH,
     fetchable,
