@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -122,6 +124,34 @@ def json_when_served(url: str, process: subprocess.Popen, wait: float = 60) -> o
             assert process.poll() is None, "the server ended before it answered"
             assert time.monotonic() < deadline, f"nothing answered {url} in {wait:g} s"
             time.sleep(0.2)
+
+
+@dataclass
+class Served:
+    """A `pressroom serve` process: its base URL, then (once stopped) what it printed."""
+
+    url: str
+    process: subprocess.Popen
+    stdout: str = ""
+    stderr: str = ""
+
+
+@contextlib.contextmanager
+def program_serving(db: Path) -> Iterator[Served]:
+    """The installed `pressroom serve --db DB` on a free port, stopped with SIGTERM after."""
+    port = free_port()
+    process = subprocess.Popen(
+        [PROGRAM or "pressroom", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}", process)
+    try:
+        yield served
+    finally:
+        process.send_signal(signal.SIGTERM)
+        served.stdout, served.stderr = process.communicate(timeout=30)
 
 
 class QuietHandler(BaseHTTPRequestHandler):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, free_port, json_when_served, run_cli
+from helpers import PROGRAM, json_when_served, program_serving, run_cli
 
 from pressroom.cli import main
 from storage import Archive
@@ -415,24 +414,14 @@ def test_extract_every_format(db, saved_pages, args, array, tmp_path):
 
 def test_serve_answers_over_http_then_stops(db, articles):
     pytest.importorskip("datasette", reason="pip install 'pressroom[serve]'")
-    port = free_port()
-    proc = subprocess.Popen(
-        [PROGRAM, "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/{db.stem}/articles.json?_shape=array&_size=max"
-    try:
-        rows = json_when_served(url, proc)
+    with program_serving(db) as served:
+        url = f"{served.url}/{db.stem}/articles.json?_shape=array&_size=max"
+        rows = json_when_served(url, served.process)
         assert len(rows) == articles  # type: ignore[arg-type]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{db.stem}", timeout=5) as page:
+        with urllib.request.urlopen(f"{served.url}/{db.stem}", timeout=5) as page:
             assert page.status == 200 and b"articles" in page.read()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        stdout, stderr = proc.communicate(timeout=30)
-    assert f"at http://127.0.0.1:{port}/{db.stem}/articles" in stdout
-    assert "Traceback" not in stderr
+    assert f"at {served.url}/{db.stem}/articles" in served.stdout
+    assert "Traceback" not in served.stderr
 
 
 def test_the_program_leaves_pandas_importable():

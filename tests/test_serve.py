@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import PROGRAM, Clock, free_port, json_when_served, run_cli
+from helpers import Clock, free_port, json_when_served, program_serving, run_cli
 
 from crawler.lock import crawl_lock
 from fixtures.demo.releases import releases
@@ -337,22 +336,12 @@ def test_search_inside_words_finds_unspaced_words_the_index_misses(tmp_path):
             run,
         )
         archive.finish_run(run, "ok", {})
-    port = free_port()
-    proc = subprocess.Popen(
-        [PROGRAM, "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/jp"
     q = urllib.parse.quote("漁業")
-    try:
+    with program_serving(db) as served:
+        base, proc = f"{served.url}/jp", served.process
         hits = json_when_served(f"{base}/search_inside_words.json?q={q}&_shape=objects", proc)
         indexed = json_when_served(f"{base}/search.json?q={q}&_shape=objects", proc)
         empty = json_when_served(f"{base}/search_inside_words.json?q=&_shape=objects", proc)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=30)
     found = hits["rows"]  # type: ignore[index]
     # The title hit first, then the one inside a sentence of the text.
     assert [h["title"] for h in found] == ["漁業の新しい規則", "水産庁の発表"]
