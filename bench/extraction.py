@@ -280,11 +280,12 @@ def worse_causes(pages: list[Page], ours: Run, plain: Run, worse: list[int]) -> 
     """The pages where pressroom is more than WORSE_BY below plain trafilatura, by cause.
 
     A page is put under the first cause that, alone undone, leaves it no longer worse:
-    ``punctuation``: the page's bytes (not UTF-8) hold windows-1252 punctuation (0x80-0x9F)
-    in words, which pressroom shows as a browser does ("don't" with a curly apostrophe) and
-    the truth and trafilatura drop ("dont"): scored with those characters taken out of
-    pressroom's words; ``headline``: the truth starts with the headline, which pressroom
-    gives as the article's title, not in the body: scored with the title line;
+    ``punctuation``: the page holds windows-1252 punctuation (bytes 0x80-0x9F in a page
+    that is not UTF-8, or ``&#146;``) in words, which pressroom shows as a browser does
+    ("don't" with a curly apostrophe) and the truth and trafilatura drop ("dont"): scored
+    with those characters taken out of pressroom's words; ``headline``: the truth starts
+    with the headline, which pressroom gives as the article's title, not in the body:
+    scored with the title line;
     ``comments``: the truth holds reader comments (Dragnet), which pressroom leaves out:
     both scored against the truth cut at them. The rest are ``extraction`` losses.
     """
@@ -297,11 +298,7 @@ def worse_causes(pages: list[Page], ours: Run, plain: Run, worse: list[int]) -> 
             return score_page(body, truth).f1 >= bar
 
         raw = page.raw()
-        if (
-            not _is_utf8(raw)
-            and re.search(rb"[\x80-\x9f]", raw)
-            and fine(_IN_WORD.sub("", mine.body))
-        ):
+        if _cp1252_punctuation(raw) and fine(_IN_WORD.sub("", mine.body)):
             causes["punctuation"].append(page.id)
         elif mine.title and fine(f"{mine.title}\n{mine.body}"):
             causes["headline"].append(page.id)
@@ -316,12 +313,16 @@ def worse_causes(pages: list[Page], ours: Run, plain: Run, worse: list[int]) -> 
     return causes
 
 
-def _is_utf8(raw: bytes) -> bool:
+def _cp1252_punctuation(raw: bytes) -> bool:
+    """Whether a page holds windows-1252 punctuation: bytes 0x80-0x9F in a page that is
+    not UTF-8, or their references (``&#146;``), which HTML maps the same way."""
+    if re.search(rb"&#(?:12[89]|1[3-5][0-9]|x[89][0-9a-f]);", raw, re.IGNORECASE):
+        return True
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return re.search(rb"[\x80-\x9f]", raw) is not None
+    return False
 
 
 def print_worse_causes(causes: dict[str, list]) -> None:
