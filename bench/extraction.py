@@ -268,6 +268,74 @@ def print_without_comments(pages: list[Page], runs: dict[str, Run]) -> None:
               f"more than {WORSE_BY} F1 below")  # fmt: skip
 
 
+# The characters windows-1252 puts at bytes 0x80-0x9F (curly quotes, dashes, the euro sign):
+# what a browser shows for them on a page declaring iso-8859-1.
+_CP1252_PUNCTUATION = "".join(
+    bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xA0)
+)
+_IN_WORD = re.compile(f"(?<=\\w)[{re.escape(_CP1252_PUNCTUATION)}](?=\\w)")
+
+
+def worse_causes(pages: list[Page], ours: Run, plain: Run, worse: list[int]) -> dict[str, list]:
+    """The pages where pressroom is more than WORSE_BY below plain trafilatura, by cause.
+
+    A page is put under the first cause that, alone undone, leaves it no longer worse:
+    ``punctuation``: the page holds windows-1252 punctuation (bytes 0x80-0x9F in a page
+    that is not UTF-8, or ``&#146;``) in words, which pressroom shows as a browser does
+    ("don't" with a curly apostrophe) and the truth and trafilatura drop ("dont"): scored
+    with those characters taken out of pressroom's words; ``headline``: the truth starts
+    with the headline, which pressroom gives as the article's title, not in the body:
+    scored with the title line;
+    ``comments``: the truth holds reader comments (Dragnet), which pressroom leaves out:
+    both scored against the truth cut at them. The rest are ``extraction`` losses.
+    """
+    causes: dict[str, list] = {"punctuation": [], "headline": [], "comments": [], "extraction": []}
+    for i in worse:
+        page, mine, theirs = pages[i], ours.outputs[i], plain.outputs[i]
+        limit = plain.scores[i].f1 - WORSE_BY
+
+        def fine(body: str, truth: str = page.truth, bar: float = limit) -> bool:
+            return score_page(body, truth).f1 >= bar
+
+        raw = page.raw()
+        if _cp1252_punctuation(raw) and fine(_IN_WORD.sub("", mine.body)):
+            causes["punctuation"].append(page.id)
+        elif mine.title and fine(f"{mine.title}\n{mine.body}"):
+            causes["headline"].append(page.id)
+        elif COMMENTS_MARK in page.truth and fine(
+            mine.body,
+            cut := page.truth.split(COMMENTS_MARK)[0],
+            score_page(theirs.body, cut).f1 - WORSE_BY,
+        ):
+            causes["comments"].append(page.id)
+        else:
+            causes["extraction"].append(f"{page.set}/{page.id}")
+    return causes
+
+
+def _cp1252_punctuation(raw: bytes) -> bool:
+    """Whether a page holds windows-1252 punctuation: bytes 0x80-0x9F in a page that is
+    not UTF-8, or their references (``&#146;``), which HTML maps the same way."""
+    if re.search(rb"&#(?:12[89]|1[3-5][0-9]|x[89][0-9a-f]);", raw, re.IGNORECASE):
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return re.search(rb"[\x80-\x9f]", raw) is not None
+    return False
+
+
+def print_worse_causes(causes: dict[str, list]) -> None:
+    total = sum(len(v) for v in causes.values())
+    print(
+        f"the {total} worse pages by cause (the first that, undone alone, leaves a page no "
+        f"longer worse): {len(causes['punctuation'])} windows-1252 punctuation the truth drops, "
+        f"{len(causes['headline'])} headline the truth keeps in the body (pressroom's title), "
+        f"{len(causes['comments'])} reader comments in the truth, "
+        f"{len(causes['extraction'])} extraction losses"
+    )
+
+
 def print_news(pages: list[Page], runs: dict[str, Run]) -> dict[str, dict[str, float]]:
     """The news set's per-field scores, one row per extractor with metadata."""
     table: dict[str, dict[str, float]] = {}
@@ -375,12 +443,18 @@ def real_pages(args: argparse.Namespace) -> list[bool]:
     }
     goals: list[bool] = []
     harms: dict[str, Harm] = {}
+    worse_by_cause: dict[str, list] = {}  # for --json
     for set_name, runs in [*by_set.items(), ("pooled", pooled)]:
         count = len(next(iter(runs.values())).scores)
         print_table(f"{set_name} ({count} pages): shingle F1", list(runs.values()), names)
         if PRESSROOM in runs and PLAIN in runs:
             harms[set_name] = harm(runs[PRESSROOM], runs[PLAIN])
             print(harms[set_name].line())
+            if set_name == "pooled" and harms[set_name].worse:
+                every = [p for ps in sets.values() for p in ps]
+                causes = worse_causes(every, runs[PRESSROOM], runs[PLAIN], harms[set_name].worse)
+                print_worse_causes(causes)
+                worse_by_cause.update(causes)
     if "dragnet" in sets:
         print_without_comments(sets["dragnet"], by_set["dragnet"])
     if "news" in sets:
@@ -401,6 +475,7 @@ def real_pages(args: argparse.Namespace) -> list[bool]:
             name: {f"{p.set}/{p.id}": s.f1 for p, s in zip(pages, r.scores, strict=True)}
             for name, r in pooled.items()
         }
+        report["worse pages by cause"] = worse_by_cause  # type: ignore[assignment]
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
     if PRESSROOM in names and args.limit is None:
         goals += _goals(by_set, pooled, harms)

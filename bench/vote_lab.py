@@ -181,6 +181,18 @@ def rules() -> dict[str, Rule]:
 
         return as_run
 
+    def as_run_when_superset(when: Callable[[dict], bool], as_run: Rule) -> Rule:
+        def rule(r: dict) -> str:
+            cands, kept = r["candidates"], as_run(r)
+            if kept != text(cands[0]) or not when(r):
+                return kept
+            mine, theirs = ensemble.shingles(cands[0]), ensemble.shingles(cands[1])
+            a, b = sum(mine.values()), sum(theirs.values())
+            inside = sum((mine & theirs).values()) >= 0.9 * a
+            return text(cands[1]) if a and inside and 0.8 * b <= a <= 0.95 * b else kept
+
+        return rule
+
     return {
         "pressroom as run": lambda r: r["body"],
         "replayed current": as_run_when(now),
@@ -197,6 +209,11 @@ def rules() -> dict[str, Rule]:
             if now(r)
             else r["candidates"][0]
         ),
+        # Measured and not kept (session 16): where the vote keeps the own pass and
+        # trafilatura's default reading holds it (90% of its shingles) with 5-25% more,
+        # take that reading: 90 -> 77 worse pages, but the more is headlines, bylines
+        # and "related" lists (Dragnet's truth keeps them); aeb 0.9794 -> 0.9789.
+        "superset reading (own 80-95%)": as_run_when_superset(now, as_run_when(now)),
         "pressroom's own pass only": lambda r: text(r["candidates"][0]),
         "best of 3 (truth known)": lambda r: max(
             (text(c) for c in r["candidates"]), key=lambda t: score_page(t, r["truth"]).f1
@@ -220,7 +237,11 @@ def score(saved: Path = SAVED) -> None:
     names = list(dict.fromkeys(r["set"] for r in records))
     print(f"{'rule':<32}" + "".join(f"{n:>11}" for n in [*names, "pooled"]) + "  worse")
     for label, rule in rules().items():
-        scores = [score_page(rule(r), r["truth"]) for r in records]
+        # A page the vote is never asked about (a short body read from its article
+        # container alone: extraction.firstpass.framed) has no candidates: its body stands.
+        scores = [
+            score_page(rule(r) if "candidates" in r else r["body"], r["truth"]) for r in records
+        ]
         pairs = list(zip(scores, records, strict=True))
         by_set = [summarise([s for s, r in pairs if r["set"] == n], samples=1).f1 for n in names]
         pooled = summarise(scores, samples=1).f1
