@@ -67,6 +67,7 @@ from crawler.cluster.judgement import RelayJudge
 from crawler.cluster.known import KnownUrls, WorkerArchive
 from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
+from crawler.cluster.walks import WalkOn, walk_on
 from crawler.extensions import CLUSTER_FAILED, cluster_failed
 from crawler.items import FailureItem
 from crawler.middlewares import ask_conditionally, requested_wait, revalidates
@@ -155,11 +156,13 @@ class WorkerLink:
         children: list[Request],
         items: list[Any],
         judge: dict[str, Any] | None = None,
+        walks: list[WalkOn] | None = None,
     ) -> None:
         """Queue the page's links, then send its items and complete its lease in one step.
 
         ``judge``: what the coordinator's release judge needs of the page
-        (:meth:`RelayJudge.note`), when the page is one no rule judged.
+        (:meth:`RelayJudge.note`), when the page is one no rule judged. ``walks``:
+        a walked page answered 304, which the coordinator walks on from (its capture).
         """
         lease = request.meta.get(LEASE_META)
         if lease is None:
@@ -173,8 +176,10 @@ class WorkerLink:
             body["reached"] = reached  # pages read or failed: the judge's sample of sections
         if judge is not None:
             body["judge"] = judge
+        if walks:
+            body["walk_on"] = [walk.to_message() for walk in walks]
         message = None
-        if items or stats or reached or judge is not None:
+        if items or stats or reached or judge is not None or walks:
             message = self.channel.encode(body)
         self.completed += 1
         if message is not None and self.completed % ROOM_CHECK_EVERY == 0:
@@ -429,9 +434,21 @@ class WorkerSpider(ReleaseSpider):
             note = self.judge.note(
                 normalize(response.url), {**response.meta, "fetched": response.url}
             )
-        self.cluster.finish(response.request, children, items, note)
+        walks = [item for item in items if isinstance(item, WalkOn)]
+        if walks:
+            items = [item for item in items if not isinstance(item, WalkOn)]
+        self.cluster.finish(response.request, children, items, note, walks)
         return
         yield  # noqa: B901
+
+    async def _not_modified(self, response: Response) -> AsyncIterator[Any]:
+        """A 304: a walked page's goes to the coordinator, which holds the capture whose
+        links the walk goes on through (crawler.cluster.walks); the others as one machine's."""
+        if response.meta.get("kind") == "walk" or self.source.follow_links:
+            yield walk_on(response)
+            return
+        async for thing in super()._not_modified(response):
+            yield thing
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield from self._leased(response.request, super().parse_sitemap(response))

@@ -757,8 +757,9 @@ class ReleaseSpider(scrapy.Spider):
         new, on every rerun (a 304 has no body, and the walk ended there).
 
         A walked page archived without its page (stored by other means than a crawl)
-        is asked for once more, in full: its links are nowhere else. In a cluster's
-        workers, which hold no captures, the walk still ends at a 304 (counted).
+        is asked for once more, in full: its links are nowhere else. A cluster's workers,
+        which hold no captures, hand a walked page's 304 to the coordinator, which runs
+        this (crawler/cluster/walks.py).
         """
         meta = response.meta
         walking = meta.get("kind") == "walk" or self.source.follow_links
