@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM
+from helpers import PROGRAM, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 from test_cluster_crawl import finish, start_worker
 from test_walk_reach import _statuses, _stored, walk_site
@@ -96,3 +96,46 @@ def test_a_cluster_304_without_a_stored_page_is_read_again_in_full_once(
     assert _statuses(asked)["/news/d"] == [200]
     assert "read again in full for its links" in err
     assert ": ok - 1 new, 1 updated, 1 unchanged, 1 not modified," in again, again
+
+
+def _depth_warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("Warning: --depth")]
+
+
+def _run_warnings(db: Path, run: int) -> list[str]:
+    shown = run_cli("runs", str(run), "--db", str(db))
+    assert shown.returncode == 0, shown.stderr
+    return [line for line in shown.stdout.splitlines() if line.startswith("warning: --depth")]
+
+
+def test_a_cluster_walk_reports_the_links_depth_held_back(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    """Workers walk: the links they meet beyond --depth are the coordinator's warning,
+    printed and kept in the run, as one machine's are (tests/test_walk_reach.py)."""
+    with walk_site() as (base, state):
+        state.edit_c()  # start -> A -> B -> C -> D
+        db = tmp_path / "walk.db"
+        # The start page is hop 0, A 1, B 2, C 3: D, linked from C (read by a worker), is 4.
+        _, err = _walk(base, db, redis, tmp_path, "--depth", "3")
+        (warning,) = _depth_warnings(err)
+        assert warning == (
+            f"Warning: --depth 3 held back 1 more link, beyond 3 hops from the start: "
+            f"{base}/news/d (a larger --depth follows them)"
+        ), err
+        assert _run_warnings(db, 1) == [warning.replace("Warning: ", "warning: ", 1)]
+        assert "d" not in _stored(db)
+
+        # A rerun through 304s: B (hop 2) is walked on by the coordinator, from its
+        # capture, which holds C back at --depth 2.
+        _, err = _walk(base, db, redis, tmp_path, "--depth", "2")
+        (warning,) = _depth_warnings(err)
+        assert warning.startswith("Warning: --depth 2 held back 1 more link, beyond 2 hops"), err
+        assert f"{base}/news/c (" in warning
+        assert len(_run_warnings(db, 2)) == 1
+
+        # A deeper walk follows them: nothing held back, nothing said.
+        _, err = _walk(base, db, redis, tmp_path, "--depth", "4")
+    assert _depth_warnings(err) == []
+    assert _run_warnings(db, 3) == []
+    assert "d" in _stored(db)

@@ -51,7 +51,7 @@ from crawler.cluster.judgement import CoordinatorJudgement
 from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
-from crawler.cluster.walks import walk_on_all
+from crawler.cluster.walks import learn_depth, walk_on_all
 from crawler.cluster.worker import make_seen
 from crawler.extensions import cluster_failed
 from crawler.items import ArticleItem, FailureItem
@@ -503,6 +503,7 @@ class Coordinator:
                 acks.append(mid)
                 continue
             self.seen_leases.add(lease)
+            learn_depth(self.crawler.spider, message)  # for the run's --depth warning
             for key, value in (message.get("stats") or {}).items():
                 stats.inc_value(key, value)
             found = message.get("items") or []

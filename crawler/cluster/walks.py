@@ -46,6 +46,9 @@ from extraction.urls import normalize
 
 logger = logging.getLogger(__name__)
 
+# A worker's request meta key: what the walk noted reading the page, for --depth's warning.
+DEPTH_NOTES = "pressroom_depth_notes"
+
 # What ReleaseSpider reads of a walked page's request meta (_not_modified, _follow,
 # and parse_page when the page is asked for again in full). Scrapy's own keys stay.
 WALK_META = (
@@ -126,3 +129,28 @@ async def walk_on_all(
             url = normalize(response.url)
             items.append(NotModifiedItem(url, meta.get("listed"), meta.get("lastmod")))
     return items
+
+
+def learn_depth(spider: Any, message: dict[str, Any]) -> None:
+    """What a worker's page walked and held back beyond --depth, in the coordinator's
+    spider, whose ``held_back_by_depth`` the run's warning names (crawler/extensions.py).
+
+    Workers walk, each with its own ``walked``: a link one worker met at the limit may
+    have been walked by another, nearer the start. So both travel with the page's result.
+
+    >>> class Spider:
+    ...     walked, beyond_depth = set(), {}
+    ...     def held_back_by_depth(self):
+    ...         return [url for url in self.beyond_depth if url not in self.walked]
+    >>> spider = Spider()
+    >>> learn_depth(spider, {"held_back": ["https://x.org/c", "https://x.org/d"]})
+    >>> learn_depth(spider, {"walked": ["https://x.org/c"]})
+    >>> spider.held_back_by_depth()
+    ['https://x.org/d']
+    """
+    for key in message.get("walked") or ():
+        if isinstance(key, str):
+            spider.walked.add(key)
+    for key in message.get("held_back") or ():
+        if isinstance(key, str):
+            spider.beyond_depth.setdefault(key, None)
