@@ -11,6 +11,7 @@ and whatever C links now (a new release D) were never rechecked nor found.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -75,6 +76,13 @@ class Site:
 
 @pytest.fixture
 def site() -> Iterator[tuple[str, Site]]:
+    with walk_site() as served:
+        yield served
+
+
+@contextlib.contextmanager
+def walk_site() -> Iterator[tuple[str, Site]]:
+    """The site served on 127.0.0.1: (its base URL, its state). Cluster tests walk it too."""
     state = Site()
 
     class Handler(QuietHandler):

@@ -51,6 +51,7 @@ from crawler.cluster.judgement import CoordinatorJudgement
 from crawler.cluster.keys import CrawlKeys
 from crawler.cluster.known import KnownUrls
 from crawler.cluster.seen import BloomSeen
+from crawler.cluster.walks import learn_depth, walk_on_all
 from crawler.cluster.worker import make_seen
 from crawler.extensions import cluster_failed
 from crawler.items import ArticleItem, FailureItem
@@ -493,6 +494,7 @@ class Coordinator:
             return None
         items: list[Any] = []
         acks: list[str] = []
+        walks: list[Any] = []  # walked pages answered 304: walked on from their captures here
         stats = self.crawler.stats
         for mid, message in batch:
             lease = message.get("lease")
@@ -501,6 +503,7 @@ class Coordinator:
                 acks.append(mid)
                 continue
             self.seen_leases.add(lease)
+            learn_depth(self.crawler.spider, message)  # for the run's --depth warning
             for key, value in (message.get("stats") or {}).items():
                 stats.inc_value(key, value)
             found = message.get("items") or []
@@ -526,11 +529,21 @@ class Coordinator:
                     # had not changed since, and which pages those were depended on timing.
                     item.profile = None
             items += found
+            walks += message.get("walk_on") or []
             (self.held_messages if any(map(_held, found)) else acks).append(mid)
-        return deferred_from_coro(self._write(items, acks))
+        return deferred_from_coro(self._write(items, acks, walks))
 
-    async def _write(self, items: list[Any], message_ids: list[str]) -> None:
-        """Hand ``items`` to the pipelines; acknowledge the messages after their commit."""
+    async def _write(
+        self, items: list[Any], message_ids: list[str], walks: list[Any] | None = None
+    ) -> None:
+        """Hand ``items`` to the pipelines; acknowledge the messages after their commit.
+
+        ``walks``: walked pages workers got a 304 for; the walk goes on here, through
+        their captures' links, and what it records is written with the batch.
+        """
+        if walks:
+            spider, stats = self.crawler.spider, self.crawler.stats
+            items = items + await walk_on_all(spider, walks, self.divert, stats)
         scraper = self.crawler.engine.scraper
         for item in items:
             await scraper.start_itemproc_async(item, response=None)

@@ -67,6 +67,7 @@ from crawler.cluster.judgement import RelayJudge
 from crawler.cluster.known import KnownUrls, WorkerArchive
 from crawler.cluster.polite import DomainFull, DomainSlots, TooFar
 from crawler.cluster.seen import BloomSeen, ExpiringSeen, SeenSet
+from crawler.cluster.walks import DEPTH_NOTES, WalkOn, walk_on
 from crawler.extensions import CLUSTER_FAILED, cluster_failed
 from crawler.items import FailureItem
 from crawler.middlewares import ask_conditionally, requested_wait, revalidates
@@ -155,11 +156,16 @@ class WorkerLink:
         children: list[Request],
         items: list[Any],
         judge: dict[str, Any] | None = None,
+        walks: list[WalkOn] | None = None,
+        depth: dict[str, list[str]] | None = None,
     ) -> None:
         """Queue the page's links, then send its items and complete its lease in one step.
 
         ``judge``: what the coordinator's release judge needs of the page
-        (:meth:`RelayJudge.note`), when the page is one no rule judged.
+        (:meth:`RelayJudge.note`), when the page is one no rule judged. ``walks``:
+        a walked page answered 304, which the coordinator walks on from (its capture).
+        ``depth``: the pages the page's links walked to and the links it held back
+        beyond --depth, which the coordinator's run names (WorkerSpider._follow).
         """
         lease = request.meta.get(LEASE_META)
         if lease is None:
@@ -173,8 +179,12 @@ class WorkerLink:
             body["reached"] = reached  # pages read or failed: the judge's sample of sections
         if judge is not None:
             body["judge"] = judge
+        if walks:
+            body["walk_on"] = [walk.to_message() for walk in walks]
+        if depth:
+            body.update(depth)  # "walked", "held_back"
         message = None
-        if items or stats or reached or judge is not None:
+        if items or stats or reached or judge is not None or walks or depth:
             message = self.channel.encode(body)
         self.completed += 1
         if message is not None and self.completed % ROOM_CHECK_EVERY == 0:
@@ -381,15 +391,39 @@ class WorkerSpider(ReleaseSpider):
             return None
         return None if self._first_crawl and not this_run else self._worker_archive
 
+    # The walk's notes of the page whose links _follow is making requests of, else None.
+    # _follow runs through without yielding to the reactor (its consumers await nothing
+    # between its requests), so no other page's links come in between.
+    _noting: dict[str, list[str]] | None = None
+
     def _follow(self, result: Any, meta: dict[str, Any], walking: bool, hops: int) -> Iterator[Any]:
         archive = self.incremental_archive(this_run=True)
         if archive is not None and meta.get("kind") == "listing":
             archive.prefetch([*result.links, *result.alternates.values()])  # one round trip
+        noting: dict[str, list[str]] = {"walked": [], "held_back": []}
+        self._noting = noting
         try:
             yield from super()._follow(result, meta, walking, hops)
         finally:
+            self._noting = None
             if archive is not None:
                 archive.forget()
+        if noting["walked"] or noting["held_back"]:
+            # With the page's result, not whichever is sent next: a result whose lease
+            # expired is refused, and the page read again by another worker notes them again.
+            kept = meta.setdefault(DEPTH_NOTES, {"walked": [], "held_back": []})
+            for name, keys in noting.items():
+                kept[name] += keys
+
+    def _note_walked(self, key: str) -> None:
+        if self._noting is not None and key not in self.walked:
+            self._noting["walked"].append(key)  # each once a worker
+        super()._note_walked(key)
+
+    def _note_beyond_depth(self, key: str) -> None:
+        if self._noting is not None and key not in self.beyond_depth:
+            self._noting["held_back"].append(key)
+        super()._note_beyond_depth(key)
 
     async def start(self) -> AsyncIterator[Request]:
         return  # the coordinator seeds the frontier
@@ -429,9 +463,22 @@ class WorkerSpider(ReleaseSpider):
             note = self.judge.note(
                 normalize(response.url), {**response.meta, "fetched": response.url}
             )
-        self.cluster.finish(response.request, children, items, note)
+        walks = [item for item in items if isinstance(item, WalkOn)]
+        if walks:
+            items = [item for item in items if not isinstance(item, WalkOn)]
+        depth = response.meta.pop(DEPTH_NOTES, None)
+        self.cluster.finish(response.request, children, items, note, walks, depth)
         return
         yield  # noqa: B901
+
+    async def _not_modified(self, response: Response) -> AsyncIterator[Any]:
+        """A 304: a walked page's goes to the coordinator, which holds the capture whose
+        links the walk goes on through (crawler.cluster.walks); the others as one machine's."""
+        if response.meta.get("kind") == "walk" or self.source.follow_links:
+            yield walk_on(response)
+            return
+        async for thing in super()._not_modified(response):
+            yield thing
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield from self._leased(response.request, super().parse_sitemap(response))

@@ -428,7 +428,7 @@ class ReleaseSpider(scrapy.Spider):
             if not self._within_budget(key):
                 return None
             if self.source.follow_links:
-                self.walked.add(key)
+                self._note_walked(key)
         if callback == self.parse_sitemap:
             self.sitemaps_pending += 1
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
@@ -757,8 +757,9 @@ class ReleaseSpider(scrapy.Spider):
         new, on every rerun (a 304 has no body, and the walk ended there).
 
         A walked page archived without its page (stored by other means than a crawl)
-        is asked for once more, in full: its links are nowhere else. In a cluster's
-        workers, which hold no captures, the walk still ends at a 304 (counted).
+        is asked for once more, in full: its links are nowhere else. A cluster's workers,
+        which hold no captures, hand a walked page's 304 to the coordinator, which runs
+        this (crawler/cluster/walks.py).
         """
         meta = response.meta
         walking = meta.get("kind") == "walk" or self.source.follow_links
@@ -913,7 +914,7 @@ class ReleaseSpider(scrapy.Spider):
         elif walking:
             for key in result.link_keys:
                 if key not in self.walked and self._wanted(key):
-                    self.beyond_depth[key] = None
+                    self._note_beyond_depth(key)
 
     def _pages_of(self, url: str, kind: str | None) -> bool:
         """Whether a walk reads ``url``'s pager: a listing's page the walk starts from, or
@@ -923,6 +924,14 @@ class ReleaseSpider(scrapy.Spider):
             and bool(self.source.allow)
             and (url in self._entry_keys() or url in self.listings)
         )
+
+    def _note_walked(self, key: str) -> None:
+        """A page the walk asked for (a cluster's workers tell the coordinator too)."""
+        self.walked.add(key)
+
+    def _note_beyond_depth(self, key: str) -> None:
+        """A link the walk met at the --depth limit (a cluster's workers tell the coordinator)."""
+        self.beyond_depth[key] = None
 
     def held_back_by_depth(self) -> list[str]:
         """The links a walk met at the --depth limit and never asked for, in the order
