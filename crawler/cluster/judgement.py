@@ -7,8 +7,8 @@ Example (a worker's side, then the coordinator's)::
     >>> relay.decide(Seen("https://gov.demo/news/short", "tpl", "page", reason="short"))
     'release'
     >>> note = relay.note("https://gov.demo/news/short", {"listed": None, "lastmod": "2024-01-02"})
-    >>> note["seen"]["kind"], note["read_as_release"], relay.take_reached()
-    ('page', True, ['https://gov.demo/news/short'])
+    >>> note["seen"]["kind"], note["read_as_release"], note["reached"], relay.take_reached()
+    ('page', True, 'https://gov.demo/news/short', [])
 
 :class:`crawler.judging.ReleaseJudge` decides on the pages no rule judges from
 every such page the crawl has seen, and holds its verdicts until every section
@@ -54,6 +54,7 @@ class RelayJudge(ReleaseJudge):
     def __init__(self) -> None:
         super().__init__()
         self.asked: dict[str, Seen] = {}  # url -> what the spider asked about it
+        self._asked_as: dict[str, str] = {}  # url -> the URL it was reached as
         self._read: list[str] = []  # URLs reached since the last result was sent
 
     def expect(self, url: str) -> None:
@@ -69,6 +70,13 @@ class RelayJudge(ReleaseJudge):
         does on a "release" verdict), so that the coordinator, if its judge says so,
         stores it without a second fetch; if not, it records it as no release.
         """
+        # The spider notes a page reached just before asking about it: that page
+        # travels with its note, so that the coordinator counts it towards its
+        # section's sample only when the judge also sees its template. Sent apart
+        # (with another page's result, ahead of its own), the help and browse pages
+        # counted as sampled long before the judge learned their template was the
+        # generic layout, and people pages were judged without it.
+        self._asked_as[page.url] = self._read.pop() if self._read else page.url
         self.asked[page.url] = page
         return "release" if page.kind == "page" and not _confident(page) else "store"
 
@@ -83,6 +91,7 @@ class RelayJudge(ReleaseJudge):
             return None
         return {
             "seen": {name: getattr(page, name) for name in SEEN_FIELDS},
+            "reached": self._asked_as.pop(url, url),
             "read_as_release": page.kind == "page" and not _confident(page),
             "listed": meta.get("listed"),
             "lastmod": meta.get("lastmod"),
@@ -129,6 +138,9 @@ class CoordinatorJudgement:
 
     def apply(self, items: list[Any], note: dict[str, Any]) -> tuple[list[Any], str, Any]:
         """(items to write, the judge's decision, a request to send again or None)."""
+        # Reached and judged together, as on one machine (RelayJudge.decide).
+        if note.get("reached"):
+            self.judge.reached(str(note["reached"]))
         try:
             page = _seen(note["seen"])
         except (KeyError, TypeError, ValueError):
