@@ -212,3 +212,27 @@ class SitemapSite(ServedSite):
 def ok(text: str, content_type: str) -> Response:
     """A 200 response of ``text``."""
     return Response(200, {"Content-Type": content_type}, text.encode(), content_type)
+
+
+# Release prose for generated test sites: long sentences, different on every page.
+SENTENCES = (
+    "The department confirmed a programme of repairs to the harbour wall at {place} with "
+    "support from the regional fund, after months of talks with local councils.",
+    "Inspectors reviewed the state of {n} ferry terminals along the coast and said that "
+    "work on the most damaged ones would begin before the summer season.",
+    "Officials published the annual report on bathing water quality for {place}, which "
+    "found that {n} beaches met the new standard for the second year running.",
+    "The minister said that the plan for {place} would protect homes and businesses from "
+    "the winter storms that flooded the lower town twice in the last ten years.",
+)
+PLACES = ("Kerlaz", "Brieg", "Dunmore", "Tresco", "Varna", "Ostby", "Penmarch", "Hallam")
+
+
+def prose(seed: int, paragraphs: int = 4, kinds: int = len(SENTENCES)) -> str:
+    """``paragraphs`` <p> of three sentences each, drawn from the first ``kinds`` SENTENCES."""
+    out = []
+    for k in range(paragraphs):
+        place, n = PLACES[(seed + k) % len(PLACES)], 10 + seed * 7 + k
+        sentences = (SENTENCES[(seed + k + j) % kinds].format(place=place, n=n) for j in range(3))
+        out.append(f"<p>{' '.join(sentences)}</p>")
+    return "".join(out)

@@ -24,34 +24,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ServedSite, SitemapSite, run_cli
+from helpers import PLACES, ServedSite, SitemapSite, prose, run_cli
 
 from extraction.results import NOT_AN_ARTICLE
 from fixtures.demo.server import serve
 from fixtures.demo.site import Response
 from storage import Archive
 
-SENTENCES = (
-    "The department confirmed a programme of repairs to the harbour wall at {place} with "
-    "support from the regional fund, after months of talks with local councils.",
-    "Inspectors reviewed the state of {n} ferry terminals along the coast and said that "
-    "work on the most damaged ones would begin before the summer season.",
-    "Officials published the annual report on bathing water quality for {place}, which "
-    "found that {n} beaches met the new standard for the second year running.",
-    "The minister said that the plan for {place} would protect homes and businesses from "
-    "the winter storms that flooded the lower town twice in the last ten years.",
-)
-PLACES = ("Kerlaz", "Brieg", "Dunmore", "Tresco", "Varna", "Ostby", "Penmarch", "Hallam")
-
 
 def _prose(seed: int, paragraphs: int = 4) -> str:
     """Paragraphs of three long sentences each, different on every page."""
-    out = []
-    for k in range(paragraphs):
-        place, n = PLACES[(seed + k) % len(PLACES)], 10 + seed * 7 + k
-        sentences = (SENTENCES[(seed + k + j) % 4].format(place=place, n=n) for j in range(3))
-        out.append(f"<p>{' '.join(sentences)}</p>")
-    return "".join(out)
+    return prose(seed, paragraphs)
 
 
 def _chrome(title: str, main: str, body_class: str) -> str:

@@ -24,22 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SitemapSite, run_cli
+from helpers import PLACES, SitemapSite, prose, run_cli
 
 from extraction.cleaning import word_count
 from fixtures.demo.server import serve
 from fixtures.sources import write_source
 from storage import Archive
-
-SENTENCES = (
-    "The department confirmed a programme of repairs to the harbour wall at {place} with "
-    "support from the regional fund, after months of talks with local councils.",
-    "Inspectors reviewed the state of {n} ferry terminals along the coast and said that "
-    "work on the most damaged ones would begin before the summer season.",
-    "Officials published the annual report on bathing water quality for {place}, which "
-    "found that {n} beaches met the new standard for the second year running.",
-)
-PLACES = ("Kerlaz", "Brieg", "Dunmore", "Tresco", "Varna", "Ostby", "Penmarch", "Hallam")
 
 # Statements of 20 to 39 words: real content, and no page of their own kind is long.
 STATEMENT = (
@@ -77,13 +67,8 @@ def _release_layout(title: str, shown_date: str, body: str, lang: str = "en") ->
 
 
 def _prose(seed: int) -> str:
-    """Four paragraphs of three long sentences, different on every page."""
-    out = []
-    for k in range(4):
-        place, n = PLACES[(seed + k) % len(PLACES)], 10 + seed * 7 + k
-        sentences = (SENTENCES[(seed + k + j) % 3].format(place=place, n=n) for j in range(3))
-        out.append(f"<p>{' '.join(sentences)}</p>")
-    return "".join(out)
+    """Four paragraphs of three long sentences (three kinds), different on every page."""
+    return prose(seed, kinds=3)
 
 
 def _page(title: str, inner: str) -> str:
