@@ -765,10 +765,11 @@ class ReleaseSpider(scrapy.Spider):
         walking = meta.get("kind") == "walk" or self.source.follow_links
         stats = self.crawler.stats
         result = None
-        if walking:
-            archive = self.incremental_archive()
-            last_read = getattr(archive, "last_read", None)
-            page = last_read(meta.get("listed") or normalize(response.url)) if last_read else None
+        # A 304 answers validators the archive gave: a walk's archive is there (in a
+        # cluster, the coordinator's: workers send it walked 304s, crawler.cluster.walks).
+        archive = self.incremental_archive() if walking else None
+        if archive is not None:
+            page = archive.last_read(meta.get("listed") or normalize(response.url))
             if page is not None:
                 body, content_type = page
                 # Links only (release=False): nothing is extracted, nothing stored.
@@ -780,9 +781,7 @@ class ReleaseSpider(scrapy.Spider):
                     release=False,
                     want_links=True,
                 )
-            if last_read is None:
-                stats.inc_value("pressroom/walk_ended_at_not_modified")
-            elif result is None or result.kind == "failed":
+            if result is None or result.kind == "failed":
                 stats.inc_value("pressroom/read_again_for_links")
                 self.logger.info("read again in full for its links (not kept): %s", response.url)
                 yield _in_full(response.request)
