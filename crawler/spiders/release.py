@@ -888,12 +888,12 @@ class ReleaseSpider(scrapy.Spider):
                     if request is not None:
                         yield request
         elif walking and hops < self.max_hops:
-            # The later pages of a walked listing (the start page, or one of its later
-            # pages) are that listing, not pages the patterns leave out: see _pages_of.
+            # The later pages of a walked page (the start page, a tag or section page, or
+            # one of their later pages) are that page, not pages the patterns leave out.
             pagers: set[str] = set()
-            if result.next_pages or result.url in self.listings:
+            if self._pages_of(normalize(result.url), meta.get("kind")):
                 pagers = paging.pager_keys(
-                    result.link_keys, map(normalize, result.next_pages), result.url
+                    result.link_keys, map(normalize, result.next_pages), normalize(result.url)
                 )
             for url, key in zip(result.links, result.link_keys, strict=True):
                 if not self._wanted(key):
@@ -916,12 +916,22 @@ class ReleaseSpider(scrapy.Spider):
                     self._note_beyond_depth(key)
 
     def _pages_of(self, url: str, kind: str | None) -> bool:
-        """Whether a walk reads ``url``'s pager: a listing's page the walk starts from, or
-        one of its later pages, with allow patterns (which would leave those out)."""
+        """Whether a walk reads ``url``'s pager, with allow patterns (which would leave its
+        later pages out): the page the walk starts from, a page the patterns leave out (a
+        tag or section page), or one of their later pages.
+
+        Not a release's: its "Next" is the next release (WordPress marks it
+        ``rel="next"``), and where pages decide (no patterns) a pager would make the
+        judge call a release a listing (crawler.judging).
+        """
         return (
             kind == "walk"
             and bool(self.source.allow)
-            and (url in self._entry_keys() or url in self.listings)
+            and (
+                url in self._entry_keys()
+                or url in self.listings
+                or self.source.is_release_url(url) is False
+            )
         )
 
     def _note_walked(self, key: str) -> None:

@@ -1,0 +1,152 @@
+"""A page's own numbered pager ("1 2 3 Next ›") is that page continued, not links that
+may be releases nor pages the patterns leave out. Real crawls through the installed
+program of small sites served on 127.0.0.1.
+
+A walk (``--start-url``) met a tag page (``/tags/water``) whose releases run over
+three pages: only the start page's own pager was recognised, so the tag page's
+pages 2 and 3 were each counted in ``N outside --allow`` and listed by ``pages
+--outside-allow``, beside the tag page itself. The listing here is the other
+shape a pager takes: no page word in its links (``/news/2``, ``/news/3``), where
+only the "Next" link was recognised and page 3, linked as "3", was fetched as a
+page that may be a release.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import QuietHandler, run_cli, serving
+
+SENTENCE = (
+    "The ministry published its inspection of the northern terminals, "
+    "where repairs to the sea wall had been delayed for several winters. "
+)
+
+
+def _release(slug: str) -> bytes:
+    data = {"@type": "NewsArticle", "headline": f"Harbour works at {slug}"}
+    body = "".join(f"<p>{SENTENCE * 2}Site {slug}, part {k}.</p>" for k in range(5))
+    return (
+        f"<html><head><title>Harbour works at {slug}</title>"
+        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
+        f"<body><article><h1>Harbour works at {slug}</h1>"
+        '<p class="date">Published 2 November 2024</p>'
+        f"{body}</article></body></html>"
+    ).encode()
+
+
+def _tag_page(n: int, last: int = 3) -> bytes:
+    """Page ``n`` of the tag page: its releases, and "1 2 3 Next ›"."""
+    items = "".join(
+        f'<li><a href="/news/2024/w{n}-{k}">Release w{n}-{k}</a></li>' for k in range(3)
+    )
+    pager = " ".join(f'<a href="{_tag_url(m)}">{m}</a>' for m in range(1, last + 1))
+    if n < last:
+        pager += f' <a rel="next" href="{_tag_url(n + 1)}">Next ›</a>'
+    body = f"<h1>Water</h1><ul>{items}</ul><nav>{pager}</nav>"
+    return f"<html><body>{body}</body></html>".encode()
+
+
+def _tag_url(n: int) -> str:
+    return "/tags/water" if n == 1 else f"/tags/water?page={n}"
+
+
+def _tag_site() -> dict[str, bytes]:
+    start = (
+        '<html><body><h1>Ministry</h1><a href="/news/2024/s-0">Latest release</a> '
+        '<a href="/tags/water">Water</a> <a href="/about">About us</a></body></html>'
+    )
+    pages = {
+        "/": start.encode(),
+        "/about": b"<html><body>About</body></html>",
+        "/news/2024/s-0": _release("s-0"),
+    }
+    for n in range(1, 4):
+        pages[_tag_url(n)] = _tag_page(n)
+        for k in range(3):
+            pages[f"/news/2024/w{n}-{k}"] = _release(f"w{n}-{k}")
+    return pages
+
+
+@contextlib.contextmanager
+def _serving(pages: dict[str, bytes]) -> Iterator[tuple[str, list[str]]]:
+    requests: list[str] = []
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            requests.append(self.path)
+            body = pages.get(self.path)
+            if self.path == "/robots.txt":
+                body = b"User-agent: *\nAllow: /\n"
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_body(body, "text/html; charset=utf-8")
+
+    with serving(Handler) as url:
+        yield url, requests
+
+
+@pytest.fixture
+def tag_site() -> Iterator[tuple[str, list[str]]]:
+    with _serving(_tag_site()) as served:
+        yield served
+
+
+def _outside(db: Path) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT url, reason FROM pages WHERE verdict = 'outside_patterns'")
+        return dict(rows.fetchall())
+
+
+def _stored(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {url.rsplit("/", 1)[1] for (url,) in conn.execute("SELECT url FROM articles")}
+
+
+def _walk(base: str, db: Path, *args: str):
+    walk = ("--start-url", f"{base}/", "--allow", r"/news/\d{4}/")
+    result = run_cli("crawl", *walk, "--db", str(db), *args)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+RELEASES = {"s-0"} | {f"w{n}-{k}" for n in range(1, 4) for k in range(3)}
+
+
+def test_a_walked_tag_pages_own_pager_is_not_outside_allow(tag_site, tmp_path):
+    base, requests = tag_site
+    db = tmp_path / "walk.db"
+    result = _walk(base, db)
+    assert "/tags/water?page=2" in requests and "/tags/water?page=3" in requests
+    assert _stored(db) == RELEASES
+    # The tag page is a page the walk went through that the pattern leaves out; its
+    # pages 2 and 3 are that page continued (they were counted and listed beside it).
+    assert _outside(db) == {
+        f"{base}/about": "matches no allow pattern",
+        f"{base}/tags/water": "matches no allow pattern",
+    }
+    assert ": ok - 10 new," in result.stdout
+    assert " 2 outside --allow " in result.stdout
+    listed = run_cli("pages", "--outside-allow", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    assert "/tags/water" in listed.stdout and "?page=" not in listed.stdout
+
+
+def test_a_walked_tag_pages_pager_still_counts_hops(tag_site, tmp_path):
+    # The tag page's later pages are hops, as the start page's are: what --depth holds
+    # back behind them is still counted and named (as before), and they are not counted
+    # outside --allow (they were: 4).
+    base, requests = tag_site
+    db = tmp_path / "walk.db"
+    result = _walk(base, db, "--depth", "2")
+    assert "/tags/water?page=2" in requests and "/news/2024/w2-0" not in requests
+    (warning,) = [line for line in result.stderr.splitlines() if "--depth" in line]
+    assert warning.startswith("Warning: --depth 2 held back 6 more links, beyond 2 hops")
+    assert _stored(db) == {"s-0", "w1-0", "w1-1", "w1-2"}
+    assert " 2 outside --allow " in result.stdout
