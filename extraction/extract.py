@@ -49,6 +49,7 @@ from extraction import (
     links,
     metadata,
     nearblocks,
+    pager,
 )
 from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_blocks
 from extraction.dek import is_dek, shown_description
@@ -142,6 +143,7 @@ def _analyse(
         result.links, result.link_keys = list(found), list(found.values())
     if next_page:
         result.next_pages = links.page_links(tree, base, next_page)
+        result.beside_next = pager.beside_next(tree, base, next_page)
     if release is False:
         return result
     if release is None and (verdict := _refused_whatever_the_body(meta, tree)):

@@ -60,6 +60,9 @@ class PageResult:
     # extraction worker, not in the crawl process (some 130 links a page).
     link_keys: list[str] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
+    # The links beside "Next" whose text is a page number ("1 2 3"), their normal
+    # forms to that number: a pager whose links name no page word (crawler.paging).
+    beside_next: dict[str, int] = field(default_factory=dict)
     alternates: dict[str, str] = field(default_factory=dict)
     # The body before the source's profile was applied (None for PDFs), and a
     # fingerprint of the page's layout: what the profile learns from.
