@@ -150,3 +150,83 @@ def test_a_walked_tag_pages_pager_still_counts_hops(tag_site, tmp_path):
     assert warning.startswith("Warning: --depth 2 held back 6 more links, beyond 2 hops")
     assert _stored(db) == {"s-0", "w1-0", "w1-1", "w1-2"}
     assert " 2 outside --allow " in result.stdout
+
+
+def _news_page(n: int, last: int = 3) -> bytes:
+    """Page ``n`` of a listing whose pager has no page word: ``/news/2``, ``/news/3``.
+
+    Its releases are ``/news/1001`` on, the shape of its pages: the third of each
+    page is linked by its number alone ("1003"), in the list, not beside "Next".
+    """
+    first = 1000 + 3 * (n - 1)
+    items = "".join(
+        f'<li><a href="/news/{first + k}">Harbour works at {first + k}</a></li>' for k in (1, 2)
+    )
+    items += f'<li><a href="/news/{first + 3}">{first + 3}</a></li>'
+    pager = " ".join(f'<a href="{_news_url(m)}">{m}</a>' for m in range(1, last + 1))
+    if n < last:
+        pager += f' <a rel="next" href="{_news_url(n + 1)}">Next ›</a>'
+    body = f'<div class="content"><ul>{items}</ul><nav class="pager">{pager}</nav></div>'
+    return f"<html><body><h1>News</h1>{body}</body></html>".encode()
+
+
+def _news_url(n: int) -> str:
+    return "/news/" if n == 1 else f"/news/{n}"
+
+
+def _news_site() -> dict[str, bytes]:
+    pages: dict[str, bytes] = {}
+    for n in range(1, 4):
+        pages[_news_url(n)] = _news_page(n)
+        for k in range(1, 4):
+            release = 1000 + 3 * (n - 1) + k
+            pages[f"/news/{release}"] = _release(str(release))
+    return pages
+
+
+@pytest.fixture
+def news_site() -> Iterator[tuple[str, list[str]]]:
+    with _serving(_news_site()) as served:
+        yield served
+
+
+def _news_source(tmp_path: Path, base: str, allow: bool) -> Path:
+    source = tmp_path / "news.toml"
+    source.write_text(
+        'name = "news"\nallowed_domains = ["127.0.0.1"]\n'
+        f'[discover]\nlistings = ["{base}/news/"]\n'
+        + ("[articles]\nallow = ['/news/\\d{4}$']\n" if allow else "")
+    )
+    return source
+
+
+NEWS = {str(1000 + k) for k in range(1, 10)}
+
+
+def test_a_pager_without_a_page_word_is_paged_as_the_listing_where_pages_decide(
+    news_site, tmp_path
+):
+    base, requests = news_site
+    db = tmp_path / "news.db"
+    source = _news_source(tmp_path, base, allow=False)
+    result = run_cli("crawl", "--source", str(source), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    # Page 3, linked as "3" from page 1, was fetched as a page that may be a release
+    # (judged none), and page 2's "Next" to it was then a duplicate: its releases lost.
+    assert requests.count("/news/3") == 1
+    assert _stored(db) == NEWS  # the releases linked by their number alone too
+    assert ": ok - 9 new," in result.stdout
+    assert " 0 not releases " in result.stdout
+
+
+def test_a_pager_without_a_page_word_is_not_outside_allow(news_site, tmp_path):
+    base, requests = news_site
+    db = tmp_path / "news.db"
+    result = run_cli("crawl", "--source", str(_news_source(tmp_path, base, True)), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    # Page 3 (linked as "3" from page 1) was counted outside --allow.
+    assert "/news/3" in requests
+    assert _stored(db) == NEWS
+    assert _outside(db) == {}
+    assert ": ok - 9 new," in result.stdout
+    assert " 0 outside --allow " in result.stdout

@@ -865,7 +865,10 @@ class ReleaseSpider(scrapy.Spider):
             # The listing's own pages ("Next", and a numbered pager's "3"): paged through
             # below, one after the other; never candidates (crawler.paging).
             pagers = paging.pager_keys(
-                result.link_keys, map(normalize, result.next_pages), result.url
+                result.link_keys,
+                map(normalize, result.next_pages),
+                normalize(result.url),
+                result.beside_next,
             )
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
@@ -893,7 +896,10 @@ class ReleaseSpider(scrapy.Spider):
             pagers: set[str] = set()
             if self._pages_of(normalize(result.url), meta.get("kind")):
                 pagers = paging.pager_keys(
-                    result.link_keys, map(normalize, result.next_pages), normalize(result.url)
+                    result.link_keys,
+                    map(normalize, result.next_pages),
+                    normalize(result.url),
+                    result.beside_next,
                 )
             for url, key in zip(result.links, result.link_keys, strict=True):
                 if not self._wanted(key):
