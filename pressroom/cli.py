@@ -26,6 +26,7 @@ import click
 from crawler import __version__, sources, stopping
 from crawler.errors import CrawlError
 from crawler.lock import CrawlLocked
+from pressroom.columns import aligned
 from storage import Archive, ArchiveError, BadInput, NotAnArchive, export
 from storage.dataset import parse_size, write_dataset
 from storage.errors import ArchiveCorrupt
@@ -921,14 +922,7 @@ def _check_folder(output: str) -> None:
 
 def _table(headers: list[str], rows: list[Any]) -> str:
     """Aligned columns: the first left-aligned, the others (counts) right-aligned."""
-    cells = [[str(h) for h in headers], *([str(c) for c in row] for row in rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    return "\n".join(
-        "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
-        ).rstrip()
-        for row in cells
-    )
+    return aligned(headers, rows, right=range(1, len(headers)))
 
 
 @main.command()

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pressroom.columns import aligned
+
 # (header, runs column or columns summed): the counts of the summary line a crawl prints.
 COUNTS = (
     ("new", ("articles_new",)),
@@ -55,15 +57,8 @@ def table(runs: list[dict[str, Any]]) -> str:
             [str(run["id"]), run.get("source") or "", started, took(run), run.get("status") or ""]
             + counts
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     numeric = {0, *range(5, len(headers))}
-    return "\n".join(
-        "  ".join(
-            cell.rjust(widths[i]) if i in numeric and row is not headers else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ).rstrip()
-        for row in rows
-    )
+    return aligned(headers, rows[1:], right=numeric, right_headers=False)
 
 
 def notes(runs: list[dict[str, Any]]) -> list[str]:
