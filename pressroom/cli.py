@@ -330,6 +330,11 @@ def crawl(
 
     if redis:
         _require("cluster", "crawl --redis")
+    if source and source_file:
+        # Else the file won and SOURCE was dropped without a word.
+        raise sources.SourceError(
+            f"give a source name ({source}) or --source FILE ({source_file}), not both"
+        )
     chosen = source_file or source
     if chosen and (sitemap or feed or start_url):
         raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
