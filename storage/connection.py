@@ -139,8 +139,13 @@ def _shm_refused(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
     # immutable would miss them, so that case stays an error.
     path = Path(path)
     wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        return False
     code = getattr(exc, "sqlite_errorcode", None)
-    return code == _SQLITE_READONLY_DIRECTORY and not wal.exists()
+    if code == _SQLITE_READONLY_DIRECTORY:  # a folder of mode 0555, another user's
+        return True
+    # A read-only mount (EROFS): SQLite says CANTOPEN for the -shm file it cannot create.
+    return code == _SQLITE_CANTOPEN and not os.access(path.parent, os.W_OK)
 
 
 def _wal_unreadable(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
