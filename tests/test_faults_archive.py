@@ -339,6 +339,45 @@ def test_corrupt_archive(stored, source, tmp_path, where, words, code):
     assert digest(db) == before  # left exactly as it was: a user's backup can fix it
 
 
+def damage_table(db: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` with junk: SQLite then calls the file malformed."""
+    con = sqlite3.connect(db)
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    with open(db, "r+b") as fp:
+        fp.seek((root - 1) * size)
+        fp.write(b"\xa5" * size)
+
+
+def test_a_damaged_profile_table_is_reported_corrupt(stored, tmp_path):
+    # `pressroom profile` read its table outside the archive's error names:
+    # "unexpected DatabaseError: database disk image is malformed".
+    db = copy_of(stored, tmp_path)
+    damage_table(db, "profile_blocks")
+    result = run_cli("profile", "site", "--all", "--db", str(db))
+    assert_one_line_error(result, "is corrupt", ".recover", code=1)
+    assert "unexpected" not in result.stderr
+
+
+def test_text_that_is_not_utf8_is_reported_corrupt(stored, tmp_path):
+    # Bytes that are not UTF-8 in a text column (pressroom never writes them: a damaged
+    # page) made export say "unexpected OperationalError: Could not decode to UTF-8
+    # column 'CASE typeof(a.text) ..." with the query's SQL.
+    db = copy_of(stored, tmp_path)
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE articles SET text = CAST(x'41ff42' AS TEXT) WHERE id = 1")
+    con.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    for command in (["export", "-o", "x.jsonl"], ["export", "--format", "csv"], ["reextract"]):
+        result = run_cli(*command, "--db", str(db), cwd=out)
+        line = assert_one_line_error(result, "is corrupt", "not valid UTF-8", code=1)
+        assert "SELECT" not in line and "CASE" not in line, line
+    assert list(out.iterdir()) == []
+
+
 # --- SIGKILL at random moments --------------------------------------------------------
 
 
