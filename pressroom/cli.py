@@ -331,6 +331,11 @@ def crawl(
 
     if redis:
         _require("cluster", "crawl --redis")
+    if source and source_file:
+        # Else the file won and SOURCE was dropped without a word.
+        raise sources.SourceError(
+            f"give a source name ({source}) or --source FILE ({source_file}), not both"
+        )
     chosen = source_file or source
     if chosen and (sitemap or feed or start_url):
         raise sources.SourceError("give a source or --sitemap/--feed/--start-url, not both")
@@ -709,6 +714,8 @@ def export_cmd(
     fmt = _export_format(fmt, output)
     if filters.get("title_only") and not filters.get("query"):
         raise BadInput("--title-only applies to --query; give both")
+    if output:
+        _not_the_archive(output, db)
     if output and Path(output).exists() and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
     if all_revisions or fmt == "warc":
@@ -832,6 +839,7 @@ def stats(plot: str | None, db: str) -> None:
     if plot:  # before the tables, not after them
         _require("plot", "stats --plot")
         _check_folder(plot)
+        _not_the_archive(plot, db)
     with _open_readonly(db) as archive:
         data = archive.stats()
     counts = [(data["articles"], "article"), (data["failures"], "failure"), (data["runs"], "run")]
@@ -918,6 +926,18 @@ def _check_folder(output: str) -> None:
     """A file about to be written must have its folder: a one-line error, not a traceback."""
     if not Path(output).absolute().parent.is_dir():
         raise BadInput(f"cannot write {output}: no directory {Path(output).parent}")
+
+
+def _not_the_archive(output: str, db: str) -> None:
+    """Refuse to write ``output`` over the archive ``db`` (or its -wal, -shm), however named.
+
+    ``export -o a.db --force`` and ``stats --plot a.db`` replaced the archive they read.
+    """
+    target = Path(output).resolve()
+    archive = Path(db).resolve()
+    files = [archive, *(archive.with_name(archive.name + end) for end in ("-wal", "-shm"))]
+    if target in files or (target.exists() and archive.exists() and target.samefile(archive)):
+        raise BadInput(f"{output} is the archive --db reads: write to another file")
 
 
 def _table(headers: list[str], rows: list[Any]) -> str:

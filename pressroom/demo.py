@@ -61,8 +61,8 @@ def run_demo(db: str, echo: Callable[[str], None] = print) -> dict:
 def _remove_previous(db: str) -> bool:
     """Delete the archive of an earlier demo at ``db``; True if there was one.
 
-    Raises BadInput for a file that holds other sources (someone's archive), and
-    CrawlLocked while another demo crawls into it.
+    Raises BadInput for a file that holds other sources (someone's archive) or that
+    cannot be removed, and CrawlLocked while another demo crawls into it.
     """
     path = Path(db)
     if not path.exists():
@@ -76,5 +76,11 @@ def _remove_previous(db: str) -> bool:
         )
     with crawl_lock(db, SOURCE):
         for suffix in ("", "-wal", "-shm"):
-            Path(db + suffix).unlink(missing_ok=True)
+            try:
+                Path(db + suffix).unlink(missing_ok=True)
+            except OSError as exc:  # an immutable file, another user's in a sticky /tmp
+                raise BadInput(
+                    f"cannot replace the previous demo archive {db}: {exc.strerror or exc}; "
+                    "give the demo another --db"
+                ) from None
     return True

@@ -166,7 +166,11 @@ def serve(
 
     # Bound here, before anything is printed: a port in use or an unknown host is one
     # line and exit 2, where uvicorn printed "Serving ..." and then its own error, exit 3.
-    sock = listening_socket(host, port)
+    try:
+        sock = listening_socket(host, port)
+    except BadInput:
+        release_wal(path)  # the reads above made -wal and -shm: leave only the archive
+        raise
     port = sock.getsockname()[1]  # the real one when asked for port 0
     asyncio.run(ds.invoke_startup())
     url = f"http://{host}:{port}/{database_name(path)}/articles"

@@ -36,6 +36,8 @@ _SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
 # SQLITE_READONLY_DIRECTORY: the -shm file of a WAL database could not be created.
 _SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
+# The sqlite3 module's error for a text value it cannot decode (it has no SQLite code).
+_NOT_UTF8 = "could not decode to utf-8"
 
 
 def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) -> Database:
@@ -139,8 +141,13 @@ def _shm_refused(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
     # immutable would miss them, so that case stays an error.
     path = Path(path)
     wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        return False
     code = getattr(exc, "sqlite_errorcode", None)
-    return code == _SQLITE_READONLY_DIRECTORY and not wal.exists()
+    if code == _SQLITE_READONLY_DIRECTORY:  # a folder of mode 0555, another user's
+        return True
+    # A read-only mount (EROFS): SQLite says CANTOPEN for the -shm file it cannot create.
+    return code == _SQLITE_CANTOPEN and not os.access(path.parent, os.W_OK)
 
 
 def _wal_unreadable(exc: sqlite3.Error, path: str | os.PathLike[str]) -> bool:
@@ -254,6 +261,9 @@ def translate(
     if code == _SQLITE_NOTADB:
         return NotAnArchive(f"{name!r} is not a pressroom archive: {message}")
     if code == _SQLITE_CORRUPT:
+        if message.lower().startswith(_NOT_UTF8):
+            # Python's own error, with the column's SQL and the damaged bytes in it.
+            message = "a text value is not valid UTF-8"
         return ArchiveCorrupt(
             f"archive {name!r} is corrupt ({message}); restore it from a backup, "
             f"or try: sqlite3 {name} .recover"
@@ -287,6 +297,8 @@ def _primary_code(exc: sqlite3.Error) -> int | None:
         ("readonly database", _SQLITE_READONLY),
         ("file is not a database", _SQLITE_NOTADB),
         ("malformed", _SQLITE_CORRUPT),
+        # Bytes that are not UTF-8 in a text column: pressroom never writes them.
+        (_NOT_UTF8, _SQLITE_CORRUPT),
         ("database or disk is full", _SQLITE_FULL),
         ("disk i/o error", _SQLITE_IOERR),
         ("unable to open database file", _SQLITE_CANTOPEN),

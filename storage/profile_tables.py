@@ -11,6 +11,7 @@ block hash) and ``profile_groups`` (pages per source and group).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +25,9 @@ class ProfileTables:
     """Mixed into Archive: the profile's reads and writes, each one statement or batch."""
 
     _conn: sqlite3.Connection
+
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        raise NotImplementedError  # Archive's: sqlite3 errors as named ArchiveErrors
 
     def stored_text_hash(self, url: str) -> str | None:
         """The text_hash of the article stored at ``url``, or None if there is none."""
@@ -97,33 +101,39 @@ class ProfileTables:
 
     def profile_groups(self, source: str) -> dict[str, int]:
         """Pages per profile group of ``source`` (groups with any page)."""
-        return dict(
-            self._conn.execute(
-                "SELECT grp, pages FROM profile_groups WHERE source = ? AND pages > 0", [source]
+        # The reads `pressroom profile` makes name a damaged file as such (storage.errors).
+        with self._errors():
+            return dict(
+                self._conn.execute(
+                    "SELECT grp, pages FROM profile_groups WHERE source = ? AND pages > 0",
+                    [source],
+                )
             )
-        )
 
     def profile_hashes(self, source: str, group: str, min_pages: int) -> Iterator[tuple[int, int]]:
         """(hash, pages) of the blocks of ``source``'s ``group`` on at least ``min_pages`` pages."""
         # "pages >= 2" lets SQLite use the partial index on repeated blocks.
-        yield from self._conn.execute(
-            "SELECT hash, pages FROM profile_blocks"
-            " WHERE source = ? AND grp = ? AND pages >= 2 AND pages >= ?",
-            [source, group, min_pages],
-        )
+        with self._errors():
+            yield from self._conn.execute(
+                "SELECT hash, pages FROM profile_blocks"
+                " WHERE source = ? AND grp = ? AND pages >= 2 AND pages >= ?",
+                [source, group, min_pages],
+            )
 
     def repeated_blocks(self, source: str) -> Iterator[tuple[str, int, str | None, int]]:
         """(group, hash, text, pages) of every block of ``source`` seen on two pages or more."""
-        yield from self._conn.execute(
-            "SELECT grp, hash, text, pages FROM profile_blocks WHERE source = ? AND pages >= 2",
-            [source],
-        )
+        with self._errors():
+            yield from self._conn.execute(
+                "SELECT grp, hash, text, pages FROM profile_blocks WHERE source = ? AND pages >= 2",
+                [source],
+            )
 
     def profile_pages(self, source: str, group: str) -> int:
         """How many pages of ``source`` the profile's ``group`` has counted (0 for none)."""
-        row = self._conn.execute(
-            "SELECT pages FROM profile_groups WHERE source = ? AND grp = ?", [source, group]
-        ).fetchone()
+        with self._errors():
+            row = self._conn.execute(
+                "SELECT pages FROM profile_groups WHERE source = ? AND grp = ?", [source, group]
+            ).fetchone()
         return int(row[0]) if row else 0
 
     def recorded_texts(

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import run_cli
 
+from fixtures.sources import write_source
 from pressroom.cli import main
 from storage import Archive
 
@@ -138,6 +139,17 @@ def test_errors_are_one_line(runner, small_archive, tmp_path, args, code, messag
     assert "Traceback" not in result.output
     error_lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(error_lines) == 1
+
+
+def test_a_source_name_and_a_source_file_together_are_refused(tmp_path):
+    # `crawl hrw --source mine.toml` crawled mine.toml's source and dropped `hrw` without
+    # a word; `crawl hrw --sitemap URL` was already refused.
+    mine = write_source(tmp_path / "mine.toml", "mine", sitemaps=["http://127.0.0.1:9/s.xml"])
+    result = run_cli("crawl", "hrw", "--source", str(mine), "--db", "a.db", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "not both" in result.stderr and "hrw" in result.stderr
+    assert not (tmp_path / "a.db").exists()
 
 
 @pytest.mark.parametrize(

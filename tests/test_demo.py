@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
+import pytest
+
 from storage import Archive
 
 
@@ -43,6 +48,28 @@ def test_the_demo_does_not_replace_another_archive(cli, tmp_path):
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
         f"Error: {db} holds other sources than the demo's (mysite): give the demo another --db\n"
+    )
+    assert db.read_bytes() == before
+
+
+def test_a_previous_demo_archive_that_cannot_be_removed_is_one_line(cli, tmp_path):
+    # An immutable file (or another user's in a sticky folder such as /tmp) made
+    # "unexpected PermissionError: [Errno 1] Operation not permitted: 'd.db'".
+    db = tmp_path / "d.db"
+    with Archive(db) as archive:
+        archive.finish_run(archive.start_run("demo", {}), "ok", {})
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(db)]).returncode != 0:
+        pytest.skip("needs chattr +i (root, and a filesystem that has the flag)")
+    try:
+        before = db.read_bytes()
+        result = cli("demo", "--db", str(db), cwd=tmp_path)
+    finally:
+        subprocess.run([chattr, "-i", str(db)], check=True)
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr == (
+        f"Error: cannot replace the previous demo archive {db}: Operation not permitted; "
+        "give the demo another --db\n"
     )
     assert db.read_bytes() == before
 

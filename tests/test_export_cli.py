@@ -185,3 +185,30 @@ def test_only_the_releases_responses_are_kept_as_the_readme_says(crawled_archive
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "Every response is kept" not in readme
     assert "No other response is kept: not those of pages judged not releases" in readme
+
+
+# -- the archive is never an output ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--force", "-o", "{db}"],
+        ["export", "--force", "--format", "csv", "-o", "./{name}"],
+        ["stats", "--plot", "{db}"],
+    ],
+    ids=["export -o", "export -o ./name", "stats --plot"],
+)
+def test_writing_over_the_archive_itself_is_refused(db, tmp_path, args):
+    # `export --db a.db -o a.db --force` wrote JSON Lines over the archive, and
+    # `stats --plot a.db` a PNG (no --force needed): the archive was lost.
+    if args[0] == "stats":
+        pytest.importorskip("matplotlib", reason="pip install 'pressroom[plot]'")
+    copy = tmp_path / db.name
+    shutil.copy(db, copy)
+    before = copy.read_bytes()
+    filled = [a.format(db=copy, name=copy.name) for a in args]
+    line = refused(run_cli(*filled, "--db", str(copy), cwd=tmp_path))
+    assert "is the archive" in line, line
+    assert copy.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [copy.name]

@@ -205,6 +205,37 @@ def test_serve_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
     assert "immutable: its folder is not writable" in output and "Traceback" not in output
 
 
+@pytest.fixture
+def read_only_mount(tmp_path: Path, stored: Path) -> Iterator[Path]:
+    """A copy of ``stored`` on a tmpfs mounted read-only for this test (needs root)."""
+    mount = shutil.which("mount")
+    if os.geteuid() != 0 or mount is None:
+        pytest.skip("mounting a tmpfs needs root")
+    point = tmp_path / "ro-mount"
+    point.mkdir()
+    done = subprocess.run([mount, "-t", "tmpfs", "tmpfs", str(point)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        db = copy_of(stored, point)
+        subprocess.run([mount, "-o", "remount,ro", str(point)], check=True)
+        yield db
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=[c[0] for c in READ_COMMANDS])
+def test_read_commands_work_on_an_archive_on_a_read_only_mount(read_only_mount, command):
+    # README promises a read-only mount as much as a read-only folder: there SQLite says
+    # "unable to open database file" (CANTOPEN) for the -shm file, not READONLY_DIRECTORY,
+    # and every read command failed with that line, exit 1.
+    db = read_only_mount
+    result = run_cli(*command, "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Error" not in result.stderr and result.stdout
+    assert sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
 # --- full disk -------------------------------------------------------------------
 
 
@@ -306,6 +337,45 @@ def test_corrupt_archive(stored, source, tmp_path, where, words, code):
     result = crawl(source, db)
     assert_one_line_error(result, *words, code=code)
     assert digest(db) == before  # left exactly as it was: a user's backup can fix it
+
+
+def damage_table(db: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` with junk: SQLite then calls the file malformed."""
+    con = sqlite3.connect(db)
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    with open(db, "r+b") as fp:
+        fp.seek((root - 1) * size)
+        fp.write(b"\xa5" * size)
+
+
+def test_a_damaged_profile_table_is_reported_corrupt(stored, tmp_path):
+    # `pressroom profile` read its table outside the archive's error names:
+    # "unexpected DatabaseError: database disk image is malformed".
+    db = copy_of(stored, tmp_path)
+    damage_table(db, "profile_blocks")
+    result = run_cli("profile", "site", "--all", "--db", str(db))
+    assert_one_line_error(result, "is corrupt", ".recover", code=1)
+    assert "unexpected" not in result.stderr
+
+
+def test_text_that_is_not_utf8_is_reported_corrupt(stored, tmp_path):
+    # Bytes that are not UTF-8 in a text column (pressroom never writes them: a damaged
+    # page) made export say "unexpected OperationalError: Could not decode to UTF-8
+    # column 'CASE typeof(a.text) ..." with the query's SQL.
+    db = copy_of(stored, tmp_path)
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE articles SET text = CAST(x'41ff42' AS TEXT) WHERE id = 1")
+    con.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    for command in (["export", "-o", "x.jsonl"], ["export", "--format", "csv"], ["reextract"]):
+        result = run_cli(*command, "--db", str(db), cwd=out)
+        line = assert_one_line_error(result, "is corrupt", "not valid UTF-8", code=1)
+        assert "SELECT" not in line and "CASE" not in line, line
+    assert list(out.iterdir()) == []
 
 
 # --- SIGKILL at random moments --------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -309,6 +310,20 @@ def test_a_port_in_use_is_one_line_before_anything_is_served(archive_path):
     assert result.stderr.splitlines() == [
         f"Error: cannot serve on 127.0.0.1:{port}: Address already in use"
     ]
+
+
+def test_a_port_in_use_leaves_only_the_archive_file(archive_path, tmp_path):
+    # Refused as above, but the -wal and -shm files its reads made were left beside the
+    # archive: README says only the archive file is left when a command ends.
+    db = tmp_path / archive_path.name
+    shutil.copy(archive_path, db)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--db", str(db), "--port", str(port), timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [db.name]
 
 
 def test_search_inside_words_finds_unspaced_words_the_index_misses(tmp_path):
