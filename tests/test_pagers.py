@@ -40,36 +40,46 @@ def _release(slug: str) -> bytes:
     ).encode()
 
 
-def _tag_page(n: int, last: int = 3) -> bytes:
-    """Page ``n`` of the tag page: its releases, and "1 2 3 Next ›"."""
+def _tag_page(n: int, last: int = 3, tag: str = "water", linked: bool = True) -> bytes:
+    """Page ``n`` of a tag page: its releases (``/news/2024/w1-0`` for water's), and
+    "1 2 3 Next ›" (``linked``: its own number a link too, else plain text)."""
     items = "".join(
-        f'<li><a href="/news/2024/w{n}-{k}">Release w{n}-{k}</a></li>' for k in range(3)
+        f'<li><a href="/news/2024/{tag[0]}{n}-{k}">Release {tag[0]}{n}-{k}</a></li>'
+        for k in range(3)
     )
-    pager = " ".join(f'<a href="{_tag_url(m)}">{m}</a>' for m in range(1, last + 1))
+    pager = " ".join(
+        f'<a href="{_tag_url(m, tag)}">{m}</a>' if linked or m != n else f"<span>{m}</span>"
+        for m in range(1, last + 1)
+    )
     if n < last:
-        pager += f' <a rel="next" href="{_tag_url(n + 1)}">Next ›</a>'
-    body = f"<h1>Water</h1><ul>{items}</ul><nav>{pager}</nav>"
+        pager += f' <a rel="next" href="{_tag_url(n + 1, tag)}">Next ›</a>'
+    body = f"<h1>{tag.title()}</h1><ul>{items}</ul><nav>{pager}</nav>"
     return f"<html><body>{body}</body></html>".encode()
 
 
-def _tag_url(n: int) -> str:
-    return "/tags/water" if n == 1 else f"/tags/water?page={n}"
+def _tag_url(n: int, tag: str = "water") -> str:
+    return f"/tags/{tag}" if n == 1 else f"/tags/{tag}?page={n}"
 
 
-def _tag_site() -> dict[str, bytes]:
+def _tag_site(tags: tuple[str, ...] = ("water",), linked: bool = True) -> dict[str, bytes]:
+    """A start page linking a release, ``/about`` and each tag page of ``tags`` (their
+    first letters differ: they name the releases), three pages each (``linked``: as
+    :func:`_tag_page`)."""
+    links = " ".join(f'<a href="/tags/{tag}">{tag.title()}</a>' for tag in tags)
     start = (
         '<html><body><h1>Ministry</h1><a href="/news/2024/s-0">Latest release</a> '
-        '<a href="/tags/water">Water</a> <a href="/about">About us</a></body></html>'
+        f'{links} <a href="/about">About us</a></body></html>'
     )
     pages = {
         "/": start.encode(),
         "/about": b"<html><body>About</body></html>",
         "/news/2024/s-0": _release("s-0"),
     }
-    for n in range(1, 4):
-        pages[_tag_url(n)] = _tag_page(n)
-        for k in range(3):
-            pages[f"/news/2024/w{n}-{k}"] = _release(f"w{n}-{k}")
+    for tag in tags:
+        for n in range(1, 4):
+            pages[_tag_url(n, tag)] = _tag_page(n, tag=tag, linked=linked)
+            for k in range(3):
+                pages[f"/news/2024/{tag[0]}{n}-{k}"] = _release(f"{tag[0]}{n}-{k}")
     return pages
 
 

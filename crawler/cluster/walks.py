@@ -60,6 +60,7 @@ WALK_META = (
     "feed_date",
     "judged",
     "redirect_urls",
+    "pager",  # a walked page's later page (one matching the patterns may be answered 304)
 )
 
 

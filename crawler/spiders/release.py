@@ -178,6 +178,8 @@ class ReleaseSpider(scrapy.Spider):
         self.left_out: list[LeftOutItem] = []
         # The normal forms of the listing pages requested (page 2 on): fetched as
         # listings, never left out, though later pages link back to them ("Previous").
+        # A walked page's later pages are these too, and their requests say so in
+        # meta["pager"]: in a cluster another worker, whose set lacks them, reads them.
         self.listings: set[str] = set()
         # A walk's links met at the --depth limit, and the pages it asked for: those
         # of the first never asked for are what the depth held back (held_back_by_depth).
@@ -460,16 +462,18 @@ class ReleaseSpider(scrapy.Spider):
             and sources.domain_allowed(host, self.source.allowed_domains)
         )
 
-    def _outside_patterns(self, key: str) -> bool:
+    def _outside_patterns(self, key: str, pager: bool = False) -> bool:
         """True, and the URL kept to be counted and listed, when the source's allow or
-        deny patterns leave ``key`` (a normal form of its domains) out."""
+        deny patterns leave ``key`` (a normal form of its domains) out. ``pager``: it is
+        a walked page's later page (its request's meta says so), never kept."""
         if self.source.is_denied(key):
             why = "matches a deny pattern"
         elif self.source.is_release_url(key) is False:
             why = "matches no allow pattern"
         else:
             return False
-        if self._in_scope(key) and key not in self._entry_keys() and key not in self.listings:
+        listing = pager or key in self.listings
+        if self._in_scope(key) and key not in self._entry_keys() and not listing:
             self.left_out.append(LeftOutItem(key, why))
         return True
 
@@ -672,7 +676,7 @@ class ReleaseSpider(scrapy.Spider):
         result = await analyse(
             verdict,
             kind == "listing" or walking or verdict is None,
-            self.source.next_page if kind == "listing" or self._pages_of(url, kind) else "",
+            self.source.next_page if kind == "listing" or self._pages_of(url, meta) else "",
         )
         # Counted once read, not when it arrives: its template is what the judge
         # must have seen of a section before calling it sampled.
@@ -740,7 +744,7 @@ class ReleaseSpider(scrapy.Spider):
         elif kind == "walk" and verdict is False:
             # A page the walk went through that the patterns leave out: counted and
             # listed as a sitemap entry they leave out is (with the rule), not judged.
-            self._outside_patterns(url)
+            self._outside_patterns(url, pager=bool(meta.get("pager")))
             for item in self._left_out():
                 yield item
         else:
@@ -894,7 +898,7 @@ class ReleaseSpider(scrapy.Spider):
             # The later pages of a walked page (the start page, a tag or section page, or
             # one of their later pages) are that page, not pages the patterns leave out.
             pagers: set[str] = set()
-            if self._pages_of(normalize(result.url), meta.get("kind")):
+            if self._pages_of(normalize(result.url), meta):
                 pagers = paging.pager_keys(
                     result.link_keys,
                     map(normalize, result.next_pages),
@@ -909,8 +913,10 @@ class ReleaseSpider(scrapy.Spider):
                 if self.per_template[shape] > self.max_per_template:
                     self.crawler.stats.inc_value("pressroom/trap_skipped")
                     continue
+                # A later page says so in its meta: another worker of a cluster may read it.
+                mark = {"pager": True} if key in pagers else {}
                 request = self._request(
-                    url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(key)
+                    url, self.parse_page, kind="walk", hops=hops + 1, **self._walk_key(key), **mark
                 )
                 if request is not None:
                     if key in pagers:
@@ -921,20 +927,22 @@ class ReleaseSpider(scrapy.Spider):
                 if key not in self.walked and self._wanted(key):
                     self._note_beyond_depth(key)
 
-    def _pages_of(self, url: str, kind: str | None) -> bool:
-        """Whether a walk reads ``url``'s pager, with allow patterns (which would leave its
-        later pages out): the page the walk starts from, a page the patterns leave out (a
-        tag or section page), or one of their later pages.
+    def _pages_of(self, url: str, meta: dict[str, Any]) -> bool:
+        """Whether a walk reads ``url``'s pager (``meta``: its request's), with allow
+        patterns (which would leave its later pages out): the page the walk starts from,
+        a page the patterns leave out (a tag or section page), or one of their later
+        pages (marked so by the request, or met by this process).
 
         Not a release's: its "Next" is the next release (WordPress marks it
         ``rel="next"``), and where pages decide (no patterns) a pager would make the
         judge call a release a listing (crawler.judging).
         """
         return (
-            kind == "walk"
+            meta.get("kind") == "walk"
             and bool(self.source.allow)
             and (
                 url in self._entry_keys()
+                or bool(meta.get("pager"))
                 or url in self.listings
                 or self.source.is_release_url(url) is False
             )
