@@ -19,7 +19,7 @@ No trafilatura here: its output comes from :mod:`extraction.engine`.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from article.text import Block
@@ -34,12 +34,18 @@ SHORT_LINK = 3
 _WORD = re.compile(r"\w")
 
 
-def body_blocks(doc: Any) -> list[Block]:
-    """The blocks of trafilatura's body tree, in order: (kind, plain text, Markdown)."""
+def body_blocks(doc: Any, page: Callable[[], str] | None = None) -> list[Block]:
+    """The blocks of trafilatura's body tree, in order: (kind, plain text, Markdown).
+
+    ``page``: the text of the page trafilatura read (asked only if needed), to put back
+    the spaces it lost beside formatted words (:func:`respace`).
+    """
     out: list[Block] = []
     body = getattr(doc, "body", None)
     if body is None:
         return out
+    if page is not None:
+        respace(body, page)
     for el in body:
         _block(el, out, 0)
         _paragraphs(el.tail or "", out)
@@ -99,6 +105,54 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
             md_lines = plain_lines
         for plain, md in zip(plain_lines, md_lines, strict=True):
             out.append(("p", plain, _escape_start(md)))
+
+
+def respace(body: Any, page: Callable[[], str]) -> None:
+    """Put back the spaces trafilatura dropped beside formatted words, where the page has them.
+
+    trafilatura trims the text around an inline element it keeps as formatting
+    (``<i>Our</i> Son`` -> ``<hi>Our</hi>Son``), and its reader read "OurSon": a word that
+    is in no text and that no search finds (trafilatura issue 661). A join of two words
+    gets its space back when ``page()`` (the page's text) has them apart and not
+    together: a word split by its markup (``Directo<b>r</b>``, a drop cap ``<span>I</span>N``)
+    stays whole. On 2,425 real pages (bench/extraction.py) bodies with words run together
+    went from 119 to 68 (the rest are trafilatura's own, as plain trafilatura has on 85),
+    22 pages scored higher, none lower.
+
+    >>> from lxml import etree
+    >>> body = etree.fromstring('<body><p>But <hi>Our</hi>Son. Directo<hi>r</hi></p></body>')
+    >>> respace(body, lambda: "But Our Son. Director")
+    >>> "".join(body.itertext())
+    'But Our Son. Director'
+    """
+    for el in body.iter("hi", "ref"):
+        if el.get("rend") in ("#sub", "#sup"):
+            continue
+        inner = "".join(el.itertext())
+        if not inner:
+            continue
+        before, parent = el.getprevious(), el.getparent()
+        if before is not None:
+            if _run_together(before.tail or "", inner, page):
+                before.tail = f"{before.tail} "
+        elif parent is not None and _run_together(parent.text or "", inner, page):
+            parent.text = f"{parent.text} "
+        if _run_together(inner, el.tail or "", page):
+            el.tail = f" {el.tail}"
+
+
+_LAST_WORD, _FIRST_WORD = re.compile(r"\w+$"), re.compile(r"^\w+")
+
+
+def _run_together(before: str, after: str, page: Callable[[], str]) -> bool:
+    """Whether ``before`` and ``after`` meet word to word where the page has them apart."""
+    left, right = _LAST_WORD.search(before), _FIRST_WORD.match(after)
+    if left is None or right is None:
+        return False
+    text = page()
+    joined = left.group() + right.group()
+    spaced = re.escape(left.group()) + r"\s+" + re.escape(right.group())
+    return joined not in text and re.search(spaced, text) is not None
 
 
 # What makes a table cell a layout box: it holds blocks (a row of data does not).

@@ -398,7 +398,8 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     tree = parse(html)
     if tree is None:
         return []
-    return body_blocks(engine.default_document(tree, url, rules))
+    page = functools.cache(lambda: "".join(tree.itertext()))  # asked for lost spaces only
+    return body_blocks(engine.default_document(tree, url, rules), page)
 
 
 def _page_anchors(html: str) -> frozenset[str]:

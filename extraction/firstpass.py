@@ -35,7 +35,9 @@ trafilatura 90 -> 88. Long list items too: 2 Dragnet pages down, none up.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -57,16 +59,19 @@ def first_pass(
     long paragraphs), the texts of the paragraphs the merge added, how much the two
     readings agree (:func:`extraction.ensemble.agreement`, 1.0 for the same text), and
     whether the precise body is its article container alone (:func:`framed`)."""
+    page = functools.cache(lambda: "".join(tree.itertext()))  # asked for lost spaces only
     doc = engine.document(tree, url, rules, precise=True, metadata=metadata)
-    precise = body_blocks(doc)
-    frame = framed(tree, url, rules, precise)
+    precise = body_blocks(doc, page)
+    frame = framed(tree, url, rules, precise, page)
     if frame is not None:
         precise = frame  # still completed by the balanced reading (a link's words cut)
-    balanced = body_blocks(engine.document(tree, url, rules, precise=False, metadata=False))
+    balanced = body_blocks(engine.document(tree, url, rules, precise=False, metadata=False), page)
     return (doc, *merge(precise, balanced), agreement(precise, balanced), frame is not None)
 
 
-def framed(tree: Any, url: str, rules: Rules, precise: list[Block]) -> list[Block] | None:
+def framed(
+    tree: Any, url: str, rules: Rules, precise: list[Block], page: Callable[[], str] | None = None
+) -> list[Block] | None:
     """The precise body without trafilatura's wild-text recovery, when that recovery only
     added furniture to a short release; else None.
 
@@ -83,7 +88,9 @@ def framed(tree: Any, url: str, rules: Rules, precise: list[Block]) -> list[Bloc
     """
     if not precise or _words(precise) >= ensemble.DOUBT_WORDS:
         return None  # a long body: the recovery did not run, or brought the article
-    frame = body_blocks(engine.document(tree, url, rules, precise=True, metadata=False, frame=True))
+    frame = body_blocks(
+        engine.document(tree, url, rules, precise=True, metadata=False, frame=True), page
+    )
     n = len(frame)
     if not n or n == len(precise) or [b[1] for b in frame] != [b[1] for b in precise[:n]]:
         return None  # nothing read without it, nothing recovered, or read otherwise

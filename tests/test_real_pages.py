@@ -8,6 +8,7 @@ test beside it checks that reason, through the function `pressroom extract` runs
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from extraction import cleaning
@@ -433,3 +434,17 @@ def test_a_table_row_of_prose_is_a_paragraph(cli):
     text = record["text"]  # printed whatever the verdict (no date: not judged a release)
     assert "I was considered good enough to teach income tax" in text
     assert "If I am fortunate, and pass my final exam" in text  # the rows kept before
+
+
+def test_words_beside_formatting_keep_their_space(cli):
+    # An essay on Frankenstein films (CleanEval dev-54): every title is in italics, and
+    # trafilatura trims the text beside an element it keeps as formatting, so the body
+    # read "Frankensteinwas", "Frankensteininvolved": words no search finds. The space
+    # comes back where the page has one (extraction/blocks.py respace).
+    result = cli("extract", str(PAGES / "cleaneval-dev-54-italic-titles.html.gz"))
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    words = set(re.findall(r"\w+", record["text"]))
+    assert "Frankenstein" in words
+    assert not {w for w in words if w.startswith("Frankenstein") and w != "Frankenstein"}
+    assert "*Frankenstein* was" in record["markdown"]
