@@ -15,6 +15,7 @@ import pytest
 from helpers import Clock
 
 from storage import Archive, ArchiveError, export
+from storage.errors import ArchiveCorrupt
 from storage.export import FIELDS
 
 # -- shared fixtures and helpers ----------------------------------------------
@@ -309,9 +310,10 @@ def test_values_json_cannot_write_fail_on_both_paths(
         for value in ("x'00ff'", "char(55296)"):
             archive.db.execute(f"UPDATE articles SET title = {value} WHERE url LIKE '%bare'")
             archive.db.conn.commit()
-            with pytest.raises((sqlite3.Error, TypeError)):
+            # Text that is not UTF-8 is named a damaged archive (ArchiveCorrupt).
+            with pytest.raises((sqlite3.Error, TypeError, ArchiveCorrupt)):
                 export_text(archive, "jsonl")
             with monkeypatch.context() as patch:
                 dict_path(patch)
-                with pytest.raises((sqlite3.Error, TypeError)):
+                with pytest.raises((sqlite3.Error, TypeError, ArchiveCorrupt)):
                     export_text(archive, "jsonl")
