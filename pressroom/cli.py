@@ -31,6 +31,7 @@ from storage import Archive, ArchiveError, BadInput, NotAnArchive, export
 from storage.dataset import parse_size, write_dataset
 from storage.errors import ArchiveCorrupt
 from storage.export import FORMATS
+from storage.filters import check_range
 from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
 from storage.search import HIT_COLUMNS
 
@@ -589,6 +590,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         pressroom search 'detention' --limit 1000 --nl > hits.jsonl
         pressroom search 'refugees' --link-domain unhcr.org
     """
+    check_range(filters.get("since"), filters.get("until"))
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
@@ -702,6 +704,7 @@ def export_cmd(
         pressroom export --all-revisions --source hrw -o hrw-history.jsonl
         pressroom export --format warc --source hrw -o hrw.warc.gz
     """
+    check_range(filters.get("since"), filters.get("until"))
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
     if dataset and (all_revisions or fmt not in (None, "parquet")):
