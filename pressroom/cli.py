@@ -827,7 +827,8 @@ def _progress(archive: Archive, filters: dict[str, Any]) -> Iterator[Callable[[i
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False),
-    help="Also draw releases per month per source to this PNG (needs matplotlib).",
+    help="Also draw releases per month per source to this .png, .svg or .pdf file "
+    "(needs matplotlib).",
 )
 @DB_OPTION
 @friendly_errors
@@ -843,6 +844,9 @@ def stats(plot: str | None, db: str) -> None:
         _require("plot", "stats --plot")
         _check_folder(plot)
         _not_the_archive(plot, db)
+        from pressroom.plot import chart_format
+
+        chart_format(plot)
     with _open_readonly(db) as archive:
         data = archive.stats()
     counts = [(data["articles"], "article"), (data["failures"], "failure"), (data["runs"], "run")]

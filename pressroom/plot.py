@@ -17,6 +17,31 @@ from pathlib import Path
 
 from storage import BadInput
 
+# The formats a chart is written in, by the name's ending, each with the metadata
+# left out so that the same archive draws the same bytes (no date, no software).
+FORMATS = {
+    ".png": {"Software": None},
+    ".svg": {"Date": None},
+    ".pdf": {"CreationDate": None},
+}
+
+
+def chart_format(path: str | os.PathLike[str]) -> str:
+    """The format ``path``'s ending names ("png", "svg", "pdf"), or a one-line BadInput.
+
+    Checked before anything is printed: a PNG under coverage.svg opens nowhere.
+
+    >>> chart_format("coverage.SVG")
+    'svg'
+    >>> chart_format("coverage.txt")
+    Traceback (most recent call last):
+    storage.errors.BadInput: cannot draw coverage.txt: name it .png, .svg or .pdf
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise BadInput(f"cannot draw {path}: name it .png, .svg or .pdf")
+    return suffix[1:]
+
 
 def month_range(first: str, last: str) -> list[str]:
     """Every YYYY-MM from ``first`` to ``last`` inclusive.
@@ -35,11 +60,14 @@ def month_range(first: str, last: str) -> list[str]:
 def plot_months(
     months: Mapping[str, Mapping[str, int]], path: str | os.PathLike[str], *, title: str = ""
 ) -> Path:
-    """Write a PNG line chart of releases per month, one line per source; return its path.
+    """Write a line chart of releases per month, one line per source; return its path.
+
+    The format is the one ``path``'s ending names (chart_format): PNG, SVG or PDF.
 
     ``months`` is ``Archive.stats()["months"]``: {source: {"YYYY-MM": n}};
     the "unknown" month (undated releases) is left out and counted in the subtitle.
     """
+    fmt = chart_format(path)
     try:
         import matplotlib
     except ImportError:
@@ -73,7 +101,9 @@ def plot_months(
     ax.set_title(f"{title}\n{subtitle}" if title else subtitle, fontsize=10)
     figure.tight_layout()
     target = Path(path)
-    # No Software/date metadata: the same archive draws the same bytes.
-    figure.savefig(target, format="png", metadata={"Software": None})
+    # No software/date metadata, and SVG ids from a fixed salt rather than a random
+    # one: the same archive draws the same bytes.
+    with matplotlib.rc_context({"svg.hashsalt": "pressroom"}):
+        figure.savefig(target, format=fmt, metadata=FORMATS["." + fmt])
     plt.close(figure)
     return target
