@@ -504,14 +504,15 @@ def list_sources(db: str) -> None:
     Example:
         pressroom sources --db hrw.db
     """
+    counts: dict[str, int] = {}
+    if Path(db).exists():  # read first: an archive refused is refused before any line
+        with Archive(db, readonly=True) as archive:
+            counts = archive.stats()["sources"]
     for name, path in sources.bundled().items():
         src = sources.load(path)
         click.echo(f"{name}\tbundled\t{src.title or ', '.join(src.allowed_domains)}")
-    if Path(db).exists():
-        with Archive(db, readonly=True) as archive:
-            counts = archive.stats()["sources"]
-            for name, count in sorted(counts.items()):
-                click.echo(f"{name}\tin {db}\t{count} articles")
+    for name, count in sorted(counts.items()):
+        click.echo(f"{name}\tin {db}\t{count} articles")
 
 
 def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -1027,12 +1028,17 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
         found = archive.history(url) or archive.history(normalize(url))
     if not found:
         raise BadInput(f"no archived release at {url}")
+    # The diff first: a version the release lacks is refused before the list is printed.
+    changes = (
+        diff(found, *(versions or (len(found) - 1, len(found))))
+        if len(found) > 1 or versions
+        else None
+    )
     for line in describe(found):
         click.echo(line)
-    if len(found) > 1 or versions:
-        a, b = versions or (len(found) - 1, len(found))
+    if changes is not None:
         click.echo("")
-        click.echo(diff(found, a, b))
+        click.echo(changes)
 
 
 @main.command()
