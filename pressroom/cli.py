@@ -850,6 +850,10 @@ def stats(plot: str | None, db: str) -> None:
         chart_format(plot)
     with _open_readonly(db) as archive:
         data = archive.stats()
+    if plot:  # an archive with nothing to plot is refused before the tables too
+        from pressroom.plot import dated_months
+
+        dated_months(data["months"])
     counts = [(data["articles"], "article"), (data["failures"], "failure"), (data["runs"], "run")]
     click.echo(", ".join(_count(n, noun) for n, noun in counts))
     click.echo()

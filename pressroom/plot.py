@@ -43,6 +43,18 @@ def chart_format(path: str | os.PathLike[str]) -> str:
     return suffix[1:]
 
 
+def dated_months(months: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """The months with dated releases, in order, or a one-line BadInput when there are none.
+
+    >>> dated_months({"hrw": {"2024-03": 2, "unknown": 1}, "un": {"2024-01": 1}})
+    ['2024-01', '2024-03']
+    """
+    dated = sorted({m for counts in months.values() for m in counts if m != "unknown"})
+    if not dated:
+        raise BadInput("nothing to plot: the archive has no dated releases")
+    return dated
+
+
 def month_range(first: str, last: str) -> list[str]:
     """Every YYYY-MM from ``first`` to ``last`` inclusive.
 
@@ -75,9 +87,7 @@ def plot_months(
     matplotlib.use("Agg")  # no display needed; must precede pyplot
     import matplotlib.pyplot as plt
 
-    dated = sorted({m for counts in months.values() for m in counts if m != "unknown"})
-    if not dated:
-        raise BadInput("nothing to plot: the archive has no dated releases")
+    dated = dated_months(months)
     axis = month_range(dated[0], dated[-1])
     undated = sum(counts.get("unknown", 0) for counts in months.values())
     figure, ax = plt.subplots(figsize=(max(8.0, min(24.0, len(axis) * 0.25)), 4.5), dpi=100)

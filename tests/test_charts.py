@@ -123,3 +123,14 @@ def test_a_plot_name_of_another_format_is_refused_before_the_tables(
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"Error: cannot draw {target}: ") and ".svg" in line, line
     assert sorted(tmp_path.iterdir()) == [archive_path]  # no chart, no .part
+
+
+def test_a_plot_of_an_undated_archive_is_refused_before_the_tables(cli, tmp_path):
+    # The tables came on stdout, then the Error line: a refusal should come alone.
+    path = tmp_path / "u.db"
+    with Archive(path) as archive:
+        archive.save_articles([article("x", "ec", None)], None)
+    result = cli("stats", "--db", str(path), "--plot", str(tmp_path / "p.png"))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "Error: nothing to plot: the archive has no dated releases\n"
+    assert not (tmp_path / "p.png").exists()
