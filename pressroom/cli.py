@@ -31,6 +31,7 @@ from storage import Archive, ArchiveError, BadInput, NotAnArchive, export
 from storage.dataset import parse_size, write_dataset
 from storage.errors import ArchiveCorrupt
 from storage.export import FORMATS
+from storage.filters import check_range
 from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
 from storage.search import HIT_COLUMNS
 
@@ -503,14 +504,15 @@ def list_sources(db: str) -> None:
     Example:
         pressroom sources --db hrw.db
     """
+    counts: dict[str, int] = {}
+    if Path(db).exists():  # read first: an archive refused is refused before any line
+        with Archive(db, readonly=True) as archive:
+            counts = archive.stats()["sources"]
     for name, path in sources.bundled().items():
         src = sources.load(path)
         click.echo(f"{name}\tbundled\t{src.title or ', '.join(src.allowed_domains)}")
-    if Path(db).exists():
-        with Archive(db, readonly=True) as archive:
-            counts = archive.stats()["sources"]
-            for name, count in sorted(counts.items()):
-                click.echo(f"{name}\tin {db}\t{count} articles")
+    for name, count in sorted(counts.items()):
+        click.echo(f"{name}\tin {db}\t{count} articles")
 
 
 def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -589,6 +591,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         pressroom search 'detention' --limit 1000 --nl > hits.jsonl
         pressroom search 'refugees' --link-domain unhcr.org
     """
+    check_range(filters.get("since"), filters.get("until"))
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
@@ -702,6 +705,7 @@ def export_cmd(
         pressroom export --all-revisions --source hrw -o hrw-history.jsonl
         pressroom export --format warc --source hrw -o hrw.warc.gz
     """
+    check_range(filters.get("since"), filters.get("until"))
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
     if dataset and (all_revisions or fmt not in (None, "parquet")):
@@ -824,7 +828,8 @@ def _progress(archive: Archive, filters: dict[str, Any]) -> Iterator[Callable[[i
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False),
-    help="Also draw releases per month per source to this PNG (needs matplotlib).",
+    help="Also draw releases per month per source to this .png, .svg or .pdf file "
+    "(needs matplotlib).",
 )
 @DB_OPTION
 @friendly_errors
@@ -840,8 +845,15 @@ def stats(plot: str | None, db: str) -> None:
         _require("plot", "stats --plot")
         _check_folder(plot)
         _not_the_archive(plot, db)
+        from pressroom.plot import chart_format
+
+        chart_format(plot)
     with _open_readonly(db) as archive:
         data = archive.stats()
+    if plot:  # an archive with nothing to plot is refused before the tables too
+        from pressroom.plot import dated_months
+
+        dated_months(data["months"])
     counts = [(data["articles"], "article"), (data["failures"], "failure"), (data["runs"], "run")]
     click.echo(", ".join(_count(n, noun) for n, noun in counts))
     click.echo()
@@ -1020,12 +1032,17 @@ def history(url: str, versions: tuple[int, int] | None, db: str) -> None:
         found = archive.history(url) or archive.history(normalize(url))
     if not found:
         raise BadInput(f"no archived release at {url}")
+    # The diff first: a version the release lacks is refused before the list is printed.
+    changes = (
+        diff(found, *(versions or (len(found) - 1, len(found))))
+        if len(found) > 1 or versions
+        else None
+    )
     for line in describe(found):
         click.echo(line)
-    if len(found) > 1 or versions:
-        a, b = versions or (len(found) - 1, len(found))
+    if changes is not None:
         click.echo("")
-        click.echo(diff(found, a, b))
+        click.echo(changes)
 
 
 @main.command()

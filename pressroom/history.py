@@ -32,7 +32,8 @@ def diff(versions: list[dict[str, Any]], a: int, b: int) -> str:
     """A unified diff, paragraph by paragraph, between versions ``a`` and ``b`` (1-based)."""
     for n in (a, b):
         if not 1 <= n <= len(versions):
-            raise BadInput(f"no version {n}: this release has versions 1 to {len(versions)}")
+            has = f"versions 1 to {len(versions)}" if len(versions) > 1 else "only version 1"
+            raise BadInput(f"no version {n}: this release has {has}")
     old, new = versions[a - 1], versions[b - 1]
 
     def lines(v: dict[str, Any]) -> list[str]:

@@ -17,6 +17,43 @@ from pathlib import Path
 
 from storage import BadInput
 
+# The formats a chart is written in, by the name's ending, each with the metadata
+# left out so that the same archive draws the same bytes (no date, no software).
+FORMATS = {
+    ".png": {"Software": None},
+    ".svg": {"Date": None},
+    ".pdf": {"CreationDate": None},
+}
+
+
+def chart_format(path: str | os.PathLike[str]) -> str:
+    """The format ``path``'s ending names ("png", "svg", "pdf"), or a one-line BadInput.
+
+    Checked before anything is printed: a PNG under coverage.svg opens nowhere.
+
+    >>> chart_format("coverage.SVG")
+    'svg'
+    >>> chart_format("coverage.txt")
+    Traceback (most recent call last):
+    storage.errors.BadInput: cannot draw coverage.txt: name it .png, .svg or .pdf
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise BadInput(f"cannot draw {path}: name it .png, .svg or .pdf")
+    return suffix[1:]
+
+
+def dated_months(months: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """The months with dated releases, in order, or a one-line BadInput when there are none.
+
+    >>> dated_months({"hrw": {"2024-03": 2, "unknown": 1}, "un": {"2024-01": 1}})
+    ['2024-01', '2024-03']
+    """
+    dated = sorted({m for counts in months.values() for m in counts if m != "unknown"})
+    if not dated:
+        raise BadInput("nothing to plot: the archive has no dated releases")
+    return dated
+
 
 def month_range(first: str, last: str) -> list[str]:
     """Every YYYY-MM from ``first`` to ``last`` inclusive.
@@ -35,11 +72,14 @@ def month_range(first: str, last: str) -> list[str]:
 def plot_months(
     months: Mapping[str, Mapping[str, int]], path: str | os.PathLike[str], *, title: str = ""
 ) -> Path:
-    """Write a PNG line chart of releases per month, one line per source; return its path.
+    """Write a line chart of releases per month, one line per source; return its path.
+
+    The format is the one ``path``'s ending names (chart_format): PNG, SVG or PDF.
 
     ``months`` is ``Archive.stats()["months"]``: {source: {"YYYY-MM": n}};
     the "unknown" month (undated releases) is left out and counted in the subtitle.
     """
+    fmt = chart_format(path)
     try:
         import matplotlib
     except ImportError:
@@ -47,9 +87,7 @@ def plot_months(
     matplotlib.use("Agg")  # no display needed; must precede pyplot
     import matplotlib.pyplot as plt
 
-    dated = sorted({m for counts in months.values() for m in counts if m != "unknown"})
-    if not dated:
-        raise BadInput("nothing to plot: the archive has no dated releases")
+    dated = dated_months(months)
     axis = month_range(dated[0], dated[-1])
     undated = sum(counts.get("unknown", 0) for counts in months.values())
     figure, ax = plt.subplots(figsize=(max(8.0, min(24.0, len(axis) * 0.25)), 4.5), dpi=100)
@@ -73,7 +111,9 @@ def plot_months(
     ax.set_title(f"{title}\n{subtitle}" if title else subtitle, fontsize=10)
     figure.tight_layout()
     target = Path(path)
-    # No Software/date metadata: the same archive draws the same bytes.
-    figure.savefig(target, format="png", metadata={"Software": None})
+    # No software/date metadata, and SVG ids from a fixed salt rather than a random
+    # one: the same archive draws the same bytes.
+    with matplotlib.rc_context({"svg.hashsalt": "pressroom"}):
+        figure.savefig(target, format=fmt, metadata=FORMATS["." + fmt])
     plt.close(figure)
     return target

@@ -34,6 +34,7 @@ def where_clause(
     >>> where_clause(tag="trade")
     ('EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ?)', ['trade'])
     """
+    check_range(since, until)
     clauses: list[str] = []
     params: list[Any] = []
     if source is not None:
@@ -87,6 +88,25 @@ def parse_domain(value: str) -> str:
     if not _DOMAIN.fullmatch(domain):
         raise BadInput(f"invalid link domain {value!r}: expected a name like example.org")
     return domain
+
+
+def check_range(since: DateLike | None, until: DateLike | None) -> None:
+    """Refuse a ``since`` later than ``until``: no date is in that range, and "no matches"
+    would read as an archive without such releases rather than as a typo in a year.
+
+    >>> check_range("2024-01-01", "2024-01-01")
+    >>> check_range("2025-01-01", "2022-01-01")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    storage.errors.BadInput: --since 2025-01-01 is after --until 2022-01-01: ...
+    """
+    if since is None or until is None:
+        return
+    first, last = parse_date(since, "since"), parse_date(until, "until")
+    if first > last:
+        raise BadInput(
+            f"--since {first.isoformat()} is after --until {last.isoformat()}: "
+            "no date is in that range"
+        )
 
 
 def parse_date(value: DateLike, name: str) -> dt.date:

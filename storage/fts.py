@@ -25,13 +25,14 @@ OPERATORS = frozenset({"AND", "OR", "NOT"})
 _MAX_QUERY_IN_MESSAGE = 80
 
 
-def match(query: str, run: Callable[[str], T]) -> T:
+def match(query: str, run: Callable[[str], T], *, syntax_hint: str | None = None) -> T:
     """Return ``run(query)``, retrying with quoted barewords if FTS5 rejects the syntax.
 
         >>> match("C++", lambda q: q)  # run() is normally an SQL MATCH
         'C++'
 
-    Raises BadQuery (one line, with a hint) when neither form parses.
+    Raises BadQuery (one line, with a hint) when neither form parses;
+    ``syntax_hint`` replaces the hint for a syntax error (see bad_query).
     """
     if not query.strip():
         raise BadQuery("empty search query; hint: give at least one word")
@@ -54,7 +55,7 @@ def match(query: str, run: Callable[[str], T]) -> T:
             if not is_query_error(exc):
                 raise
     # Report the error of the query the user actually typed, not of our rewrite.
-    raise bad_query(query, first_error)
+    raise bad_query(query, first_error, syntax_hint=syntax_hint)
 
 
 def quote_barewords(query: str) -> str:
@@ -104,8 +105,13 @@ def is_query_error(exc: sqlite3.OperationalError) -> bool:
     ) or (message == "unterminated string")
 
 
-def bad_query(query: str, exc: sqlite3.OperationalError) -> BadQuery:
+def bad_query(
+    query: str, exc: sqlite3.OperationalError, *, syntax_hint: str | None = None
+) -> BadQuery:
     """Build the one-line BadQuery for ``query`` from SQLite's error.
+
+    ``syntax_hint``, when given, is the hint for a plain syntax error: a query
+    matched as substrings (storage/unspaced.py) has its own.
 
     >>> str(bad_query("foo AND", sqlite3.OperationalError('fts5: syntax error near ""')))
     "invalid search query 'foo AND': fts5: syntax error at end of query; hint: put phrases \
@@ -119,7 +125,9 @@ in double quotes, and use AND, OR, NOT only between words"
     elif reason.startswith("no such column"):
         hint = "only title: and text: may prefix a word; put words containing ':' in double quotes"
     else:
-        hint = "put phrases in double quotes, and use AND, OR, NOT only between words"
+        hint = (
+            syntax_hint or "put phrases in double quotes, and use AND, OR, NOT only between words"
+        )
     return BadQuery(f"invalid search query {_shown(query)}: {reason}; hint: {hint}")
 
 

@@ -166,7 +166,8 @@ def resolve(conn: sqlite3.Connection, query: str, *, title_only: bool = False) -
         conn.execute(probe, [q]).fetchall()
         return q
 
-    return fts.match(query, run)
+    hint = unspaced.SYNTAX_HINT if unspaced.applies(query) else None
+    return fts.match(query, run, syntax_hint=hint)
 
 
 def filter_clause(title_only: bool = False) -> str:

@@ -67,6 +67,13 @@ _UNSUPPORTED_HINT = (
     'use words, "phrases", AND, OR, NOT and brackets (--title-only for titles)'
 )
 
+# A syntax error FTS5 found in such a query: the word search's hint ("put phrases
+# in double quotes") says nothing of how it is matched.
+SYNTAX_HINT = (
+    "a query with Chinese, Japanese, Korean or Thai characters is matched as substrings: "
+    'put AND, OR, NOT only between words or "phrases", and close every bracket'
+)
+
 
 def applies(query: str) -> bool:
     """Whether ``query`` holds characters of a script unicode61 cannot split into words."""

@@ -93,3 +93,44 @@ def test_a_plot_into_a_missing_folder_is_a_one_line_error_before_the_tables(
     assert result.returncode == 2
     assert result.stdout == ""  # not the tables, then a traceback-like "unexpected" error
     assert result.stderr.strip() == f"Error: cannot write {target}: no directory {target.parent}"
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [("c.svg", b"<?xml"), ("c.pdf", b"%PDF-"), ("C.PNG", b"\x89PNG\r\n\x1a\n")],
+)
+def test_the_plot_is_written_in_the_format_its_name_says(cli, archive_path, tmp_path, name, start):
+    # coverage.svg held a PNG: a browser or LaTeX opening it by its name failed.
+    first, second = tmp_path / "one" / name, tmp_path / "two" / name
+    for target in (first, second):
+        target.parent.mkdir()
+        result = cli("stats", "--db", str(archive_path), "--plot", str(target))
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.strip() == f"wrote {target}"
+    data = first.read_bytes()
+    assert data.startswith(start) and len(data) > 5_000
+    assert data == second.read_bytes()  # no dates or random ids in the file
+
+
+@pytest.mark.parametrize("name", ["coverage.txt", "coverage.jpg", "coverage"])
+def test_a_plot_name_of_another_format_is_refused_before_the_tables(
+    cli, archive_path, tmp_path, name
+):
+    target = tmp_path / name
+    result = cli("stats", "--db", str(archive_path), "--plot", str(target))
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: cannot draw {target}: ") and ".svg" in line, line
+    assert sorted(tmp_path.iterdir()) == [archive_path]  # no chart, no .part
+
+
+def test_a_plot_of_an_undated_archive_is_refused_before_the_tables(cli, tmp_path):
+    # The tables came on stdout, then the Error line: a refusal should come alone.
+    path = tmp_path / "u.db"
+    with Archive(path) as archive:
+        archive.save_articles([article("x", "ec", None)], None)
+    result = cli("stats", "--db", str(path), "--plot", str(tmp_path / "p.png"))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "Error: nothing to plot: the archive has no dated releases\n"
+    assert not (tmp_path / "p.png").exists()

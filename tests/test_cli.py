@@ -242,3 +242,26 @@ def test_options_say_what_they_do_and_their_default(command, option, words):
     options = text[text.index("Options:") :]
     line = options[options.index(option + " ") :]
     assert line[: len(option) + 160].find(" ".join(words.split())) != -1, line[:200]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["history", "https://x.org/news/1", "--diff", "1", "2", "--db", "{db}"],
+            "no version 2: this release has only version 1",
+        ),
+        (["sources", "--db", "{corrupt}"], "not a pressroom archive"),
+    ],
+    ids=["history --diff of a missing version", "sources --db not an archive"],
+)
+def test_a_refusal_comes_alone_without_the_output_before_it(small_archive, tmp_path, args, message):
+    # history printed the release's version list, and sources the bundled sources, on
+    # stdout before the Error line: a script reading stdout took them for an answer.
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not sqlite" * 100)
+    args = [a.format(db=small_archive, corrupt=corrupt) for a in args]
+    result = run_cli(*args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, ""), result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ") and message in line, line

@@ -212,3 +212,33 @@ def test_writing_over_the_archive_itself_is_refused(db, tmp_path, args):
     assert "is the archive" in line, line
     assert copy.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [copy.name]
+
+
+# -- an impossible date range ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "water"],
+        ["export", "-o", "x.jsonl"],
+        ["export", "--dataset", "ds"],
+        ["export"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_since_after_until_is_refused_naming_both_dates(db, tmp_path, args):
+    # It was "no matches" (or an empty file), exit 0: a typo in a year read as an empty archive.
+    dates = ["--since", "2024-03-01", "--until", "2024-01-31"]
+    result = run_cli(*args, *dates, "--db", str(db), cwd=tmp_path)
+    line = refused(result)
+    assert "2024-03-01" in line and "2024-01-31" in line and "--since" in line, line
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_since_equal_to_until_is_that_one_day(db, tmp_path):
+    day = ["--since", "2024-02-01", "--until", "2024-02-01"]
+    result = run_cli("export", *day, "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == ["Schools reopen"]

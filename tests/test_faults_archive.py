@@ -284,6 +284,31 @@ def test_archive_locked_by_another_writer(stored, source, tmp_path):
     assert articles(db) == articles(stored)
 
 
+def exit_code_documented_for(words: str) -> int:
+    """The code of README's exit-code table whose meaning holds ``words``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("|") for line in readme.splitlines() if line.startswith("| ")]
+    codes = [int(row[1]) for row in rows if row[1].strip().isdigit() and words in row[2]]
+    assert len(codes) == 1, f"README's exit-code table gives {codes} for {words!r}"
+    return codes[0]
+
+
+def test_an_archive_another_program_locks_exits_as_readme_says(stored, source, tmp_path):
+    # README's table listed 75 for another crawl of the source, and nothing for another
+    # program holding the archive's write lock: reextract and crawl wait, then exit 1.
+    db = copy_of(stored, tmp_path)
+    other = sqlite3.connect(db)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        result = run_cli("reextract", "--source", str(source), "--db", str(db), cwd=tmp_path)
+    finally:
+        other.rollback()
+        other.close()
+    code = exit_code_documented_for("another program holds the archive locked")
+    assert_one_line_error(result, "locked by another writer", "try again later", code=code)
+    assert articles(db) == articles(stored)
+
+
 def test_archive_locked_in_the_middle_of_a_crawl(tmp_path):
     # The pipeline's path for any write that fails mid-crawl (a full disk takes it
     # too): stop the crawl, one line, exit 1, what was committed stays. Crawl-delay

@@ -144,3 +144,17 @@ def test_malformed_cjk_query_is_one_line_exit_2(db, query, expected):
     assert result.returncode == 2
     assert expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["search", "人権 AND"], ["export", "--query", "人権 AND"]])
+def test_a_cjk_syntax_error_gets_the_substring_searchs_hint(db, command):
+    # It got the hint of a word search ("put phrases in double quotes..."), which says
+    # nothing of how a Japanese query is matched.
+    result = run_cli(*command, "--db", str(db))
+    assert (result.returncode, result.stdout) == (2, "")
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: invalid search query '人権 AND': fts5: syntax error"), line
+    hint = line.split("; hint: ", 1)[1]
+    assert hint.startswith("a query with Chinese, Japanese, Korean or Thai characters"), hint
+    assert "AND, OR, NOT only between" in hint
+    assert "put phrases in double quotes" not in hint
