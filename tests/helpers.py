@@ -180,6 +180,27 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.server_close()
 
 
+@contextlib.contextmanager
+def pages_serving(pages: Mapping[str, bytes]) -> Iterator[tuple[str, list[str]]]:
+    """``pages`` (path -> HTML bytes) on a free 127.0.0.1 port, robots.txt allowing all and
+    a 404 for the rest: yields the base URL and the paths requested, in order."""
+    requests: list[str] = []
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            requests.append(self.path)
+            body = pages.get(self.path)
+            if self.path == "/robots.txt":
+                body = b"User-agent: *\nAllow: /\n"
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_body(body, "text/html; charset=utf-8")
+
+    with serving(Handler) as url:
+        yield url, requests
+
+
 class ServedSite:
     """A site for fixtures.demo.server.serve: ``render`` gives a page or None, a 404 then."""
 

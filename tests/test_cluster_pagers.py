@@ -18,12 +18,12 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import pages_serving, run_cli
 from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from test_cluster_walks import _walk
-from test_pagers import _outside, _serving, _stored, _tag_page, _tag_site, _tag_url
+from test_pagers import _outside, _stored, _tag_page, _tag_site, _tag_url
 
 from crawler import sources
 from crawler.items import LeftOutItem
@@ -52,7 +52,7 @@ def test_a_cluster_walk_counts_a_tag_pages_pager_as_one_machine_does(
     tmp_path: Path, redis: RedisServer
 ) -> None:
     one, cluster = tmp_path / "one.db", tmp_path / "cluster.db"
-    with _serving(_tag_site(TAGS, linked=False)) as (base, requests):
+    with pages_serving(_tag_site(TAGS, linked=False)) as (base, requests):
         alone = run_cli("crawl", "--start-url", f"{base}/", "--allow", "/news/", "--db", str(one))
         assert alone.returncode == 0, alone.stderr
         # The same --allow /news/; slowed, so that both workers fetch pages.

@@ -12,14 +12,13 @@ page 2's releases are such links.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import QuietHandler, run_cli, serving
+from helpers import pages_serving, run_cli
 
 SENTENCE = (
     "The ministry published its inspection of the northern terminals, "
@@ -69,35 +68,16 @@ def _pages(last: int = 3, numbered: bool = False) -> dict[str, bytes]:
     return pages
 
 
-@contextlib.contextmanager
-def _serving(pages: dict[str, bytes]) -> Iterator[tuple[str, list[str]]]:
-    requests: list[str] = []
-
-    class Handler(QuietHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            requests.append(self.path)
-            body = pages.get(self.path)
-            if self.path == "/robots.txt":
-                body = b"User-agent: *\nAllow: /\n"
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_body(body, "text/html; charset=utf-8")
-
-    with serving(Handler) as url:
-        yield url, requests
-
-
 @pytest.fixture
 def site() -> Iterator[tuple[str, list[str]]]:
-    with _serving(_pages()) as served:
+    with pages_serving(_pages()) as served:
         yield served
 
 
 @pytest.fixture
 def numbered_site() -> Iterator[tuple[str, list[str]]]:
     """The listing with a numbered pager ("1 2 3 Next ›") on every page."""
-    with _serving(_pages(numbered=True)) as served:
+    with pages_serving(_pages(numbered=True)) as served:
         yield served
 
 

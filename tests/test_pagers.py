@@ -13,14 +13,13 @@ page that may be a release.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import QuietHandler, run_cli, serving
+from helpers import pages_serving, run_cli
 
 SENTENCE = (
     "The ministry published its inspection of the northern terminals, "
@@ -83,28 +82,9 @@ def _tag_site(tags: tuple[str, ...] = ("water",), linked: bool = True) -> dict[s
     return pages
 
 
-@contextlib.contextmanager
-def _serving(pages: dict[str, bytes]) -> Iterator[tuple[str, list[str]]]:
-    requests: list[str] = []
-
-    class Handler(QuietHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            requests.append(self.path)
-            body = pages.get(self.path)
-            if self.path == "/robots.txt":
-                body = b"User-agent: *\nAllow: /\n"
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_body(body, "text/html; charset=utf-8")
-
-    with serving(Handler) as url:
-        yield url, requests
-
-
 @pytest.fixture
 def tag_site() -> Iterator[tuple[str, list[str]]]:
-    with _serving(_tag_site()) as served:
+    with pages_serving(_tag_site()) as served:
         yield served
 
 
@@ -196,7 +176,7 @@ def _news_site() -> dict[str, bytes]:
 
 @pytest.fixture
 def news_site() -> Iterator[tuple[str, list[str]]]:
-    with _serving(_news_site()) as served:
+    with pages_serving(_news_site()) as served:
         yield served
 
 
