@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import shutil
 import signal
 import subprocess
@@ -178,6 +179,24 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def harbour_release(slug: str) -> bytes:
+    """A release page (JSON-LD NewsArticle, an <article>, a date line, five paragraphs)
+    titled "Harbour works at ``slug``": what the pager and link-count sites link to."""
+    data = {"@type": "NewsArticle", "headline": f"Harbour works at {slug}"}
+    sentence = (
+        "The ministry published its inspection of the northern terminals, "
+        "where repairs to the sea wall had been delayed for several winters. "
+    )
+    body = "".join(f"<p>{sentence * 2}Site {slug}, part {k}.</p>" for k in range(5))
+    return (
+        f"<html><head><title>Harbour works at {slug}</title>"
+        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
+        f"<body><article><h1>Harbour works at {slug}</h1>"
+        '<p class="date">Published 2 November 2024</p>'
+        f"{body}</article></body></html>"
+    ).encode()
 
 
 @contextlib.contextmanager

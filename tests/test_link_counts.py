@@ -18,24 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import pages_serving, run_cli
-
-SENTENCE = (
-    "The ministry published its inspection of the northern terminals, "
-    "where repairs to the sea wall had been delayed for several winters. "
-)
-
-
-def _release(slug: str) -> bytes:
-    data = {"@type": "NewsArticle", "headline": f"Harbour works at {slug}"}
-    body = "".join(f"<p>{SENTENCE * 2}Site {slug}, part {k}.</p>" for k in range(5))
-    return (
-        f"<html><head><title>Harbour works at {slug}</title>"
-        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
-        f"<body><article><h1>Harbour works at {slug}</h1>"
-        '<p class="date">Published 2 November 2024</p>'
-        f"{body}</article></body></html>"
-    ).encode()
+from helpers import harbour_release, pages_serving, run_cli
 
 
 def _listing(n: int, last: int, numbered: bool = False) -> bytes:
@@ -64,7 +47,7 @@ def _pages(last: int = 3, numbered: bool = False) -> dict[str, bytes]:
         if n > 1 or numbered:
             pages[f"/newsroom/page/{n}"] = _listing(n, last, numbered)
         for k in range(3):
-            pages[f"/newsroom/2024/{n}-{k}"] = _release(f"{n}-{k}")
+            pages[f"/newsroom/2024/{n}-{k}"] = harbour_release(f"{n}-{k}")
     return pages
 
 

@@ -13,30 +13,12 @@ page that may be a release.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import pages_serving, run_cli
-
-SENTENCE = (
-    "The ministry published its inspection of the northern terminals, "
-    "where repairs to the sea wall had been delayed for several winters. "
-)
-
-
-def _release(slug: str) -> bytes:
-    data = {"@type": "NewsArticle", "headline": f"Harbour works at {slug}"}
-    body = "".join(f"<p>{SENTENCE * 2}Site {slug}, part {k}.</p>" for k in range(5))
-    return (
-        f"<html><head><title>Harbour works at {slug}</title>"
-        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
-        f"<body><article><h1>Harbour works at {slug}</h1>"
-        '<p class="date">Published 2 November 2024</p>'
-        f"{body}</article></body></html>"
-    ).encode()
+from helpers import harbour_release, pages_serving, run_cli
 
 
 def _tag_page(n: int, last: int = 3, tag: str = "water", linked: bool = True) -> bytes:
@@ -72,13 +54,13 @@ def _tag_site(tags: tuple[str, ...] = ("water",), linked: bool = True) -> dict[s
     pages = {
         "/": start.encode(),
         "/about": b"<html><body>About</body></html>",
-        "/news/2024/s-0": _release("s-0"),
+        "/news/2024/s-0": harbour_release("s-0"),
     }
     for tag in tags:
         for n in range(1, 4):
             pages[_tag_url(n, tag)] = _tag_page(n, tag=tag, linked=linked)
             for k in range(3):
-                pages[f"/news/2024/{tag[0]}{n}-{k}"] = _release(f"{tag[0]}{n}-{k}")
+                pages[f"/news/2024/{tag[0]}{n}-{k}"] = harbour_release(f"{tag[0]}{n}-{k}")
     return pages
 
 
@@ -170,7 +152,7 @@ def _news_site() -> dict[str, bytes]:
         pages[_news_url(n)] = _news_page(n)
         for k in range(1, 4):
             release = 1000 + 3 * (n - 1) + k
-            pages[f"/news/{release}"] = _release(str(release))
+            pages[f"/news/{release}"] = harbour_release(str(release))
     return pages
 
 
