@@ -701,4 +701,7 @@ def test_a_worker_outlives_redis_going_away_with_one_line_and_no_traceback(
     assert worker.returncode == 0, text[-3000:]
     assert "Traceback" not in text and "Unhandled error" not in text, text[-3000:]
     assert "Exception in callback" not in text, text[-3000:]  # a line that says nothing
-    assert "failed: ConnectionError: " in text, text[-3000:]  # what failed, in one line
+    # What failed, in one line: the heartbeat's, the request for work's or the crawl
+    # check's, whichever call ran out of retries first (all are synchronous in the
+    # reactor's thread: while one retries, the others wait, and may find Redis back).
+    assert re.search(r"(failed|Redis is away): ConnectionError: ", text), text[-3000:]
