@@ -95,7 +95,7 @@ def _sniff_utf16(body: bytes) -> str | None:
 
 
 # How a failure for a body that is no page starts (the raw body is not kept).
-BINARY = "binary content served as"
+BINARY = "binary content"
 # Control characters other than whitespace, and the replacement character.
 _ODD = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
 

@@ -106,8 +106,11 @@ def analyse(
             except (UnicodeDecodeError, LookupError) as exc:
                 return PageResult(url, "failed", reason=f"undecodable page: {exc}")
             if looks_binary(html):
-                shown = (content_type or "no content type").split(";")[0]
-                return PageResult(url, "failed", reason=f"{BINARY} {shown}")
+                # A saved file (`pressroom extract`) has no content type to name.
+                reason = f"{BINARY}: neither an HTML page nor a PDF"
+                if content_type:
+                    reason = f"{BINARY} served as {content_type.split(';')[0]}"
+                return PageResult(url, "failed", reason=reason)
         return _analyse(
             html, url, rules, release, want_links, next_page, boilerplate, near, fetched
         )

@@ -100,7 +100,8 @@ def test_a_binary_file_is_a_failed_record_not_a_release(cli, tmp_path):
     assert [Path(r["path"]).name for r in got] == ["image.html", "noise.html.gz"]
     for record in got:
         assert record["kind"] == "failed" and record["release"] is False
-        assert record["reason"].startswith("binary content"), record
+        # A saved file has no content type: the reason said "served as no content type".
+        assert record["reason"] == "binary content: neither an HTML page nor a PDF", record
         assert "text" not in record
 
 
