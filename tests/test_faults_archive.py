@@ -16,6 +16,7 @@ root uses ``setpriv`` to drop CAP_DAC_OVERRIDE, since root ignores file modes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -205,23 +206,31 @@ def test_serve_works_on_an_archive_in_a_read_only_folder(stored, tmp_path):
     assert "immutable: its folder is not writable" in output and "Traceback" not in output
 
 
-@pytest.fixture
-def read_only_mount(tmp_path: Path, stored: Path) -> Iterator[Path]:
-    """A copy of ``stored`` on a tmpfs mounted read-only for this test (needs root)."""
+@contextlib.contextmanager
+def _tmpfs(point: Path, *options: str) -> Iterator[Path]:
+    """A tmpfs mounted at ``point`` (made) with ``options`` for one test, unmounted after;
+    the test is skipped where mounting is not allowed (needs root)."""
     mount = shutil.which("mount")
     if os.geteuid() != 0 or mount is None:
         pytest.skip("mounting a tmpfs needs root")
-    point = tmp_path / "ro-mount"
     point.mkdir()
-    done = subprocess.run([mount, "-t", "tmpfs", "tmpfs", str(point)], capture_output=True)
+    extra = ["-o", ",".join(options)] if options else []
+    done = subprocess.run([mount, "-t", "tmpfs", *extra, "tmpfs", str(point)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     try:
-        db = copy_of(stored, point)
-        subprocess.run([mount, "-o", "remount,ro", str(point)], check=True)
-        yield db
+        yield point
     finally:
         subprocess.run(["umount", str(point)], check=False)
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path, stored: Path) -> Iterator[Path]:
+    """A copy of ``stored`` on a tmpfs mounted read-only for this test (needs root)."""
+    with _tmpfs(tmp_path / "ro-mount") as point:
+        db = copy_of(stored, point)
+        subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
+        yield db
 
 
 @pytest.mark.parametrize("command", READ_COMMANDS, ids=[c[0] for c in READ_COMMANDS])
@@ -242,21 +251,8 @@ def test_read_commands_work_on_an_archive_on_a_read_only_mount(read_only_mount, 
 @pytest.fixture
 def tiny_filesystem(tmp_path: Path, stored: Path) -> Iterator[Path]:
     """A tmpfs just bigger than the stored archive, mounted for this test."""
-    mount = shutil.which("mount")
-    if os.geteuid() != 0 or mount is None:
-        pytest.skip("mounting a tmpfs needs root")
-    point = tmp_path / "tiny"
-    point.mkdir()
-    size = stored.stat().st_size + 96 * 1024
-    done = subprocess.run(
-        [mount, "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with _tmpfs(tmp_path / "tiny", f"size={stored.stat().st_size + 96 * 1024}") as point:
         yield point
-    finally:
-        subprocess.run(["umount", str(point)], check=False)
 
 
 def test_full_disk_on_a_tiny_filesystem(stored, source, tiny_filesystem):
