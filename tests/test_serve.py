@@ -298,13 +298,18 @@ def test_browser_search(server, tmp_path):
     assert process.poll() is None  # still serving: nothing crashed it
 
 
-def test_a_port_in_use_is_one_line_before_anything_is_served(archive_path):
-    # uvicorn printed "Serving ..." on stdout, then its own "ERROR: [Errno 98] ...", exit 3.
+def _serve_on_a_taken_port(db: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    """`pressroom serve` on a port another socket listens on: its result, and the port."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_cli("serve", "--db", str(archive_path), "--port", str(port), timeout=60)
+        return run_cli("serve", "--db", str(db), "--port", str(port), timeout=60), port
+
+
+def test_a_port_in_use_is_one_line_before_anything_is_served(archive_path):
+    # uvicorn printed "Serving ..." on stdout, then its own "ERROR: [Errno 98] ...", exit 3.
+    result, port = _serve_on_a_taken_port(archive_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -317,11 +322,7 @@ def test_a_port_in_use_leaves_only_the_archive_file(archive_path, tmp_path):
     # archive: README says only the archive file is left when a command ends.
     db = tmp_path / archive_path.name
     shutil.copy(archive_path, db)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = run_cli("serve", "--db", str(db), "--port", str(port), timeout=60)
+    result, _ = _serve_on_a_taken_port(db)
     assert result.returncode == 2, result.stdout + result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [db.name]
 
