@@ -868,12 +868,7 @@ class ReleaseSpider(scrapy.Spider):
             own = [key for key, hashed_key in hashed.items() if hashed_key not in before]
             # The listing's own pages ("Next", and a numbered pager's "3"): paged through
             # below, one after the other; never candidates (crawler.paging).
-            pagers = paging.pager_keys(
-                result.link_keys,
-                map(normalize, result.next_pages),
-                normalize(result.url),
-                result.beside_next,
-            )
+            pagers = _pager_keys(result)
             if page < self.source.max_listing_pages and not self._all_known(own):
                 for url in result.next_pages[:1]:
                     key = normalize(url)
@@ -899,12 +894,7 @@ class ReleaseSpider(scrapy.Spider):
             # one of their later pages) are that page, not pages the patterns leave out.
             pagers: set[str] = set()
             if self._pages_of(normalize(result.url), meta):
-                pagers = paging.pager_keys(
-                    result.link_keys,
-                    map(normalize, result.next_pages),
-                    normalize(result.url),
-                    result.beside_next,
-                )
+                pagers = _pager_keys(result)
             for url, key in zip(result.links, result.link_keys, strict=True):
                 if not self._wanted(key):
                     continue
@@ -1080,6 +1070,16 @@ def _capture(response: Response, packed: Packed | None = None) -> Capture:
         headers=headers,
         body=response.body if packed is None else packed,
         content_type=headers.get("Content-Type", ""),
+    )
+
+
+def _pager_keys(result: Any) -> set[str]:
+    """The links of a page's result that are its own later pages (crawler.paging)."""
+    return paging.pager_keys(
+        result.link_keys,
+        map(normalize, result.next_pages),
+        normalize(result.url),
+        result.beside_next,
     )
 
 
