@@ -18,6 +18,7 @@ No trafilatura here: its output comes from :mod:`extraction.engine`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection
 from typing import Any
@@ -105,6 +106,12 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
             md_lines = plain_lines
         for plain, md in zip(plain_lines, md_lines, strict=True):
             out.append(("p", plain, _escape_start(md)))
+
+
+def page_text(tree: Any) -> Callable[[], str]:
+    """The text of the page ``tree`` as :func:`body_blocks` asks for it: made on the first
+    call only (most bodies lose no space)."""
+    return functools.cache(lambda: "".join(tree.itertext()))
 
 
 def respace(body: Any, page: Callable[[], str]) -> None:

@@ -51,7 +51,7 @@ from extraction import (
     nearblocks,
     pager,
 )
-from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_blocks
+from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_blocks, page_text
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
@@ -401,7 +401,7 @@ def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
     tree = parse(html)
     if tree is None:
         return []
-    page = functools.cache(lambda: "".join(tree.itertext()))  # asked for lost spaces only
+    page = page_text(tree)
     return body_blocks(engine.default_document(tree, url, rules), page)
 
 

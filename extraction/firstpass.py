@@ -35,7 +35,6 @@ trafilatura 90 -> 88. Long list items too: 2 Dragnet pages down, none up.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Callable
 from difflib import SequenceMatcher
@@ -43,7 +42,7 @@ from typing import Any
 
 from article.text import Block
 from extraction import cleaning, engine, ensemble
-from extraction.blocks import body_blocks
+from extraction.blocks import body_blocks, page_text
 from extraction.rules import Rules
 
 # A block the balanced reading adds is kept from this length: prose, not a caption,
@@ -59,7 +58,7 @@ def first_pass(
     long paragraphs), the texts of the paragraphs the merge added, how much the two
     readings agree (:func:`extraction.ensemble.agreement`, 1.0 for the same text), and
     whether the precise body is its article container alone (:func:`framed`)."""
-    page = functools.cache(lambda: "".join(tree.itertext()))  # asked for lost spaces only
+    page = page_text(tree)
     doc = engine.document(tree, url, rules, precise=True, metadata=metadata)
     precise = body_blocks(doc, page)
     frame = framed(tree, url, rules, precise, page)
