@@ -27,7 +27,8 @@ from article.text import Block
 from extraction import cleaning
 from extraction.rules import Rules
 
-_BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div"}
+# td, th, tr: cells trafilatura left as HTML (a table it did not convert: CleanEval final-359).
+_BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div", "td", "th", "tr"}
 _MD_WRAP = {"#b": "**", "#i": "*", "#t": "`"}
 _MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
 # Link texts this short ("Go", "1") are told apart only as a table row's cells.
@@ -140,8 +141,11 @@ def respace(body: Any, page: Callable[[], str]) -> None:
             continue
         before, parent = el.getprevious(), el.getparent()
         if before is not None:
-            if _run_together(before.tail or "", inner, page):
-                before.tail = f"{before.tail} "
+            # Two formatted runs side by side (<hi>YEAR 2005</hi><hi>During</hi>):
+            # the word before is the end of the first one's text.
+            left = before.tail or ("" if before.tag == "lb" else "".join(before.itertext()))
+            if _run_together(left, inner, page):
+                before.tail = f"{before.tail or ''} "
         elif parent is not None and _run_together(parent.text or "", inner, page):
             parent.text = f"{parent.text} "
         if _run_together(inner, el.tail or "", page):

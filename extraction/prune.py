@@ -159,12 +159,20 @@ def prune(tree: Any, rules: Rules) -> tuple[list[str], int]:
     # that ends an inline element, and the two lines ran into one word. Moved after
     # the element: on 2,425 real pages CleanEval 0.8851 -> 0.8855 (20 pages changed,
     # 11 up), pages > 0.05 below trafilatura 92 -> 89 (bench/extraction.py).
+    # Up through every inline element it ends: <strong><u>Woods<br></u></strong>.
     for br in breaks:
         parent = br.getparent()
-        if parent is not None and parent.tag in _INLINE and parent.getparent() is not None:
+        while (
+            parent is not None
+            and parent.tag in _INLINE
+            and parent.getparent() is not None
+            and br.getnext() is None
+            and not (br.tail or "").strip()
+        ):
             parent.remove(br)
             br.tail, parent.tail = parent.tail, None
             parent.addnext(br)
+            parent = br.getparent()
     root = tree.getroottree().getroot()
     _merge_split_bodies([(el, c) for el, c in bodies if el.getroottree().getroot() is root])
     # An embedded post (a tweet quoted in a release) is content: trafilatura drops
