@@ -516,12 +516,25 @@ def list_sources(db: str) -> None:
 
 
 def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A two-letter ISO 639-1 code, lower case; "english" matched nothing, silently."""
+    """A language code as the archive stores it (extraction.language.declared: lower case,
+    two letters, or three where ISO 639-1 has none, no region); "english" matched nothing,
+    silently, and so did "en-GB", which the archive keeps as "en"."""
     if value is None:
         return None
-    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
-        raise click.BadParameter(f"expected an ISO 639-1 code such as en or fr, got {value!r}")
-    return value.strip().lower()
+    from extraction.language import declared
+
+    code = value.strip().lower()
+    stored = declared(code)
+    if stored is not None and stored != code:
+        raise click.BadParameter(
+            f"the archive stores languages without a region: give {stored!r}, not {value!r}"
+        )
+    if stored is None:
+        raise click.BadParameter(
+            "expected a language code as the archive stores it, two letters (ISO 639-1: "
+            f"en, fr) or three where there are not two (haw), got {value!r}"
+        )
+    return code
 
 
 def _known_source(archive: Archive, source: str | None, db: str) -> None:
@@ -545,7 +558,10 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
                 "--lang",
                 "language",
                 callback=_language_code,
-                help="Only this language (ISO 639-1 code: en, fr).",
+                help=(
+                    "Only this language, as stored: en, fr (ISO 639-1); haw for one "
+                    "without a two-letter code; no region."
+                ),
             ),
             click.option("--tag", help="Only articles with this tag."),
             click.option(
