@@ -278,9 +278,32 @@ def translate(
             f"or the file or its directory is not writable ({message})"
         )
     if code == _SQLITE_CANTOPEN:
+        if reason := _unwritable(Path(path)):
+            # SQLite's "unable to open database file" here is the -shm file of a write
+            # it cannot create: the archive is there, and readable (reextract said "cannot
+            # open" on a read-only mount, as if the file were missing).
+            return ArchiveReadOnly(f"cannot write to archive {name!r}: {reason}")
         return ArchiveError(f"cannot open archive {name!r}: {message}")
     if isinstance(exc, sqlite3.ProgrammingError) and "closed" in message:
         return ArchiveError(f"archive {name!r} is closed")
+    return None
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why an existing archive ``path`` cannot be written, or None when it can (or is missing).
+
+    >>> _unwritable(Path("no-such-folder/a.db")) is None
+    True
+    """
+    if not path.exists():
+        return None
+    with contextlib.suppress(OSError):
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"  # root too may not write there
+    if not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not os.access(path.parent, os.W_OK):
+        return "its folder is not writable"
     return None
 
 

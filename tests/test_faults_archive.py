@@ -245,6 +245,19 @@ def test_read_commands_work_on_an_archive_on_a_read_only_mount(read_only_mount, 
     assert sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
 
 
+@pytest.mark.parametrize("args", [[], ["--source", "site"]], ids=["all", "one source"])
+def test_reextract_on_a_read_only_mount_says_the_archive_cannot_be_written(read_only_mount, args):
+    # It said "cannot open archive ...: unable to open database file", SQLite's word for
+    # the -shm file it cannot create there, as if the file were missing or damaged.
+    db = read_only_mount
+    before = digest(db)
+    result = run_cli("reextract", *args, "--db", str(db))
+    line = assert_one_line_error(result, "read-only file system")
+    assert line.startswith(f"Error: cannot write to archive {str(db)!r}: "), line
+    assert result.stdout == ""
+    assert digest(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
 # --- full disk -------------------------------------------------------------------
 
 
