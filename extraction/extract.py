@@ -55,7 +55,7 @@ from extraction.blocks import SHORT_LINK, anchor_texts, body_blocks, clean_block
 from extraction.dek import is_dek, shown_description
 from extraction.encoding import BINARY, decode_html, looks_binary
 from extraction.metadata import iso_date, read_metadata  # noqa: F401 (public: tests, docs)
-from extraction.parse import base_url, parse
+from extraction.parse import base_url, parse, selector
 from extraction.prune import prune
 from extraction.results import NO_DATE, NOT_AN_ARTICLE, PageResult, check_article
 from extraction.rules import Rules
@@ -145,8 +145,10 @@ def _analyse(
         found = links.linked(tree, base)
         result.links, result.link_keys = list(found), list(found.values())
     if next_page:
-        result.next_pages = links.page_links(tree, base, next_page)
-        result.beside_next = pager.beside_next(tree, base, next_page)
+        # The source's "Next" selector, run once: its links, and the pager beside them.
+        following = selector(next_page)(tree)
+        result.next_pages = list(links.linked_from(following, base))
+        result.beside_next = pager.beside_next(following, base)
     if release is False:
         return result
     if release is None and (verdict := _refused_whatever_the_body(meta, tree)):

@@ -23,7 +23,7 @@ teasers are dropped with their blocks, so their links go too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -98,9 +98,20 @@ def linked(tree: Any, base: str, css: str | None = None) -> dict[str, str]:
     >>> linked(lxml.html.fromstring('<a href="/news/">News</a>'), "https://ngo.org/")
     {'https://ngo.org/news/': 'https://ngo.org/news'}
     """
-    elements = selector(css)(tree) if css else tree.iter("a")
+    return linked_from(selector(css)(tree) if css else tree.iter("a"), base)
+
+
+def linked_from(anchors: Iterable[Any], base: str) -> dict[str, str]:
+    """:func:`linked` over anchors already selected: a listing's "Next" links, which
+    :func:`extraction.pager.beside_next` reads too (the selector runs once a page).
+
+    >>> import lxml.html
+    >>> page = lxml.html.fromstring('<p><a rel="next" href="?page=2">Next</a></p>')
+    >>> linked_from(page.cssselect('a[rel="next"]'), "https://ngo.org/news")
+    {'https://ngo.org/news?page=2': 'https://ngo.org/news?page=2'}
+    """
     out: dict[str, str] = {}
-    for a in elements:
+    for a in anchors:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue

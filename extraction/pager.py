@@ -5,7 +5,7 @@
     ...     '<body><div><ul><li><a href="/news/1003">1003</a></li></ul>'
     ...     '<nav><a href="/news/">1</a> <a href="/news/3">3</a>'
     ...     ' <a rel="next" href="/news/2">Next</a></nav></div></body>')
-    >>> beside_next(page, "https://x.org/news/", 'a[rel="next"]')
+    >>> beside_next(page.cssselect('a[rel="next"]'), "https://x.org/news/")
     {'https://x.org/news': 1, 'https://x.org/news/3': 3}
 
 A link is beside "Next" when it is its sibling (``nav > a``), or sits as "Next"
@@ -19,9 +19,9 @@ whole page would be its pager.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from extraction.parse import selector
 from extraction.urls import is_http, normal_form
 
 # A page number as a pager shows it: digits alone (not "2024 report", not "²").
@@ -29,11 +29,11 @@ _NUMBER = re.compile(r"[0-9]{1,6}")
 _PAGE = frozenset(("body", "html"))
 
 
-def beside_next(tree: Any, base: str, css: str) -> dict[str, int]:
-    """The normal forms of the links beside the "Next" links ``css`` selects whose text
-    is a page number, each mapped to that number."""
+def beside_next(next_links: Iterable[Any], base: str) -> dict[str, int]:
+    """The normal forms of the links beside ``next_links`` (the page's "Next" links, as the
+    source's selector found them) whose text is a page number, each mapped to that number."""
     out: dict[str, int] = {}
-    for following in selector(css)(tree):
+    for following in next_links:
         for link in _beside(following):
             number = " ".join(link.text_content().split())
             href = (link.get("href") or "").strip()

@@ -516,12 +516,25 @@ def list_sources(db: str) -> None:
 
 
 def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A two-letter ISO 639-1 code, lower case; "english" matched nothing, silently."""
+    """A language code as the archive stores it (extraction.language.declared: lower case,
+    two letters, or three where ISO 639-1 has none, no region); "english" matched nothing,
+    silently, and so did "en-GB", which the archive keeps as "en"."""
     if value is None:
         return None
-    if not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
-        raise click.BadParameter(f"expected an ISO 639-1 code such as en or fr, got {value!r}")
-    return value.strip().lower()
+    from extraction.language import declared
+
+    code = value.strip().lower()
+    stored = declared(code)
+    if stored is not None and stored != code:
+        raise click.BadParameter(
+            f"the archive stores languages without a region: give {stored!r}, not {value!r}"
+        )
+    if stored is None:
+        raise click.BadParameter(
+            "expected a language code as the archive stores it, two letters (ISO 639-1: "
+            f"en, fr) or three where there are not two (haw), got {value!r}"
+        )
+    return code
 
 
 def _known_source(archive: Archive, source: str | None, db: str) -> None:
@@ -535,17 +548,37 @@ def _known_source(archive: Archive, source: str | None, db: str) -> None:
         raise BadInput(f"no source {source!r} in {db} ({has})")
 
 
+def _date_range(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--since and --until: once both are parsed (in either order), storage's range check,
+    so that an impossible range is refused before an archive or an output file is opened."""
+    other = ctx.params.get("until" if param.name == "since" else "since")
+    if value is not None and other is not None:
+        since, until = (value, other) if param.name == "since" else (other, value)
+        try:
+            check_range(since, until)
+        except BadInput as exc:  # EmptyDateRange, or a date that is not one
+            _fail(str(exc), 2)
+    return value
+
+
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--source", help="Only this source."),
-            click.option("--since", help="Published on or after (YYYY-MM-DD)."),
-            click.option("--until", help="Published on or before (YYYY-MM-DD)."),
+            click.option(
+                "--since", callback=_date_range, help="Published on or after (YYYY-MM-DD)."
+            ),
+            click.option(
+                "--until", callback=_date_range, help="Published on or before (YYYY-MM-DD)."
+            ),
             click.option(
                 "--lang",
                 "language",
                 callback=_language_code,
-                help="Only this language (ISO 639-1 code: en, fr).",
+                help=(
+                    "Only this language, as stored: en, fr (ISO 639-1); haw for one "
+                    "without a two-letter code; no region."
+                ),
             ),
             click.option("--tag", help="Only articles with this tag."),
             click.option(
@@ -591,7 +624,6 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         pressroom search 'detention' --limit 1000 --nl > hits.jsonl
         pressroom search 'refugees' --link-domain unhcr.org
     """
-    check_range(filters.get("since"), filters.get("until"))
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
@@ -705,7 +737,6 @@ def export_cmd(
         pressroom export --all-revisions --source hrw -o hrw-history.jsonl
         pressroom export --format warc --source hrw -o hrw.warc.gz
     """
-    check_range(filters.get("since"), filters.get("until"))
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
     if dataset and (all_revisions or fmt not in (None, "parquet")):

@@ -55,6 +55,12 @@ def connect(path: str | os.PathLike[str], *, readonly: bool, busy_timeout: int) 
         )
     if readonly and not path.exists():
         raise ArchiveError(f"cannot open archive {str(path)!r}: no such file")
+    if not readonly and path.exists() and not os.access(path, os.W_OK):
+        # Refused before SQLite opens it: it would fall back to reading, and leave the
+        # -wal and -shm files of the write it then refuses beside a file (chattr +i)
+        # whose last connection may not delete them.
+        reason = _unwritable(path) or "the file is not writable"
+        raise ArchiveReadOnly(f"cannot write to archive {str(path)!r}: {reason}")
     timeout = busy_timeout / 1000
     with sqlite_errors(path, busy_timeout=busy_timeout):
         if readonly:
@@ -78,6 +84,11 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
     >>> open_readonly("archive.db").execute("PRAGMA schema_version").fetchone()  # doctest: +SKIP
     (42,)
     """
+    if not os.access(path, os.W_OK) and not _wal_of(Path(path)).exists():
+        # A file no one may write here (chattr +i; another user's; a read-only mount):
+        # the -wal and -shm files a mode=ro read makes beside it could never be removed
+        # (release_wal needs to write the archive), so it is read immutable, as below.
+        return _immutable(path, timeout)
     conn = _read_once(path, timeout)
     if conn is not None:
         return conn
@@ -88,7 +99,15 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
     # the folder can start one. (A user who may, starting a crawl during a
     # long read, could make it see wrong rows, never damage the file: the
     # risk `serve` takes whenever it opens immutable.)
+    return _immutable(path, timeout)
+
+
+def _immutable(path: str | os.PathLike[str], timeout: float) -> sqlite3.Connection:
     return sqlite3.connect(_readonly_uri(path) + "&immutable=1", uri=True, timeout=timeout)
+
+
+def _wal_of(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
 
 
 def immutable_only(path: str | os.PathLike[str]) -> bool:
@@ -278,9 +297,32 @@ def translate(
             f"or the file or its directory is not writable ({message})"
         )
     if code == _SQLITE_CANTOPEN:
+        if reason := _unwritable(Path(path)):
+            # SQLite's "unable to open database file" here is the -shm file of a write
+            # it cannot create: the archive is there, and readable (reextract said "cannot
+            # open" on a read-only mount, as if the file were missing).
+            return ArchiveReadOnly(f"cannot write to archive {name!r}: {reason}")
         return ArchiveError(f"cannot open archive {name!r}: {message}")
     if isinstance(exc, sqlite3.ProgrammingError) and "closed" in message:
         return ArchiveError(f"archive {name!r} is closed")
+    return None
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why an existing archive ``path`` cannot be written, or None when it can (or is missing).
+
+    >>> _unwritable(Path("no-such-folder/a.db")) is None
+    True
+    """
+    if not path.exists():
+        return None
+    with contextlib.suppress(OSError):
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"  # root too may not write there
+    if not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not os.access(path.parent, os.W_OK):
+        return "its folder is not writable"
     return None
 
 

@@ -46,5 +46,9 @@ class BadInput(ArchiveError):
     """Invalid argument"""
 
 
+class EmptyDateRange(BadInput):
+    """No date is in the range: since is after until"""
+
+
 class BadQuery(BadInput):
     """Invalid search query"""

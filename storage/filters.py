@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .errors import BadInput
+from .errors import BadInput, EmptyDateRange
 
 DateLike = str | dt.date
 
@@ -91,19 +91,21 @@ def parse_domain(value: str) -> str:
 
 
 def check_range(since: DateLike | None, until: DateLike | None) -> None:
-    """Refuse a ``since`` later than ``until``: no date is in that range, and "no matches"
-    would read as an archive without such releases rather than as a typo in a year.
+    """Refuse a ``since`` later than ``until`` (EmptyDateRange, a BadInput): no date is in
+    that range, and "no matches" would read as an archive without such releases rather
+    than as a typo in a year. The one place the rule lives: where_clause applies it, and
+    the CLI calls it as soon as both options are parsed.
 
     >>> check_range("2024-01-01", "2024-01-01")
     >>> check_range("2025-01-01", "2022-01-01")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    storage.errors.BadInput: --since 2025-01-01 is after --until 2022-01-01: ...
+    storage.errors.EmptyDateRange: --since 2025-01-01 is after --until 2022-01-01: ...
     """
     if since is None or until is None:
         return
     first, last = parse_date(since, "since"), parse_date(until, "until")
     if first > last:
-        raise BadInput(
+        raise EmptyDateRange(
             f"--since {first.isoformat()} is after --until {last.isoformat()}: "
             "no date is in that range"
         )

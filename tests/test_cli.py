@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from helpers import run_cli
@@ -190,13 +192,58 @@ def test_a_known_source_or_language_with_no_match_is_an_empty_result(small_archi
 
 
 @pytest.mark.parametrize("command", [["search", "chad"], ["export"]])
-def test_a_language_that_is_not_a_code_is_refused(small_archive, command):
-    result = run_cli(*command, "--lang", "english", "--db", str(small_archive))
+@pytest.mark.parametrize("value", ["english", "12", "", "e", "und"])
+def test_a_language_that_is_not_a_code_is_refused(small_archive, command, value):
+    result = run_cli(*command, "--lang", value, "--db", str(small_archive))
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.startswith(
-        "Error: Invalid value for '--lang': expected an ISO 639-1 code such as en or fr, "
-        "got 'english'"
+    assert result.stderr == (
+        "Error: Invalid value for '--lang': expected a language code as the archive stores "
+        f"it, two letters (ISO 639-1: en, fr) or three where there are not two (haw), "
+        f"got {value!r} (see 'pressroom {command[0]} --help')\n"
     )
+
+
+@pytest.mark.parametrize("value", ["en-GB", "pt_BR"])
+def test_a_language_with_a_region_is_refused_naming_the_code_stored(small_archive, value):
+    # The archive stores "en" for a page declaring en-GB: the region is not kept.
+    result = run_cli("search", "chad", "--lang", value, "--db", str(small_archive))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: Invalid value for '--lang': the archive stores languages without a region: "
+        f"give {value[:2].lower()!r}, not {value!r} (see 'pressroom search --help')\n"
+    )
+
+
+HAWAIIAN_RELEASE = """<html lang="haw"><head><title>Ka hoʻolaha</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2024-05-01"></head>
+<body><article><h1>Ua hoʻokuʻu ʻia nā limahana</h1>
+<p>Ua ʻōlelo ka ʻahahui i kēia lā he pono i ke aupuni ke hoʻokuʻu koke i nā limahana i
+hopu ʻia ma ka mahina i hala, a e noiʻi pono i nā hana a nā mākaʻi.</p>
+<p>Ua hele mai nā ʻohana he nui i ka hale hoʻokolokolo e kākoʻo i ko lākou mau keiki, a
+ua noho lākou ma laila a hiki i ke ahiahi.</p></article></body></html>"""
+
+
+def test_a_three_letter_language_the_archive_stores_is_a_valid_lang(tmp_path):
+    # The language detector does not know Hawaiian: the page's own lang="haw" is what
+    # extraction stores, and "--lang haw" was refused as "not an ISO 639-1 code".
+    page = tmp_path / "haw.html"
+    page.write_text(HAWAIIAN_RELEASE)
+    extracted = run_cli("extract", str(page))
+    assert extracted.returncode == 0, extracted.stderr
+    article = json.loads(extracted.stdout)
+    assert (article["kind"], article["language"]) == ("article", "haw")
+    db = tmp_path / "a.db"
+    with Archive(db) as archive:
+        run = archive.start_run("demo", {})
+        fields = ("title", "text", "date_published", "language", "extractor")
+        row = {key: article[key] for key in fields}
+        archive.save_articles([row | {"url": "https://x.org/haw/1", "source": "demo"}], run)
+        archive.finish_run(run, "ok", {})
+    for value in ("haw", "HAW"):
+        found = run_cli("search", "limahana", "--lang", value, "--json", "--db", str(db))
+        assert found.returncode == 0, found.stderr
+        assert [hit["url"] for hit in json.loads(found.stdout)] == ["https://x.org/haw/1"]
 
 
 def test_an_empty_folder_to_extract_is_an_error(tmp_path):

@@ -237,6 +237,18 @@ def test_since_after_until_is_refused_naming_both_dates(db, tmp_path, args):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("order", ["since first", "until first"])
+def test_the_range_is_refused_before_anything_else_whatever_the_order(tmp_path, order):
+    # Checked before the archive is opened: no archive here, and the range is what is said.
+    dates = [["--since", "2024-03-01"], ["--until", "2024-01-31"]]
+    dates = dates if order == "since first" else dates[::-1]
+    result = run_cli("export", *dates[0], *dates[1], "-o", "x.csv", "--db", "no.db", cwd=tmp_path)
+    assert result.stderr == (
+        "Error: --since 2024-03-01 is after --until 2024-01-31: no date is in that range\n"
+    )
+    assert (result.returncode, result.stdout, list(tmp_path.iterdir())) == (2, "", [])
+
+
 def test_since_equal_to_until_is_that_one_day(db, tmp_path):
     day = ["--since", "2024-02-01", "--until", "2024-02-01"]
     result = run_cli("export", *day, "--db", str(db), cwd=tmp_path)

@@ -245,6 +245,52 @@ def test_read_commands_work_on_an_archive_on_a_read_only_mount(read_only_mount, 
     assert sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
 
 
+@pytest.mark.parametrize("args", [[], ["--source", "site"]], ids=["all", "one source"])
+def test_reextract_on_a_read_only_mount_says_the_archive_cannot_be_written(read_only_mount, args):
+    # It said "cannot open archive ...: unable to open database file", SQLite's word for
+    # the -shm file it cannot create there, as if the file were missing or damaged.
+    db = read_only_mount
+    before = digest(db)
+    result = run_cli("reextract", *args, "--db", str(db))
+    line = assert_one_line_error(result, "read-only file system")
+    assert line.startswith(f"Error: cannot write to archive {str(db)!r}: "), line
+    assert result.stdout == ""
+    assert digest(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
+@pytest.fixture
+def immutable_archive(stored: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of ``stored`` made immutable (``chattr +i``) in a writable folder (needs root)."""
+    db = copy_of(stored, tmp_path / "immutable")
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(db)]).returncode != 0:
+        pytest.skip("needs chattr +i (root, and a filesystem that has the flag)")
+    try:
+        yield db
+    finally:
+        subprocess.run([chattr, "-i", str(db)], check=True)
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=[c[0] for c in READ_COMMANDS])
+def test_read_commands_leave_no_files_beside_an_immutable_archive(immutable_archive, command):
+    # Each left a.db-wal and a.db-shm, which no one could remove through SQLite: the
+    # last connection deletes them only if it may write the archive, which no one may.
+    db = immutable_archive
+    before = digest(db)
+    result = run_cli(*command, "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Error" not in result.stderr and result.stdout
+    assert digest(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
+def test_reextract_on_an_immutable_archive_says_it_cannot_be_written(immutable_archive):
+    db = immutable_archive
+    before = digest(db)
+    result = run_cli("reextract", "--db", str(db))
+    assert_one_line_error(result, f"cannot write to archive {str(db)!r}")
+    assert digest(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
 # --- full disk -------------------------------------------------------------------
 
 

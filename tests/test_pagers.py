@@ -202,3 +202,35 @@ def test_a_pager_without_a_page_word_is_not_outside_allow(news_site, tmp_path):
     assert _outside(db) == {}
     assert ": ok - 9 new," in result.stdout
     assert " 0 outside --allow " in result.stdout
+
+
+def test_the_next_selector_is_evaluated_once_a_page(monkeypatch):
+    # The "Next" links and the pager beside them come from one evaluation of the
+    # source's next_page selector: it was run twice on every listing page.
+    from extraction import extract, links, pager, parse
+    from extraction.rules import Rules
+
+    evaluated: list[str] = []
+
+    def counting(css: str):
+        select = parse.selector(css)
+
+        def run(tree):
+            evaluated.append(css)
+            return select(tree)
+
+        return run
+
+    for module in (extract, links, pager):
+        monkeypatch.setattr(module, "selector", counting, raising=False)
+    page = _tag_page(2)
+    result = extract.analyse(
+        page, "https://x.org/tags/water?page=2", Rules(), release=False, next_page='a[rel="next"]'
+    )
+    assert evaluated == ['a[rel="next"]']
+    assert result.next_pages == ["https://x.org/tags/water?page=3"]
+    assert result.beside_next == {
+        "https://x.org/tags/water": 1,
+        "https://x.org/tags/water?page=2": 2,
+        "https://x.org/tags/water?page=3": 3,
+    }

@@ -21,6 +21,7 @@ from storage import (
     ArchiveError,
     ArchiveLocked,
     ArchiveReadOnly,
+    BadInput,
     BadQuery,
     NotAnArchive,
 )
@@ -549,6 +550,19 @@ def test_bad_date_raises_archive_error_at_call_time(filtered_archive: Archive, b
     assert repr(bad) in one_line(info)
     with pytest.raises(ArchiveError):
         filtered_archive.search("a", until=bad)
+
+
+def test_a_since_after_until_raises_the_named_error(filtered_archive: Archive) -> None:
+    # Storage owns the range check (the CLI prints it): one class to catch, a BadInput.
+    from storage.errors import EmptyDateRange
+
+    for call in (filtered_archive.articles, filtered_archive.count):
+        with pytest.raises(EmptyDateRange) as info:
+            call(since="2024-03-01", until="2024-01-31")
+        assert one_line(info).startswith("--since 2024-03-01 is after --until 2024-01-31")
+    with pytest.raises(EmptyDateRange):
+        filtered_archive.search("a", since=dt.date(2024, 3, 1), until="2024-01-31")
+    assert issubclass(EmptyDateRange, BadInput)
 
 
 def test_bad_order_and_limit_are_rejected(filtered_archive: Archive) -> None:
