@@ -84,8 +84,8 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
     >>> open_readonly("archive.db").execute("PRAGMA schema_version").fetchone()  # doctest: +SKIP
     (42,)
     """
-    if not os.access(path, os.W_OK) and not _wal_of(Path(path)).exists():
-        # A file no one may write here (chattr +i; another user's; a read-only mount):
+    if _frozen(Path(path)) and not _wal_of(Path(path)).exists():
+        # A file its owner may not write (chattr +i, chmod a-w, a read-only mount):
         # the -wal and -shm files a mode=ro read makes beside it could never be removed
         # (release_wal needs to write the archive), so it is read immutable, as below.
         return _immutable(path, timeout)
@@ -104,6 +104,21 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
 
 def _immutable(path: str | os.PathLike[str], timeout: float) -> sqlite3.Connection:
     return sqlite3.connect(_readonly_uri(path) + "&immutable=1", uri=True, timeout=timeout)
+
+
+def _frozen(path: Path) -> bool:
+    """Whether ``path`` is an archive that no crawl can change while it is read: one this
+    process owns (or root) and still may not write. Another user's archive is not: its
+    owner's crawl may start during a long read, which an immutable read would misread.
+
+    >>> _frozen(Path("no-such-folder/a.db"))
+    False
+    """
+    try:
+        owner = path.stat().st_uid
+    except OSError:
+        return False
+    return os.geteuid() in (0, owner) and not os.access(path, os.W_OK)
 
 
 def _wal_of(path: Path) -> Path:

@@ -11,6 +11,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from extraction import cleaning
 from extraction.rules import Rules
 from pressroom.files import analyse_file
@@ -448,3 +450,28 @@ def test_words_beside_formatting_keep_their_space(cli):
     assert "Frankenstein" in words
     assert not {w for w in words if w.startswith("Frankenstein") and w != "Frankenstein"}
     assert "*Frankenstein* was" in record["markdown"]
+
+
+@pytest.mark.parametrize(
+    ("page", "words", "joined"),
+    [
+        # <strong><u>WOODS & WETLANDS<br></u></strong><strong>Little Rock</strong>
+        (
+            "cleaneval-final-301-breaks-ending-nested-inline",
+            ("WETLANDS", "Little"),
+            "WETLANDSLittle",
+        ),
+        # <u>CALENDAR YEAR 2005</u><p><b>During calendar year 2005...</b>
+        ("cleaneval-final-137-formatted-runs-side-by-side", ("2005", "During"), "2005During"),
+        # <td>RELATIVE VALUES</td><td>GLOBAL ABSOLUTES</td>, left as HTML cells
+        ("cleaneval-final-359-cells-left-as-html", ("VALUES", "GLOBAL"), "VALUESGLOBAL"),
+    ],
+)
+def test_words_of_separate_lines_stay_apart(cli, page, words, joined):
+    # Lines the page shows apart came out as one word no search finds.
+    result = cli("extract", str(PAGES / f"{page}.html.gz"))
+    assert result.returncode == 0, result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    found = set(re.findall(r"\w+", record["text"]))
+    assert set(words) <= found
+    assert joined not in found
