@@ -23,8 +23,11 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from lxml import etree
+
 from article.text import Block
 from extraction import cleaning
+from extraction.parse import BLOCK_TAGS
 from extraction.rules import Rules
 
 # td, th, tr: cells trafilatura left as HTML (a table it did not convert: CleanEval final-359).
@@ -125,8 +128,32 @@ def _block(el: Any, out: list[Block], depth: int) -> None:
 
 def page_text(tree: Any) -> Callable[[], str]:
     """The text of the page ``tree`` as :func:`body_blocks` asks for it: made on the first
-    call only (most bodies lose no space)."""
-    return functools.cache(lambda: "".join(tree.itertext()))
+    call only (most bodies lose no space).
+
+    A block ends a line, as a browser shows it: ``<b>profit</b><p>CHICAGO</p>`` is two
+    words, although no space is between them in the page.
+
+    >>> from lxml import etree
+    >>> page_text(etree.fromstring("<div><b>profit</b><p>CHI<i>CAGO</i></p></div>"))()
+    '\\nprofit\\nCHICAGO\\n\\n'
+    """
+    return functools.cache(functools.partial(_shown_text, tree))
+
+
+def _shown_text(tree: Any) -> str:
+    parts: list[str] = []
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        block = el.tag in BLOCK_TAGS
+        if event == "start":
+            if block:
+                parts.append("\n")
+            if isinstance(el.tag, str):
+                parts.append(el.text or "")
+        else:
+            if block:
+                parts.append("\n")
+            parts.append(el.tail or "")
+    return "".join(parts)
 
 
 def respace(body: Any, page: Callable[[], str]) -> None:

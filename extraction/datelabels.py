@@ -34,6 +34,8 @@ from typing import Any
 
 from lxml import etree
 
+from extraction.parse import BLOCK_TAGS
+
 __all__ = ["LabelledDates", "cjk_date_line", "parse_date", "read_dates", "read_lines", "shows_day"]
 
 PUBLISHED, MODIFIED = "published", "modified"
@@ -217,11 +219,6 @@ _FOREIGN_CLASS = re.compile(
     r"listing|recirc|more-?stories|card|document-list|breadcrumbs?|cookie)(?:$|[-_\s])",
     re.IGNORECASE,
 )
-_BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "li", "main", "nav", "ol", "p", "section", "summary", "table", "td", "th", "tr", "ul",
-}  # fmt: skip
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "select", "option", "button"}
 # Languages that write numeric dates month first (10/04/2023 is October 4th).
 _MONTH_FIRST = ("en-us", "en-ph", "en-ca")
@@ -555,11 +552,11 @@ def _lines(root: Any) -> list[_Line]:
             if not tag:
                 continue
             if skip or _is_foreign(el, tag):
-                if not skip and tag in _BLOCK_TAGS:
+                if not skip and tag in BLOCK_TAGS:
                     flush()
                 skip += 1
                 continue
-            if tag in _BLOCK_TAGS:
+            if tag in BLOCK_TAGS:
                 flush()
             if tag == "time":
                 open_times.append((size, el.get("datetime") or ""))
@@ -575,7 +572,7 @@ def _lines(root: Any) -> list[_Line]:
             elif tag == "time" and open_times:
                 begin, value = open_times.pop()
                 times.append((begin, size, value))
-            if tag in _BLOCK_TAGS:
+            if tag in BLOCK_TAGS:
                 flush()
             if el is not root:
                 add(el.tail)

@@ -86,3 +86,15 @@ def base_url(bases: list[Any], url: str) -> str:
 def selector(css: str) -> CSSSelector:
     """A compiled CSS selector, made once per expression (sources repeat theirs on every page)."""
     return CSSSelector(css)
+
+
+# HTML elements a browser shows as blocks of their own: a line ends before and after
+# them, so the words on either side are never one word.
+BLOCK_TAGS = frozenset(
+    (
+        "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl",
+        "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "li", "main", "nav", "ol", "p", "section", "summary", "table", "td",
+        "th", "tr", "ul",
+    )
+)  # fmt: skip

@@ -465,6 +465,8 @@ def test_words_beside_formatting_keep_their_space(cli):
         ("cleaneval-final-137-formatted-runs-side-by-side", ("2005", "During"), "2005During"),
         # <td>RELATIVE VALUES</td><td>GLOBAL ABSOLUTES</td>, left as HTML cells
         ("cleaneval-final-359-cells-left-as-html", ("VALUES", "GLOBAL"), "VALUESGLOBAL"),
+        # <b>Motorola posts profit</b><p><b>CHICAGO:</b> (no space in the source)
+        ("cleaneval-final-764-headline-beside-paragraph", ("profit", "CHICAGO"), "profitCHICAGO"),
     ],
 )
 def test_words_of_separate_lines_stay_apart(cli, page, words, joined):
