@@ -421,3 +421,52 @@ def m008_outside_patterns(db: Database) -> None:
     (never fetched): counted each run, and listed in ``pages`` with the verdict
     ``outside_patterns``."""
     db.execute("ALTER TABLE runs ADD COLUMN outside_patterns INTEGER DEFAULT 0")
+
+
+# The tokenizer of m009: unicode61 with combining marks (M*) as parts of words, as
+# the scripts of India need (स्वास्थ्य: consonants joined by vowel signs and ्), except
+# Arabic's and Hebrew's optional vowel points, which stay separators as before: a text
+# that writes أيضاً is still found by the أيضا people type.
+_POINTS = (
+    # Hebrew cantillation marks and vowel points
+    (0x0591, 0x05BD),
+    (0x05BF, 0x05BF),
+    (0x05C1, 0x05C2),
+    (0x05C4, 0x05C5),
+    (0x05C7, 0x05C7),
+    # Arabic honorifics, harakat (fatha, tanween, shadda...), superscript alef
+    (0x0610, 0x061A),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+    # Arabic Quranic annotation marks
+    (0x06D6, 0x06DC),
+    (0x06DF, 0x06E4),
+    (0x06E7, 0x06E8),
+    (0x06EA, 0x06ED),
+)
+FTS_TOKENIZER = (
+    "unicode61 remove_diacritics 2 categories 'L* N* Co M*' separators '"
+    + "".join(chr(c) for first, last in _POINTS for c in range(first, last + 1))
+    + "'"
+)
+
+
+@migrations()
+def m009_fts_marks(db: Database) -> None:
+    """The search index rebuilt with combining marks inside words (issue 16): unicode61
+    took them for separators, so ग्रामीण (rural) was indexed as ग र म ण and `search 'राम'`
+    found it; Devanagari, Bengali, Tamil... words are now whole tokens. Arabic and
+    Hebrew vowel points still separate, as before. The index is external-content: the
+    rebuild reads the articles' title and text, and their triggers stay as they are."""
+    db.execute("DROP TABLE articles_fts")
+    tokenize = FTS_TOKENIZER.replace("'", "''")
+    db.execute(
+        f"""
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text,
+            content='articles', content_rowid='id',
+            tokenize='{tokenize}'
+        )
+        """
+    )
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
