@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from article.text import Block
 
@@ -119,6 +120,9 @@ _UNSPACED = re.compile(
 CHARS_PER_WORD = 2  # about the mean length of a Japanese or Chinese word
 
 
+# A page's blocks are counted four times over (the readings, the vote's doubt, the kept
+# body): the few texts of the page being read are remembered.
+@lru_cache(maxsize=256)
 def word_count(text: str) -> int:
     """Words in a text, counting characters of unspaced scripts, two to a word.
 
