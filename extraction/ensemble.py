@@ -29,6 +29,7 @@ from typing import Any
 
 from article.text import Block
 from extraction import cleaning
+from extraction.parse import controls_out
 
 SHINGLE = 4
 DOUBT_WORDS = 150
@@ -287,7 +288,6 @@ _BLOCKS = {
     "table": "p", "tbody": "p", "thead": "p", "tr": "row", "td": "p", "th": "p",
 }  # fmt: skip
 _MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 
 
 def readability_blocks(html: str, url: str) -> list[Block]:
@@ -304,7 +304,7 @@ def readability_blocks(html: str, url: str) -> list[Block]:
         # lxml refuses control characters in text that readability sets.
         # No url: readability would make every link absolute (a fifth of its time), and
         # only the text of its reading is used.
-        summary = Document(_CONTROL.sub(" ", html)).summary(html_partial=True)
+        summary = Document(controls_out(html)).summary(html_partial=True)
     except (Unparseable, ValueError, TypeError):
         return []
     import lxml.html

@@ -75,6 +75,22 @@ def parse(html: str) -> Any:
     return tree
 
 
+def controls_out(html: str) -> str:
+    r"""``html`` with each run of those control characters one space, as :func:`parse` reads
+    it: for parsers of their own (readability-lxml's), which lxml refuses them in.
+
+    >>> controls_out("a\x00\x01b\tc"), controls_out("plain")
+    ('a b\tc', 'plain')
+    """
+    data = html.encode("utf-8", "replace")
+    if len(data.translate(None, _CONTROL_BYTES)) == len(data):
+        return html
+    return _CONTROL_TEXT.sub(" ", html)
+
+
+_CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+
+
 def base_url(bases: list[Any], url: str) -> str:
     """The URL relative links resolve against: the first http(s) <base href>, else ``url``."""
     hrefs = [href for el in bases if (href := el.get("href")) is not None]
