@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from article.text import Block
 
@@ -126,6 +127,9 @@ _SYLLABIC = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 LETTERS_PER_WORD = 4
 
 
+# A page's blocks are counted four times over (the readings, the vote's doubt, the kept
+# body): the few texts of the page being read are remembered.
+@lru_cache(maxsize=256)
 def word_count(text: str) -> int:
     """Words in a text, counting the characters of unspaced scripts (see above).
 

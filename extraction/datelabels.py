@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -529,6 +530,8 @@ def _lines(root: Any) -> list[_Line]:
 
     def flush() -> None:
         nonlocal parts, times, size
+        if not parts and not times:
+            return  # three flushes in four: a block right after another (size is 0)
         text = "".join(parts)
         stripped = text.lstrip()
         shift = len(text) - len(stripped)
@@ -546,7 +549,8 @@ def _lines(root: Any) -> list[_Line]:
             size += len(text)
 
     open_times: list[tuple[int, str]] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    walk = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walk:
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
             if not tag:
@@ -555,6 +559,9 @@ def _lines(root: Any) -> list[_Line]:
                 if not skip and tag in BLOCK_TAGS:
                     flush()
                 skip += 1
+                # Nothing inside is read: not walked (a page's menus, scripts and
+                # teasers are a third of its elements), its own end still comes.
+                walk.skip_subtree()
                 continue
             if tag in BLOCK_TAGS:
                 flush()
@@ -585,7 +592,13 @@ def _is_foreign(el: Any, tag: str) -> bool:
         return True
     if tag == "footer" and not any(a.tag in ("article", "main") for a in el.iterancestors()):
         return True
-    classes = f"{el.get('class') or ''} {el.get('id') or ''}"
+    classes, ids = el.get("class"), el.get("id")
+    return bool(classes or ids) and _foreign_class(f"{classes or ''} {ids or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _foreign_class(classes: str) -> bool:
+    """Whether class and id name a teaser, a sidebar, comments... (cached: sites repeat them)."""
     return bool(classes.strip()) and bool(_FOREIGN_CLASS.search(classes))
 
 

@@ -24,11 +24,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 from article.text import Block
 from extraction import cleaning
+from extraction.parse import controls_out
 
 SHINGLE = 4
 DOUBT_WORDS = 150
@@ -55,7 +56,7 @@ def shingles(blocks: Sequence[Block]) -> Counter[int]:
         return Counter()
     if len(tokens) < SHINGLE:
         return Counter([hash(tuple(tokens))])
-    return Counter(hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1))
+    return Counter(map(hash, _windows(tokens)))
 
 
 def agreement(a: Counter[int], b: Counter[int]) -> float:
@@ -206,8 +207,18 @@ def links_outvoted(
 
 def _own_shingles(text: str) -> set[int]:
     """A block's 4-token shingles, hashed; none for a block of fewer than 4 tokens."""
-    tokens = _TOKEN.findall(text)
-    return {hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1)}
+    return set(map(hash, _windows(_TOKEN.findall(text))))
+
+
+def _windows(tokens: list[str]) -> Iterator[tuple[str, ...]]:
+    """Each run of SHINGLE tokens, in order: the tuples ``tokens[i : i + SHINGLE]`` would
+    make, made by zip in C, which stops at the shortest (a text of 3,000 tokens: 1.4 ->
+    0.95 ms; a doubtful real page is compared in several such readings).
+
+    >>> list(_windows("a b c d e".split()))
+    [('a', 'b', 'c', 'd'), ('b', 'c', 'd', 'e')]
+    """
+    return zip(*(tokens[i:] for i in range(SHINGLE)), strict=False)
 
 
 def in_doubt(
@@ -277,7 +288,6 @@ _BLOCKS = {
     "table": "p", "tbody": "p", "thead": "p", "tr": "row", "td": "p", "th": "p",
 }  # fmt: skip
 _MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 
 
 def readability_blocks(html: str, url: str) -> list[Block]:
@@ -294,7 +304,7 @@ def readability_blocks(html: str, url: str) -> list[Block]:
         # lxml refuses control characters in text that readability sets.
         # No url: readability would make every link absolute (a fifth of its time), and
         # only the text of its reading is used.
-        summary = Document(_CONTROL.sub(" ", html)).summary(html_partial=True)
+        summary = Document(controls_out(html)).summary(html_partial=True)
     except (Unparseable, ValueError, TypeError):
         return []
     import lxml.html

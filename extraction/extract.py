@@ -175,9 +175,11 @@ def _analyse(
     seen: list[list[str]] | None = None
     reader = 0  # whose reading the body is: the own pass unless a vote picks another
     own = [b for b in blocks if b[1] not in added]
-    # The whole page's link texts: a parse of its own, done once and only if asked. The
-    # short ones ("1", "Go") only for a table row's cells (blocks._is_link).
-    all_anchors = functools.cache(functools.partial(_page_anchors, html))
+    # The whole page, unpruned: a parse of its own, done once and only if asked, for its
+    # link texts and trafilatura's defaults (which reads a copy: neither changes it). The
+    # short link texts ("1", "Go") only for a table row's cells (blocks._is_link).
+    whole = functools.cache(functools.partial(parse, html))
+    all_anchors = functools.cache(lambda: _page_anchors(whole()))
     page_anchors = functools.cache(
         lambda: frozenset(a for a in all_anchors() if len(a) > SHORT_LINK)
     )
@@ -193,7 +195,7 @@ def _analyse(
     )
     if doubt:
         candidates = [(found, blocks, near_dropped)]
-        for other in (_plain_blocks(html, url, rules), ensemble.readability_blocks(html, url)):
+        for other in (_plain_blocks(whole(), url, rules), ensemble.readability_blocks(html, url)):
             # Read from the whole page: its links include those that pruning took away.
             cleaned = clean_blocks(other, rules, title, all_anchors())
             gone = _near_dropped(cleaned, near, groups, boilerplate, dek, description)
@@ -398,18 +400,18 @@ def _date_guess(doc: Any, meta: dict[str, Any], html: str) -> str | None:
     return guess
 
 
-def _plain_blocks(html: str, url: str, rules: Rules) -> list[Block]:
-    """Blocks of trafilatura with its defaults on the whole page (ensemble hook, issue 16)."""
-    tree = parse(html)
+def _plain_blocks(tree: Any, url: str, rules: Rules) -> list[Block]:
+    """Blocks of trafilatura with its defaults on the whole page's ``tree`` (ensemble
+    hook, issue 16); trafilatura reads a copy of it."""
     if tree is None:
         return []
     page = page_text(tree)
     return body_blocks(engine.default_document(tree, url, rules), page)
 
 
-def _page_anchors(html: str) -> frozenset[str]:
-    """The link texts of the whole page, menus included (the pruned tree has lost them)."""
-    tree = parse(html)
+def _page_anchors(tree: Any) -> frozenset[str]:
+    """The link texts of the whole page's ``tree``, menus included (the pruned tree has
+    lost them)."""
     return anchor_texts(tree, shortest=1) if tree is not None else frozenset()
 
 

@@ -115,12 +115,34 @@ def linked_from(anchors: Iterable[Any], base: str) -> dict[str, str]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        absolute = _absolute(href, base)
-        if absolute is not None and is_http(absolute):
-            # Followed as the site links it (a trailing slash kept: a server may
-            # answer only that form); the spider keys it by its normal form.
-            out.setdefault(_fetched(href, base), absolute)
+        # Followed as the site links it (a trailing slash kept: a server may
+        # answer only that form); the spider keys it by its normal form.
+        if (followed := _followed(href, base)) is not None:
+            out.setdefault(*followed)
     return out
+
+
+def _followed(href: str, base: str) -> tuple[str, str] | None:
+    """(``fetchable(href, base)``, ``normalize(href, base)``) for an http(s) link, else None.
+
+    A path-absolute link is looked up by its page's origin, as :func:`_absolute` does:
+    both forms are the origin's and the path's alone, so a site's menus are resolved
+    once a crawl, not once a page (its pages' URLs differ).
+    """
+    if is_path_absolute(href) and base.startswith(("http://", "https://")):
+        try:
+            base = origin(base)
+        except ValueError:
+            return None
+    return _followed_at(href, base)
+
+
+@lru_cache(maxsize=4096)
+def _followed_at(href: str, base: str) -> tuple[str, str] | None:
+    absolute = _resolved(href, base)
+    if absolute is None or not is_http(absolute):
+        return None
+    return fetchable(href, base), absolute
 
 
 def _absolute(href: str, base: str) -> str | None:
@@ -137,12 +159,6 @@ def _absolute(href: str, base: str) -> str | None:
             return None
         return _resolved(href, root)
     return _resolved(href, base)
-
-
-@lru_cache(maxsize=4096)
-def _fetched(href: str, base: str) -> str:
-    """``fetchable(href, base)``, for a link :func:`_absolute` accepted."""
-    return fetchable(href, base)
 
 
 # A page's links are normalised twice in a crawl, by page_links() for the spider and

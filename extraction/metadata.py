@@ -644,7 +644,8 @@ def _tag_blocks(tree: Any, classed: list[tuple[Any, int]]) -> list[str]:
     for el in tree.iter(_LABEL_TAGS):
         # A short text without links or nested structure, saying it labels tags.
         if len(el):
-            if any(len(child) for child in el) or next(el.iter("a"), None) is not None:
+            # With no grandchild, a link can only be a child: one look at each.
+            if any(len(child) or child.tag == "a" for child in el):
                 continue
             label = el.text_content()
         else:
