@@ -129,7 +129,7 @@ LETTERS_PER_WORD = 4
 
 # A page's blocks are counted four times over (the readings, the vote's doubt, the kept
 # body): the few texts of the page being read are remembered.
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def word_count(text: str) -> int:
     """Words in a text, counting the characters of unspaced scripts (see above).
 
