@@ -144,17 +144,17 @@ def serve(
     ``immutable=None`` decides with crawl_activity().
     """
     Archive(path, readonly=True).close()  # a clear error for a missing or foreign file
-    if immutable_only(path):
-        # Datasette's mode=ro connections would fail on every page (SQLite
-        # cannot create the -shm file); open_readonly() says why immutable is
-        # right here.
+    if only := immutable_only(path):
+        # Datasette's mode=ro connections would fail on every page (SQLite cannot
+        # create the -shm file), or leave -wal and -shm files beside a file no one
+        # may remove them from; open_readonly() says why immutable is right here.
         if immutable is False:
             raise BadInput(
-                f"cannot serve {path} with --no-immutable: its folder is not writable, "
+                f"cannot serve {path} with --no-immutable: {only}, "
                 "so SQLite can read it only immutable; drop --no-immutable"
             )
         immutable = True
-        mode = "immutable: its folder is not writable"
+        mode = f"immutable: {only}"
     elif immutable is None:
         reason = crawl_activity(path)
         immutable = reason is None

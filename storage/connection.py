@@ -115,27 +115,32 @@ def _frozen(path: Path) -> bool:
     False
     """
     try:
-        owner = path.stat().st_uid
+        stat = path.stat()
     except OSError:
         return False
-    return os.geteuid() in (0, owner) and not os.access(path, os.W_OK)
+    if stat.st_mode & 0o022:
+        return False  # its group or anyone may write it: a crawl of theirs may run
+    return os.geteuid() in (0, stat.st_uid) and not os.access(path, os.W_OK)
 
 
 def _wal_of(path: Path) -> Path:
     return path.with_name(path.name + "-wal")
 
 
-def immutable_only(path: str | os.PathLike[str]) -> bool:
-    """Whether open_readonly() can open ``path`` only immutable (a WAL archive, no -wal
-    file, in a folder this process may not write): ``immutable_only("ro/a.db")`` -> True."""
+def immutable_only(path: str | os.PathLike[str]) -> str | None:
+    """Why open_readonly() can open ``path`` only immutable, or None when it need not: a
+    WAL archive with no -wal file, in a folder this process may not write, or a file its
+    owner may not write. ``immutable_only("ro/a.db")`` -> "its folder is not writable"."""
+    if _frozen(Path(path)) and not _wal_of(Path(path)).exists():
+        return "the file is not writable"  # a mode=ro probe would leave -wal and -shm
     try:
         conn = _read_once(path, timeout=0)
     except sqlite3.OperationalError:
-        return False  # another trouble, which opening the archive reports
+        return None  # another trouble, which opening the archive reports
     if conn is None:
-        return True
+        return "its folder is not writable"
     conn.close()
-    return False
+    return None
 
 
 def _read_once(path: str | os.PathLike[str], timeout: float) -> sqlite3.Connection | None:
@@ -312,6 +317,8 @@ def translate(
             f"or the file or its directory is not writable ({message})"
         )
     if code == _SQLITE_CANTOPEN:
+        if Path(path).exists() and not os.access(path, os.R_OK):
+            return ArchiveError(f"cannot read archive {name!r}: the file is not readable")
         if reason := _unwritable(Path(path)):
             # SQLite's "unable to open database file" here is the -shm file of a write
             # it cannot create: the archive is there, and readable (reextract said "cannot

@@ -283,6 +283,34 @@ def test_read_commands_leave_no_files_beside_an_immutable_archive(immutable_arch
     assert digest(db) == before and sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
 
 
+def test_serve_leaves_no_files_beside_an_immutable_archive(immutable_archive, stored):
+    # serve probed the file mode=ro, which left a.db-wal and a.db-shm there; every later
+    # command then saw a -wal file and read the archive as if a crawl were writing it.
+    pytest.importorskip("datasette", reason="pip install 'pressroom[serve]' to test serve")
+    db = immutable_archive
+    refused = run_cli("serve", "--db", str(db), "--no-immutable")
+    assert_one_line_error(refused, "the file is not writable", "--no-immutable", code=2)
+    port = free_port()
+    assert PROGRAM is not None
+    process = subprocess.Popen(
+        [PROGRAM, "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/a/articles.json?_shape=array&_col=url"
+        rows = json_when_served(url, process, wait=30)
+        # articles(stored), not articles(db): a mode=ro read would leave db's -wal, -shm
+        assert {row["url"] for row in rows} == set(articles(stored))  # type: ignore[attr-defined]
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert process.returncode == 0, output
+    assert "immutable: the file is not writable" in output and "Traceback" not in output
+    assert sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
 def test_reextract_on_an_immutable_archive_says_it_cannot_be_written(immutable_archive):
     db = immutable_archive
     before = digest(db)
