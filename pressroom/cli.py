@@ -537,6 +537,18 @@ def _language_code(ctx: click.Context, param: click.Parameter, value: str | None
     return code
 
 
+def _known_language(archive: Archive, language: str | None, db: str) -> None:
+    """Refuse a three-letter code the archive holds no article in: most are a language's
+    other code (fra, eng, deu), which matched nothing where the archive stores fr."""
+    if language is None or len(language) != 3 or language in archive.languages():
+        return
+    has = ", ".join(archive.languages()) or "none yet"
+    raise BadInput(
+        f"no article in language {language!r} in {db} (its languages: {has}); "
+        "give the two-letter code where ISO 639-1 has one (fr, not fra)"
+    )
+
+
 def _known_source(archive: Archive, source: str | None, db: str) -> None:
     """Refuse a source name the archive has never seen (a typo), naming those it has;
     a source it has, with no rows matching the other filters, is an empty result."""
@@ -626,6 +638,7 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
     """
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
+        _known_language(archive, filters.get("language"), db)
         results = archive.search(query, limit=limit, title_only=title_only, **filters)
     if fmt in ("json", "jsonl"):
         _echo_json(results, fmt)
@@ -764,6 +777,7 @@ def export_cmd(
         _check_folder(output)
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
+        _known_language(archive, filters.get("language"), db)
     # Every refusal comes before this point, where files are opened: a refused export leaves none.
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)

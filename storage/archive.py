@@ -633,6 +633,13 @@ class Archive(ProfileTables):
         )
         return [row["source"] for row in rows]
 
+    def languages(self) -> list[str]:
+        """The languages of the archive's articles, sorted: ``archive.languages()``."""
+        rows = self._select(
+            "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL ORDER BY language"
+        )
+        return [row["language"] for row in rows]
+
     def has_pages(self, source: str) -> bool:
         """True if a crawl of ``source`` judged any page (a release or not)."""
         return bool(self._select("SELECT 1 FROM pages WHERE source = ? LIMIT 1", [source]))

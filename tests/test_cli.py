@@ -203,6 +203,19 @@ def test_a_language_that_is_not_a_code_is_refused(small_archive, command, value)
     )
 
 
+@pytest.mark.parametrize("command", [["search", "chad"], ["export"]])
+def test_a_three_letter_code_the_archive_lacks_is_refused_naming_its_languages(
+    small_archive, command
+):
+    # "fra" is French's other code: it matched nothing, silently, where French is "fr".
+    result = run_cli(*command, "--lang", "eng", "--db", str(small_archive))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: no article in language 'eng' in {small_archive} (its languages: en); "
+        "give the two-letter code where ISO 639-1 has one (fr, not fra)\n"
+    )
+
+
 @pytest.mark.parametrize("value", ["en-GB", "pt_BR"])
 def test_a_language_with_a_region_is_refused_naming_the_code_stored(small_archive, value):
     # The archive stores "en" for a page declaring en-GB: the region is not kept.
