@@ -184,7 +184,8 @@ def respace(body: Any, page: Callable[[], str]) -> None:
         if before is not None:
             # Two formatted runs side by side (<hi>YEAR 2005</hi><hi>During</hi>):
             # the word before is the end of the first one's text.
-            left = before.tail or ("" if before.tag == "lb" else "".join(before.itertext()))
+            shown = isinstance(before.tag, str) and before.tag != "lb"  # not a comment
+            left = before.tail or ("".join(before.itertext()) if shown else "")
             if _run_together(left, inner, page):
                 before.tail = f"{before.tail or ''} "
         elif parent is not None and _run_together(parent.text or "", inner, page):

@@ -443,6 +443,8 @@ _POINTS = (
     (0x06DF, 0x06E4),
     (0x06E7, 0x06E8),
     (0x06EA, 0x06ED),
+    # Variation selectors (an emoji's U+FE0F): marks, but no part of any word
+    (0xFE00, 0xFE0F),
 )
 FTS_TOKENIZER = (
     "unicode61 remove_diacritics 2 categories 'L* N* Co M*' separators '"
