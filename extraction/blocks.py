@@ -136,6 +136,8 @@ def page_text(tree: Any) -> Callable[[], str]:
     >>> from lxml import etree
     >>> page_text(etree.fromstring("<div><b>profit</b><p>CHI<i>CAGO</i></p></div>"))()
     '\\nprofit\\nCHICAGO\\n\\n'
+    >>> page_text(etree.fromstring("<td><b>In brief</b><center>Dhaka</center></td>"))()
+    '\\nIn brief\\nDhaka\\n\\n'
     """
     return functools.cache(functools.partial(_shown_text, tree))
 

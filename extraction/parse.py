@@ -115,9 +115,9 @@ def selector(css: str) -> CSSSelector:
 # them, so the words on either side are never one word.
 BLOCK_TAGS = frozenset(
     (
-        "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl",
-        "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-        "header", "hr", "li", "main", "nav", "ol", "p", "section", "summary", "table", "td",
-        "th", "tr", "ul",
+        "address", "article", "aside", "blockquote", "br", "caption", "center", "dd",
+        "details", "div", "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2",
+        "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+        "section", "summary", "table", "td", "th", "tr", "ul",
     )
 )  # fmt: skip
