@@ -31,21 +31,9 @@ from extraction.parse import BLOCK_TAGS
 from extraction.rules import Rules
 
 # td, th, tr: cells trafilatura left as HTML (a table it did not convert: CleanEval final-359).
-_BLOCK_TAGS = {
-    "p",
-    "head",
-    "list",
-    "item",
-    "quote",
-    "table",
-    "row",
-    "cell",
-    "code",
-    "div",
-    "td",
-    "th",
-    "tr",
-}
+_BLOCK_TAGS = frozenset(
+    ("p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div", "td", "th", "tr")
+)
 _MD_WRAP = {"#b": "**", "#i": "*", "#t": "`"}
 _MD_START = re.compile(r"^([#>+-]|\d+[.)])(?=\s)")
 # Link texts this short ("Go", "1") are told apart only as a table row's cells.
