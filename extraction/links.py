@@ -125,16 +125,11 @@ def linked_from(anchors: Iterable[Any], base: str) -> dict[str, str]:
 def _followed(href: str, base: str) -> tuple[str, str] | None:
     """(``fetchable(href, base)``, ``normalize(href, base)``) for an http(s) link, else None.
 
-    A path-absolute link is looked up by its page's origin, as :func:`_absolute` does:
-    both forms are the origin's and the path's alone, so a site's menus are resolved
-    once a crawl, not once a page (its pages' URLs differ).
+    Looked up as :func:`_absolute` is (:func:`_lookup_base`): a path-absolute link's
+    two forms are its origin's and its path's alone.
     """
-    if is_path_absolute(href) and base.startswith(("http://", "https://")):
-        try:
-            base = origin(base)
-        except ValueError:
-            return None
-    return _followed_at(href, base)
+    key = _lookup_base(href, base)
+    return None if key is None else _followed_at(href, key)
 
 
 @lru_cache(maxsize=4096)
@@ -147,18 +142,28 @@ def _followed_at(href: str, base: str) -> tuple[str, str] | None:
 
 def _absolute(href: str, base: str) -> str | None:
     """``normalize(href, base)``, or None for what cannot be a URL (``http://[::1``)."""
+    key = _lookup_base(href, base)
+    return None if key is None else _resolved(href, key)
+
+
+def _lookup_base(href: str, base: str) -> str | None:
+    """The base ``href`` is resolved and cached by: its page's origin for a path-absolute
+    link, else the page's URL; None when the page's URL has no origin (``http://[::1``).
+
+    A path-absolute link ("/news/a-b") resolves against its page's origin alone (urljoin
+    keeps only the base's scheme and host for it), so the menus and footers a site
+    repeats on every page are resolved once a crawl, not once a page (page_links and
+    anchors: 1.17 -> 0.94 ms a page, 600 of bench/crawl.py's fixture pages, cold cache).
+
+    >>> _lookup_base("/news/a", "https://x.org/en/page?q=1"), _lookup_base("a", "https://x.org/en/")
+    ('https://x.org', 'https://x.org/en/')
+    """
     if is_path_absolute(href) and base.startswith(("http://", "https://")):
-        # A path-absolute link ("/news/a-b") resolves against its page's origin
-        # alone (urljoin keeps only the base's scheme and host for it), so it is
-        # looked up by origin: the menus and footers a site repeats on every page
-        # are normalised once a crawl, not once a page (page_links and anchors:
-        # 1.17 -> 0.94 ms a page, 600 of bench/crawl.py's fixture pages, cold cache).
         try:
-            root = origin(base)
+            return origin(base)
         except ValueError:
             return None
-        return _resolved(href, root)
-    return _resolved(href, base)
+    return base
 
 
 # A page's links are normalised twice in a crawl, by page_links() for the spider and
