@@ -84,7 +84,7 @@ def open_readonly(path: str | os.PathLike[str], *, timeout: float = 5.0) -> sqli
     >>> open_readonly("archive.db").execute("PRAGMA schema_version").fetchone()  # doctest: +SKIP
     (42,)
     """
-    if _frozen(Path(path)) and not _wal_of(Path(path)).exists():
+    if _frozen(Path(path)):
         # A file its owner may not write (chattr +i, chmod a-w, a read-only mount):
         # the -wal and -shm files a mode=ro read makes beside it could never be removed
         # (release_wal needs to write the archive), so it is read immutable, as below.
@@ -108,8 +108,9 @@ def _immutable(path: str | os.PathLike[str], timeout: float) -> sqlite3.Connecti
 
 def _frozen(path: Path) -> bool:
     """Whether ``path`` is an archive that no crawl can change while it is read: one this
-    process owns (or root) and still may not write. Another user's archive is not: its
-    owner's crawl may start during a long read, which an immutable read would misread.
+    process owns (or root) and still may not write, with no -wal file beside it (whose
+    changes an immutable read would miss). Another user's archive is not: its owner's
+    crawl may start during a long read, which an immutable read would misread.
 
     >>> _frozen(Path("no-such-folder/a.db"))
     False
@@ -120,7 +121,9 @@ def _frozen(path: Path) -> bool:
         return False
     if stat.st_mode & 0o022:
         return False  # its group or anyone may write it: a crawl of theirs may run
-    return os.geteuid() in (0, stat.st_uid) and not os.access(path, os.W_OK)
+    if os.geteuid() not in (0, stat.st_uid) or os.access(path, os.W_OK):
+        return False
+    return not _wal_of(path).exists()
 
 
 def _wal_of(path: Path) -> Path:
@@ -131,7 +134,7 @@ def immutable_only(path: str | os.PathLike[str]) -> str | None:
     """Why open_readonly() can open ``path`` only immutable, or None when it need not: a
     WAL archive with no -wal file, in a folder this process may not write, or a file its
     owner may not write. ``immutable_only("ro/a.db")`` -> "its folder is not writable"."""
-    if _frozen(Path(path)) and not _wal_of(Path(path)).exists():
+    if _frozen(Path(path)):
         return "the file is not writable"  # a mode=ro probe would leave -wal and -shm
     try:
         conn = _read_once(path, timeout=0)
