@@ -540,9 +540,12 @@ def _language_code(ctx: click.Context, param: click.Parameter, value: str | None
 def _known_language(archive: Archive, language: str | None, db: str) -> None:
     """Refuse a three-letter code the archive holds no article in: most are a language's
     other code (fra, eng, deu), which matched nothing where the archive stores fr."""
-    if language is None or len(language) != 3 or language in archive.languages():
+    if language is None or len(language) != 3:
         return
-    has = ", ".join(archive.languages()) or "none yet"
+    stored = archive.languages()
+    if language in stored:
+        return
+    has = ", ".join(stored) or "none yet"
     raise BadInput(
         f"no article in language {language!r} in {db} (its languages: {has}); "
         "give the two-letter code where ISO 639-1 has one (fr, not fra)"
