@@ -17,8 +17,12 @@ crawl gracefully; :func:`crawler_process` notes which signal came first.
 
 from __future__ import annotations
 
+import _thread
 import functools
+import os
 import signal
+import sys
+import time
 from typing import Any
 
 # Stats key: the first signal that stopped the crawl (crawler.extensions says which in the run).
@@ -51,6 +55,39 @@ def raise_on_sigterm() -> None:
 
 def _terminate(signum: int, frame: Any) -> None:
     raise Terminated
+
+
+def never_swallow_interrupts() -> None:
+    """A Ctrl-C or SIGTERM that Python would swallow is delivered again.
+
+    Python runs a signal's handler wherever the main thread is, also inside a
+    weakref callback or a ``__del__`` (importlib runs one for each module it
+    loads), where an exception is printed as "Exception ignored in" and
+    dropped: the program printed a traceback and went on as if never stopped.
+    The signal is sent again instead, to be raised once that callback returns.
+    """
+    sys.unraisablehook = _redeliver
+
+
+def _redeliver(unraisable: Any) -> None:
+    exc = unraisable.exc_value
+    if not isinstance(exc, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    signum = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+    # Sent from here, the handler would run at once, still inside the hook.
+    # A moment later, from another thread, the main thread is past the
+    # callback in all but the rarest case; one that swallows it again brings
+    # it back here. (threading.Thread would wait here for its thread to start.)
+    try:
+        _thread.start_new_thread(_send_later, (signum,))
+    except RuntimeError:  # the interpreter is shutting down: no more threads
+        sys.__unraisablehook__(unraisable)
+
+
+def _send_later(signum: int) -> None:
+    time.sleep(0.01)
+    os.kill(os.getpid(), signum)
 
 
 def crawler_process(settings: Any) -> Any:

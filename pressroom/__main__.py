@@ -38,6 +38,7 @@ try:  # everything the program loads, inside: Ctrl-C can land on any line
 
     from crawler import stopping
 
+    stopping.never_swallow_interrupts()
     if "multiprocessing" not in sys.modules:
         # Not in an extraction worker: multiprocessing imports the parent's
         # __main__ (the `pressroom` script, so this module) into each worker,

@@ -15,6 +15,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -205,6 +206,39 @@ def test_a_signal_while_the_program_starts_is_one_line_and_128_plus_n(archive, s
     said = "interrupted" if sig == signal.SIGINT else "terminated (SIGTERM)"
     assert (code, err) in [(128 + sig, f"Error: {said}\n"), (0, "")], (code, err)
     assert took < 5
+
+
+# Where the signal lands is chance: inside a weakref callback (importlib runs one for each
+# module it loads) Python swallows what the handler raises. This runs the program's own
+# start (the module the `pressroom` script runs) and then such a callback, deterministically.
+SWALLOWING_CALLBACK = """
+import os, signal, sys, time, weakref
+import pressroom.__main__
+class Loaded: pass
+module = Loaded()
+def callback(_):
+    os.kill(os.getpid(), signal.{sig})
+    sum(range(100_000))  # the handler runs here, inside the callback
+ref = weakref.ref(module, callback)
+try:
+    del module
+    time.sleep(5)
+    print("went on")
+except KeyboardInterrupt as exc:
+    print("stopped:", type(exc).__name__)
+"""
+
+
+@pytest.mark.parametrize(
+    ("sig", "raised"), [("SIGINT", "KeyboardInterrupt"), ("SIGTERM", "Terminated")]
+)
+def test_a_signal_inside_a_callback_python_swallows_still_stops_the_program(tmp_path, sig, raised):
+    """Seen in CI: SIGTERM during startup printed "Exception ignored in: <function ... cb>"
+    with a traceback, and the program went on as if never signalled."""
+    script = SWALLOWING_CALLBACK.format(sig=sig)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=30)  # fmt: skip
+    assert (done.stdout, done.stderr) == (f"stopped: {raised}\n", ""), done
 
 
 def has_open(pid: int, path: Path) -> bool:
