@@ -39,7 +39,9 @@ DB_OPTION = click.option(
     "--db",
     default="pressroom.db",
     show_default=True,
-    type=click.Path(dir_okay=False),
+    # Not click's readability check (exit 2, "Invalid value"): an archive the user may
+    # not read is a failure like one it may not write (storage says so, exit 1).
+    type=click.Path(dir_okay=False, readable=False),
     help="Archive file (SQLite).",
 )
 # The most extraction processes --workers starts (one per core on machines up to this).

@@ -129,6 +129,19 @@ def test_read_only_archive(stored, source, tmp_path):
     assert digest(db) == before
 
 
+@pytest.mark.parametrize("command", [["search", "the"], ["stats"], ["reextract"]])
+def test_an_archive_the_user_may_not_read_says_so(stored, tmp_path, command):
+    """Another user's archive of mode 0600: "cannot read", not SQLite's "unable to open
+    database file", which reads as a missing file. Root reads any file: setpriv drops that."""
+    db = copy_of(stored, tmp_path)
+    db.chmod(0o200)
+    result = run_cli(*command, "--db", str(db), prefix=without_root_powers())
+    assert_one_line_error(result, f"cannot read archive {str(db)!r}", "not readable")
+    db.chmod(0o600)
+    assert digest(db) == digest(stored)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
+
+
 def read_only_folder(stored: Path, tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
     """A copy of ``stored`` in a folder the command may not write; the command's prefix."""
     db = copy_of(stored, tmp_path / "ro")
