@@ -43,11 +43,13 @@ Japanese, Korean or Thai characters (matched as substrings, storage/unspaced.py)
 bm25 ranks each spelling as a word of its own: a release holding the rarer
 spelling gets that spelling's higher weight.
 
-Bounded: a word keeps at most MAX_SPELLINGS spellings, a quoted phrase at most
-MAX_PHRASES, a query at most MAX_ALTERNATIVES in all, and a word's walk stops
-after MAX_LOOKUPS look-ups. Past a bound the first ones are kept (the spelling
-as typed, then the unaccented, then one accent at a time from the left) and a
-note says so.
+Bounded: a word keeps at most MAX_SPELLINGS spellings, and its walk stops
+after MAX_LOOKUPS look-ups. A quoted phrase is an OR of the combinations of
+its words' spellings; past MAX_PHRASES of them, only those some text holds
+(checked word by word, a phrase no text begins with is not extended), at most
+MAX_PHRASES. A query holds at most MAX_ALTERNATIVES spellings in all. Past a
+bound the first ones are kept (as typed, then unaccented, then one accent at a
+time from the left) and a note says so; the search still answers.
 """
 
 from __future__ import annotations
@@ -202,6 +204,11 @@ class _Vocabulary:
     def has_term(self, term: str) -> bool:
         return term in self.seen or self._first("term = ?", [term])
 
+    def has_phrase(self, phrase: str) -> bool:
+        self.lookups += 1
+        sql = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1"
+        return self.conn.execute(sql, [phrase]).fetchone() is not None
+
     def _first(self, condition: str, params: list[str]) -> bool:
         if not self._ready:
             # A temp table: no write to the archive, so read-only archives work too.
@@ -240,7 +247,6 @@ class _Expansion:
         total = 1
         for spellings in per_token:
             total *= len(spellings)
-        combos = list(itertools.islice(itertools.product(*per_token), MAX_PHRASES))
         room = MAX_ALTERNATIVES - self.alternatives
         if room < 2:
             self.notes.append(
@@ -248,21 +254,48 @@ class _Expansion:
                 f"{MAX_ALTERNATIVES} spellings"
             )
             return None
-        if total > MAX_PHRASES:
-            self.notes.append(
-                f"{_shown(typed)} has {total} spellings in the archive; searched for {MAX_PHRASES}"
-            )
+        if total <= MAX_PHRASES:
+            combos = list(itertools.product(*per_token))
+        else:
+            # Too many to search them all: only those the texts hold, as typed first.
+            combos = self._occurring(per_token, prefix)
+            if len(combos) > MAX_PHRASES:
+                self.notes.append(
+                    f"{_shown(typed)} is in the archive in {len(combos)} spellings; "
+                    f"searched for {MAX_PHRASES}"
+                )
+                combos = combos[:MAX_PHRASES]
         if len(combos) > room:
             self.notes.append(
                 f"{_shown(typed)}: searched for {room} of its {len(combos)} spellings "
                 f"(a query holds at most {MAX_ALTERNATIVES})"
             )
             combos = combos[:room]
+        if len(combos) < 2:
+            return None
         self.alternatives += len(combos)
         star = " *" if prefix else ""
         # The first combination is the phrase as typed: keep the user's own text.
         shown = [typed] + ['"' + " ".join(combo) + '"' + star for combo in combos[1:]]
         return "(" + " OR ".join(shown) + ")"
+
+    def _occurring(self, per_token: list[list[str]], prefix: bool) -> list[tuple[str, ...]]:
+        """The phrase as typed, then the combinations of spellings that some text holds,
+        found word by word (a phrase no text begins with is not extended)."""
+        typed = tuple(spellings[0] for spellings in per_token)
+        partial: list[tuple[str, ...]] = [()]
+        for k, spellings in enumerate(per_token):
+            last = k == len(per_token) - 1
+            longer = [done + (spelling,) for done in partial for spelling in spellings]
+            if k:
+                star = " *" if prefix and last else ""
+                longer = [
+                    combo
+                    for combo in longer
+                    if self.vocabulary.has_phrase('"' + " ".join(combo) + '"' + star)
+                ]
+            partial = longer
+        return [typed, *(combo for combo in partial if combo != typed)]
 
     def spellings(self, token: str, prefix: bool) -> list[str]:
         """``token`` first, then its other spellings that the index holds (a prefix's: that
