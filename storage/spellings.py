@@ -334,26 +334,30 @@ class _Expansion:
 
 
 def _candidates(folded: str, has_prefix: Callable[[str], bool]) -> Iterator[str]:
-    # Depth first, unmarked letters first: the unaccented spelling comes out first,
-    # then one marked letter from the left. A branch no term begins with is dropped.
-    def walk(done: str, i: int) -> Iterator[str]:
-        j = i
-        while j < len(folded) and not _options_at(folded, j):
-            j += 1
+    """Spellings of ``folded`` that some term begins with: depth first, unmarked letters
+    first, so the unaccented spelling comes out first, then one mark from the left.
+    A stack, not recursion: a pasted token may be thousands of letters long."""
+    stack = [("", 0)]
+    while stack:
+        done, i = stack.pop()
+        j = _next_choice(folded, i)
         done += folded[i:j]
         if j == len(folded):
             yield done
-            return
+            continue
+        branches = []
         for letters, used in _options_at(folded, j):
-            nxt = j + used
             # Probe with the fixed letters that follow, up to the next choice.
-            k = nxt
-            while k < len(folded) and not _options_at(folded, k):
-                k += 1
-            if has_prefix(done + letters + folded[nxt:k]):
-                yield from walk(done + letters, nxt)
+            after = _next_choice(folded, j + used)
+            if has_prefix(done + letters + folded[j + used : after]):
+                branches.append((done + letters, j + used))
+        stack.extend(reversed(branches))
 
-    yield from walk("", 0)
+
+def _next_choice(folded: str, i: int) -> int:
+    while i < len(folded) and not _options_at(folded, i):
+        i += 1
+    return i
 
 
 def _options_at(folded: str, i: int) -> list[tuple[str, int]]:
