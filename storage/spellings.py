@@ -148,8 +148,13 @@ def words(text: str) -> list[str]:
 def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None) -> str:
     """``query`` with each word or phrase an OR of the spellings the index holds.
 
-        >>> expand(archive.db.conn, "αθηνα* ΑΘΗΝΑ")  # doctest: +SKIP
-        '((αθηνα* OR "αθήν" *) AND (ΑΘΗΝΑ OR "αθήνα"))'
+        >>> conn = sqlite3.connect(":memory:")
+        >>> _ = conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text)")
+        >>> _ = conn.execute("INSERT INTO articles_fts VALUES ('ΑΘΗΝΑ', 'στην Αθήνα')")
+        >>> expand(conn, "αθην* Αθήνα")
+        '((αθην* OR "αθήν" *) AND (Αθήνα OR "αθηνα"))'
+        >>> expand(conn, "detention")
+        'detention'
 
     Returns ``query`` itself (the same string) when no word has another
     spelling in the index, or when FTS5 would not parse it (its error is then
