@@ -644,7 +644,10 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         _known_language(archive, filters.get("language"), db)
-        results = archive.search(query, limit=limit, title_only=title_only, **filters)
+        notes: list[str] = []
+        results = archive.search(query, limit=limit, title_only=title_only, notes=notes, **filters)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if fmt in ("json", "jsonl"):
         _echo_json(results, fmt)
     elif fmt == "csv":

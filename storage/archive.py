@@ -831,6 +831,7 @@ class Archive(ProfileTables):
         link_domain: str | None = None,
         title_only: bool = False,
         limit: int = 20,
+        notes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Full-text search, best match first, each hit with a ``[highlighted]`` snippet.
 
@@ -839,8 +840,10 @@ class Archive(ProfileTables):
 
         ``query`` is FTS5 syntax (phrases, AND/OR/NOT, prefix*, title:word);
         plain words with punctuation work too; ``title_only`` searches titles
-        alone. Ranked by bm25, title hits weighted 10x (storage/search.py).
-        Raises BadQuery on bad syntax.
+        alone. Words match whatever their accents (αθηνα finds Αθήνα, еще finds
+        ещё: storage/spellings.py); ``notes`` gets a line for the user should a
+        word have more spellings than are searched. Ranked by bm25, title hits
+        weighted 10x (storage/search.py). Raises BadQuery on bad syntax.
         """
         where, params = where_clause(
             source=source,
@@ -860,6 +863,7 @@ class Archive(ProfileTables):
                 params=params,
                 limit=size,
                 title_only=title_only,
+                notes=notes,
             )
 
     def release_layouts(self, source: str) -> Iterator[tuple[str, str | None]]:

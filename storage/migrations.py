@@ -446,11 +446,8 @@ _POINTS = (
     # Variation selectors (an emoji's U+FE0F): marks, but no part of any word
     (0xFE00, 0xFE0F),
 )
-FTS_TOKENIZER = (
-    "unicode61 remove_diacritics 2 categories 'L* N* Co M*' separators '"
-    + "".join(chr(c) for first, last in _POINTS for c in range(first, last + 1))
-    + "'"
-)
+SEPARATORS = "".join(chr(c) for first, last in _POINTS for c in range(first, last + 1))
+FTS_TOKENIZER = f"unicode61 remove_diacritics 2 categories 'L* N* Co M*' separators '{SEPARATORS}'"
 
 
 @migrations()

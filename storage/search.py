@@ -27,10 +27,12 @@ the SQL text is built only from the fixed fragments in this module and in
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from . import fts, unspaced
+from . import fts, spellings, unspaced
+
+T = TypeVar("T")
 
 # The article columns of a search hit; each hit also has a snippet and its rank.
 HIT_FIELDS: tuple[str, ...] = (
@@ -77,14 +79,18 @@ def ranked(
     params: Sequence[Any] = (),
     limit: int = 20,
     title_only: bool = False,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the best ``limit`` matches as dicts of ``fields`` (of alias ``a``) + snippet, rank.
 
     ``where``/``params`` come from ``filters.where_clause()``. Raises BadQuery
     (one line, with a hint) when ``query`` is not valid FTS5 syntax, even after
-    quoting its barewords. A query in Chinese, Japanese, Korean or Thai is
-    matched as substrings instead (storage/unspaced.py): unicode61 keeps an
-    unspaced sentence as one token, so a word inside it would never match.
+    quoting its barewords. Each word is searched in every spelling the index
+    holds (storage/spellings.py: Αθήνα and ΑΘΗΝΑ, ещё and еще, Łódź and lodz);
+    ``notes`` gets a line when a bound on them is reached. A query in Chinese,
+    Japanese, Korean or Thai is matched as substrings instead
+    (storage/unspaced.py): unicode61 keeps an unspaced sentence as one token, so
+    a word inside it would never match.
     """
     if unspaced.applies(query):
         checked = resolve(conn, query, title_only=title_only)
@@ -112,7 +118,7 @@ def ranked(
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor]
 
-        return fts.match(query, run_ranked_by_fts5)
+        return fts.match(query, with_spellings(conn, run_ranked_by_fts5, notes))
 
     first = (
         f"SELECT a.id, {_BM25} AS score"
@@ -148,11 +154,44 @@ def ranked(
         # The first step's order (that of ranks) is the ranking.
         return [found[i] | {"rank": rank} for i, rank in ranks.items() if i in found]
 
-    return fts.match(query, run)
+    return fts.match(query, with_spellings(conn, run, notes))
 
 
-def resolve(conn: sqlite3.Connection, query: str, *, title_only: bool = False) -> str:
-    """Return ``query`` as FTS5 will accept it (as typed, else barewords quoted).
+def with_spellings(
+    conn: sqlite3.Connection, run: Callable[[str], T], notes: list[str] | None = None
+) -> Callable[[str], T]:
+    """``run`` given each query with its words in all their spellings (spellings.expand()).
+
+    A rewritten query FTS5 rejects is run as typed, for FTS5's error about the
+    query the user wrote (or, should the rewrite be at fault, its hits and a note).
+    """
+
+    def run_expanded(query: str) -> T:
+        expanded = spellings.expand(conn, query, notes)
+        if expanded == query:
+            return run(query)
+        try:
+            return run(expanded)
+        except sqlite3.OperationalError as exc:
+            if not fts.is_query_error(exc):
+                raise
+        found = run(query)
+        if notes is not None:
+            notes.append(f"searched {query!r} as typed: its other spellings could not be added")
+        return found
+
+    return run_expanded
+
+
+def resolve(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    title_only: bool = False,
+    notes: list[str] | None = None,
+) -> str:
+    """Return ``query`` as FTS5 will accept it (as typed, else barewords quoted), with
+    each word in all its spellings (see ranked()).
 
         >>> resolve(archive.db.conn, "human-rights")  # doctest: +SKIP
         '"human-rights"'
@@ -166,8 +205,9 @@ def resolve(conn: sqlite3.Connection, query: str, *, title_only: bool = False) -
         conn.execute(probe, [q]).fetchall()
         return q
 
-    hint = unspaced.SYNTAX_HINT if unspaced.applies(query) else None
-    return fts.match(query, run, syntax_hint=hint)
+    if unspaced.applies(query):
+        return fts.match(query, run, syntax_hint=unspaced.SYNTAX_HINT)
+    return fts.match(query, with_spellings(conn, run, notes))
 
 
 def filter_clause(title_only: bool = False) -> str:
