@@ -179,7 +179,13 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
         if not any(index in texts for index in run):
             continue
         first, final = items[run[0]][0], items[run[-1]][1]
-        parts = [texts.get(index, query[items[index][0] : items[index][1]]) for index in run]
+        # An empty phrase ("") matches nothing when joined by AND, and is ignored when
+        # joined implicitly: it is left out, as FTS5 leaves it out of the query as typed.
+        parts = [
+            texts.get(index, query[items[index][0] : items[index][1]])
+            for index in run
+            if index in texts or not _empty(items[index])
+        ]
         # FTS5 joins adjacent phrases with an implicit AND, but not a bracketed group:
         # a run holding one is written out with AND, bracketed to keep its precedence.
         joined = parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
@@ -479,6 +485,12 @@ def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
         items.append((start, end, phrase if single else None))
         i = j
     return items
+
+
+def _empty(item: _Item) -> bool:
+    """Whether ``item`` is a phrase without a word ("" or " ")."""
+    phrase = item[2]
+    return phrase is not None and not words(phrase[2])
 
 
 def _runs(items: list[_Item]) -> Iterator[list[int]]:

@@ -211,6 +211,13 @@ def test_operators_keep_their_meaning(db):
     assert urls(db, "ещё NOT москве метро") == {YO["url"]}
 
 
+def test_an_empty_phrase_beside_a_word_is_ignored_as_fts5_ignores_it(db):
+    # Joined by AND (as the rewrite joins a word's spellings to its neighbours) an
+    # empty phrase matches nothing; beside a word FTS5 leaves it out. Found by comparing
+    # the rewrite with a folded copy of the index on 8,000 random queries.
+    assert urls(db, '"" αθηνα') == {HEADLINE["url"], BODY["url"]}
+
+
 def test_a_bad_query_still_gets_its_one_line_error(db):
     result = run_cli("search", "αθηνα AND", "--db", str(db))
     assert result.returncode == 2
