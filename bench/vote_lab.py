@@ -2,6 +2,7 @@
 
     python bench/vote_lab.py collect   # once: ~0.3 s a page, all three extractors on every page
     python bench/vote_lab.py           # then: each rule scored in seconds
+    python bench/vote_lab.py collect --saved /tmp/vote-lab.json.gz   # elsewhere than bench/.cache
 
 :mod:`extraction.ensemble` picks one of three cleaned candidate bodies (pressroom's
 own pass, trafilatura's defaults, readability-lxml) when pressroom's body is in
@@ -11,6 +12,10 @@ on every page and saves, per page, the three cleaned candidates, the doubt signa
 inputs and the body pressroom really gave; scoring then replays rules over them.
 Scores use the blocks' text joined (no dek, no profile), which reproduces the real
 pressroom F1 to the third decimal (row "replayed current" vs "pressroom as run").
+Each record also holds the candidates before extract._voices drops a reading of what
+pruning took away ("kept", where they differ), their shares inside the pruned page
+("inside", when the own pass read nothing) and the page's link texts ("anchors"), so
+that bench/vote_cv.py can replay every constant of the vote.
 """
 
 from __future__ import annotations
@@ -64,16 +69,32 @@ def collect(out: Path = SAVED) -> None:
     real_outvoted = ensemble.links_outvoted
 
     def links_outvoted(chosen: Sequence, reading: Sequence, anchors: Callable) -> bool:
-        # The page's link texts, for the link-box rule (asked when the vote did not pick
-        # readability-lxml's reading: replayed rules that pick it need none).
-        seen["anchors"] = sorted(anchors())
-        return real_outvoted(chosen, reading, lambda: seen["anchors"]) if seen["voted"] else False
+        return real_outvoted(chosen, reading, anchors) if seen["voted"] else False
 
     ensemble.in_doubt, ensemble.choose = in_doubt, choose  # type: ignore[assignment]
     ensemble.links_outvoted = links_outvoted  # type: ignore[assignment]
-    # The first pass's two readings, cleaned as the candidates are: fourth voices to try.
     from extraction import extract, firstpass
 
+    real_voices, real_rule_vote = extract._voices, extract._rule_vote
+
+    def voices(kept: list, tree: Any) -> list:
+        # The candidates before _voices drops a reading of what pruning took away (only
+        # when the own pass read nothing), and each one's share inside the pruned page,
+        # for rules that try other PRUNED_AWAY values.
+        seen["kept"] = [[[b[0], b[1]] for b in c] for c in kept]
+        if not kept[0]:
+            page = ensemble.shingles([("p", " ".join(tree.itertext()), "")])
+            seen["inside"] = [_inside(c, page) for c in kept]
+        return real_voices(kept, tree)
+
+    def rule_vote(kept: list, voiced: list, page_anchors: Callable) -> int:
+        # The page's link texts, for the link-box rule, asked of every page voted on
+        # (a replayed rule may pick another candidate than the real vote did).
+        seen["anchors"] = sorted(page_anchors())
+        return real_rule_vote(kept, voiced, page_anchors)
+
+    extract._voices, extract._rule_vote = voices, rule_vote  # type: ignore[assignment]
+    # The first pass's two readings, cleaned as the candidates are: fourth voices to try.
     real_merge, real_clean = firstpass.merge, extract.clean_blocks
 
     def merge(precise: list, balanced: list) -> tuple:
@@ -100,8 +121,19 @@ def collect(out: Path = SAVED) -> None:
     ensemble.in_doubt, ensemble.choose = real_doubt, real_choose  # type: ignore[assignment]
     ensemble.links_outvoted = real_outvoted  # type: ignore[assignment]
     firstpass.merge, extract.clean_blocks = real_merge, real_clean  # type: ignore[assignment]
+    extract._voices, extract._rule_vote = real_voices, real_rule_vote  # type: ignore[assignment]
+    for record in records:
+        if "kept" in record and record["kept"] == record.get("candidates"):
+            del record["kept"]  # the same as the voices: all but a few pages
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
+
+
+def _inside(blocks: Sequence, page: Counter) -> float | None:
+    """The share of a reading's shingles found in ``page`` (ensemble.pruned_away's test)."""
+    mine = ensemble.shingles(blocks)
+    total = sum(mine.values())
+    return sum(n for key, n in mine.items() if key in page) / total if total else None
 
 
 def text(blocks: Blocks) -> str:
@@ -253,13 +285,16 @@ def score(saved: Path = SAVED) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", nargs="?", choices=["collect", "score"], default="score")
+    parser.add_argument(
+        "--saved", type=Path, default=SAVED, help=f"the candidates' file (default {SAVED.name})"
+    )
     args = parser.parse_args(argv)
     if args.step == "collect":
-        collect()
-    elif not SAVED.is_file():
-        print(f"no saved candidates: run `python bench/vote_lab.py collect` first ({SAVED.name})")
+        collect(args.saved)
+    elif not args.saved.is_file():
+        print(f"no saved candidates: run `python bench/vote_lab.py collect` first ({args.saved})")
         return 2
-    score()
+    score(args.saved)
     return 0
 
 
