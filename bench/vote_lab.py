@@ -15,7 +15,9 @@ pressroom F1 to the third decimal (row "replayed current" vs "pressroom as run")
 Each record also holds the candidates before extract._voices drops a reading of what
 pruning took away ("kept", where they differ), their shares inside the pruned page
 ("inside", when the own pass read nothing) and the page's link texts ("anchors"), so
-that bench/vote_cv.py can replay every constant of the vote.
+that bench/vote_cv.py can replay every constant of the vote, and what the page declares
+of its kind ("signals": article markup, og:type, metadata date, bylines, <article> and
+<time> elements, trafilatura's date guess), for rules that read a page by its kind.
 """
 
 from __future__ import annotations
@@ -108,6 +110,21 @@ def collect(out: Path = SAVED) -> None:
         return real_clean(blocks, rules, title, anchors)
 
     firstpass.merge, extract.clean_blocks = merge, clean_blocks  # type: ignore[assignment]
+    # What the page says of its kind (an article's signals), for rules that keep more of
+    # a page that declares none (bench/vote_kind.py).
+    real_read_metadata, real_date_guess = extract.read_metadata, extract._date_guess
+
+    def read_metadata(tree: Any, base: str, elements: Any = None) -> dict:
+        meta = real_read_metadata(tree, base, elements)
+        seen["signals"] = signals(tree, meta)
+        return meta
+
+    def date_guess(doc: Any, meta: dict, html: str) -> str | None:
+        guess = real_date_guess(doc, meta, html)
+        seen.setdefault("signals", {})["date_guess"] = guess
+        return guess
+
+    extract.read_metadata, extract._date_guess = read_metadata, date_guess  # type: ignore[assignment]
     records = []
     for name, pages in load_sets(DATA, list(SETS)).items():
         for page in pages:
@@ -122,11 +139,33 @@ def collect(out: Path = SAVED) -> None:
     ensemble.links_outvoted = real_outvoted  # type: ignore[assignment]
     firstpass.merge, extract.clean_blocks = real_merge, real_clean  # type: ignore[assignment]
     extract._voices, extract._rule_vote = real_voices, real_rule_vote  # type: ignore[assignment]
+    extract.read_metadata, extract._date_guess = real_read_metadata, real_date_guess  # type: ignore[assignment]
     for record in records:
         if "kept" in record and record["kept"] == record.get("candidates"):
             del record["kept"]  # the same as the voices: all but a few pages
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
+
+
+def signals(tree: Any, meta: dict) -> dict:
+    """What a page declares of its kind: article markup, dates, bylines, <article> elements.
+
+    >>> import lxml.html
+    >>> tree = lxml.html.fromstring("<html><body><article><p>x</p></article></body></html>")
+    >>> signals(tree, {"structured_article": False, "og_type": None, "date_published": None,
+    ...                "authors": [], "org_author": None})["article_elements"]
+    1
+    """
+    return {
+        "structured_article": bool(meta["structured_article"]),
+        "og_type": meta["og_type"],
+        "date_published": meta["date_published"],
+        "authors": bool(meta["authors"]),
+        "org_author": bool(meta["org_author"]),
+        "article_elements": sum(1 for _ in tree.iter("article")),
+        "time_elements": sum(1 for _ in tree.iter("time")),
+        "article_body_prop": bool(tree.xpath('//*[@itemprop="articleBody"]')),
+    }
 
 
 def _inside(blocks: Sequence, page: Counter) -> float | None:
