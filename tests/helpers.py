@@ -78,6 +78,18 @@ class Clock:
         return self.now
 
 
+def archive_holding(path: Path, articles: list[dict], source: str = "gov") -> Path:
+    """An archive at ``path`` holding ``articles`` (dicts of article fields), stored by one
+    finished run of ``source``, as a crawl would leave them; returns ``path``."""
+    from storage import Archive
+
+    with Archive(path) as archive:
+        run = archive.start_run(source, {})
+        archive.save_articles([a | {"extractor": "test"} for a in articles], run)
+        archive.finish_run(run, "ok", {})
+    return path
+
+
 # A saved real page whose body the vote takes from readability-lxml (tests/pages/README.md).
 VOTED_PAGE = ROOT / "tests" / "pages" / "cleaneval-final-157-link-boxes-outvoted.html.gz"
 

@@ -15,10 +15,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import archive_holding, run_cli
 
 from fixtures.demo.releases import releases
-from storage import Archive
 from storage.spellings import MAX_PHRASES, MAX_SPELLINGS, fold
 
 
@@ -107,17 +106,10 @@ MANY_SPELLINGS = " ".join(MANY[:i] + "ά" + MANY[i + 1 :] for i in range(1, 40, 
 VARIANTS = release("el/variants", "Λέξεις", MANY_SPELLINGS, "el")
 
 
-def store(path: Path, articles: list[dict]) -> None:
-    with Archive(path) as archive:
-        run = archive.start_run("gov", {})
-        archive.save_articles([a | {"extractor": "test"} for a in articles], run)
-        archive.finish_run(run, "ok", {})
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("accents") / "press.db"
-    store(path, [*ACCENTED, PHRASES, VARIANTS])
+    archive_holding(path, [*ACCENTED, PHRASES, VARIANTS])
     return path
 
 
@@ -280,11 +272,7 @@ def latin_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "Die Menschenrechte der Inhaftierten müssen geachtet werden; Gerichte in Lodz.",
         "de",
     )
-    with Archive(path) as archive:
-        run = archive.start_run("all", {})
-        archive.save_articles([*releases(200), german | {"extractor": "test"}], run)
-        archive.finish_run(run, "ok", {})
-    return path
+    return archive_holding(path, [*releases(200), german], source="all")
 
 
 @pytest.mark.parametrize(

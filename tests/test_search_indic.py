@@ -16,10 +16,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import archive_holding, run_cli
 from sqlite_utils import Database
 
-from storage import Archive
 from storage.migrations import apply
 
 RURAL = {
@@ -46,17 +45,10 @@ FESTIVAL = {
 RELEASES = [RURAL, FESTIVAL]
 
 
-def store(path: Path) -> None:
-    with Archive(path) as archive:
-        run = archive.start_run("gov", {})
-        archive.save_articles([r | {"extractor": "test"} for r in RELEASES], run)
-        archive.finish_run(run, "ok", {})
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("indic") / "press.db"
-    store(path)
+    archive_holding(path, RELEASES)
     return path
 
 
@@ -97,7 +89,7 @@ def test_an_archive_of_an_older_pressroom_is_reindexed_when_opened_for_writing(t
     db = Database(path)
     apply(db, stop_before="m009_fts_marks")
     db.close()
-    store(path)  # opening it for writing applies m009
+    archive_holding(path, RELEASES)  # opening it for writing applies m009
     assert search(path, "राम") == [FESTIVAL["url"]]
     # The index still follows the table: a deleted release leaves no hit behind.
     conn = sqlite3.connect(path)
