@@ -167,17 +167,21 @@ def with_spellings(
     """
 
     def run_expanded(query: str) -> T:
-        expanded = spellings.expand(conn, query, notes)
+        # Notes only from the form that ran: fts.match() may try a second (quoted) one.
+        said: list[str] = []
+        expanded = spellings.expand(conn, query, said)
         if expanded == query:
-            return run(query)
-        try:
-            return run(expanded)
-        except sqlite3.OperationalError as exc:
-            if not fts.is_query_error(exc):
-                raise
-        found = run(query)
+            found = run(query)
+        else:
+            try:
+                found = run(expanded)
+            except sqlite3.OperationalError as exc:
+                if not fts.is_query_error(exc):
+                    raise
+                found = run(query)
+                said = [f"searched {query!r} as typed: its other spellings could not be added"]
         if notes is not None:
-            notes.append(f"searched {query!r} as typed: its other spellings could not be added")
+            notes.extend(note for note in said if note not in notes)
         return found
 
     return run_expanded

@@ -55,6 +55,7 @@ time from the left) and a note says so; the search still answers.
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -172,6 +173,14 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
             group = expansion.phrase(query[p_start:p_end], text, prefix)
             if group is not None:
                 texts[index] = query[start:p_start] + group + query[p_end:end]
+    if expansion.full:
+        count = len(expansion.full)
+        named = list(dict.fromkeys(expansion.full))
+        shown = ", ".join(_shown(typed) for typed in named[:3]) + (", ..." if named[3:] else "")
+        expansion.notes.append(
+            f"{count} word{'s' * (count > 1)} searched as typed ({shown}): the query "
+            f"already holds {MAX_ALTERNATIVES} spellings"
+        )
     if not texts:
         return query
     out, last = [], 0
@@ -184,7 +193,7 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
         parts = [
             texts.get(index, query[items[index][0] : items[index][1]])
             for index in run
-            if index in texts or not _empty(items[index])
+            if index in texts or not _empty(items[index], query)
         ]
         # FTS5 joins adjacent phrases with an implicit AND, but not a bracketed group:
         # a run holding one is written out with AND, bracketed to keep its precedence.
@@ -243,6 +252,7 @@ class _Expansion:
     vocabulary: _Vocabulary
     notes: list[str]
     alternatives: int = 0
+    full: list[str] = field(default_factory=list)  # words met once the query was full
     _cache: dict[tuple[str, bool], list[str]] = field(default_factory=dict)
 
     def phrase(self, typed: str, text: str, prefix: bool) -> str | None:
@@ -260,10 +270,7 @@ class _Expansion:
             total *= len(spellings)
         room = MAX_ALTERNATIVES - self.alternatives
         if room < 2:
-            self.notes.append(
-                f"{_shown(typed)} searched as typed: the query already holds "
-                f"{MAX_ALTERNATIVES} spellings"
-            )
+            self.full.append(typed)  # one note for them all (see expand())
             return None
         if total <= MAX_PHRASES:
             combos = list(itertools.product(*per_token))
@@ -487,10 +494,17 @@ def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
     return items
 
 
-def _empty(item: _Item) -> bool:
-    """Whether ``item`` is a phrase without a word ("" or " ")."""
-    phrase = item[2]
-    return phrase is not None and not words(phrase[2])
+def _empty(item: _Item, query: str) -> bool:
+    """Whether ``item`` is a phrase without a word ("", ^"", ""+"", title:"")."""
+    start, end, phrase = item
+    if phrase is not None:
+        return not words(phrase[2])
+    text = _COLUMNS.sub("", query[start:end], count=1)
+    return not text.lstrip().startswith("NEAR") and not words(text)
+
+
+# A cnearset's column filter: -title:, {title text}:, "title":
+_COLUMNS = re.compile(r'^\s*-?\s*(\{[^}]*\}|"(?:[^"]|"")*"|[^\s:"(){}^+*]+)\s*:')
 
 
 def _runs(items: list[_Item]) -> Iterator[list[int]]:

@@ -400,6 +400,8 @@ def test_analyse_never_raises_or_hangs_on_mutated_pages(
 SPELLED = ["Αθήνα", "ΑΘΗΝΑ", "υπουργείο", "ΥΠΟΥΡΓΕΙΟ", "ещё", "еще", "посёлок", "поселок",
            "Đà", "da", "Łódź", "lodz", "Straße", "strasse", "Øresund", "rights"]  # fmt: skip
 SYNTAX = ["NOT", "AND", "OR", "(", ")", '"', '""', "title:", "text:", "-text:", "αθην*", "ещ*"]
+# Searched as typed by the rewrite (FTS5 takes no OR inside them).
+AS_TYPED = ["^", "+", "NEAR(", ",", '^""', '""+""']
 
 
 @pytest.fixture(scope="module")
@@ -442,3 +444,22 @@ def test_the_rewritten_query_finds_what_a_folded_index_would(folded_twin, parts)
         assume(False)  # not a query FTS5 takes: its error is the user's answer
     rewritten = expand(index, query)
     assert {row[0] for row in index.execute(match, (rewritten,))} == wanted, rewritten
+
+
+@given(st.lists(st.sampled_from(SPELLED + SYNTAX + AS_TYPED), min_size=1, max_size=6))
+@PROPERTIES
+def test_the_rewritten_query_finds_at_least_what_the_query_as_typed_finds(folded_twin, parts):
+    """Without NOT, more spellings can only find more: never fewer rows (an empty ^"" beside a
+    rewritten word, joined to it by AND, once matched nothing)."""
+    from storage.spellings import expand
+
+    index = folded_twin[0]
+    query = " ".join(parts)
+    assume("NOT" not in parts and "-text:" not in parts)
+    match = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    try:
+        typed = {row[0] for row in index.execute(match, (query,))}
+    except sqlite3.OperationalError:
+        assume(False)  # not a query FTS5 takes: its error is the user's answer
+    rewritten = expand(index, query)
+    assert typed <= {row[0] for row in index.execute(match, (rewritten,))}, rewritten

@@ -208,6 +208,7 @@ def test_an_empty_phrase_beside_a_word_is_ignored_as_fts5_ignores_it(db):
     # empty phrase matches nothing; beside a word FTS5 leaves it out. Found by comparing
     # the rewrite with a folded copy of the index on 8,000 random queries.
     assert urls(db, '"" αθηνα') == {HEADLINE["url"], BODY["url"]}
+    assert urls(db, 'αθηνα ^""') == urls(db, 'αθηνα ""+""') == {HEADLINE["url"], BODY["url"]}
 
 
 def test_a_bad_query_still_gets_its_one_line_error(db):
@@ -225,6 +226,19 @@ def test_a_phrase_with_too_many_spellings_is_searched_within_the_bound(db):
     assert result.returncode == 0, result.stderr
     assert [hit["url"] for hit in json.loads(result.stdout)] == [PHRASES["url"]]
     assert f"is in the archive in 64 spellings; searched for {MAX_PHRASES}" in result.stderr
+
+
+def test_a_query_past_its_bound_says_so_once(db):
+    # 40 words of two spellings each: the query fills up after 32. One note for the words
+    # left as typed (each had a line of its own), and none twice when FTS5 refuses the
+    # query as typed (x: is no column) and its words are searched quoted.
+    query = " ".join(["αθηνα"] * 40) + " OR x:lodz"
+    result = run_cli("search", query, "--json", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    notes = result.stderr.splitlines()
+    assert len(notes) == 1, result.stderr
+    assert notes[0].startswith("note: 9 words searched as typed ("), notes[0]
+    assert notes[0].endswith("the query already holds 64 spellings"), notes[0]
 
 
 def test_a_long_phrase_is_searched_in_the_spellings_the_texts_hold(db):
