@@ -92,8 +92,14 @@ class Lab:
 
     def __init__(self, saved: Path) -> None:
         records = json.loads(gzip.decompress(saved.read_bytes()))
+        if not all("signals" in r for r in records):
+            # An older collect: every page would look as if it declared nothing.
+            raise SystemExit(
+                f"{saved} holds no page signals: collect again with this version "
+                "(python bench/vote_lab.py collect --saved FILE)"
+            )
         self.pages, self.base = vote_cv.load(saved)
-        self.signals = [r.get("signals", {}) for r in records]
+        self.signals = [r["signals"] for r in records]
         self.names = list(dict.fromkeys(p.set for p in self.pages))
         sets = np.array([p.set for p in self.pages])
         self.masks = {n: sets == n for n in self.names}
