@@ -35,6 +35,17 @@ from storage.filters import check_range
 from storage.minhash import DEFAULT_THRESHOLD, SHINGLE, NearDuplicates
 from storage.search import HIT_COLUMNS
 
+
+def _enterable(ctx: click.Context, param: click.Parameter, db: str) -> str:
+    """``db``, if the user may look it up: in a folder it may not enter (mode 0600),
+    every later look (does it exist? is it a WAL archive?) fails with "permission denied"."""
+    try:
+        Path(db).exists()
+    except PermissionError:
+        _fail(f"cannot read archive {db!r}: its folder may not be entered", 1)
+    return db
+
+
 DB_OPTION = click.option(
     "--db",
     default="pressroom.db",
@@ -42,6 +53,7 @@ DB_OPTION = click.option(
     # Not click's readability check (exit 2, "Invalid value"): an archive the user may
     # not read is a failure like one it may not write (storage says so, exit 1).
     type=click.Path(dir_okay=False, readable=False),
+    callback=_enterable,
     help="Archive file (SQLite).",
 )
 # The most extraction processes --workers starts (one per core on machines up to this).

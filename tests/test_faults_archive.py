@@ -142,6 +142,21 @@ def test_an_archive_the_user_may_not_read_says_so(stored, tmp_path, command):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
 
 
+@pytest.mark.parametrize("command", [["search", "the"], ["crawl", "demo"], ["serve"]])
+def test_an_archive_in_a_folder_the_user_may_not_enter_says_so(stored, tmp_path, command):
+    """A folder of mode 0600: looking the archive up at all is "permission denied", which
+    every command reported as `unexpected PermissionError`."""
+    db = copy_of(stored, tmp_path / "closed")
+    db.parent.chmod(0o600)
+    try:
+        result = run_cli(*command, "--db", str(db), prefix=without_root_powers())
+    finally:
+        db.parent.chmod(0o755)
+    assert_one_line_error(result, f"cannot read archive {str(db)!r}", "may not be entered")
+    assert digest(db) == digest(stored)
+    assert sorted(p.name for p in db.parent.iterdir()) == ["a.db"]
+
+
 def read_only_folder(stored: Path, tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
     """A copy of ``stored`` in a folder the command may not write; the command's prefix."""
     db = copy_of(stored, tmp_path / "ro")
