@@ -798,6 +798,10 @@ def export_cmd(
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         _known_language(archive, filters.get("language"), db)
+        if query := filters.get("query"):
+            title_only = bool(filters.get("title_only"))
+            for note in archive.query_notes(query, title_only=title_only):
+                click.echo(f"note: {note}", err=True)
     # Every refusal comes before this point, where files are opened: a refused export leaves none.
     if all_revisions or fmt == "warc":
         _export_raw(db, fmt, output, all_revisions, filters)

@@ -778,6 +778,18 @@ class Archive(ProfileTables):
         )
         return self._stream(sql, params, decode=decode)
 
+    def query_notes(self, query: str, *, title_only: bool = False) -> list[str]:
+        """What searching ``query`` says for the user: a bound on its words' spellings
+        reached (storage/spellings.py); [] mostly. Raises BadQuery as articles() would.
+
+            >>> archive.query_notes("αθηνα")  # doctest: +SKIP
+            []
+        """
+        notes: list[str] = []
+        with self._errors():
+            resolve(self._conn, query, title_only=title_only, notes=notes)
+        return notes
+
     def article_rows(self, select: str, **filters: Any) -> Iterator[tuple[Any, ...]]:
         """Tuples of ``select`` for the rows articles(**filters) would stream, in its order.
 

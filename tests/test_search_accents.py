@@ -274,6 +274,15 @@ def test_export_query_uses_the_same_spellings(db):
     assert exported == {HEADLINE["url"], BODY["url"]}
 
 
+def test_export_query_past_its_bound_says_so_as_search_does(db):
+    result = run_cli("export", "--query", " ".join(["αθηνα"] * 40), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("note: 8 words searched as typed ("), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    # The 8 words past the bound are matched as typed (no tonos): the capitals headline only.
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == [HEADLINE["url"]]
+
+
 # -- English, French and German: unchanged ---------------------------------------------
 
 
