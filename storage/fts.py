@@ -45,7 +45,7 @@ def match(query: str, run: Callable[[str], T], *, syntax_hint: str | None = None
     quoted = quote_barewords(query)
     if not quoted:
         raise BadQuery(
-            f"invalid search query {_shown(query)}: no words to search for; "
+            f"invalid search query {shown(query)}: no words to search for; "
             "hint: give at least one word or number"
         )
     if quoted != query:
@@ -77,7 +77,7 @@ def quote_barewords(query: str) -> str:
             parts.append(char)
             i += 1
         elif char == '"':
-            end = _closing_quote(query, i)
+            end = closing_quote(query, i)
             if end is None:
                 parts.append(query[i:])
                 break
@@ -128,18 +128,25 @@ in double quotes, and use AND, OR, NOT only between words"
         hint = (
             syntax_hint or "put phrases in double quotes, and use AND, OR, NOT only between words"
         )
-    return BadQuery(f"invalid search query {_shown(query)}: {reason}; hint: {hint}")
+    return BadQuery(f"invalid search query {shown(query)}: {reason}; hint: {hint}")
 
 
-def _shown(query: str) -> str:
-    # repr() escapes newlines, keeping the message on one line; long pastes are cut.
-    if len(query) > _MAX_QUERY_IN_MESSAGE:
-        query = query[:_MAX_QUERY_IN_MESSAGE] + "…"
+def shown(query: str, limit: int = _MAX_QUERY_IN_MESSAGE) -> str:
+    """``query`` as a message quotes it: repr() keeps it on one line; a long paste is cut.
+
+    >>> shown("αθηνα " * 3, limit=8)
+    "'αθηνα αθ…'"
+    """
+    if len(query) > limit:
+        query = query[:limit] + "…"
     return repr(query)
 
 
-def _closing_quote(query: str, start: int) -> int | None:
-    # Inside an FTS5 string a doubled quote ("") is an escaped quote.
+def closing_quote(query: str, start: int) -> int | None:
+    """The index of the quote closing the string opened at ``start``, or None.
+
+    Inside an FTS5 string a doubled quote ("") is an escaped quote.
+    """
     i = start + 1
     while i < len(query):
         if query[i] == '"':

@@ -61,12 +61,15 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .fts import closing_quote, shown
 from .migrations import SEPARATORS
 
 MAX_SPELLINGS = 16
 MAX_PHRASES = 32
 MAX_ALTERNATIVES = 64
 MAX_LOOKUPS = 256
+# A word or phrase quoted in a note is cut after this many characters.
+_IN_NOTE = 40
 
 # The letters the index keeps, as it stores them (lower case), and what each folds to.
 _MARKED = {
@@ -176,9 +179,9 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
     if expansion.full:
         count = len(expansion.full)
         named = list(dict.fromkeys(expansion.full))
-        shown = ", ".join(_shown(typed) for typed in named[:3]) + (", ..." if named[3:] else "")
+        listed = ", ".join(shown(t, _IN_NOTE) for t in named[:3]) + (", ..." if named[3:] else "")
         expansion.notes.append(
-            f"{count} word{'s' * (count > 1)} searched as typed ({shown}): the query "
+            f"{count} word{'s' * (count > 1)} searched as typed ({listed}): the query "
             f"already holds {MAX_ALTERNATIVES} spellings"
         )
     if not texts:
@@ -279,13 +282,13 @@ class _Expansion:
             combos = self._occurring(per_token, prefix)
             if len(combos) > MAX_PHRASES:
                 self.notes.append(
-                    f"{_shown(typed)} is in the archive in {len(combos)} spellings; "
+                    f"{shown(typed, _IN_NOTE)} is in the archive in {len(combos)} spellings; "
                     f"searched for {MAX_PHRASES}"
                 )
                 combos = combos[:MAX_PHRASES]
         if len(combos) > room:
             self.notes.append(
-                f"{_shown(typed)}: searched for {room} of its {len(combos)} spellings "
+                f"{shown(typed, _IN_NOTE)}: searched for {room} of its {len(combos)} spellings "
                 f"(a query holds at most {MAX_ALTERNATIVES})"
             )
             combos = combos[:room]
@@ -294,8 +297,8 @@ class _Expansion:
         self.alternatives += len(combos)
         star = " *" if prefix else ""
         # The first combination is the phrase as typed: keep the user's own text.
-        shown = [typed] + ['"' + " ".join(combo) + '"' + star for combo in combos[1:]]
-        return "(" + " OR ".join(shown) + ")"
+        spelled = [typed] + ['"' + " ".join(combo) + '"' + star for combo in combos[1:]]
+        return "(" + " OR ".join(spelled) + ")"
 
     def _occurring(self, per_token: list[list[str]], prefix: bool) -> list[tuple[str, ...]]:
         """The phrase as typed, then the combinations of spellings that some text holds,
@@ -347,7 +350,8 @@ class _Expansion:
                 break
             found.append(spelling)
         if stopped:
-            self.notes.append(f"{_shown(token)}: the search for its spellings stopped {stopped}")
+            word = shown(token, _IN_NOTE)
+            self.notes.append(f"{word}: the search for its spellings stopped {stopped}")
         return found
 
 
@@ -402,15 +406,9 @@ def _lex(query: str) -> list[tuple[str, int, int, str]] | None:
             tokens.append((char, i, i + 1, char))
             i += 1
         elif char == '"':
-            end = i + 1
-            while True:
-                end = query.find('"', end)
-                if end < 0:
-                    return None  # unterminated: FTS5 says so
-                if query[end + 1 : end + 2] == '"':
-                    end += 2
-                    continue
-                break
+            end = closing_quote(query, i)
+            if end is None:
+                return None  # unterminated: FTS5 says so
             tokens.append(("string", i, end + 1, query[i + 1 : end].replace('""', '"')))
             i = end + 1
         elif _bareword_char(char):
@@ -536,7 +534,3 @@ def _is_latin(char: str) -> bool:
 
 def _accent(char: str) -> bool:
     return "\u0300" <= char <= "\u036f"
-
-
-def _shown(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:40] + "…")
