@@ -55,13 +55,12 @@ time from the left) and a note says so; the search still answers.
 from __future__ import annotations
 
 import itertools
-import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .fts import closing_quote, shown
+from .fts import OPERATORS, closing_quote, shown
 from .migrations import SEPARATORS
 
 MAX_SPELLINGS = 16
@@ -170,7 +169,7 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
         return query
     expansion = _Expansion(_Vocabulary(conn), notes if notes is not None else [])
     texts: dict[int, str] = {}  # item index -> its rewritten text
-    for index, (start, end, phrase) in enumerate(items):
+    for index, (start, end, phrase, _) in enumerate(items):
         if phrase is not None:
             p_start, p_end, text, prefix = phrase
             group = expansion.phrase(query[p_start:p_end], text, prefix)
@@ -196,7 +195,7 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
         parts = [
             texts.get(index, query[items[index][0] : items[index][1]])
             for index in run
-            if index in texts or not _empty(items[index], query)
+            if index in texts or not items[index][3]
         ]
         # FTS5 joins adjacent phrases with an implicit AND, but not a bracketed group:
         # a run holding one is written out with AND, bracketed to keep its precedence.
@@ -416,17 +415,18 @@ def _lex(query: str) -> list[tuple[str, int, int, str]] | None:
             while i < n and _bareword_char(query[i]):
                 i += 1
             word = query[start:i]
-            kind = word if word in ("AND", "OR", "NOT") else "bareword"
+            kind = word if word in OPERATORS else "bareword"
             tokens.append((kind, start, i, word))
         else:
             return None  # a syntax error FTS5 reports itself
     return tokens
 
 
-# An item: (start, end, phrase) of a run of FTS5 syntax; phrase is (start, end, text,
-# prefix) of a word or "phrase" an OR group may replace, else None. Operators and
-# brackets are items with end == -1.
-_Item = tuple[int, int, "tuple[int, int, str, bool] | None"]
+# An item: (start, end, phrase, wordless) of a run of FTS5 syntax; phrase is (start,
+# end, text, prefix) of a word or "phrase" an OR group may replace, else None;
+# wordless: a phrase with no word ("", ^"", ""+"", title:""), which FTS5 leaves out
+# of an implicit AND. Operators and brackets are items with end == -1.
+_Item = tuple[int, int, "tuple[int, int, str, bool] | None", bool]
 
 
 def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
@@ -446,7 +446,7 @@ def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
     i = 0
     while i < n:
         if kind(i) in ("AND", "OR", "NOT", "(", ")"):
-            items.append((tokens[i][1], -1, None))
+            items.append((tokens[i][1], -1, None, False))
             i += 1
             continue
         start = tokens[i][1]
@@ -463,7 +463,7 @@ def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
         elif j != i:
             return None  # a - that starts no column filter
         if j != i and kind(j) == "(":  # columns:(expr) is a bracket, not a cnearset
-            items.append((start, -1, None))
+            items.append((start, -1, None, False))
             i = j + 1
             continue
         if kind(j) == "bareword" and tokens[j][3] == "NEAR" and kind(j + 1) == "(":
@@ -471,7 +471,7 @@ def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
                 j += 1
             if j == n:
                 return None
-            items.append((start, tokens[j][2], None))
+            items.append((start, tokens[j][2], None, False))
             i = j + 1
             continue
         caret = kind(j) == "^"
@@ -487,22 +487,11 @@ def _items(tokens: list[tuple[str, int, int, str]]) -> list[_Item] | None:
         end = tokens[j - 1][2]
         single = not caret and j - first == (2 if kind(first + 1) == "*" else 1)
         phrase = (tokens[first][1], end, tokens[first][3], kind(first + 1) == "*")
-        items.append((start, end, phrase if single else None))
+        texts = (tokens[k][3] for k in range(first, j) if kind(k) in ("bareword", "string"))
+        wordless = not any(words(text) for text in texts)
+        items.append((start, end, phrase if single else None, wordless))
         i = j
     return items
-
-
-def _empty(item: _Item, query: str) -> bool:
-    """Whether ``item`` is a phrase without a word ("", ^"", ""+"", title:"")."""
-    start, end, phrase = item
-    if phrase is not None:
-        return not words(phrase[2])
-    text = _COLUMNS.sub("", query[start:end], count=1)
-    return not text.lstrip().startswith("NEAR") and not words(text)
-
-
-# A cnearset's column filter: -title:, {title text}:, "title":
-_COLUMNS = re.compile(r'^\s*-?\s*(\{[^}]*\}|"(?:[^"]|"")*"|[^\s:"(){}^+*]+)\s*:')
 
 
 def _runs(items: list[_Item]) -> Iterator[list[int]]:
