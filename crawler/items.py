@@ -76,6 +76,16 @@ class LeftOutItem:
 
 
 @dataclass
+class LaterPageItem:
+    """A listing's or walked page's later page (its "Next", its pager's "3"), named so by a
+    page just read: never left out. A plain link may have had it fetched, and counted as
+    left out, before that page was read (then the pager's request was a duplicate): the
+    pipeline takes that count and row back (crawler.pipelines.StorePipeline)."""
+
+    url: str  # its normal form
+
+
+@dataclass
 class NotModifiedItem:
     """The site answered 304 Not Modified: the archived version is still current."""
 

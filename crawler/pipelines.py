@@ -36,7 +36,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.canonical import CanonicalGuard
-from crawler.items import ArticleItem, FailureItem, LeftOutItem, NotModifiedItem, NotReleaseItem
+from crawler.items import (
+    ArticleItem,
+    FailureItem,
+    LaterPageItem,
+    LeftOutItem,
+    NotModifiedItem,
+    NotReleaseItem,
+)
 from crawler.profile import ProfileKeeper
 from crawler.writer import WriterThread
 from storage import Archive, ArchiveError
@@ -59,6 +66,11 @@ class StorePipeline:
         # The normal forms of the URLs left out this run, to count each once (a menu
         # link outside the patterns is on every page).
         self.left_out_seen: set[str] = set()
+        # Listings' and walked pages' later pages named this run (LaterPageItem): never
+        # left out, whichever came first; those an earlier batch wrote as left out (a plain
+        # link fetched one before the page naming it was read) are taken back.
+        self.later: set[str] = set()
+        self.taken_back: list[str] = []
         # Pages recorded without a lastmod, fetched from a feed or listing link:
         # their sitemap's, if read later in the run, is added when it ends.
         self.undated: set[str] = set()
@@ -119,12 +131,30 @@ class StorePipeline:
             self.not_modified.append(item)
         elif isinstance(item, NotReleaseItem):
             self.not_releases.append(item)
-        elif isinstance(item, LeftOutItem) and item.url not in self.left_out_seen:
-            self.left_out_seen.add(item.url)
-            self.left_out.append(item)
+        elif isinstance(item, LeftOutItem):
+            if item.url not in self.left_out_seen and item.url not in self.later:
+                self.left_out_seen.add(item.url)
+                self.left_out.append(item)
+        elif isinstance(item, LaterPageItem):
+            self._later(item.url)
         if self._buffered() >= self.batch_size:
             self.flush()
         return item
+
+    def _later(self, url: str) -> None:
+        """``url`` is a later page: left out no more, counted and listed no more."""
+        if url in self.later:
+            return
+        self.later.add(url)
+        if url not in self.left_out_seen:
+            return
+        waiting = [item for item in self.left_out if item.url != url]
+        if len(waiting) < len(self.left_out):
+            self.left_out = waiting  # not handed to the writer yet
+        else:
+            self.taken_back.append(url)
+        self.crawler.stats.inc_value("pressroom/left_out_taken_back")
+        logger.debug("a later page, not left out after all: %s", url)
 
     def _buffered(self) -> int:
         return (
@@ -133,6 +163,7 @@ class StorePipeline:
             + len(self.not_modified)
             + len(self.not_releases)
             + len(self.left_out)
+            + len(self.taken_back)
         )
 
     def flush(self) -> None:
@@ -141,9 +172,16 @@ class StorePipeline:
         Blocks while a batch is already waiting for the writer: a slow disk
         slows the crawl instead of filling memory. A failed write stops the crawl.
         """
-        batch = (self.articles, self.failures, self.not_modified, self.not_releases, self.left_out)
+        batch = (
+            self.articles,
+            self.failures,
+            self.not_modified,
+            self.not_releases,
+            self.left_out,
+            self.taken_back,
+        )
         self.articles, self.failures, self.not_modified, self.not_releases = [], [], [], []
-        self.left_out = []
+        self.left_out, self.taken_back = [], []
         if self.archive_error is not None or self.writer is None:
             return
         final = self.closing  # the last batch also writes what the canonical guard held
@@ -181,13 +219,14 @@ class StorePipeline:
         not_modified: list[NotModifiedItem],
         not_releases: list[NotReleaseItem],
         left_out: list[LeftOutItem],
+        taken_back: list[str],
         *,
         final: bool,
     ) -> None:  # in the writer thread
         if self.archive_error is not None:
             return  # an earlier batch failed: the crawl is stopping
         assert self.archive is not None
-        batch = Batch(articles, failures, not_modified, not_releases, final, left_out)
+        batch = Batch(articles, failures, not_modified, not_releases, final, left_out, taken_back)
         # One transaction per batch: a crash loses at most this batch, whole,
         # and the next run fetches exactly those pages again.
         with self.archive.transaction():
@@ -247,6 +286,8 @@ class Batch:
     not_releases: list[NotReleaseItem]
     final: bool  # the crawl's last batch
     left_out: list[LeftOutItem] = field(default_factory=list)
+    # URLs an earlier batch counted and recorded as left out, found to be later pages.
+    taken_back: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
 
@@ -331,7 +372,14 @@ def left_out(store: StorePipeline, batch: Batch) -> None:
     A row is written only for a URL not already recorded as left out: a large
     sitemap whose entries are mostly outside the patterns costs its rows once,
     then one read per 500 entries a run, not a rewrite of every row each night.
+
+    A URL an earlier batch left out that turned out to be a listing's or walked page's
+    later page (a plain link fetched it before the page naming it was read) is taken
+    back: uncounted, its row removed (``pressroom/left_out_taken_back`` counts them).
     """
+    if batch.taken_back:
+        batch.counts["outside_patterns"] -= len(batch.taken_back)
+        store.archive.forget_left_out(store.source, batch.taken_back)
     if not batch.left_out:
         return
     batch.counts["outside_patterns"] += len(batch.left_out)

@@ -560,6 +560,20 @@ class Archive(ProfileTables):
             )
         return len(rows)
 
+    def forget_left_out(self, source: str, urls: Iterable[str]) -> int:
+        """Remove the outside_patterns verdicts of ``urls``: pages found, later in the run
+        that recorded them, to be a listing's later pages, never left out; returns how many.
+
+            >>> archive.forget_left_out("ec", ["https://x.org/tags/a?page=2"])  # doctest: +SKIP
+            1
+        """
+        with self._write():
+            cursor = self._conn.executemany(
+                "DELETE FROM pages WHERE source = ? AND url = ? AND verdict = 'outside_patterns'",
+                [(source, url) for url in dict.fromkeys(urls)],
+            )
+        return cursor.rowcount
+
     def add_lastmods(self, source: str, lastmods: Mapping[str, str], run_id: int | None) -> int:
         """Set the lastmod of pages run ``run_id`` recorded, by URL; returns how many changed.
 

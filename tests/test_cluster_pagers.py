@@ -10,6 +10,11 @@ two workers walking tests/test_pagers.py's tag site (four tag pages here, so tha
 page 2 or 3 is fetched by the worker that did not read its tag page), compared with
 one machine's walk of the same site. And, without a cluster, the spider's reading of
 a page 2 by a spider that never read page 1, as another worker's is.
+
+A page 2 a plain link had fetched before its tag page was read was counted too (the
+tag page's request for it a duplicate, the frontier's seen filter dropping it with its
+mark): the coordinator's pipeline takes it back when the tag page's result names it,
+whichever result comes first.
 """
 
 from __future__ import annotations
@@ -23,7 +28,15 @@ from redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from test_cluster_walks import _walk
-from test_pagers import _outside, _stored, _tag_page, _tag_site, _tag_url
+from test_pagers import (
+    RELEASES,
+    _outside,
+    _page_two_first_site,
+    _stored,
+    _tag_page,
+    _tag_site,
+    _tag_url,
+)
 
 from crawler import sources
 from crawler.items import LeftOutItem
@@ -74,6 +87,26 @@ def test_a_cluster_walk_counts_a_tag_pages_pager_as_one_machine_does(
         assert "requests completed" in log and " 0 requests completed" not in log, log
 
 
+@pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
+def test_a_cluster_walk_takes_back_a_page_two_read_before_its_tag_page(
+    tmp_path: Path, redis: RedisServer
+) -> None:
+    # Page 2 is read first from a plain link (the start page's), by either worker, and
+    # counted; the tag page, linked only from page 2, is read after it and names it as
+    # its later page: its request a duplicate, the frontier drops it, the mark with it.
+    db = tmp_path / "cluster.db"
+    with pages_serving(_page_two_first_site(linked=False)) as (base, requests):
+        out, _ = _walk(base, db, redis, tmp_path, "-s", "PRESSROOM_BATCH_SIZE=1")
+        assert requests.index("/tags/water?page=2") < requests.index("/tags/water")
+    assert requests.count("/tags/water?page=2") == 1
+    assert _stored(db) == RELEASES
+    assert set(_outside(db)) == {f"{base}/about", f"{base}/tags/water"}
+    assert " 2 outside --allow " in out, out
+    assert _outside_listed(db) == sorted(
+        f"{base}{path}\tmatches no allow pattern" for path in ("/about", "/tags/water")
+    )
+
+
 def _spider() -> ReleaseSpider:
     source = sources.adhoc(start_url="https://x.org/", allow=("/news/",))
     settings = {"PRESSROOM_MAX_HOPS": 5, "PRESSROOM_MAX_PER_TEMPLATE": 200}
@@ -111,3 +144,25 @@ def test_a_tag_pages_later_pages_read_by_other_spiders_are_not_outside_allow() -
         page = asked[f"https://x.org{_tag_url(n)}"]
         got = _read(_spider(), page.replace(meta=dict(page.meta)), _tag_page(n, linked=False))
         assert _left_out(got) == [], n
+
+
+@pytest.mark.parametrize("later_first", [True, False])
+def test_the_pipeline_never_counts_a_later_page_whichever_item_comes_first(
+    tmp_path: Path, later_first: bool
+) -> None:
+    # In a cluster the worker that read page 2 from a plain link (and left it out) and the
+    # one that read its tag page (which names it) send their results in either order.
+    from crawler.items import LaterPageItem
+    from crawler.pipelines import StorePipeline
+
+    settings = {"PRESSROOM_DB": str(tmp_path / "a.db"), "PRESSROOM_BATCH_SIZE": 50}
+    crawler = get_crawler(settings_dict=settings)
+    store = StorePipeline(crawler)
+    page_two = "https://x.org/tags/water?page=2"
+    left, later = LeftOutItem(page_two, "matches no allow pattern"), LaterPageItem(page_two)
+    about = LeftOutItem("https://x.org/about", "matches no allow pattern")
+    for item in (later, left, about) if later_first else (left, later, about):
+        store.process_item(item)
+    assert store.left_out == [about] and store.taken_back == []
+    taken = crawler.stats.get_value("pressroom/left_out_taken_back")
+    assert taken == (None if later_first else 1)

@@ -124,6 +124,45 @@ def test_a_walked_tag_pages_pager_still_counts_hops(tag_site, tmp_path):
     assert " 2 outside --allow " in result.stdout
 
 
+def _page_two_first_site(linked: bool) -> dict[str, bytes]:
+    """The tag site whose start page links the tag page's page 2 ("Older water news"), not
+    the tag page: that is linked only from page 2's pager ("1"), so page 2 is always read
+    first, from a plain link (never as the tag page's later page), and page 1 after it."""
+    pages = _tag_site(linked=linked)
+    pages["/"] = (
+        '<html><body><h1>Ministry</h1><a href="/news/2024/s-0">Latest release</a> '
+        f'<a href="{_tag_url(2)}">Older water news</a> <a href="/about">About us</a></body></html>'
+    ).encode()
+    return pages
+
+
+# batch 1: page 2's row is written before page 1 is read (taken back, not dropped unwritten).
+# A page 2 whose own number is a link marks itself by reading its pager: right before too.
+@pytest.mark.parametrize("batch", ["50", "1"])
+@pytest.mark.parametrize("linked", [False, True], ids=["own-number-plain", "own-number-linked"])
+def test_a_tag_pages_page_two_walked_before_the_tag_page_is_not_outside_allow(
+    tmp_path, linked, batch
+):
+    with pages_serving(_page_two_first_site(linked)) as (base, requests):
+        db = tmp_path / "walk.db"
+        result = _walk(base, db, "-s", f"PRESSROOM_BATCH_SIZE={batch}")
+        assert requests.index("/tags/water?page=2") < requests.index("/tags/water")
+    assert requests.count("/tags/water?page=2") == 1
+    assert _stored(db) == RELEASES
+    # Page 2 was counted and listed outside --allow (its pager showing its own number as
+    # text, not a link): read before page 1 named it, and page 1's request for it as its
+    # later page was a duplicate. The tag page is counted once, as when read first.
+    assert _outside(db) == {
+        f"{base}/about": "matches no allow pattern",
+        f"{base}/tags/water": "matches no allow pattern",
+    }
+    assert ": ok - 10 new," in result.stdout
+    assert " 2 outside --allow " in result.stdout, result.stdout
+    listed = run_cli("pages", "--outside-allow", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    assert "/tags/water" in listed.stdout and "?page=" not in listed.stdout
+
+
 def _news_page(n: int, last: int = 3) -> bytes:
     """Page ``n`` of a listing whose pager has no page word: ``/news/2``, ``/news/3``.
 

@@ -39,6 +39,7 @@ from crawler.items import (
     ArticleItem,
     Capture,
     FailureItem,
+    LaterPageItem,
     LeftOutItem,
     NotModifiedItem,
     NotReleaseItem,
@@ -53,7 +54,15 @@ except ImportError:  # pragma: no cover
 MAGIC = b"PRM1"
 _LEN = struct.Struct(">I")
 # Classes that may be rebuilt from a message, by name; nothing else is.
-_CLASSES = (ArticleItem, Capture, FailureItem, LeftOutItem, NotModifiedItem, NotReleaseItem)
+_CLASSES = (
+    ArticleItem,
+    Capture,
+    FailureItem,
+    LaterPageItem,
+    LeftOutItem,
+    NotModifiedItem,
+    NotReleaseItem,
+)
 ITEMS: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 
 

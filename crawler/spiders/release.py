@@ -52,6 +52,7 @@ from crawler.items import (
     ArticleItem,
     Capture,
     FailureItem,
+    LaterPageItem,
     LeftOutItem,
     NotModifiedItem,
     NotReleaseItem,
@@ -181,6 +182,9 @@ class ReleaseSpider(scrapy.Spider):
         # A walked page's later pages are these too, and their requests say so in
         # meta["pager"]: in a cluster another worker, whose set lacks them, reads them.
         self.listings: set[str] = set()
+        # Those added to it, not yet handed to the pipeline, which takes back the count of
+        # any a plain link had fetched and left out before (see _later_page()).
+        self.later_pages: list[LaterPageItem] = []
         # A walk's links met at the --depth limit, and the pages it asked for: those
         # of the first never asked for are what the depth held back (held_back_by_depth).
         self.beyond_depth: dict[str, None] = {}
@@ -487,11 +491,23 @@ class ReleaseSpider(scrapy.Spider):
 
     _entries: frozenset[str] | None = None
 
-    def _left_out(self) -> Iterator[LeftOutItem]:
-        """The left-out URLs kept so far, to be yielded from a callback (items reach the
-        pipeline from callbacks only); the pipeline counts each once a run."""
+    def _left_out(self) -> Iterator[LeftOutItem | LaterPageItem]:
+        """The left-out URLs kept so far, and the later pages named since, to be yielded
+        from a callback (items reach the pipeline from callbacks only); the pipeline counts
+        each left-out URL once a run, unless it is a later page."""
         left, self.left_out = self.left_out, []
+        later, self.later_pages = self.later_pages, []
         yield from left
+        yield from later
+
+    def _later_page(self, key: str) -> None:
+        """``key`` (a normal form) is a listing's or walked page's later page: never left
+        out. The pipeline is told too: a plain link to it may have fetched it before the
+        page naming it was read (the request made here then a duplicate, dropped), and it
+        was counted and recorded outside --allow, here or by another worker of a cluster."""
+        if key not in self.listings:
+            self.listings.add(key)
+            self.later_pages.append(LaterPageItem(key))
 
     def _candidate(self, url: str, *, new_only: bool = False, **meta: Any) -> scrapy.Request | None:
         """A request for a page that may be a release, or None if rules exclude it.
@@ -880,7 +896,7 @@ class ReleaseSpider(scrapy.Spider):
                         listing_links=frozenset(hashed.values()),
                     )
                     if request:
-                        self.listings.add(key)
+                        self._later_page(key)
                         yield request
             for url, key in zip(result.links, result.link_keys, strict=True):
                 # Without article patterns every link is a candidate and the page
@@ -910,7 +926,7 @@ class ReleaseSpider(scrapy.Spider):
                 )
                 if request is not None:
                     if key in pagers:
-                        self.listings.add(key)
+                        self._later_page(key)
                     yield request
         elif walking:
             for key in result.link_keys:
