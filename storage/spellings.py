@@ -60,6 +60,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .clitics import attached
 from .fts import OPERATORS, closing_quote, shown
 from .migrations import SEPARATORS
 
@@ -226,12 +227,22 @@ class _Vocabulary:
     def has_term(self, term: str) -> bool:
         return term in self.seen or self._first("term = ?", [term])
 
+    def terms_among(self, terms: list[str]) -> set[str]:
+        """Those of ``terms`` the index holds, in one look-up."""
+        self._open()
+        self.lookups += 1
+        marks = ", ".join("?" * len(terms))
+        sql = f"SELECT DISTINCT term FROM {_TERMS} WHERE term IN ({marks})"
+        found = {row[0] for row in self.conn.execute(sql, terms)}
+        self.seen |= found
+        return found
+
     def has_phrase(self, phrase: str) -> bool:
         self.lookups += 1
         sql = "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1"
         return self.conn.execute(sql, [phrase]).fetchone() is not None
 
-    def _first(self, condition: str, params: list[str]) -> bool:
+    def _open(self) -> None:
         if not self._ready:
             # A temp table: no write to the archive, so read-only archives work too.
             # 'instance' reads one entry of a term; 'row' would count its whole doclist.
@@ -240,6 +251,9 @@ class _Vocabulary:
                 " USING fts5vocab(main, articles_fts, instance)"
             )
             self._ready = True
+
+    def _first(self, condition: str, params: list[str]) -> bool:
+        self._open()
         self.lookups += 1
         sql = f"SELECT term FROM {_TERMS} WHERE {condition} LIMIT 1"
         row = self.conn.execute(sql, params).fetchone()
@@ -322,8 +336,29 @@ class _Expansion:
         some term begins with), at most MAX_SPELLINGS."""
         key = (token, prefix)
         if key not in self._cache:
-            self._cache[key] = self._walk(token, prefix)
+            self._cache[key] = self._attached(self._walk(token, prefix), prefix)
         return self._cache[key]
+
+    def _attached(self, found: list[str], prefix: bool) -> list[str]:
+        """``found`` and the forms of its first spelling with an attached prefix (Arabic,
+        Hebrew: storage/clitics.py) that the index holds, at most MAX_SPELLINGS in all."""
+        forms = [form for form in attached(found[0]) if form not in found]
+        if not forms:
+            return found
+        vocabulary = self.vocabulary
+        if prefix:
+            held = [form for form in forms if vocabulary.has_prefix(form)]
+        else:
+            present = vocabulary.terms_among(forms)
+            held = [form for form in forms if form in present]
+        room = MAX_SPELLINGS - len(found)
+        if len(held) > room:
+            word = shown(found[0], _IN_NOTE)
+            self.notes.append(
+                f"{word}: searched with {room} of its {len(held)} prefixed forms "
+                f"(at most {MAX_SPELLINGS} spellings a word)"
+            )
+        return found + held[:room]
 
     def _walk(self, token: str, prefix: bool) -> list[str]:
         folded = fold(token)
