@@ -39,6 +39,7 @@ METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
 STATIC_DIR = Path(__file__).with_name("datasette_static")
 # The key the shipped metadata uses for "this archive"; replaced by the real name.
 PLACEHOLDER = "pressroom"
+_PLUGIN = "pressroom"
 SETTINGS = {
     "default_page_size": 50,
     "sql_time_limit_ms": 5000,
@@ -121,6 +122,7 @@ def make_datasette(path: str | os.PathLike[str], *, immutable: bool) -> Any:
         from datasette.app import Datasette
     except ImportError:
         raise BadInput("pressroom serve needs Datasette: pip install 'pressroom[serve]'") from None
+    _register_plugin()
     file = str(path)
     return Datasette(
         files=[] if immutable else [file],
@@ -129,6 +131,17 @@ def make_datasette(path: str | os.PathLike[str], *, immutable: bool) -> Any:
         settings=SETTINGS,
         static_mounts=[("pressroom-static", str(STATIC_DIR))],
     )
+
+
+def _register_plugin() -> None:
+    """Give every connection Datasette opens ``pressroom_query()``, which the canned
+    search calls: a query's words in every spelling the archive holds (storage.spellings)."""
+    from datasette.plugins import pm
+
+    if pm.get_plugin(_PLUGIN) is None:
+        from pressroom import datasette_plugin
+
+        pm.register(datasette_plugin, name=_PLUGIN)
 
 
 def serve(

@@ -206,6 +206,25 @@ def expand(conn: sqlite3.Connection, query: str, notes: list[str] | None = None)
     return "".join(out) + query[last:]
 
 
+def register_query_function(conn: sqlite3.Connection) -> None:
+    """Give ``conn`` the SQL function ``pressroom_query(q)``: :func:`expand`'s rewrite of
+    ``q`` (``'""'``, which matches nothing, for an empty one), for SQL that cannot call
+    Python otherwise (the canned search of ``pressroom serve``).
+
+        >>> conn = sqlite3.connect(":memory:")
+        >>> _ = conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text)")
+        >>> _ = conn.execute("INSERT INTO articles_fts VALUES ('ΑΘΗΝΑ', 'στην Αθήνα')")
+        >>> register_query_function(conn)
+        >>> conn.execute("SELECT pressroom_query('αθηνα'), pressroom_query('')").fetchone()
+        ('(αθηνα OR "αθήνα")', '""')
+    """
+
+    def rewritten(query: str | None) -> str:
+        return expand(conn, query) if query else '""'
+
+    conn.create_function("pressroom_query", 1, rewritten)
+
+
 @dataclass
 class _Vocabulary:
     """The index's terms, looked up through an fts5vocab table in the temp schema.

@@ -18,7 +18,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import Clock, free_port, json_when_served, program_serving, run_cli
+from helpers import (
+    Clock,
+    archive_holding,
+    free_port,
+    json_when_served,
+    program_serving,
+    run_cli,
+)
 
 from crawler.lock import crawl_lock
 from fixtures.demo.releases import releases
@@ -364,3 +371,42 @@ def test_search_inside_words_finds_unspaced_words_the_index_misses(tmp_path):
     assert "沿岸漁業の支援策" in found[1]["snippet"]
     assert indexed["rows"] == []  # type: ignore[index]
     assert empty["rows"] == []  # type: ignore[index]
+
+
+def test_ranked_search_finds_every_spelling_as_pressroom_search_does(tmp_path):
+    # The canned search matched as typed (SQL cannot call Python): αθηνα missed the body's
+    # Αθήνα, قدس missed والقدس. It now calls pressroom_query(), the rewrite `pressroom
+    # search` uses (storage/spellings.py), registered on Datasette's connections.
+    db = archive_holding(
+        tmp_path / "words.db",
+        [
+            {
+                "url": f"https://gov.example/{n}",
+                "source": "gov",
+                "title": title,
+                "text": f"{title}\n\n{body}",
+                "date_published": f"2024-03-0{n}",
+                "language": language,
+            }
+            for n, language, title, body in (
+                (1, "el", "ΑΘΗΝΑ: ΝΕΑ ΜΕΤΡΑ", "Μέτρα στήριξης για τους εργαζόμενους."),
+                (2, "el", "Συνάντηση με δημάρχους", "Ο πρωθυπουργός συναντήθηκε στην Αθήνα."),
+                (3, "ar", "اجتماع وزاري", "عقد الوزراء اجتماعا بالقدس والقدس الشرقية."),
+            )
+        ],
+    )
+    with program_serving(db) as served:
+        base, proc = f"{served.url}/words", served.process
+
+        def found(path: str) -> list[str]:
+            return [row["url"] for row in json_when_served(f"{base}/{path}", proc)["rows"]]  # type: ignore[index]
+
+        greek = found(f"search.json?q={urllib.parse.quote('αθηνα')}&_shape=objects")
+        arabic = found(f"search.json?q={urllib.parse.quote('قدس')}&_shape=objects")
+        empty = found("search.json?q=&_shape=objects")
+        box = found(f"articles.json?_search={urllib.parse.quote('αθηνα')}&_shape=objects")
+    assert sorted(greek) == ["https://gov.example/1", "https://gov.example/2"]
+    assert arabic == ["https://gov.example/3"]
+    assert empty == []
+    # The table's search box is Datasette's own: as typed (README and its description say so).
+    assert box == ["https://gov.example/1"]
