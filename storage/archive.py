@@ -24,6 +24,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from article.text import word_count
+
 from . import unspaced
 from .captures import Packed, capture_row, decompress
 from .connection import begin_immediate, connect, release_wal, sqlite_errors
@@ -277,11 +279,15 @@ class Archive(ProfileTables):
         # History: what was current before this run, i.e. the articles it did
         # not change plus the versions it superseded.
         before_rows = self._select_raw(sql.format("<"), [source, since])
-        before_rows += self._select_raw(
-            "SELECT length(text) - length(replace(text, ' ', '')) + 1 AS word_count,"
-            " date_published, title FROM revisions WHERE superseded_by_run = ?",
-            [run_id],
-        )
+        # Revisions keep no word count: counted here as the articles' were (words of
+        # unspaced scripts by their characters; spaces alone gave a Japanese version 5).
+        before_rows += [
+            {**row, "word_count": word_count(row.pop("text") or "")}
+            for row in self._select_raw(
+                "SELECT text, date_published, title FROM revisions WHERE superseded_by_run = ?",
+                [run_id],
+            )
+        ]
         shares = [
             r["boilerplate_removed"]
             for r in self._select_raw(

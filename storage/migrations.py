@@ -29,6 +29,8 @@ import datetime as dt
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from article.text import word_count
+
 from .connection import begin_immediate
 
 migrations = Migrations("pressroom")
@@ -469,3 +471,20 @@ def m009_fts_marks(db: Database) -> None:
         """
     )
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+
+
+@migrations()
+def m010_word_counts(db: Database) -> None:
+    """Word counts of texts in scripts without spaces counted again (issue 16): a crawl's
+    end-of-run re-clean stored them counted by spaces (a Japanese release of 250 words
+    had 5), where extraction counts their characters (article.text.word_count). Only
+    texts with such characters can differ; the others are left as they are."""
+    changed = [
+        (words, article_id)
+        for article_id, text, stored in db.execute(
+            "SELECT id, text, word_count FROM articles WHERE text IS NOT NULL"
+        ).fetchall()
+        if not text.isascii() and (words := word_count(text)) != stored
+    ]
+    if changed:
+        db.conn.executemany("UPDATE articles SET word_count = ? WHERE id = ?", changed)

@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from article.text import Block, block_hash, normalise, render  # noqa: F401 (used by callers)
+from article.text import Block, block_hash, normalise, render, word_count  # noqa: F401 (used by callers)
 
 from .captures import compress, decompress
 from .records import text_hash
@@ -310,7 +310,7 @@ def reclean(
         text, markdown = render(title, kept)
         if text != old_text:
             digest = text_hash(text)
-            changes.append((url, [text, markdown, len(text.split()), digest, article_id], digest))
+            changes.append((url, [text, markdown, word_count(text), digest, article_id], digest))
     if changes:
         archive.save_cleaned_texts(changes)
         if changed is not None:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from article import fields
+from article.text import word_count
 
 from .errors import ArchiveError
 
@@ -62,7 +63,7 @@ def prepare_article(article: Mapping[str, Any]) -> dict[str, Any]:
     if row["text_hash"] is None:
         row["text_hash"] = text_hash(row["text"])
     if row["word_count"] is None:
-        row["word_count"] = len(row["text"].split())
+        row["word_count"] = word_count(row["text"])
     return row
 
 
