@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -720,7 +721,10 @@ def _export_format(fmt: str | None, output: str | None) -> str:
     help="jsonl/csv: every version of every release, not just the current one.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (default, and -: stdout).",
 )
 @click.option(
     "--dataset",
@@ -770,6 +774,8 @@ def export_cmd(
         pressroom export --all-revisions --source hrw -o hrw-history.jsonl
         pressroom export --format warc --source hrw -o hrw.warc.gz
     """
+    if output == "-" or (output and _is_stdout(output)):
+        output = None  # `-o -`, `-o /dev/stdout`: written to stdout as it is (appended to, >>)
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
     if dataset and (all_revisions or fmt not in (None, "parquet")):
@@ -784,7 +790,7 @@ def export_cmd(
         raise BadInput("--title-only applies to --query; give both")
     if output:
         _not_the_archive(output, db)
-    if output and Path(output).exists() and not force:
+    if output and _replaced(output) and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
     if all_revisions or fmt == "warc":
         _check_raw(fmt, output, all_revisions, dedupe, filters)
@@ -857,15 +863,54 @@ def _check_raw(
         raise BadInput("WARC is binary: give -o FILE or redirect stdout")
 
 
+def _is_stdout(output: str) -> bool:
+    """Whether ``output`` is the file the program's stdout already writes to
+    (``-o /dev/stdout > x.csv``): the shell made it, and it is no file to refuse."""
+    try:
+        return os.path.samestat(os.stat(output), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError):  # nothing there, or stdout closed
+        return False
+
+
+def _replaced(output: str) -> bool:
+    """Whether writing ``output`` replaces a file's content: it exists and is a regular
+    file (or a link to one). A pipe or a device (/dev/null, /dev/stdout to a pipe) is
+    written to, as by a shell's ``>``: nothing of it is lost."""
+    try:
+        return stat.S_ISREG(os.stat(output).st_mode)
+    except OSError:  # none there, or a link to nothing
+        return False
+
+
+def _in_place(output: str) -> bool:
+    """Whether ``output`` is written where it is rather than made beside it and renamed:
+    a pipe, a device or a link. Renamed over, /dev/null (as root) became a regular file,
+    and a link a file of its own, the file it named left as it was."""
+    return os.path.islink(output) or (os.path.exists(output) and not _replaced(output))
+
+
 @contextlib.contextmanager
 def _written(output: str | None, binary: bool) -> Iterator[Any]:
     """The file to write: ``output``, made as OUTPUT.part and renamed once complete; else stdout.
 
     An interrupted or failed export never leaves a truncated file under the
-    requested name, nor its .part.
+    requested name, nor its .part. A pipe, a device or a link given as ``output``
+    is written where it is (_in_place).
     """
     if output is None:
         yield sys.stdout.buffer if binary else sys.stdout
+        return
+    if _in_place(output):
+        try:
+            with (
+                open(output, "wb")
+                if binary
+                else open(output, "w", encoding="utf-8", newline="") as fp
+            ):
+                yield fp
+        except OSError as exc:
+            error = BadInput if isinstance(exc, PermissionError) else ArchiveError
+            raise error(f"cannot write {output}: {exc.strerror or exc}") from None
         return
     tmp = Path(output + ".part")
     try:
