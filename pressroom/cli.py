@@ -671,7 +671,8 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         for row in results:
             date = (row.get("date_published") or "")[:10]
             snippet = " ".join((row.get("snippet") or "").split())
-            click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {snippet}\n")
+            heading = f"{date}  {row.get('title') or ''}".rstrip()  # an untitled page: no "None"
+            click.echo(f"{heading}\n    {row['url']}\n    {snippet}\n")
         if not results:
             click.echo("no matches", err=True)
 
