@@ -802,6 +802,8 @@ def export_cmd(
         _require("parquet", "export --dataset" if dataset else "export --format parquet")
     if output:
         _check_folder(output)
+    if dataset:
+        _check_writable(dataset, made_beside=True)
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         _known_language(archive, filters.get("language"), db)
@@ -817,9 +819,10 @@ def export_cmd(
     with _open_readonly(db) as archive, _progress(archive, filters) as progress:
         options = {"dedupe": near, "progress": progress, **filters}
         if dataset:
-            summary = write_dataset(
-                archive, dataset, max_file_bytes=max_bytes, force=force, **options
-            )
+            with _writing(dataset):
+                summary = write_dataset(
+                    archive, dataset, max_file_bytes=max_bytes, force=force, **options
+                )
             count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
         else:
             with _written(output, binary=fmt == "parquet" and output is not None) as fp:
@@ -919,13 +922,20 @@ def _written(output: str | None, binary: bool) -> Iterator[Any]:
             yield fp
         tmp.replace(output)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         # A path the user may not write to is bad input (2); a failing disk is not (1).
         error = BadInput if isinstance(exc, PermissionError) else ArchiveError
         raise error(f"cannot write {output}: {exc.strerror or exc}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path`` if it is there; on a read-only file system even a missing file's
+    unlink() fails (EROFS, not ENOENT), which hid the error being reported."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -959,6 +969,7 @@ def stats(plot: str | None, db: str) -> None:
     if plot:  # before the tables, not after them
         _require("plot", "stats --plot")
         _check_folder(plot)
+        _check_writable(plot)
         _not_the_archive(plot, db)
         from pressroom.plot import chart_format
 
@@ -987,7 +998,8 @@ def stats(plot: str | None, db: str) -> None:
     if plot:
         from pressroom.plot import plot_months
 
-        plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
+        with _writing(plot):
+            plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
         click.echo(f"wrote {plot}", err=True)
 
 
@@ -1082,6 +1094,30 @@ def _check_folder(output: str) -> None:
     """A file about to be written must have its folder: a one-line error, not a traceback."""
     if not Path(output).absolute().parent.is_dir():
         raise BadInput(f"cannot write {output}: no directory {Path(output).parent}")
+
+
+def _check_writable(output: str, *, made_beside: bool = False) -> None:
+    """Refuse ``output`` in a folder the user may not write (or, unless it is
+    ``made_beside`` it and renamed, as a dataset folder is, over a file it may not
+    write), before anything is printed: not an unexpected PermissionError after."""
+    path = Path(output).absolute()
+    where = path if path.exists() and not made_beside else path.parent
+    # A missing folder is said elsewhere, in words of its own.
+    if where.exists() and not os.access(where, os.W_OK):
+        if os.statvfs(where).f_flag & os.ST_RDONLY:  # as _writing() says an OSError: 1
+            raise ArchiveError(f"cannot write {output}: Read-only file system")
+        raise BadInput(f"cannot write {output}: Permission denied")
+
+
+@contextlib.contextmanager
+def _writing(output: str) -> Iterator[None]:
+    """An OSError while ``output`` is written as one line: a path the user may not write
+    to is bad input (2), a failing disk is not (1); as _written() says it of -o."""
+    try:
+        yield
+    except OSError as exc:
+        error = BadInput if isinstance(exc, PermissionError) else ArchiveError
+        raise error(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _not_the_archive(output: str, db: str) -> None:
