@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
 import json
 import os
@@ -92,6 +93,10 @@ def _require(extra: str, what: str) -> None:
             raise BadInput(f"{what} needs {package}: pip install 'pressroom[{extra}]'") from None
 
 
+# Writing failed for want of room: a full disk, a quota, a file too big for its system.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise.
 
@@ -122,6 +127,9 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+                # Files and stdout (`> /dev/full`); the archive's own says ArchiveFull.
+                _fail(f"cannot write the output: {exc.strerror}", 1)
             if os.environ.get("PRESSROOM_DEBUG"):
                 raise
             _fail(f"unexpected {type(exc).__name__}: {exc} (set PRESSROOM_DEBUG=1 for details)", 1)
@@ -779,6 +787,8 @@ def export_cmd(
         output = None  # `-o -`, `-o /dev/stdout`: written to stdout as it is (appended to, >>)
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
+    if not output and not dataset and sys.stdout is None:  # started with it closed (`>&-`)
+        raise BadInput("stdout is closed: give -o FILE")
     if dataset and (all_revisions or fmt not in (None, "parquet")):
         # Else the other option wins silently: --all-revisions printed to stdout.
         raise BadInput(
