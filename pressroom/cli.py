@@ -13,6 +13,8 @@ import contextlib
 import csv
 import errno
 import functools
+import gzip
+import io
 import json
 import os
 import re
@@ -696,14 +698,35 @@ _FORMAT_OF_NAME = {
 }
 
 
-def _export_format(fmt: str | None, output: str | None) -> str:
-    """--format, else the format -o's name ends with, else jsonl.
+# Compressed names pressroom does not write: JSON Lines went into hrw.jsonl.zst as it is.
+_OTHER_COMPRESSION = (".zst", ".zstd", ".bz2", ".xz", ".lz4", ".zip", ".7z")
 
-    A --format the name contradicts is refused: JSON Lines in hrw.csv would
-    mislead whoever opens the file later.
+
+def _gzipped(output: str | None) -> bool:
+    """Whether the export named ``output`` is written gzipped: a name ending in .gz, as
+    hrw.csv.gz (a .warc.gz is gzipped record by record by the WARC writer).
+
+    >>> _gzipped("hrw.csv.gz"), _gzipped("hrw.warc.gz"), _gzipped(None)
+    (True, False, False)
     """
     name = (output or "").lower()
+    return name.endswith(".gz") and not name.endswith(".warc.gz")
+
+
+def _export_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the format -o's name ends with (before a .gz), else jsonl.
+
+    A --format the name contradicts is refused: JSON Lines in hrw.csv would
+    mislead whoever opens the file later, and so would plain text in hrw.csv.gz.
+    """
+    name = (output or "").lower()
+    if name.endswith(_OTHER_COMPRESSION):
+        raise BadInput(f"cannot write {output}: pressroom compresses with gzip only (.gz)")
+    if _gzipped(output):
+        name = name[: -len(".gz")]
     named = next((f for end, f in _FORMAT_OF_NAME.items() if name.endswith(end)), None)
+    if _gzipped(output) and "parquet" in (fmt, named):
+        raise BadInput(f"cannot write {output}: Parquet is compressed already (zstd); drop the .gz")
     if fmt and named and fmt != named:
         raise BadInput(
             f"--format {fmt} does not match the name {output} ({named}): "
@@ -835,7 +858,8 @@ def export_cmd(
                 )
             count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
         else:
-            with _written(output, binary=fmt == "parquet" and output is not None) as fp:
+            binary = fmt == "parquet" and output is not None
+            with _written(output, binary, gzipped=_gzipped(output)) as fp:
                 count, where = export(archive, fp, fmt, **options), output
     if where:
         click.echo(f"wrote {_count(count, 'article')} to {where}", err=True)
@@ -852,7 +876,9 @@ def _export_raw(
     from storage.warc import write_warc
 
     binary = fmt == "warc"
-    with _open_readonly(db) as archive, _written(output, binary) as fp:
+    # A WARC file is gzipped record by record already, whatever its name.
+    gzipped = _gzipped(output) and not binary
+    with _open_readonly(db) as archive, _written(output, binary, gzipped) as fp:
         if binary:
             count = write_warc(archive, fp, source=filters.get("source"))
         else:
@@ -904,23 +930,19 @@ def _in_place(output: str) -> bool:
 
 
 @contextlib.contextmanager
-def _written(output: str | None, binary: bool) -> Iterator[Any]:
+def _written(output: str | None, binary: bool, gzipped: bool = False) -> Iterator[Any]:
     """The file to write: ``output``, made as OUTPUT.part and renamed once complete; else stdout.
 
     An interrupted or failed export never leaves a truncated file under the
     requested name, nor its .part. A pipe, a device or a link given as ``output``
-    is written where it is (_in_place).
+    is written where it is (_in_place). ``gzipped``: through gzip (_opened).
     """
     if output is None:
         yield sys.stdout.buffer if binary else sys.stdout
         return
     if _in_place(output):
         try:
-            with (
-                open(output, "wb")
-                if binary
-                else open(output, "w", encoding="utf-8", newline="") as fp
-            ):
+            with _opened(output, binary, gzipped) as fp:
                 yield fp
         except OSError as exc:
             error = BadInput if isinstance(exc, PermissionError) else ArchiveError
@@ -928,7 +950,7 @@ def _written(output: str | None, binary: bool) -> Iterator[Any]:
         return
     tmp = Path(output + ".part")
     try:
-        with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="") as fp:
+        with _opened(str(tmp), binary, gzipped) as fp:
             yield fp
         tmp.replace(output)
     except OSError as exc:
@@ -939,6 +961,27 @@ def _written(output: str | None, binary: bool) -> Iterator[Any]:
     except BaseException:
         _remove(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _opened(path: str, binary: bool, gzipped: bool) -> Iterator[Any]:
+    """``path`` open for writing: text (UTF-8, newlines as written) or binary, through
+    gzip if ``gzipped``, with no time or name in its header (byte-identical exports)."""
+    if not gzipped:
+        with open(path, "wb") if binary else open(path, "w", encoding="utf-8", newline="") as fp:
+            yield fp
+        return
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
+    ):
+        if binary:
+            yield packed
+            return
+        text = io.TextIOWrapper(packed, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # the GzipFile closes itself, after its trailer
 
 
 def _remove(path: Path) -> None:

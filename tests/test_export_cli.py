@@ -101,6 +101,44 @@ def test_an_all_revisions_csv_name_writes_csv(db, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("args", "name", "start", "lines"),
+    [
+        ([], "z.csv.gz", "id,url,", 1 + len(PAGES)),
+        ([], "z.jsonl.gz", '{"id": ', len(PAGES)),
+        (["--format", "csv"], "z.gz", "id,url,", 1 + len(PAGES)),
+        (["--all-revisions"], "history.csv.gz", "url,source,", 1 + len(PAGES)),
+    ],
+)
+def test_a_gz_name_writes_the_named_format_gzipped(db, tmp_path, args, name, start, lines):
+    # `-o hrw.csv.gz` wrote JSON Lines, uncompressed (a name not ending in .csv), which
+    # pandas, polars and DuckDB then failed to read as the gzipped CSV the name says.
+    out = tmp_path / name
+    written = []
+    for _ in range(2):
+        result = run_cli("export", *args, "-o", str(out), "--force", "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        written.append(out.read_bytes())
+    assert written[0] == written[1]  # byte-identical: no time in the gzip header
+    text = gzip.decompress(written[0]).decode("utf-8")
+    assert text.startswith(start) and len(text.splitlines()) == lines
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("z.parquet.gz", "Parquet is compressed already"),
+        ("z.csv.zst", "gzip only"),
+        ("z.jsonl.bz2", "gzip only"),
+        ("z.jsonl.xz", "gzip only"),
+    ],
+)
+def test_a_compressed_name_pressroom_cannot_write_is_refused(db, tmp_path, name, words):
+    line = refused(run_cli("export", "-o", str(tmp_path / name), "--db", str(db)))
+    assert words in line and name in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     "fmt, name",
     [("jsonl", "z.csv"), ("csv", "z.parquet"), ("parquet", "z.jsonl"), ("warc", "z.csv")],
 )
