@@ -742,10 +742,10 @@ def _export_format(fmt: str | None, output: str | None) -> str:
     type=click.Choice([*FORMATS, "warc"]),
     default=None,
     help="Default: the one -o's name ends with (.jsonl, .ndjson, .csv, .parquet, .warc[.gz]), "
-    "else jsonl; a --format the name contradicts is refused. parquet needs pyarrow: pip "
-    "install 'pressroom[parquet]'; warc writes the responses the archived releases were read "
-    "from (the captures table: no sitemaps, listings or pages judged not releases) as a "
-    "gzipped WARC file.",
+    "else jsonl; NAME.csv.gz, NAME.jsonl.gz: gzipped; a --format the name contradicts is "
+    "refused. parquet needs pyarrow: pip install 'pressroom[parquet]'; warc writes the "
+    "responses the archived releases were read from (the captures table: no sitemaps, "
+    "listings or pages judged not releases) as a gzipped WARC file.",
 )
 @click.option(
     "--all-revisions",
