@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -440,6 +440,8 @@ def iso_date(value: Any) -> str | None:
     '2026-01-12T09:30:00+00:00'
     >>> iso_date("not a date") is None
     True
+    >>> iso_date("2026-01-12 at noon"), iso_date("0000-00-00 00:00:00"), iso_date("2026-02-30")
+    ('2026-01-12', None, None)
     """
     if not isinstance(value, str) or not value.strip():
         return None
@@ -447,8 +449,13 @@ def iso_date(value: Any) -> str | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
+        # The day it starts with, if a calendar has it: a CMS's empty date (MySQL's
+        # 0000-00-00) or 2026-02-30 is no date, and must not hide the page's real one.
         match = re.match(r"(\d{4}-\d{2}-\d{2})", value)
-        return match.group(1) if match else None
+        try:
+            return date.fromisoformat(match.group(1)).isoformat() if match else None
+        except ValueError:
+            return None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return value
     return parsed.isoformat()

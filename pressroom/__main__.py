@@ -87,8 +87,9 @@ def _exit(code: object) -> NoReturn:
     _join_threads()
     atexit._run_exitfuncs()  # multiprocessing's (workers), logging's (flush)
     for stream in (sys.stdout, sys.stderr):
-        # A reader that left (`pressroom export | head`), a closed stream.
-        with contextlib.suppress(OSError, ValueError):
+        # A reader that left (`pressroom export | head`), a closed stream; None when
+        # the program started without it (`>&-`).
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(status)
 
@@ -112,7 +113,7 @@ def _join_threads() -> None:
 
 def _now(status: int) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             stream.flush()
     os._exit(status)
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import functools
+import gzip
+import io
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -91,6 +95,10 @@ def _require(extra: str, what: str) -> None:
             raise BadInput(f"{what} needs {package}: pip install 'pressroom[{extra}]'") from None
 
 
+# Writing failed for want of room: a full disk, a quota, a file too big for its system.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn library errors into one line and an exit code: 2 for bad input, 1 otherwise.
 
@@ -121,6 +129,9 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+                # Files and stdout (`> /dev/full`); the archive's own says ArchiveFull.
+                _fail(f"cannot write the output: {exc.strerror}", 1)
             if os.environ.get("PRESSROOM_DEBUG"):
                 raise
             _fail(f"unexpected {type(exc).__name__}: {exc} (set PRESSROOM_DEBUG=1 for details)", 1)
@@ -670,7 +681,8 @@ def search(query: str, title_only: bool, limit: int, fmt: str, db: str, **filter
         for row in results:
             date = (row.get("date_published") or "")[:10]
             snippet = " ".join((row.get("snippet") or "").split())
-            click.echo(f"{date}  {row['title']}\n    {row['url']}\n    {snippet}\n")
+            heading = f"{date}  {row.get('title') or ''}".rstrip()  # an untitled page: no "None"
+            click.echo(f"{heading}\n    {row['url']}\n    {snippet}\n")
         if not results:
             click.echo("no matches", err=True)
 
@@ -686,14 +698,35 @@ _FORMAT_OF_NAME = {
 }
 
 
-def _export_format(fmt: str | None, output: str | None) -> str:
-    """--format, else the format -o's name ends with, else jsonl.
+# Compressed names pressroom does not write: JSON Lines went into hrw.jsonl.zst as it is.
+_OTHER_COMPRESSION = (".zst", ".zstd", ".bz2", ".xz", ".lz4", ".zip", ".7z")
 
-    A --format the name contradicts is refused: JSON Lines in hrw.csv would
-    mislead whoever opens the file later.
+
+def _gzipped(output: str | None) -> bool:
+    """Whether the export named ``output`` is written gzipped: a name ending in .gz, as
+    hrw.csv.gz (a .warc.gz is gzipped record by record by the WARC writer).
+
+    >>> _gzipped("hrw.csv.gz"), _gzipped("hrw.warc.gz"), _gzipped(None)
+    (True, False, False)
     """
     name = (output or "").lower()
+    return name.endswith(".gz") and not name.endswith(".warc.gz")
+
+
+def _export_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the format -o's name ends with (before a .gz), else jsonl.
+
+    A --format the name contradicts is refused: JSON Lines in hrw.csv would
+    mislead whoever opens the file later, and so would plain text in hrw.csv.gz.
+    """
+    name = (output or "").lower()
+    if name.endswith(_OTHER_COMPRESSION):
+        raise BadInput(f"cannot write {output}: pressroom compresses with gzip only (.gz)")
+    if _gzipped(output):
+        name = name[: -len(".gz")]
     named = next((f for end, f in _FORMAT_OF_NAME.items() if name.endswith(end)), None)
+    if _gzipped(output) and "parquet" in (fmt, named):
+        raise BadInput(f"cannot write {output}: Parquet is compressed already (zstd); drop the .gz")
     if fmt and named and fmt != named:
         raise BadInput(
             f"--format {fmt} does not match the name {output} ({named}): "
@@ -709,10 +742,10 @@ def _export_format(fmt: str | None, output: str | None) -> str:
     type=click.Choice([*FORMATS, "warc"]),
     default=None,
     help="Default: the one -o's name ends with (.jsonl, .ndjson, .csv, .parquet, .warc[.gz]), "
-    "else jsonl; a --format the name contradicts is refused. parquet needs pyarrow: pip "
-    "install 'pressroom[parquet]'; warc writes the responses the archived releases were read "
-    "from (the captures table: no sitemaps, listings or pages judged not releases) as a "
-    "gzipped WARC file.",
+    "else jsonl; NAME.csv.gz, NAME.jsonl.gz: gzipped; a --format the name contradicts is "
+    "refused. parquet needs pyarrow: pip install 'pressroom[parquet]'; warc writes the "
+    "responses the archived releases were read from (the captures table: no sitemaps, "
+    "listings or pages judged not releases) as a gzipped WARC file.",
 )
 @click.option(
     "--all-revisions",
@@ -720,7 +753,10 @@ def _export_format(fmt: str | None, output: str | None) -> str:
     help="jsonl/csv: every version of every release, not just the current one.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: stdout)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write (default, and -: stdout).",
 )
 @click.option(
     "--dataset",
@@ -770,8 +806,12 @@ def export_cmd(
         pressroom export --all-revisions --source hrw -o hrw-history.jsonl
         pressroom export --format warc --source hrw -o hrw.warc.gz
     """
+    if output == "-" or (output and _is_stdout(output)):
+        output = None  # `-o -`, `-o /dev/stdout`: written to stdout as it is (appended to, >>)
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
+    if not output and not dataset and sys.stdout is None:  # started with it closed (`>&-`)
+        raise BadInput("stdout is closed: give -o FILE")
     if dataset and (all_revisions or fmt not in (None, "parquet")):
         # Else the other option wins silently: --all-revisions printed to stdout.
         raise BadInput(
@@ -784,7 +824,7 @@ def export_cmd(
         raise BadInput("--title-only applies to --query; give both")
     if output:
         _not_the_archive(output, db)
-    if output and Path(output).exists() and not force:
+    if output and _replaced(output) and not force:
         raise BadInput(f"{output} exists (use --force to overwrite)")
     if all_revisions or fmt == "warc":
         _check_raw(fmt, output, all_revisions, dedupe, filters)
@@ -795,6 +835,8 @@ def export_cmd(
         _require("parquet", "export --dataset" if dataset else "export --format parquet")
     if output:
         _check_folder(output)
+    if dataset:
+        _check_writable(dataset, made_beside=True)
     with _open_readonly(db) as archive:
         _known_source(archive, filters.get("source"), db)
         _known_language(archive, filters.get("language"), db)
@@ -810,12 +852,14 @@ def export_cmd(
     with _open_readonly(db) as archive, _progress(archive, filters) as progress:
         options = {"dedupe": near, "progress": progress, **filters}
         if dataset:
-            summary = write_dataset(
-                archive, dataset, max_file_bytes=max_bytes, force=force, **options
-            )
+            with _writing(dataset):
+                summary = write_dataset(
+                    archive, dataset, max_file_bytes=max_bytes, force=force, **options
+                )
             count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
         else:
-            with _written(output, binary=fmt == "parquet" and output is not None) as fp:
+            binary = fmt == "parquet" and output is not None
+            with _written(output, binary, gzipped=_gzipped(output)) as fp:
                 count, where = export(archive, fp, fmt, **options), output
     if where:
         click.echo(f"wrote {_count(count, 'article')} to {where}", err=True)
@@ -832,7 +876,9 @@ def _export_raw(
     from storage.warc import write_warc
 
     binary = fmt == "warc"
-    with _open_readonly(db) as archive, _written(output, binary) as fp:
+    # A WARC file is gzipped record by record already, whatever its name.
+    gzipped = _gzipped(output) and not binary
+    with _open_readonly(db) as archive, _written(output, binary, gzipped) as fp:
         if binary:
             count = write_warc(archive, fp, source=filters.get("source"))
         else:
@@ -857,29 +903,92 @@ def _check_raw(
         raise BadInput("WARC is binary: give -o FILE or redirect stdout")
 
 
+def _is_stdout(output: str) -> bool:
+    """Whether ``output`` is the file the program's stdout already writes to
+    (``-o /dev/stdout > x.csv``): the shell made it, and it is no file to refuse."""
+    try:
+        return os.path.samestat(os.stat(output), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError):  # nothing there, or stdout closed
+        return False
+
+
+def _replaced(output: str) -> bool:
+    """Whether writing ``output`` replaces a file's content: it exists and is a regular
+    file (or a link to one). A pipe or a device (/dev/null, /dev/stdout to a pipe) is
+    written to, as by a shell's ``>``: nothing of it is lost."""
+    try:
+        return stat.S_ISREG(os.stat(output).st_mode)
+    except OSError:  # none there, or a link to nothing
+        return False
+
+
+def _in_place(output: str) -> bool:
+    """Whether ``output`` is written where it is rather than made beside it and renamed:
+    a pipe, a device or a link. Renamed over, /dev/null (as root) became a regular file,
+    and a link a file of its own, the file it named left as it was."""
+    return os.path.islink(output) or (os.path.exists(output) and not _replaced(output))
+
+
 @contextlib.contextmanager
-def _written(output: str | None, binary: bool) -> Iterator[Any]:
+def _written(output: str | None, binary: bool, gzipped: bool = False) -> Iterator[Any]:
     """The file to write: ``output``, made as OUTPUT.part and renamed once complete; else stdout.
 
     An interrupted or failed export never leaves a truncated file under the
-    requested name, nor its .part.
+    requested name, nor its .part. A pipe, a device or a link given as ``output``
+    is written where it is (_in_place). ``gzipped``: through gzip (_opened).
     """
     if output is None:
         yield sys.stdout.buffer if binary else sys.stdout
         return
+    if _in_place(output):
+        try:
+            with _opened(output, binary, gzipped) as fp:
+                yield fp
+        except OSError as exc:
+            error = BadInput if isinstance(exc, PermissionError) else ArchiveError
+            raise error(f"cannot write {output}: {exc.strerror or exc}") from None
+        return
     tmp = Path(output + ".part")
     try:
-        with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="") as fp:
+        with _opened(str(tmp), binary, gzipped) as fp:
             yield fp
         tmp.replace(output)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         # A path the user may not write to is bad input (2); a failing disk is not (1).
         error = BadInput if isinstance(exc, PermissionError) else ArchiveError
         raise error(f"cannot write {output}: {exc.strerror or exc}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _opened(path: str, binary: bool, gzipped: bool) -> Iterator[Any]:
+    """``path`` open for writing: text (UTF-8, newlines as written) or binary, through
+    gzip if ``gzipped``, with no time or name in its header (byte-identical exports)."""
+    if not gzipped:
+        with open(path, "wb") if binary else open(path, "w", encoding="utf-8", newline="") as fp:
+            yield fp
+        return
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
+    ):
+        if binary:
+            yield packed
+            return
+        text = io.TextIOWrapper(packed, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # the GzipFile closes itself, after its trailer
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path`` if it is there; on a read-only file system even a missing file's
+    unlink() fails (EROFS, not ENOENT), which hid the error being reported."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -913,6 +1022,7 @@ def stats(plot: str | None, db: str) -> None:
     if plot:  # before the tables, not after them
         _require("plot", "stats --plot")
         _check_folder(plot)
+        _check_writable(plot)
         _not_the_archive(plot, db)
         from pressroom.plot import chart_format
 
@@ -941,7 +1051,8 @@ def stats(plot: str | None, db: str) -> None:
     if plot:
         from pressroom.plot import plot_months
 
-        plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
+        with _writing(plot):
+            plot_months(data["months"], plot, title=f"Releases per month in {Path(db).name}")
         click.echo(f"wrote {plot}", err=True)
 
 
@@ -1003,10 +1114,63 @@ def runs(run_id: int | None, source: str | None, limit: int, fmt: str, db: str) 
         click.echo("no runs yet" + (f" for {source}" if source else ""), err=True)
 
 
+@main.command()
+@DB_OPTION
+@friendly_errors
+def upgrade(db: str) -> None:
+    """Migrate an archive an older pressroom wrote to this version's schema.
+
+    The commands that only read (search, export, stats, serve...) never write
+    to an archive, so they refuse one whose schema is older and say to run
+    this. It applies the missing migrations, each in one transaction, and
+    nothing else; a crawl or reextract does the same when it opens the file.
+    Rebuilding the search index (m009) takes about a second per 20,000 releases.
+
+    \b
+    Example:
+        pressroom upgrade --db hrw.db
+    """
+    from storage.errors import NeedsUpgrade
+
+    try:
+        _open_readonly(db).close()
+    except NeedsUpgrade as exc:
+        pending = exc.pending
+    else:
+        click.echo(f"{db} is up to date")
+        return
+    Archive(db).close()  # a writable open applies them
+    click.echo(f"upgraded {db}: applied {', '.join(pending)}")
+
+
 def _check_folder(output: str) -> None:
     """A file about to be written must have its folder: a one-line error, not a traceback."""
     if not Path(output).absolute().parent.is_dir():
         raise BadInput(f"cannot write {output}: no directory {Path(output).parent}")
+
+
+def _check_writable(output: str, *, made_beside: bool = False) -> None:
+    """Refuse ``output`` in a folder the user may not write (or, unless it is
+    ``made_beside`` it and renamed, as a dataset folder is, over a file it may not
+    write), before anything is printed: not an unexpected PermissionError after."""
+    path = Path(output).absolute()
+    where = path if path.exists() and not made_beside else path.parent
+    # A missing folder is said elsewhere, in words of its own.
+    if where.exists() and not os.access(where, os.W_OK):
+        if os.statvfs(where).f_flag & os.ST_RDONLY:  # as _writing() says an OSError: 1
+            raise ArchiveError(f"cannot write {output}: Read-only file system")
+        raise BadInput(f"cannot write {output}: Permission denied")
+
+
+@contextlib.contextmanager
+def _writing(output: str) -> Iterator[None]:
+    """An OSError while ``output`` is written as one line: a path the user may not write
+    to is bad input (2), a failing disk is not (1); as _written() says it of -o."""
+    try:
+        yield
+    except OSError as exc:
+        error = BadInput if isinstance(exc, PermissionError) else ArchiveError
+        raise error(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _not_the_archive(output: str, db: str) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shlex
 import sqlite3
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,7 +30,7 @@ from article.text import word_count
 from . import unspaced
 from .captures import Packed, capture_row, decompress
 from .connection import begin_immediate, connect, release_wal, sqlite_errors
-from .errors import ArchiveError, ArchiveReadOnly, NotAnArchive
+from .errors import ArchiveError, ArchiveReadOnly, NeedsUpgrade, NotAnArchive
 from .filters import DateLike, where_clause
 from .migrations import apply as apply_migrations
 from .migrations import foreign_tables, migrations
@@ -1225,11 +1226,14 @@ class Archive(ProfileTables):
             raise NotAnArchive(
                 f"{str(self.path)!r} is not a pressroom archive: it has no pressroom tables"
             )
-        pending = migrations.pending(self._db)
+        pending = [migration.name for migration in migrations.pending(self._db)]
         if pending:
-            raise ArchiveError(
-                f"archive {str(self.path)!r} needs upgrading ({pending[0].name} not applied); "
-                "open it once without readonly to migrate it"
+            # Reading never writes (serve, read-only copies), so the reader cannot migrate it.
+            raise NeedsUpgrade(
+                f"archive {str(self.path)!r} was written by an older pressroom ({pending[0]} "
+                f"not applied): migrate it once with `pressroom upgrade --db "
+                f"{shlex.quote(str(self.path))}` (from Python: open it without readonly)",
+                pending,
             )
 
 

@@ -160,8 +160,34 @@ def _check_target(target: Path, force: bool) -> None:
                 f"{target} is not empty and holds no pressroom dataset ({SUMS}); "
                 "refusing to overwrite it"
             )
+        if foreign := _foreign(target):
+            # The folder is replaced whole: a Hub repository's .git, a file one added,
+            # the archive itself would go with it.
+            raise BadInput(
+                f"{target} holds {foreign}, which is not part of the dataset pressroom "
+                "wrote there; move it out of the folder, or export to another one"
+            )
     if not target.parent.is_dir():
         raise BadInput(f"directory {target.parent} does not exist")
+
+
+def _foreign(target: Path) -> str | None:
+    """The first entry of the dataset folder ``target`` that its SHA256SUMS does not
+    list (nor is SHA256SUMS or the data folder), as a path relative to it; or None.
+
+    >>> _foreign(Path("no-such-folder")) is None
+    True
+    """
+    sums = target / SUMS
+    if not sums.is_file():
+        return None
+    listed = {line.partition("  ")[2] for line in sums.read_text(encoding="utf-8").splitlines()}
+    ours = listed | {SUMS, DATA}
+    for path in sorted(target.rglob("*")):
+        name = path.relative_to(target).as_posix()
+        if name not in ours:
+            return name
+    return None
 
 
 def _write_shards(

@@ -34,6 +34,14 @@ class ArchiveCorrupt(NotAnArchive):
     """Archive file is damaged"""
 
 
+class NeedsUpgrade(ArchiveError):
+    """Archive was written by an older pressroom: open it once for writing to migrate it"""
+
+    def __init__(self, message: str | None = None, pending: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.pending = list(pending or [])  # the migrations not applied, in order
+
+
 class ArchiveReadOnly(ArchiveError):
     """Archive cannot be written"""
 

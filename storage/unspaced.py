@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadQuery
+from .migrations import SEPARATORS
 
 # Scripts written without spaces between words, and Hangul, whose words carry
 # their particles (인권을): unicode61 cannot cut a word out of either.
@@ -63,21 +65,41 @@ _CONTEXT = 30  # characters shown before the first hit in a snippet
 _SNIPPET_LENGTH = 90  # characters of text in a snippet, about FTS5's 20 tokens
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _UNSUPPORTED_HINT = (
-    "a query with Chinese, Japanese, Korean or Thai characters is matched as substrings: "
+    "a query with Chinese, Japanese, Korean or Thai characters (or of emoji and symbols "
+    "alone) is matched as substrings: "
     'use words, "phrases", AND, OR, NOT and brackets (--title-only for titles)'
 )
 
 # A syntax error FTS5 found in such a query: the word search's hint ("put phrases
 # in double quotes") says nothing of how it is matched.
 SYNTAX_HINT = (
-    "a query with Chinese, Japanese, Korean or Thai characters is matched as substrings: "
+    "a query with Chinese, Japanese, Korean or Thai characters (or of emoji and symbols "
+    "alone) is matched as substrings: "
     'put AND, OR, NOT only between words or "phrases", and close every bracket'
 )
 
 
 def applies(query: str) -> bool:
-    """Whether ``query`` holds characters of a script unicode61 cannot split into words."""
-    return _UNSPACED.search(query) is not None
+    """Whether ``query`` holds characters of a script unicode61 cannot split into words,
+    or no word at all but emoji or symbols, of which the index keeps nothing.
+
+    >>> applies("🌍"), applies("🌍 climate"), applies('""')
+    (True, False, False)
+    """
+    return _UNSPACED.search(query) is not None or _symbols_alone(query)
+
+
+def _symbols_alone(query: str) -> bool:
+    """Whether ``query``'s words are all emoji, symbols or punctuation (🌍, €): the
+    index's tokenizer (storage/migrations.py FTS_TOKENIZER) keeps only letters, numbers
+    and marks, so FTS5 found nothing, without a word, where the text holds them."""
+    words = [w for w in re.split(r'[\s()"*]+', query) if w and w not in ("AND", "OR", "NOT")]
+    return bool(words) and not any(_indexed(char) for word in words for char in word)
+
+
+def _indexed(char: str) -> bool:
+    category = unicodedata.category(char)
+    return (category[0] in "LNM" or category == "Co") and char not in SEPARATORS
 
 
 @dataclass
@@ -87,6 +109,7 @@ class Condition:
     sql: str
     params: list[Any] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    empty: bool = False  # the phrase "", which matches nothing
 
 
 def condition(query: str, *, title_only: bool = False) -> Condition:
@@ -216,12 +239,20 @@ class _Parser:
         return self._joined(self.conjunction, "OR")
 
     def conjunction(self) -> Condition:
-        parts = [self.negation()]
-        while (token := self.peek()) is not None and token[0] in ("word", "(", "AND"):
+        parts, implicit = [self.negation()], [False]
+        while (token := self.peek()) is not None and token[0] in ("word", "empty", "(", "AND"):
             if token[0] == "AND":
                 self.take()
+            implicit.append(token[0] != "AND")
             parts.append(self.negation())
-        return _join(parts, "AND")
+        # As FTS5 does: "" is left out of an implicit AND (人权 ""), and joined by AND
+        # it matches nothing (人权 AND "").
+        kept = [
+            part
+            for i, part in enumerate(parts)
+            if not (part.empty and (implicit[i] or implicit[i + 1 : i + 2] == [True]))
+        ]
+        return _join(kept or parts[:1], "AND")
 
     def negation(self) -> Condition:
         result = self.primary()
@@ -241,6 +272,8 @@ class _Parser:
             inner = self.expression()
             self.take()  # ")": FTS5 has checked the brackets balance
             return inner
+        if kind == "empty":
+            return Condition("0", empty=True)
         if kind != "word":
             raise BadQuery(f"invalid search query near {value!r}; hint: {_UNSUPPORTED_HINT}")
         tests = " OR ".join(f"instr(lower({column}), ?) > 0" for column in self.columns)
@@ -280,8 +313,7 @@ def _tokens(query: str) -> list[tuple[str, str]]:
             while end < n and not (query[end] == '"' and query[end + 1 : end + 2] != '"'):
                 end += 2 if query[end] == '"' else 1
             phrase = query[i + 1 : end].replace('""', '"').strip()
-            if phrase:
-                tokens.append(("word", fold(phrase)))
+            tokens.append(("word", fold(phrase)) if phrase else ("empty", ""))
             i = end + 1
         else:
             start = i

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -278,6 +279,27 @@ def test_dataset_refuses_to_overwrite(archive, archive_path, tmp_path):
     assert result.exit_code == 2
     assert "holds no pressroom dataset" in result.output
     assert (precious / "thesis.tex").read_text() == "years of work"
+
+
+def test_force_keeps_what_the_dataset_folder_holds_besides_the_dataset(archive_path, tmp_path):
+    # --force deleted the whole folder: a Hub repository's .git, a licence file one had
+    # added, even the archive --db read when it was kept in there (exit 0, without a word).
+    from helpers import run_cli
+
+    target = tmp_path / "ds"
+    assert run_cli("export", "--dataset", str(target), "--db", str(archive_path)).returncode == 0
+    (target / ".git").mkdir()
+    (target / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    shutil.copy(archive_path, target / "press.db")
+    for db in (archive_path, target / "press.db"):
+        again = run_cli("export", "--dataset", str(target), "--force", "--db", str(db))
+        assert again.returncode == 2, again.stderr
+        assert again.stderr == (
+            f"Error: {target} holds .git, which is not part of the dataset pressroom "
+            "wrote there; move it out of the folder, or export to another one\n"
+        )
+        assert (target / ".git" / "HEAD").is_file() and (target / "press.db").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]  # no ds.part left
 
 
 def test_cli_dataset_and_parquet_outputs(archive_path, tmp_path):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 from pathlib import Path
 
@@ -96,6 +98,44 @@ def test_an_all_revisions_csv_name_writes_csv(db, tmp_path):
     result = run_cli("export", "--all-revisions", "-o", str(out), "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith("url,source,version,")
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "start", "lines"),
+    [
+        ([], "z.csv.gz", "id,url,", 1 + len(PAGES)),
+        ([], "z.jsonl.gz", '{"id": ', len(PAGES)),
+        (["--format", "csv"], "z.gz", "id,url,", 1 + len(PAGES)),
+        (["--all-revisions"], "history.csv.gz", "url,source,", 1 + len(PAGES)),
+    ],
+)
+def test_a_gz_name_writes_the_named_format_gzipped(db, tmp_path, args, name, start, lines):
+    # `-o hrw.csv.gz` wrote JSON Lines, uncompressed (a name not ending in .csv), which
+    # pandas, polars and DuckDB then failed to read as the gzipped CSV the name says.
+    out = tmp_path / name
+    written = []
+    for _ in range(2):
+        result = run_cli("export", *args, "-o", str(out), "--force", "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        written.append(out.read_bytes())
+    assert written[0] == written[1]  # byte-identical: no time in the gzip header
+    text = gzip.decompress(written[0]).decode("utf-8")
+    assert text.startswith(start) and len(text.splitlines()) == lines
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("z.parquet.gz", "Parquet is compressed already"),
+        ("z.csv.zst", "gzip only"),
+        ("z.jsonl.bz2", "gzip only"),
+        ("z.jsonl.xz", "gzip only"),
+    ],
+)
+def test_a_compressed_name_pressroom_cannot_write_is_refused(db, tmp_path, name, words):
+    line = refused(run_cli("export", "-o", str(tmp_path / name), "--db", str(db)))
+    assert words in line and name in line, line
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -212,6 +252,65 @@ def test_writing_over_the_archive_itself_is_refused(db, tmp_path, args):
     assert "is the archive" in line, line
     assert copy.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [copy.name]
+
+
+# -- what -o names: a pipe, a device, a link, "-" ---------------------------------------
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["", "--force"])
+def test_a_pipe_given_to_o_is_written_to_not_replaced(db, tmp_path, force):
+    # `export -o /dev/null --force` replaced /dev/null with a regular file (as root, the
+    # system's own), and `-o /dev/stdout` did the same to the link: the export was
+    # written to OUTPUT.part and renamed over OUTPUT. A named pipe stands in for both.
+    pipe = tmp_path / "rows"
+    os.mkfifo(pipe)
+    reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE)
+    result = run_cli("export", "--format", "csv", "-o", str(pipe), *force, "--db", str(db))
+    try:
+        read, _ = reader.communicate(timeout=20)
+    except subprocess.TimeoutExpired:  # the pipe was never opened for writing
+        reader.kill()
+        read, _ = reader.communicate()
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(pipe.lstat().st_mode), "the pipe was replaced by a file"
+    assert len(read.decode().splitlines()) == 1 + len(PAGES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows"]
+
+
+def test_a_link_given_to_o_with_force_writes_its_file(db, tmp_path):
+    # A link (latest.jsonl -> exports/2024.jsonl) was replaced by a file, its target
+    # left as it was; a shell's `>` and cp write through the link.
+    (tmp_path / "exports").mkdir()
+    target = tmp_path / "exports" / "2024.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+    refused(run_cli("export", "-o", str(link), "--db", str(db)))  # it exists: --force
+    result = run_cli("export", "-o", str(link), "--force", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == target
+    assert len(target.read_text(encoding="utf-8").splitlines()) == len(PAGES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports", "latest.jsonl"]
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdout"])
+def test_a_dash_or_dev_stdout_given_to_o_is_stdout(db, tmp_path, name):
+    # `-o -` wrote a file named "-" and nothing where the user read; `-o /dev/stdout >
+    # x.csv` was refused, as x.csv (which the shell had just made) existed.
+    (tmp_path / "run").mkdir()
+    out = tmp_path / "x.csv"
+    with out.open("w") as stdout:
+        result = subprocess.run(
+            [PROGRAM, "export", "--format", "csv", "-o", name, "--db", str(db)],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path / "run",
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + len(PAGES)
+    assert list((tmp_path / "run").iterdir()) == []
 
 
 # -- an impossible date range ---------------------------------------------------------

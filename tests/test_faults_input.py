@@ -192,6 +192,28 @@ def test_export_to_a_directory_that_cannot_be_written(archive, tmp_path):
     assert list(locked.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["export", "--dataset", "{locked}/ds"], ["stats", "--plot", "{locked}/p.png"]],
+    ids=["export --dataset", "stats --plot"],
+)
+def test_a_dataset_or_plot_in_a_folder_that_cannot_be_written(archive, tmp_path, args):
+    # Both said `unexpected PermissionError: [Errno 13] Permission denied: '.../ds.part'`
+    # (exit 1), and stats only after printing its tables; `export -o` said it in one line.
+    if args[0] == "stats":
+        pytest.importorskip("matplotlib", reason="pip install 'pressroom[plot]'")
+    else:
+        pytest.importorskip("pyarrow", reason="pip install 'pressroom[parquet]'")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    filled = [a.format(locked=locked) for a in args]
+    result = run_cli(*filled, "--db", str(archive), prefix=without_root_powers())
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.strip() == f"Error: cannot write {filled[-1]}: Permission denied"
+    assert list(locked.iterdir()) == []
+
+
 INJECTIONS = [
     "x' OR '1'='1",
     "'; DROP TABLE articles; --",

@@ -6,6 +6,7 @@ inside a migration just before one of its statements, and SIGKILLs it there.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -217,3 +218,54 @@ def test_foreign_keys_are_off_during_a_migration_and_restored() -> None:
     assert apply(db, migration_set=steps) == ["m001_looks"]
     assert seen == [0]
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+# -- the program on an archive an older pressroom wrote ---------------------------------
+
+READERS = [
+    ["search", "delta"],
+    ["export"],
+    ["export", "--format", "csv", "-o", "x.csv"],
+    ["stats"],
+    ["runs"],
+    ["pages"],
+    ["sources"],
+    ["history", "https://example.org/a"],
+]
+
+
+@pytest.mark.parametrize("level", ["m009_fts_marks", "m002_incremental"])
+def test_an_older_archive_is_read_once_pressroom_upgrade_has_migrated_it(tmp_path, level):
+    # Every command that reads said `archive 'old.db' needs upgrading (m009_fts_marks not
+    # applied); open it once without readonly to migrate it`, exit 1: words for Python's
+    # API, and no command that migrates without crawling. The archive of the last release
+    # (before m009) could then only be read after a crawl.
+    from helpers import run_cli
+
+    path = tmp_path / "old.db"
+    old_archive(path, stop_before=level)
+    before = path.read_bytes()
+    for args in READERS:
+        result = run_cli(*args, "--db", str(path), cwd=tmp_path)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1, args
+        assert f"pressroom upgrade --db {path}" in result.stderr, result.stderr
+        assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path], args
+    result = run_cli("upgrade", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.startswith(f"upgraded {path}: applied {level}") and ALL[-1] in result.stdout
+    )
+    assert sorted(tmp_path.iterdir()) == [path]  # no -wal or -shm left
+    hits = run_cli("search", "delta", "--json", "--db", str(path))
+    assert [hit["title"] for hit in json.loads(hits.stdout)] == ["Old release"], hits.stderr
+    again = run_cli("upgrade", "--db", str(path))
+    assert (again.returncode, again.stdout) == (0, f"{path} is up to date\n"), again.stderr
+
+
+def test_upgrade_makes_no_archive_where_there_is_none(tmp_path):
+    from helpers import run_cli
+
+    result = run_cli("upgrade", "--db", "none.db", cwd=tmp_path)
+    assert result.returncode == 2 and "no archive at none.db" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []

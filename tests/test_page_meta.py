@@ -134,3 +134,32 @@ def test_labelled_dates_still_give_both_dates(tmp_path: Path):
     )
     got = _extract(tmp_path, {"labelled.html": page})["labelled.html"]
     assert (got["date_published"], got["date_modified"]) == ("2024-05-03", "2024-05-04")
+
+
+def _dated_page(ld_date: str, meta_date: str | None = None) -> str:
+    data = {"@type": "NewsArticle", "headline": "Harbour works", "datePublished": ld_date}
+    meta = f'<meta property="article:published_time" content="{meta_date}">' if meta_date else ""
+    return (
+        f'<html lang="en"><head><title>Harbour works</title>{meta}'
+        f'<script type="application/ld+json">{json.dumps(data)}</script></head>'
+        f"<body><article><h1>Harbour works</h1>{EN_BODY}</article></body></html>"
+    )
+
+
+def test_a_date_no_calendar_has_is_no_publication_date(tmp_path: Path):
+    # A CMS's empty date (MySQL's 0000-00-00) and an impossible day were stored as
+    # date_published, "0000-00-00" ahead of the page's real date: `stats` showed a
+    # month 0000-00, JSON Lines and CSV that text, Parquet no date at all.
+    got = _extract(
+        tmp_path,
+        {
+            "zero.html": _dated_page("0000-00-00 00:00:00", "2024-05-06T10:00:00+02:00"),
+            "feb30.html": _dated_page("2024-02-30"),
+            "month13.html": _dated_page("2024-13-01T10:00:00Z"),
+            "garbage.html": _dated_page("2024-05-07 at noon"),
+        },
+    )
+    assert got["zero.html"]["date_published"] == "2024-05-06T10:00:00+02:00"
+    assert got["feb30.html"]["date_published"] is None
+    assert got["month13.html"]["date_published"] is None
+    assert got["garbage.html"]["date_published"] == "2024-05-07"  # a real day, kept

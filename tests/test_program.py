@@ -327,6 +327,25 @@ def test_a_reader_that_leaves_the_pipe_is_not_an_error(db, command):
     assert int(whole.stdout) > 64 * 1024 + 1
 
 
+@pytest.mark.parametrize(
+    "command",
+    ["export --format csv", "export --format parquet", "search the --json", "stats", "runs"],
+)
+def test_an_output_on_a_full_disk_or_a_closed_stdout_is_one_line(db, command):
+    # On a full disk (/dev/full) every command said `unexpected OSError: [Errno 28] No
+    # space left on device (set PRESSROOM_DEBUG=1 for details)`; with stdout closed
+    # (`>&-`), a traceback from the exit's flush of a stream that is not there.
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    full = f'"{PROGRAM}" {command} --db "{db}" > /dev/full'
+    result = subprocess.run(["bash", "-c", full], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == "Error: cannot write the output: No space left on device\n"
+    closed = f'"{PROGRAM}" {command} --db "{db}" >&-'
+    result = subprocess.run(["bash", "-c", closed], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 1, result.stderr
+
+
 # -- stats, history, profile, reextract, extract ----------------------------
 
 

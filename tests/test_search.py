@@ -244,3 +244,20 @@ def test_cli_bad_query_is_one_line_exit_2(archive_path):
     assert result.exit_code == 2
     assert result.output.startswith("Error: invalid search query 'chad AND'")
     assert "hint:" in result.output and result.output.count("\n") == 1
+
+
+def test_the_table_of_a_release_without_a_title_prints_no_none(tmp_path):
+    # A page with article markup and no <title> or <h1> is stored without a title; the
+    # table printed its title as "None", a word no page said.
+    from helpers import archive_holding, run_cli
+
+    db = archive_holding(
+        tmp_path / "a.db",
+        [
+            {"url": "https://ngo.example/a", "source": "ngo", "title": None}
+            | {"text": "Floods in the delta.", "date_published": "2024-01-02"}
+        ],
+    )
+    result = run_cli("search", "delta", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["2024-01-02", "    https://ngo.example/a"]

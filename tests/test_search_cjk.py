@@ -57,13 +57,23 @@ ENGLISH = {
     "language": "en",
 }
 
+# Emoji and symbols: the index keeps none of them (unicode61 keeps letters, numbers, marks).
+EMOJI = {
+    "url": "https://ngo.example/news/climate-march",
+    "source": "ngo",
+    "title": "Climate march 🌍 fills the square",
+    "text": "Climate march 🌍 fills the square\n\nThousands marched 🔥 past the ministry.",
+    "date_published": "2024-07-01",
+    "language": "en",
+}
+
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cjk") / "press.db"
     with Archive(path) as archive:
         run = archive.start_run("ngo", {})
-        releases = [CHINESE, JAPANESE_TITLE, JAPANESE_BODY, ENGLISH]
+        releases = [CHINESE, JAPANESE_TITLE, JAPANESE_BODY, ENGLISH, EMOJI]
         archive.save_articles([r | {"extractor": "test"} for r in releases], run)
         archive.finish_run(run, "ok", {})
     return path
@@ -158,3 +168,34 @@ def test_a_cjk_syntax_error_gets_the_substring_searchs_hint(db, command):
     assert hint.startswith("a query with Chinese, Japanese, Korean or Thai characters"), hint
     assert "AND, OR, NOT only between" in hint
     assert "put phrases in double quotes" not in hint
+
+
+def test_a_query_of_emoji_alone_is_matched_as_substrings(db, tmp_path):
+    # `search '🌍'` printed "no matches", exit 0, over a title holding it: FTS5 took the
+    # emoji for a word, which the index keeps no token of. (`search '+'` is refused.)
+    hits = search(db, "🌍")
+    assert [h["url"] for h in hits] == [EMOJI["url"]]
+    assert "[🌍]" in hits[0]["snippet"]
+    assert {h["url"] for h in search(db, "🔥 OR 人权")} == {EMOJI["url"], CHINESE["url"]}
+    assert search(db, "🔥", "--title-only") == []
+    out = tmp_path / "hits.jsonl"
+    result = run_cli("export", "--query", "🔥", "--db", str(db), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["url"] for line in out.read_text().splitlines()] == [EMOJI["url"]]
+    refused = run_cli("search", "+", "--db", str(db))
+    assert refused.returncode == 2 and "no words to search for" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('人权 AND ""', []),  # as FTS5 does: "" joined by AND matches nothing
+        ('人权 ""', [CHINESE]),  # and beside a word it is left out
+        ('人权 OR ""', [CHINESE]),
+        ('人权 NOT ""', [CHINESE]),
+        ('"" NOT 人权', []),
+    ],
+)
+def test_an_empty_phrase_in_a_substring_query_means_what_fts5_makes_of_it(db, query, expected):
+    # `search '人权 AND ""'` said `unexpected IndexError: list index out of range`, exit 1.
+    assert [h["url"] for h in search(db, query)] == [r["url"] for r in expected]
