@@ -26,14 +26,14 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ArchiveError, BadInput
 from .fields import DESCRIPTIONS
-from .minhash import SHINGLE, NearDuplicates
+from .minhash import NearDuplicates
 from .parquet import BATCH_ROWS, ParquetWriter, batches, parse_day, type_names
+from .provenance import near_duplicates, parquet_metadata, pressroom_version, selection
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -126,8 +126,10 @@ def write_dataset(
     try:
         summary = DatasetSummary(directory=target)
         tally = _Tally()
+        threshold = dedupe.threshold if dedupe is not None else None
+        about = parquet_metadata(archive.path.name, filters, threshold)
         data_files = _write_shards(
-            part / DATA, articles, tally, max_file_bytes, batch_rows, progress
+            part / DATA, articles, tally, max_file_bytes, batch_rows, progress, about
         )
         summary.rows = sum(rows for _, rows in data_files)
         summary.dropped = dedupe.dropped if dedupe is not None else 0
@@ -197,6 +199,7 @@ def _write_shards(
     max_file_bytes: int,
     batch_rows: int,
     progress: Callable[[int], None] | None,
+    metadata: Mapping[str, str] | None = None,
 ) -> list[tuple[Path, int]]:
     # Files are named once their number is known: train-00000-of-00003.parquet
     # is the Hugging Face convention, which the Hub reads as the train split.
@@ -207,7 +210,7 @@ def _write_shards(
             if writer is None:
                 path = folder / f"shard-{len(written):05d}.parquet"
                 fp = path.open("wb")
-                writer = ParquetWriter(fp)
+                writer = ParquetWriter(fp, metadata=metadata)
             for article in batch:
                 tally.add(article)
             writer.write(batch)
@@ -222,7 +225,7 @@ def _write_shards(
             # An empty selection still gets one (empty) file with the full schema.
             path = folder / "shard-00000.parquet"
             fp = path.open("wb")
-            writer = ParquetWriter(fp)
+            writer = ParquetWriter(fp, metadata=metadata)
         if writer is not None and fp is not None:
             writer.close()
             fp.close()
@@ -255,14 +258,6 @@ def _describe(root: Path, path: Path, rows: int | None) -> DatasetFile:
 
 def _by_name(file: DatasetFile) -> str:
     return file.name
-
-
-def pressroom_version() -> str:
-    """The installed pressroom's version, or 'unknown' when run from a bare checkout."""
-    try:
-        return metadata.version("pressroom")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def render_card(
@@ -309,7 +304,7 @@ def render_card(
         "## How it was made",
         "",
         f"- Archive file: `{archive_name}`",
-        f"- Selection: {_selection(filters)}",
+        f"- Selection: {selection(filters)}",
         f"- Near duplicates: {_dedupe_line(dedupe)}",
         f"- Crawl window: {_crawl_window(runs)}",
         f"- Source files: {_source_files(runs)}",
@@ -372,24 +367,10 @@ def _size_category(rows: int) -> str:
     return "10M<n<100M"
 
 
-def _selection(filters: Mapping[str, Any]) -> str:
-    given = {key: value for key, value in filters.items() if value not in (None, False)}
-    if not given:
-        return "every article in the archive"
-    return ", ".join(
-        f"{key}={json.dumps(str(value), ensure_ascii=False)}"
-        for key, value in sorted(given.items())
-    )
-
-
 def _dedupe_line(dedupe: NearDuplicates | None) -> str:
     if dedupe is None:
-        return "kept (no near-duplicate removal)"
-    return (
-        f"removed {dedupe.dropped:,}: a release whose {SHINGLE}-word shingles have an "
-        f"estimated Jaccard similarity of {dedupe.threshold} or more (MinHash) with an "
-        "earlier one was dropped; the earliest published was kept"
-    )
+        return near_duplicates(None)
+    return near_duplicates(dedupe.threshold, dedupe.dropped)
 
 
 def _runs(archive: Archive, sources: list[str]) -> list[dict[str, Any]]:

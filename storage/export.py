@@ -25,6 +25,7 @@ from article.fields import EXPORTED
 
 from .errors import ArchiveError, BadInput
 from .parquet import write_parquet
+from .provenance import parquet_metadata
 from .records import ARTICLE_FIELDS, JSON_FIELDS
 
 if TYPE_CHECKING:
@@ -114,7 +115,9 @@ def export(
         if hasattr(fp, "buffer"):
             fp.flush()
             fp = fp.buffer
-        return write_parquet(fp, articles, progress=progress)
+        threshold = dedupe.threshold if dedupe is not None else None
+        about = parquet_metadata(archive.path.name, filters, threshold)
+        return write_parquet(fp, articles, progress=progress, metadata=about)
     if progress is not None:
         articles = _reporting(articles, progress)
     return writers[fmt](fp, articles)

@@ -25,7 +25,7 @@ pyarrow version, which is named in the file's ``created_by``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -128,13 +128,21 @@ class ParquetWriter:
         >>> with ParquetWriter(fp) as writer:  # doctest: +SKIP
         ...     writer.write(articles[:2000])
 
-    ``sink`` is a binary file (seekable or not: stdout works).
+    ``sink`` is a binary file (seekable or not: stdout works). ``metadata``: the file's
+    key-value metadata (what it was exported from: storage/provenance.py).
     """
 
-    def __init__(self, sink: BinaryIO, fields: Sequence[str] = ARTICLE_FIELDS) -> None:
+    def __init__(
+        self,
+        sink: BinaryIO,
+        fields: Sequence[str] = ARTICLE_FIELDS,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
         pq = _pyarrow_parquet()
         self.fields = tuple(fields)
         self.schema = schema(self.fields)
+        if metadata:  # the file's key-value metadata (storage/provenance.py)
+            self.schema = self.schema.with_metadata(dict(metadata))
         self.rows = 0
         self._writer = pq.ParquetWriter(sink, self.schema, **WRITER_OPTIONS)
 
@@ -163,9 +171,10 @@ def write_parquet(
     *,
     batch_rows: int = BATCH_ROWS,
     progress: Callable[[int], None] | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> int:
     """Write ``articles`` to ``sink`` as one Parquet file; return the row count."""
-    with ParquetWriter(sink) as writer:
+    with ParquetWriter(sink, metadata=metadata) as writer:
         for batch in batches(articles, batch_rows):
             writer.write(batch)
             if progress is not None:

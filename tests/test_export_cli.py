@@ -84,6 +84,32 @@ def test_a_parquet_name_without_format_writes_parquet(db, tmp_path):
     assert out.read_bytes()[:4] == b"PAR1"
 
 
+def test_a_parquet_file_says_what_it_was_exported_from(db, tmp_path):
+    # Only a --dataset folder said it (its card): a single Parquet file held no word of
+    # its archive, selection or version. Now its key-value metadata does, and the same
+    # export is still the same bytes (nothing in it is the time of the export).
+    pq = pytest.importorskip("pyarrow.parquet", reason="pip install 'pressroom[parquet]'")
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    for out in (first, second):
+        args = ("--query", "water OR school", "--since", "2024-01-15", "--dedupe", "near")
+        result = run_cli("export", "-o", str(out), *args, "--db", str(db))
+        assert result.returncode == 0, result.stderr
+    assert first.read_bytes() == second.read_bytes()
+    about = json.loads(pq.read_schema(first).metadata[b"pressroom"])
+    assert about["archive"] == "ngo.db"  # its name only: no folder of the machine
+    assert about["selection"] == 'query="water OR school", since="2024-01-15"'
+    assert about["near_duplicates"].startswith("removed: a release whose")
+    assert about["exported_by"].startswith("pressroom ")
+    assert about["row_order"].startswith("by date_published")
+    # school and water match; their three-word texts are near duplicates: one is kept.
+    assert pq.read_table(first).num_rows == 1
+    plain = tmp_path / "all.parquet"
+    assert run_cli("export", "-o", str(plain), "--db", str(db)).returncode == 0
+    about = json.loads(pq.read_schema(plain).metadata[b"pressroom"])
+    assert about["selection"] == "every article in the archive"
+    assert about["near_duplicates"] == "kept (no near-duplicate removal)"
+
+
 @pytest.mark.parametrize("name", ["z.warc.gz", "z.warc"])
 def test_a_warc_name_without_format_writes_warc(db, tmp_path, name):
     out = tmp_path / name
