@@ -856,7 +856,8 @@ def export_cmd(
                 summary = write_dataset(
                     archive, dataset, max_file_bytes=max_bytes, force=force, **options
                 )
-            count, where = summary.rows, f"{dataset}/ ({len(summary.files) - 1} data files)"
+            shards = len(summary.files) - 1  # the card is not a data file
+            count, where = summary.rows, f"{dataset}/ ({shards} data file{'s' * (shards != 1)})"
         else:
             binary = fmt == "parquet" and output is not None
             with _written(output, binary, gzipped=_gzipped(output)) as fp:

@@ -291,7 +291,8 @@ def render_card(
         "",
         f"# pressroom export of {archive_name}",
         "",
-        f"{summary.rows:,} news releases from {len(tally.sources)} source(s) "
+        f"{summary.rows:,} news release{'s' * (summary.rows != 1)} from "
+        f"{len(tally.sources)} source{'s' * (len(tally.sources) != 1)} "
         f"({', '.join(sorted(tally.sources)) or 'none'}), "
         + (
             f"published {tally.first_day} to {tally.last_day}"

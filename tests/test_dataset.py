@@ -238,7 +238,7 @@ def test_dataset_card_documents_fields_counts_and_provenance(archive, tmp_path):
     assert "path: data/train-*.parquet" in header
     # since= leaves out release 3 (undated) and its copy: 9 copies to drop.
     rows = archive.count(since="2022-01-01") - (NEAR_COPIES - 1)
-    assert f"{rows:,} news releases from 4 source(s)" in card
+    assert f"{rows:,} news releases from 4 sources" in card
     assert "| `date_published` | `timestamp[us, tz=UTC]` | Publication time" in card
     assert "| `tags` | `list<item: string>` |" in card
     for field in ARTICLE_FIELDS:
@@ -313,7 +313,7 @@ def test_cli_dataset_and_parquet_outputs(archive_path, tmp_path):
         + ["--lang", "en", "--db", str(archive_path)],
     )
     assert result.exit_code == 0, result.output
-    assert "articles to" in result.output and "data files" in result.output
+    assert "articles to" in result.output and "(1 data file)" in result.output
     stdout = runner.invoke(main, ["export", "--format", "parquet", "--db", str(archive_path)])
     assert stdout.exit_code == 0
     table = pq.read_table(io.BytesIO(stdout.stdout_bytes))
