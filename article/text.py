@@ -18,6 +18,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 # (kind, plain text, markdown). kind: "p", "h1".."h6", "li" (a list item),
 # "quote", "code" or "row" (a table row). Plain text of a list item has no marker;
@@ -93,6 +94,18 @@ _SYLLABIC = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 LETTERS_PER_WORD = 4
 
 
+def unspaced(char: str) -> bool:
+    """Whether ``char`` is of a script written without spaces between words (see above).
+
+    >>> unspaced("漁"), unspaced("ก"), unspaced("a"), unspaced("한")
+    (True, True, False, False)
+    """
+    return bool(_UNSPACED.match(char))
+
+
+# Extraction counts a page's blocks four times over (the readings, the vote's doubt, the
+# kept body): the few texts of the page being read are remembered.
+@lru_cache(maxsize=64)
 def word_count(text: str) -> int:
     """Words in a text, counting the characters of unspaced scripts (see above).
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from article.text import Block, word_count
 
@@ -110,9 +109,6 @@ SENTENCE_END = re.compile(r"[.!?][\"'’”)]*(\s|$|[A-Z])|[。！？]")
 _NON_WORD = re.compile(r"\W+")
 
 
-# A page's blocks are counted four times over (the readings, the vote's doubt, the kept
-# body): the few texts of the page being read are remembered.
-@lru_cache(maxsize=64)
 def is_furniture(text: str) -> bool:
     """A short line that is page furniture (menus, share buttons, cookie and donation asks)."""
     if word_count(text) > MAX_FURNITURE_WORDS:

@@ -19,7 +19,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from article.text import Block, render
+from article.text import Block, render, unspaced
 from extraction import cleaning, language
 from extraction.metadata import _people_and_orgs, _split_authors, unique
 from extraction.results import PageResult, check_article
@@ -50,7 +50,7 @@ def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
     if paragraphs and (not title or cleaning.same_text(paragraphs[0], title)):
         title = title or paragraphs[0]
         paragraphs = paragraphs[1:]
-    words = sum(len(p.split()) for p in paragraphs)
+    words = sum(cleaning.word_count(p) for p in paragraphs)  # characters in CJK and Thai
     least = rules.least_words(vouched=True)  # read only when the patterns call it a release
     if words < least:
         return PageResult(
@@ -82,7 +82,7 @@ def analyse_pdf(data: bytes, url: str, rules: Rules) -> Any:
         "image_caption": None,
         "text": text,
         "markdown": markdown,
-        "word_count": len(text.split()),
+        "word_count": cleaning.word_count(text),
         "content_kind": "pdf",
         "extractor": f"pypdf {pypdf_version}",
     }
@@ -95,6 +95,8 @@ def paragraphs_of(page: str) -> list[str]:
 
     >>> paragraphs_of("Title\\nA long line that goes on and on\\nand ends here.\\n\\nA sec-\\nond.")
     ['Title', 'A long line that goes on and on and ends here.', 'A second.']
+    >>> paragraphs_of("水産庁は本日新たな方針を公表しまし\\nた。")
+    ['水産庁は本日新たな方針を公表しました。']
     """
     lines = [" ".join(line.split()) for line in page.splitlines()]
     longest = max((len(line) for line in lines), default=0)
@@ -110,11 +112,14 @@ def paragraphs_of(page: str) -> list[str]:
             current = line
         elif current.endswith("-") and line[:1].islower():
             current = current[:-1] + line
+        elif unspaced(current[-1]) and unspaced(line[0]):
+            current += line  # Chinese, Japanese, Thai: a line break is no space between words
         else:
             current = f"{current} {line}"
         # A short line that ends a sentence ends its paragraph; a short line with no
         # closing punctuation, alone, is a heading.
-        ends_sentence = len(line) < 0.7 * longest and line.endswith((".", "!", "?", ":", "”", '"'))
+        ends = (".", "!", "?", ":", "”", '"', "。", "！", "？", "」")
+        ends_sentence = len(line) < 0.7 * longest and line.endswith(ends)
         heading = current == line and len(line) < 0.5 * longest and line[-1:].isalnum()
         if ends_sentence or heading:
             out.append(current)
