@@ -1,9 +1,11 @@
 """The forms an Arabic or Hebrew word takes with its attached prefixes.
 
+    >>> attached("تطعيم")[:4]
+    ['التطعيم', 'وتطعيم', 'فتطعيم', 'بتطعيم']
     >>> attached("قدس")[:4]
-    ['القدس', 'وقدس', 'فقدس', 'بقدس']
-    >>> "للقدس" in attached("القدس"), "בבית" in attached("הבית")
-    (True, True)
+    ['القدس', 'والقدس', 'بالقدس', 'للقدس']
+    >>> "للقدس" in attached("القدس"), "בבית" in attached("הבית"), "מספר" in attached("ספר")
+    (True, True, False)
     >>> attached("ים"), attached("news")
     ([], [])
 
@@ -18,7 +20,8 @@ form up in the index and searches for those it holds.
 Only prefixes are added, never taken off: a word typed with one (والقدس) is
 searched as typed. Words under MIN_LETTERS letters are left alone, as light
 stemmers do: a short word with a letter in front is often another word (Hebrew
-ים "sea" and שים "put"). What is not done: suffixes (pronouns: كتابه, ספרו),
+ים "sea" and שים "put"); words under MIN_ANY take only the forms with the
+article. What is not done: suffixes (pronouns: كتابه, ספרו),
 spelling variants (Hebrew full and defective spelling; Arabic hamza seats, ة
 and ه, ى and ي), and the prefixes' rarer combinations.
 """
@@ -89,6 +92,10 @@ _HEBREW = (
 _HEBREW_ARTICLE = "ה"
 _HEBREW_IN_ARTICLE = ("ב", "ל", "כ", "וב", "ול", "וכ", "שב", "של", "שכ", "ושב", "ושל")
 MIN_LETTERS = 3
+# From this length every prefix; shorter words take only the article and the forms that
+# hold it: ספר (book) is also in מספר (number), جنة (paradise) in لجنة (committee),
+# كرة (ball) in فكرة (idea).
+MIN_ANY = 4
 
 
 def attached(word: str) -> list[str]:
@@ -102,6 +109,11 @@ def attached(word: str) -> list[str]:
         prefixes, article, merged = _HEBREW, _HEBREW_ARTICLE, _HEBREW_IN_ARTICLE
     else:
         return []
+    if len(word) < MIN_ANY:
+        # A three-letter word with a letter in front is often another word: only the
+        # forms that hold the article ("the") are taken for it (Arabic's لل is ل + ال;
+        # Hebrew's ב, כ, ל that take the article's place are also "in", "as", "to").
+        prefixes = tuple(p for p in prefixes if article in p or p in _ARABIC_LI)
     forms = [prefix + word for prefix in prefixes]
     if word.startswith(article) and len(word) - len(article) >= MIN_LETTERS:
         forms += [prefix + word[len(article) :] for prefix in merged]

@@ -40,7 +40,7 @@ VACCINATION = release(
 JERUSALEM = release(
     "ar/jerusalem",
     "اجتماع وزاري في عمان والقدس",
-    "عقد الوزراء اجتماعا بالقدس لبحث أوضاع المدارس في المدينة.",
+    "عقد الوزراء اجتماعا بالقدس لبحث أوضاع المدارس في المدينة، وطرحوا فكرة جديدة.",
     "ar",
 )
 # Hebrew: the teachers only as המורים (the teachers) and למורים (to the teachers);
@@ -49,7 +49,7 @@ TEACHERS = release(
     "he/teachers",
     "משרד החינוך: הסכם חדש עם המורים",
     "השר הודיע כי ההסכם יחול על כל המורים בירושלים ובשאר הארץ, ותוספת השכר תשולם "
-    "למורים כבר בחודש הבא.",
+    "למורים כבר בחודש הבא. מספר המורים גדל.",
     "he",
 )
 # A two-letter word: הים (the sea) and שים are left alone (another word, not ים with ש).
@@ -97,12 +97,20 @@ def test_a_word_typed_with_its_prefix_is_searched_as_typed(db):
 def test_short_words_are_left_alone(db):
     # ים (2 letters) would find הים and בים, but also שים or לים, other words.
     assert urls(db, "ים") == set()
+    # Three letters take only the forms with the article: ספר (book) is not מספר (number),
+    # كرة (ball) is not فكرة (idea); both texts hold only the longer word.
+    assert urls(db, "ספר") == set()
+    assert urls(db, "كرة") == set()
+    # Searched as typed, whatever its length: NEAR() takes no rewrite (README).
+    assert urls(db, "NEAR(מורים)") == set()
 
 
 def test_prefix_search_phrases_and_operators(db):
     assert urls(db, "تطع*") == {VACCINATION["url"]}
     assert urls(db, '"حملة وطنية"') == {VACCINATION["url"]}
-    assert urls(db, '"الوطنية تطعيم"') == {VACCINATION["url"]}  # الوطنية للتطعيم
+    assert urls(db, '"تطعيم ضد"') == {VACCINATION["url"]}  # للتطعيم ضد
+    # Only a phrase's first word takes prefixes (الوطنية للتطعيم is in the text).
+    assert urls(db, '"الوطنية تطعيم"') == set()
     assert urls(db, '"تطعيم الوطنية"') == set()  # a phrase is still in its order
     assert urls(db, "מורים AND ירושלים") == {TEACHERS["url"]}
     assert urls(db, "מורים OR تطعيم") == {TEACHERS["url"], VACCINATION["url"]}
