@@ -330,7 +330,7 @@ def crawl(
     A rerun fetches only what is new or changed (sitemap lastmod, 304 Not
     Modified, listings stop at known releases); a changed release keeps its old
     version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
-    input, 75 another crawl of the source into this archive is running, 130
+    input, 75 another crawl (or a reextract) of the source into this archive is running, 130
     stopped by Ctrl-C, 143 by SIGTERM (recorded as interrupted; a rerun goes on).
 
     \b
@@ -1192,6 +1192,8 @@ def reextract(source: str | None, db: str) -> None:
     whose text changes gets a new version, its old text kept in revisions.
     Each source's rules come from the file its last crawl was given; when
     that file cannot be read, nothing is done (exit 2): give it with --source.
+    While a crawl of the source runs, nothing is done (exit 75); a crawl
+    started while it runs exits 75 too.
 
     \b
     Examples:

@@ -14,12 +14,14 @@ site had changed it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from article.fields import stored_row
 from crawler import sources
+from crawler.lock import crawl_lock
 from crawler.profile import learned_near
 from crawler.spiders.release import rules_version
 from extraction import extract, nearblocks
@@ -89,7 +91,12 @@ def reextract(
     source's own (:func:`rules_for`), all read before anything is written.
     """
     counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0, "failed": 0}
-    with Archive(db) as archive:
+    with Archive(db) as archive, contextlib.ExitStack() as held:
+        # Each source's crawl lock, to the end (CrawlLocked, exit 75, if a crawl runs):
+        # the texts saved below come from the captures listed now, and would be written
+        # back over the versions a crawl stored meanwhile.
+        for name in [source] if source else archive.source_names():
+            held.enter_context(crawl_lock(db, name, doing="reextract"))
         targets = [
             (
                 row["url"],
