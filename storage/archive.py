@@ -669,14 +669,22 @@ class Archive(ProfileTables):
 
     def stale_urls(self, source: str, older_than: str, limit: int) -> list[tuple[str, str | None]]:
         """(URL, the URL its capture was fetched at) of the source's articles last fetched
-        before ``older_than``, oldest first. The URL is the archive's normal form (no
-        trailing slash); the capture's is as the site served it, which a server that
-        does not redirect may need."""
+        before ``older_than``, the longest unasked first. The URL is the archive's normal
+        form (no trailing slash); the capture's is as the site served it, which a server
+        that does not redirect may need.
+
+        Unasked since the later of its last fetch and its last failure: a release the
+        site removed (404) is never fetched again, and ordered by its last fetch alone
+        it took a place in every batch, so that as many removed releases as a batch
+        holds stopped the recheck of all the others for good.
+        """
         rows = self._select(
-            "SELECT coalesce(fetched_url, url) AS url,"
+            "SELECT url, captured FROM ("
+            " SELECT id, last_fetched, url AS own, coalesce(fetched_url, url) AS url,"
             " (SELECT c.url FROM captures c WHERE c.hash = articles.capture_hash) AS captured"
-            " FROM articles"
-            " WHERE source = ? AND last_fetched < ? ORDER BY last_fetched, id LIMIT ?",
+            " FROM articles WHERE source = ? AND last_fetched < ?) AS stale"
+            " ORDER BY max(last_fetched, coalesce((SELECT max(f.at) FROM failures f"
+            " WHERE f.url IN (stale.own, stale.url, stale.captured)), '')), id LIMIT ?",
             [source, older_than, _limit(limit, default=-1)],
         )
         return [(row["url"], row["captured"]) for row in rows]
