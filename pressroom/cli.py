@@ -389,14 +389,17 @@ def crawl(
 
 
 def _crawl_source(name: str, db: str) -> sources.Source:
-    """The source ``crawl NAME`` means: a .toml file, a bundled source, else a source of
-    --db as its last crawl was asked for (its source file, or its ad hoc flags)."""
-    if name.endswith(".toml") or "/" in name or name in sources.bundled() or not Path(db).exists():
+    """The source ``crawl NAME`` means: a .toml file, a source of --db as its last crawl
+    was asked for (its source file, or its ad hoc flags), else a bundled source (also
+    when the last crawl of that name was given the bundled file)."""
+    if name.endswith(".toml") or "/" in name or not Path(db).exists():
         return sources.load(name)
-    from pressroom.reextract import last_crawl_options, recorded_source
+    from pressroom.reextract import last_crawl_options, own_file, recorded_source
 
     with Archive(db, readonly=True) as archive:
         options = last_crawl_options(archive, name)
+    if name in sources.bundled() and not own_file((options or {}).get("source_file"), name):
+        return sources.load(name)
     if options is None:
         known = ", ".join(sources.bundled()) or "none"
         raise sources.SourceError(
@@ -1315,8 +1318,9 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: st
 
 
 def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
-    """A source's name and rules: bundled or a .toml file, else the file its last crawl used."""
-    if name.endswith(".toml") or name in sources.bundled():
+    """A source's name and rules: a .toml file, else the file its last crawl used, else
+    the bundled one of its name (pressroom.reextract.rules_for)."""
+    if name.endswith(".toml") or (name in sources.bundled() and not Path(db).exists()):
         src = sources.load(name)
         return src.name, src.rules
     if not Path(db).exists():
@@ -1324,7 +1328,8 @@ def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
     from pressroom.reextract import rules_for
 
     with Archive(db, readonly=True) as archive:
-        _known_source(archive, name, db)
+        if name not in sources.bundled():
+            _known_source(archive, name, db)
         return name, rules_for(archive, name)
 
 

@@ -31,13 +31,33 @@ BATCH = 200
 
 
 def rules_for(archive: Archive, source: str) -> sources.Rules:
-    """The cleaning rules of ``source``: its bundled file, else the file its last crawl
-    used (none for an ad hoc crawl). Raises SourceError when that file cannot be read:
+    """The cleaning rules of ``source``: the file its last crawl used (none for an ad hoc
+    crawl), or the bundled one of its name unless that crawl was given a file of the
+    user's own (:func:`own_file`). Raises SourceError when that file cannot be read:
     default rules would silently redo every text without the source's own."""
-    if source in sources.bundled():
-        return sources.load(source).rules
     path = recorded_file(archive, source)
+    if source in sources.bundled() and not own_file(path, source):
+        return sources.load(source).rules
     return recorded_source(path, source).rules if path else sources.Rules()
+
+
+def own_file(path: str | None, name: str) -> bool:
+    """Whether ``path``, the file a crawl of ``name`` recorded, is the user's own: not the
+    bundled source of that name, in this install or in another one (a virtual
+    environment moved since). A copy of hrw.toml with rules of its own keeps the name,
+    and the archive crawled with it is crawled and re-extracted with it again.
+
+    >>> own_file(str(sources.bundled()["hrw"]), "hrw"), own_file("/srv/my/hrw.toml", "hrw")
+    (False, True)
+    >>> own_file("/old/venv/lib/site-packages/crawler/sources/hrw.toml", "hrw")
+    False
+    """
+    if not path:
+        return False
+    file, bundled = Path(path), sources.bundled().get(name)
+    if bundled is not None and file == bundled.resolve():
+        return False
+    return not (file.name == f"{name}.toml" and file.parent.parts[-2:] == ("crawler", "sources"))
 
 
 def recorded_file(archive: Archive, source: str) -> str | None:
