@@ -15,17 +15,18 @@ site had changed it.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from article.fields import stored_row
-from crawler import sources
+from crawler import sources, stopping
 from crawler.lock import crawl_lock
 from crawler.profile import learned_near
 from crawler.spiders.release import rules_version
 from extraction import extract, nearblocks
-from storage import Archive, profiles
+from storage import Archive, ArchiveError, profiles
 
 BATCH = 200
 
@@ -115,8 +116,13 @@ def reextract(
         # Each source's crawl lock, to the end (CrawlLocked, exit 75, if a crawl runs):
         # the texts saved below come from the captures listed now, and would be written
         # back over the versions a crawl stored meanwhile.
-        for name in [source] if source else archive.source_names():
+        names = [source] if source else archive.source_names()
+        for name in names:
             held.enter_context(crawl_lock(db, name, doing="reextract"))
+        # Holding them, a run still "running" of these sources, or of a reextract of
+        # them all ("*", which no crawl closes), is one whose process was killed.
+        for name in names if source else [*names, "*"]:
+            archive.close_abandoned_runs(name)
         targets = [
             (
                 row["url"],
@@ -142,6 +148,9 @@ def reextract(
         near: dict[str, Any] = {}
         later: list[tuple[str, str, str, str, Any, Any]] = []
         run_id = archive.start_run(source or "*", {"reextract": True})
+        # Ended by Ctrl-C, SIGTERM or an error: recorded so, as a crawl's run is (before
+        # the locks go). Left "running", no crawl would close it.
+        held.push(lambda _, exc, __: exc is not None and _stopped(archive, run_id, counts, exc))
         batch: list[dict[str, Any]] = []
         for done, target in enumerate([*targets, None], 1):
             if target is None:  # the voted pages, with what every page taught
@@ -186,6 +195,23 @@ def reextract(
             message="re-extraction from stored captures",
         )
     return counts
+
+
+def _stopped(archive: Archive, run_id: int, counts: dict[str, int], exc: BaseException) -> bool:
+    """Record the run ``exc`` ended (Ctrl-C, SIGTERM, an error) with what it saved; False:
+    ``exc`` goes on. Left "running", no crawl closed it (a reextract of every source is
+    no source's), `pressroom runs` showed it running, and serve never opened the archive
+    immutable."""
+    if isinstance(exc, KeyboardInterrupt):
+        by = "SIGTERM" if isinstance(exc, stopping.Terminated) else "Ctrl-C (SIGINT)"
+        status, message = "interrupted", f"stopped by {by} before the end"
+    else:
+        status, message = "failed", " ".join(f"{type(exc).__name__}: {exc}".split())
+    done = {"articles_updated": counts["updated"], "articles_unchanged": counts["unchanged"]}
+    # The archive may be what failed (a full disk): then the error itself is what to say.
+    with contextlib.suppress(ArchiveError, sqlite3.Error):
+        archive.finish_run(run_id, status, done | {"failed": counts["failed"]}, message=message)
+    return False
 
 
 def _keep(

@@ -661,7 +661,7 @@ class Archive(ProfileTables):
         with self._write():
             cursor = self._conn.execute(
                 "UPDATE runs SET status = 'interrupted', finished = coalesce(finished, ?),"
-                " message = 'the crawl process ended without finishing the run'"
+                " message = 'the process ended without finishing the run'"
                 " WHERE source = ? AND status = 'running'",
                 [self._now(), source],
             )
