@@ -290,6 +290,6 @@ def _analyse(
 
 def _save(archive: Archive, batch: list[dict[str, Any]], run_id: int, counts: dict) -> None:
     if batch:
-        for key, value in archive.save_articles(batch, run_id).items():
+        for key, value in archive.save_articles(batch, run_id, fetched=False).items():
             counts[key] += value
         batch.clear()

@@ -321,12 +321,16 @@ class Archive(ProfileTables):
     # -- articles -----------------------------------------------------------
 
     def save_articles(
-        self, articles: Iterable[Mapping[str, Any]], run_id: int | None
+        self, articles: Iterable[Mapping[str, Any]], run_id: int | None, *, fetched: bool = True
     ) -> dict[str, int]:
         """Store a batch in one transaction and return what happened to it.
 
             >>> archive.save_articles([{"url": u, "source": "ec", "text": t}], 1)  # doctest: +SKIP
             {'new': 1, 'updated': 0, 'unchanged': 0, 'duplicates': 0}
+
+        ``fetched=False``: texts read again from their captures (reextract), nothing
+        fetched: an article keeps its last_fetched and run_id (the crawl that fetched it),
+        which --recheck-older-than goes by.
 
         new: url not seen before. unchanged: same text, title and dates (only
         last_fetched, run_id, validators, capture and extractor move). updated: changed
@@ -343,12 +347,13 @@ class Archive(ProfileTables):
             return counts
         now = self._now()
         conn = self._conn
-        columns = ", ".join(("id", *_VERSION_FIELDS))
+        columns = ", ".join(("id", "last_fetched", "run_id", *_VERSION_FIELDS))
         with self._write():
             for row in rows:
                 existing = conn.execute(
                     f"SELECT {columns} FROM articles WHERE url = ?", [row["url"]]
                 ).fetchone()
+                fetch = (now, run_id) if fetched or existing is None else tuple(existing[1:3])
                 if existing is None:
                     alias_of = conn.execute(
                         "SELECT id FROM articles"
@@ -359,7 +364,7 @@ class Archive(ProfileTables):
                         counts["duplicates"] += 1
                         continue
                     outcome = "new"
-                elif tuple(existing[1:]) == tuple(row[f] for f in _VERSION_FIELDS):
+                elif tuple(existing[3:]) == tuple(row[f] for f in _VERSION_FIELDS):
                     # The extractor too: the same text read by another reader than the
                     # row says (a label written before the vote named its reader).
                     conn.execute(
@@ -369,8 +374,7 @@ class Archive(ProfileTables):
                         " capture_hash = coalesce(?, capture_hash),"
                         " extractor = coalesce(?, extractor) WHERE id = ?",
                         [
-                            now,
-                            run_id,
+                            *fetch,
                             row["etag"],
                             row["http_last_modified"],
                             row["capture_hash"],
@@ -388,9 +392,9 @@ class Archive(ProfileTables):
                     {
                         **row,
                         "first_seen": now,
-                        "last_fetched": now,
+                        "last_fetched": fetch[0],
                         "last_changed": now,
-                        "run_id": run_id,
+                        "run_id": fetch[1],
                     },
                 )
                 counts[outcome] += 1
