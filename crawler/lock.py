@@ -1,4 +1,4 @@
-"""One crawl per archive file and source at a time.
+"""One crawl (or reextract) per archive file and source at a time.
 
 Example::
 
@@ -6,7 +6,10 @@ Example::
     ...     pass
 
 The lock is an advisory ``flock`` on a file beside the archive
-(``<db>.<source>.lock``, holding the crawl's pid). The kernel drops it when
+(``<db>.<source>.lock``, holding the crawl's pid). ``pressroom reextract``
+takes the same lock (its pid, then "reextract"): it saves texts read from
+the captures it listed when it started, and beside a crawl it wrote an old
+capture's text back over the version the crawl had just stored. The kernel drops it when
 the process ends, however it ends (even SIGKILL), so a crashed crawl never
 leaves a held lock behind; at most the file stays, and the next crawl reuses it.
 
@@ -45,13 +48,17 @@ def lock_path(db: str | os.PathLike[str], source: str) -> Path:
 
 
 @contextmanager
-def crawl_lock(db: str | os.PathLike[str], source: str) -> Iterator[Path]:
-    """Hold the lock of ``source`` crawls into ``db``, or raise CrawlLocked at once."""
+def crawl_lock(db: str | os.PathLike[str], source: str, doing: str = "crawl") -> Iterator[Path]:
+    """Hold the lock of ``source`` crawls into ``db``, or raise CrawlLocked at once.
+
+    ``doing``: what holds it, named to whoever is refused ("crawl", "reextract").
+    """
     path = lock_path(db, source)
-    fd = _acquire(path, db, source)
+    fd = _acquire(path, db, source, doing)
     try:
         os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        holder = str(os.getpid()) if doing == "crawl" else f"{os.getpid()} {doing}"
+        os.pwrite(fd, holder.encode(), 0)
         yield path
     finally:
         # Deleted while held: whoever opened it meanwhile sees it gone once
@@ -61,24 +68,39 @@ def crawl_lock(db: str | os.PathLike[str], source: str) -> Iterator[Path]:
         os.close(fd)  # releases the flock
 
 
-def _acquire(path: Path, db: str | os.PathLike[str], source: str) -> int:
+def _acquire(path: Path, db: str | os.PathLike[str], source: str, doing: str) -> int:
     while True:
         fd = _open(path, db)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            said = os.pread(fd, 64, 0).decode("ascii", "replace").split()
             os.close(fd)
-            raise CrawlLocked(
-                f"another crawl of {source!r} into {Path(db).name} is running (pid {holder}); "
-                "this one did nothing"
-            ) from None
+            raise CrawlLocked(_refusal(said, db, source, doing)) from None
         except BaseException:
             os.close(fd)
             raise
         if _same_file(fd, path):
             return fd
         os.close(fd)  # we locked a file its last holder had just deleted: try again
+
+
+def _refusal(said: list[str], db: str | os.PathLike[str], source: str, doing: str) -> str:
+    """Why ``doing`` may not run: the lock file's holder (``said``: its pid, then what it
+    is doing unless a crawl) runs.
+
+    >>> _refusal(["41"], "a.db", "hrw", "crawl")
+    "another crawl of 'hrw' into a.db is running (pid 41); this one did nothing"
+    >>> _refusal(["41", "reextract"], "a.db", "hrw", "crawl")
+    "a reextract of 'hrw' into a.db is running (pid 41); this one did nothing"
+    """
+    pid = said[0] if said else "unknown"
+    holder = said[1] if len(said) > 1 else "crawl"
+    which = "another" if holder == doing else "a"
+    return (
+        f"{which} {holder} of {source!r} into {Path(db).name} is running (pid {pid}); "
+        "this one did nothing"
+    )
 
 
 def _open(path: Path, db: str | os.PathLike[str]) -> int:

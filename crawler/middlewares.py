@@ -263,6 +263,13 @@ class RedirectGuardMiddleware:
             # which would drop the redirected request as already seen. The loop check
             # above and REDIRECT_MAX_TIMES still bound the chain.
             request.dont_filter = True
+        elif request.meta.get("kind") == "candidate" and request.meta.get("listed"):
+            # A listed page (a sitemap or feed entry, a listing's link) sent to a page
+            # this crawl also asks for (a moved release whose old URL is still listed,
+            # removed ones all sent to /news): dropped as already seen, the entry was
+            # counted and recorded nowhere, and asked for again every run. Read once
+            # more, it is counted and recorded under its own key as any entry is.
+            request.dont_filter = True
         return response
 
 

@@ -341,7 +341,7 @@ def crawl(
     A rerun fetches only what is new or changed (sitemap lastmod, 304 Not
     Modified, listings stop at known releases); a changed release keeps its old
     version in the revisions table. Exit codes: 0 ok, 1 the run failed, 2 bad
-    input, 75 another crawl of the source into this archive is running, 130
+    input, 75 another crawl (or a reextract) of the source into this archive is running, 130
     stopped by Ctrl-C, 143 by SIGTERM (recorded as interrupted; a rerun goes on).
 
     \b
@@ -400,14 +400,17 @@ def crawl(
 
 
 def _crawl_source(name: str, db: str) -> sources.Source:
-    """The source ``crawl NAME`` means: a .toml file, a bundled source, else a source of
-    --db as its last crawl was asked for (its source file, or its ad hoc flags)."""
-    if name.endswith(".toml") or "/" in name or name in sources.bundled() or not Path(db).exists():
+    """The source ``crawl NAME`` means: a .toml file, a source of --db as its last crawl
+    was asked for (its source file, or its ad hoc flags), else a bundled source (also
+    when the last crawl of that name was given the bundled file)."""
+    if name.endswith(".toml") or "/" in name or not Path(db).exists():
         return sources.load(name)
-    from pressroom.reextract import last_crawl_options, recorded_source
+    from pressroom.reextract import last_crawl_options, own_file, recorded_source
 
     with Archive(db, readonly=True) as archive:
         options = last_crawl_options(archive, name)
+    if name in sources.bundled() and not own_file((options or {}).get("source_file"), name):
+        return sources.load(name)
     if options is None:
         known = ", ".join(sources.bundled()) or "none"
         raise sources.SourceError(
@@ -1357,6 +1360,8 @@ def reextract(source: str | None, db: str) -> None:
     whose text changes gets a new version, its old text kept in revisions.
     Each source's rules come from the file its last crawl was given; when
     that file cannot be read, nothing is done (exit 2): give it with --source.
+    While a crawl of the source runs, nothing is done (exit 75); a crawl
+    started while it runs exits 75 too.
 
     \b
     Examples:
@@ -1478,8 +1483,9 @@ def profile_cmd(source: str, show_all: bool, limit: int | None, fmt: str, db: st
 
 
 def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
-    """A source's name and rules: bundled or a .toml file, else the file its last crawl used."""
-    if name.endswith(".toml") or name in sources.bundled():
+    """A source's name and rules: a .toml file, else the file its last crawl used, else
+    the bundled one of its name (pressroom.reextract.rules_for)."""
+    if name.endswith(".toml") or (name in sources.bundled() and not Path(db).exists()):
         src = sources.load(name)
         return src.name, src.rules
     if not Path(db).exists():
@@ -1487,7 +1493,8 @@ def _source_rules(name: str, db: str) -> tuple[str, sources.Rules]:
     from pressroom.reextract import rules_for
 
     with Archive(db, readonly=True) as archive:
-        _known_source(archive, name, db)
+        if name not in sources.bundled():
+            _known_source(archive, name, db)
         return name, rules_for(archive, name)
 
 

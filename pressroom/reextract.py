@@ -14,28 +14,51 @@ site had changed it.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from article.fields import stored_row
-from crawler import sources
+from crawler import sources, stopping
+from crawler.lock import crawl_lock
 from crawler.profile import learned_near
 from crawler.spiders.release import rules_version
 from extraction import extract, nearblocks
-from storage import Archive, profiles
+from storage import Archive, ArchiveError, profiles
 
 BATCH = 200
 
 
 def rules_for(archive: Archive, source: str) -> sources.Rules:
-    """The cleaning rules of ``source``: its bundled file, else the file its last crawl
-    used (none for an ad hoc crawl). Raises SourceError when that file cannot be read:
+    """The cleaning rules of ``source``: the file its last crawl used (none for an ad hoc
+    crawl), or the bundled one of its name unless that crawl was given a file of the
+    user's own (:func:`own_file`). Raises SourceError when that file cannot be read:
     default rules would silently redo every text without the source's own."""
-    if source in sources.bundled():
-        return sources.load(source).rules
     path = recorded_file(archive, source)
+    if source in sources.bundled() and not own_file(path, source):
+        return sources.load(source).rules
     return recorded_source(path, source).rules if path else sources.Rules()
+
+
+def own_file(path: str | None, name: str) -> bool:
+    """Whether ``path``, the file a crawl of ``name`` recorded, is the user's own: not the
+    bundled source of that name, in this install or in another one (a virtual
+    environment moved since). A copy of hrw.toml with rules of its own keeps the name,
+    and the archive crawled with it is crawled and re-extracted with it again.
+
+    >>> own_file(str(sources.bundled()["hrw"]), "hrw"), own_file("/srv/my/hrw.toml", "hrw")
+    (False, True)
+    >>> own_file("/old/venv/lib/site-packages/crawler/sources/hrw.toml", "hrw")
+    False
+    """
+    if not path:
+        return False
+    file, bundled = Path(path), sources.bundled().get(name)
+    if bundled is not None and file == bundled.resolve():
+        return False
+    return not (file.name == f"{name}.toml" and file.parent.parts[-2:] == ("crawler", "sources"))
 
 
 def recorded_file(archive: Archive, source: str) -> str | None:
@@ -89,7 +112,17 @@ def reextract(
     source's own (:func:`rules_for`), all read before anything is written.
     """
     counts = {"new": 0, "updated": 0, "unchanged": 0, "duplicates": 0, "failed": 0}
-    with Archive(db) as archive:
+    with Archive(db) as archive, contextlib.ExitStack() as held:
+        # Each source's crawl lock, to the end (CrawlLocked, exit 75, if a crawl runs):
+        # the texts saved below come from the captures listed now, and would be written
+        # back over the versions a crawl stored meanwhile.
+        names = [source] if source else archive.source_names()
+        for name in names:
+            held.enter_context(crawl_lock(db, name, doing="reextract"))
+        # Holding them, a run still "running" of these sources, or of a reextract of
+        # them all ("*", which no crawl closes), is one whose process was killed.
+        for name in names if source else [*names, "*"]:
+            archive.close_abandoned_runs(name)
         targets = [
             (
                 row["url"],
@@ -115,6 +148,9 @@ def reextract(
         near: dict[str, Any] = {}
         later: list[tuple[str, str, str, str, Any, Any]] = []
         run_id = archive.start_run(source or "*", {"reextract": True})
+        # Ended by Ctrl-C, SIGTERM or an error: recorded so, as a crawl's run is (before
+        # the locks go). Left "running", no crawl would close it.
+        held.push(lambda _, exc, __: exc is not None and _stopped(archive, run_id, counts, exc))
         batch: list[dict[str, Any]] = []
         for done, target in enumerate([*targets, None], 1):
             if target is None:  # the voted pages, with what every page taught
@@ -159,6 +195,23 @@ def reextract(
             message="re-extraction from stored captures",
         )
     return counts
+
+
+def _stopped(archive: Archive, run_id: int, counts: dict[str, int], exc: BaseException) -> bool:
+    """Record the run ``exc`` ended (Ctrl-C, SIGTERM, an error) with what it saved; False:
+    ``exc`` goes on. Left "running", no crawl closed it (a reextract of every source is
+    no source's), `pressroom runs` showed it running, and serve never opened the archive
+    immutable."""
+    if isinstance(exc, KeyboardInterrupt):
+        by = "SIGTERM" if isinstance(exc, stopping.Terminated) else "Ctrl-C (SIGINT)"
+        status, message = "interrupted", f"stopped by {by} before the end"
+    else:
+        status, message = "failed", " ".join(f"{type(exc).__name__}: {exc}".split())
+    done = {"articles_updated": counts["updated"], "articles_unchanged": counts["unchanged"]}
+    # The archive may be what failed (a full disk): then the error itself is what to say.
+    with contextlib.suppress(ArchiveError, sqlite3.Error):
+        archive.finish_run(run_id, status, done | {"failed": counts["failed"]}, message=message)
+    return False
 
 
 def _keep(
@@ -237,6 +290,6 @@ def _analyse(
 
 def _save(archive: Archive, batch: list[dict[str, Any]], run_id: int, counts: dict) -> None:
     if batch:
-        for key, value in archive.save_articles(batch, run_id).items():
+        for key, value in archive.save_articles(batch, run_id, fetched=False).items():
             counts[key] += value
         batch.clear()

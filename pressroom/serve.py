@@ -63,11 +63,10 @@ def crawl_activity(path: str | os.PathLike[str]) -> str | None:
     Three checks, any one of which keeps the file mutable:
 
     - a crawl lock beside the file (``<db>.<source>.lock``, crawler/lock.py) is
-      held: ``pressroom crawl`` holds it for the whole crawl, and the kernel drops
-      it when the process ends, so a held lock means a live crawl;
-    - a run is recorded as ``running``: re-extraction (which takes no lock) or
-      a crawl killed before it could say so; the next crawl of that source marks
-      it interrupted;
+      held: ``pressroom crawl`` and ``reextract`` hold it while they run, and the
+      kernel drops it when the process ends, so a held lock means a live writer;
+    - a run is recorded as ``running``: a crawl killed before it could say so;
+      the next crawl of that source marks it interrupted;
     - the write-ahead log (``<db>-wal``) is not empty: immutable mode reads only
       the main file and would miss the changes still in the log.
 

@@ -328,12 +328,16 @@ class Archive(ProfileTables):
     # -- articles -----------------------------------------------------------
 
     def save_articles(
-        self, articles: Iterable[Mapping[str, Any]], run_id: int | None
+        self, articles: Iterable[Mapping[str, Any]], run_id: int | None, *, fetched: bool = True
     ) -> dict[str, int]:
         """Store a batch in one transaction and return what happened to it.
 
             >>> archive.save_articles([{"url": u, "source": "ec", "text": t}], 1)  # doctest: +SKIP
             {'new': 1, 'updated': 0, 'unchanged': 0, 'duplicates': 0}
+
+        ``fetched=False``: texts read again from their captures (reextract), nothing
+        fetched: an article keeps its last_fetched and run_id (the crawl that fetched it),
+        which --recheck-older-than goes by.
 
         new: url not seen before. unchanged: same text, title and dates (only
         last_fetched, run_id, validators, capture and extractor move). updated: changed
@@ -350,12 +354,13 @@ class Archive(ProfileTables):
             return counts
         now = self._now()
         conn = self._conn
-        columns = ", ".join(("id", *_VERSION_FIELDS))
+        columns = ", ".join(("id", "last_fetched", "run_id", *_VERSION_FIELDS))
         with self._write():
             for row in rows:
                 existing = conn.execute(
                     f"SELECT {columns} FROM articles WHERE url = ?", [row["url"]]
                 ).fetchone()
+                fetch = (now, run_id) if fetched or existing is None else tuple(existing[1:3])
                 if existing is None:
                     alias_of = conn.execute(
                         "SELECT id FROM articles"
@@ -366,7 +371,7 @@ class Archive(ProfileTables):
                         counts["duplicates"] += 1
                         continue
                     outcome = "new"
-                elif tuple(existing[1:]) == tuple(row[f] for f in _VERSION_FIELDS):
+                elif tuple(existing[3:]) == tuple(row[f] for f in _VERSION_FIELDS):
                     # The extractor too: the same text read by another reader than the
                     # row says (a label written before the vote named its reader).
                     conn.execute(
@@ -376,8 +381,7 @@ class Archive(ProfileTables):
                         " capture_hash = coalesce(?, capture_hash),"
                         " extractor = coalesce(?, extractor) WHERE id = ?",
                         [
-                            now,
-                            run_id,
+                            *fetch,
                             row["etag"],
                             row["http_last_modified"],
                             row["capture_hash"],
@@ -395,9 +399,9 @@ class Archive(ProfileTables):
                     {
                         **row,
                         "first_seen": now,
-                        "last_fetched": now,
+                        "last_fetched": fetch[0],
                         "last_changed": now,
-                        "run_id": run_id,
+                        "run_id": fetch[1],
                     },
                 )
                 counts[outcome] += 1
@@ -682,7 +686,7 @@ class Archive(ProfileTables):
         with self._write():
             cursor = self._conn.execute(
                 "UPDATE runs SET status = 'interrupted', finished = coalesce(finished, ?),"
-                " message = 'the crawl process ended without finishing the run'"
+                " message = 'the process ended without finishing the run'"
                 " WHERE source = ? AND status = 'running'",
                 [self._now(), source],
             )
@@ -690,14 +694,22 @@ class Archive(ProfileTables):
 
     def stale_urls(self, source: str, older_than: str, limit: int) -> list[tuple[str, str | None]]:
         """(URL, the URL its capture was fetched at) of the source's articles last fetched
-        before ``older_than``, oldest first. The URL is the archive's normal form (no
-        trailing slash); the capture's is as the site served it, which a server that
-        does not redirect may need."""
+        before ``older_than``, the longest unasked first. The URL is the archive's normal
+        form (no trailing slash); the capture's is as the site served it, which a server
+        that does not redirect may need.
+
+        Unasked since the later of its last fetch and its last failure: a release the
+        site removed (404) is never fetched again, and ordered by its last fetch alone
+        it took a place in every batch, so that as many removed releases as a batch
+        holds stopped the recheck of all the others for good.
+        """
         rows = self._select(
-            "SELECT coalesce(fetched_url, url) AS url,"
+            "SELECT url, captured FROM ("
+            " SELECT id, last_fetched, url AS own, coalesce(fetched_url, url) AS url,"
             " (SELECT c.url FROM captures c WHERE c.hash = articles.capture_hash) AS captured"
-            " FROM articles"
-            " WHERE source = ? AND last_fetched < ? ORDER BY last_fetched, id LIMIT ?",
+            " FROM articles WHERE source = ? AND last_fetched < ?) AS stale"
+            " ORDER BY max(last_fetched, coalesce((SELECT max(f.at) FROM failures f"
+            " WHERE f.url IN (stale.own, stale.url, stale.captured)), '')), id LIMIT ?",
             [source, older_than, _limit(limit, default=-1)],
         )
         return [(row["url"], row["captured"]) for row in rows]

@@ -172,3 +172,36 @@ def test_crawl_name_reruns_an_ad_hoc_crawl_with_its_flags(crawled, tmp_path):
     unknown = run_cli("crawl", "nosuch", "--db", str(db))
     assert unknown.returncode == 2
     assert f"unknown source 'nosuch' (bundled: hrw; not crawled into {db};" in unknown.stderr
+
+
+# A source file may take a bundled source's name: a copy of hrw.toml with rules of its own.
+# `reextract --source hrw` redid every text with the bundled file's rules (each release
+# "changed"), and `crawl hrw --db` crawled the bundled site into the archive, which from
+# then on recorded the bundled file: README says they use the file the last crawl was given.
+
+
+def test_a_source_file_named_as_a_bundled_source_stays_the_archives(crawled, tmp_path):
+    _, home, elsewhere, paragraph, _ = crawled
+    mine = tmp_path / "hrw.toml"
+    mine.write_text((home / "fixture.toml").read_text().replace('"fixture"', '"hrw"', 1))
+    db = tmp_path / "mirror.db"
+    first = run_cli("crawl", "--source", str(mine), "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("run 1 hrw: ok - ")
+    redone = run_cli("reextract", "--source", "hrw", "--db", str(db), cwd=elsewhere)
+    assert redone.returncode == 0, redone.stderr
+    assert redone.stdout.strip() == _nothing_changed(db)
+    got = run_cli("extract", "page.html", "--source", "hrw", "--db", str(db), cwd=elsewhere)
+    assert got.returncode == 0, got.stderr
+    assert paragraph[:50] not in json.loads(got.stdout)["text"]
+    # `crawl hrw` takes the archive's file (a setting it cannot read stops it before any
+    # request, and the failed run records the file it was given).
+    rerun = run_cli("crawl", "hrw", "--db", str(db), "-s", "DOWNLOAD_TIMEOUT=soon")
+    assert rerun.returncode == 1, rerun.stdout + rerun.stderr
+    assert "the crawl did not start" in rerun.stderr
+    assert json.loads(_runs(db)[-1][2])["source_file"] == str(mine)
+    # Without one of its own, the bundled source is the name's, as before.
+    bundled = run_cli("crawl", "hrw", "--db", str(tmp_path / "b.db"), "-s", "DOWNLOAD_TIMEOUT=x")
+    assert bundled.returncode == 1, bundled.stdout + bundled.stderr
+    recorded = json.loads(_runs(tmp_path / "b.db")[-1][2])["source_file"]
+    assert recorded.endswith("/crawler/sources/hrw.toml")
