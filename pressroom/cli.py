@@ -809,10 +809,13 @@ def export_cmd(
         pressroom export --all-revisions --source hrw -o hrw-history.jsonl
         pressroom export --format warc --source hrw -o hrw.warc.gz
     """
-    if output == "-" or (output and _is_stdout(output)):
-        output = None  # `-o -`, `-o /dev/stdout`: written to stdout as it is (appended to, >>)
     if dataset and output:
         raise BadInput("give -o FILE or --dataset DIR, not both")
+    # The format and gzip come from the name, also when the name is stdout's own file
+    # (`-o x.csv.gz > x.csv.gz` wrote plain JSON Lines into it).
+    chosen, gzipped = _export_format(fmt, output), _gzipped(output)
+    if output == "-" or (output and _is_stdout(output)):
+        output = None  # `-o -`, `-o /dev/stdout`: written to stdout as it is (appended to, >>)
     if not output and not dataset and sys.stdout is None:  # started with it closed (`>&-`)
         raise BadInput("stdout is closed: give -o FILE")
     if dataset and (all_revisions or fmt not in (None, "parquet")):
@@ -822,7 +825,7 @@ def export_cmd(
         )
     if max_file_size and not dataset:
         raise BadInput("--max-file-size applies to --dataset; give both")
-    fmt = _export_format(fmt, output)
+    fmt = chosen
     if filters.get("title_only") and not filters.get("query"):
         raise BadInput("--title-only applies to --query; give both")
     if output:
@@ -849,7 +852,7 @@ def export_cmd(
                 click.echo(f"note: {note}", err=True)
     # Every refusal comes before this point, where files are opened: a refused export leaves none.
     if all_revisions or fmt == "warc":
-        _export_raw(db, fmt, output, all_revisions, filters)
+        _export_raw(db, fmt, output, all_revisions, filters, gzipped)
         return
     near = NearDuplicates() if dedupe == "near" else None
     with _open_readonly(db) as archive, _progress(archive, filters) as progress:
@@ -863,7 +866,7 @@ def export_cmd(
             count, where = summary.rows, f"{dataset}/ ({shards} data file{'s' * (shards != 1)})"
         else:
             binary = fmt == "parquet" and output is not None
-            with _written(output, binary, gzipped=_gzipped(output)) as fp:
+            with _written(output, binary, gzipped=gzipped) as fp:
                 count, where = export(archive, fp, fmt, **options), output
     if where:
         click.echo(f"wrote {_count(count, 'article')} to {where}", err=True)
@@ -873,7 +876,12 @@ def export_cmd(
 
 
 def _export_raw(
-    db: str, fmt: str, output: str | None, all_revisions: bool, filters: dict[str, Any]
+    db: str,
+    fmt: str,
+    output: str | None,
+    all_revisions: bool,
+    filters: dict[str, Any],
+    gzipped: bool,
 ) -> None:
     """--all-revisions and --format warc: whole histories or raw captures, by source only."""
     from storage.export import export_revisions
@@ -881,7 +889,7 @@ def _export_raw(
 
     binary = fmt == "warc"
     # A WARC file is gzipped record by record already, whatever its name.
-    gzipped = _gzipped(output) and not binary
+    gzipped = gzipped and not binary
     with _open_readonly(db) as archive, _written(output, binary, gzipped) as fp:
         if binary:
             count = write_warc(archive, fp, source=filters.get("source"))
@@ -910,6 +918,8 @@ def _check_raw(
 def _is_stdout(output: str) -> bool:
     """Whether ``output`` is the file the program's stdout already writes to
     (``-o /dev/stdout > x.csv``): the shell made it, and it is no file to refuse."""
+    if sys.stdout is None:  # started with it closed (`>&-`)
+        return False
     try:
         return os.path.samestat(os.stat(output), os.fstat(sys.stdout.fileno()))
     except (OSError, ValueError):  # nothing there, or stdout closed
@@ -926,11 +936,11 @@ def _replaced(output: str) -> bool:
         return False
 
 
-def _in_place(output: str) -> bool:
-    """Whether ``output`` is written where it is rather than made beside it and renamed:
-    a pipe, a device or a link. Renamed over, /dev/null (as root) became a regular file,
-    and a link a file of its own, the file it named left as it was."""
-    return os.path.islink(output) or (os.path.exists(output) and not _replaced(output))
+def _in_place(target: str) -> bool:
+    """Whether ``target`` (a link resolved) is written where it is rather than made beside
+    it and renamed: a pipe or a device. Renamed over, /dev/null (as root) became a
+    regular file."""
+    return os.path.exists(target) and not _replaced(target)
 
 
 @contextlib.contextmanager
@@ -938,13 +948,21 @@ def _written(output: str | None, binary: bool, gzipped: bool = False) -> Iterato
     """The file to write: ``output``, made as OUTPUT.part and renamed once complete; else stdout.
 
     An interrupted or failed export never leaves a truncated file under the
-    requested name, nor its .part. A pipe, a device or a link given as ``output``
-    is written where it is (_in_place). ``gzipped``: through gzip (_opened).
+    requested name, nor its .part. A link is followed: the file it names is made as
+    its .part and renamed (a shell's `>` writes through a link; replaced, the link
+    became a file of its own). A pipe or a device is written where it is (_in_place).
+    ``gzipped``: through gzip (_opened).
     """
     if output is None:
+        if gzipped:  # `-o x.csv.gz > x.csv.gz`: the name said gzip
+            sys.stdout.flush()
+            with _gzipped_over(sys.stdout.buffer, binary) as fp:
+                yield fp
+            return
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    if _in_place(output):
+    target = os.path.realpath(output) if os.path.islink(output) else output
+    if _in_place(target):
         try:
             with _opened(output, binary, gzipped) as fp:
                 yield fp
@@ -952,11 +970,11 @@ def _written(output: str | None, binary: bool, gzipped: bool = False) -> Iterato
             error = BadInput if isinstance(exc, PermissionError) else ArchiveError
             raise error(f"cannot write {output}: {exc.strerror or exc}") from None
         return
-    tmp = Path(output + ".part")
+    tmp = Path(target + ".part")
     try:
         with _opened(str(tmp), binary, gzipped) as fp:
             yield fp
-        tmp.replace(output)
+        tmp.replace(target)
     except OSError as exc:
         _remove(tmp)
         # A path the user may not write to is bad input (2); a failing disk is not (1).
@@ -975,10 +993,15 @@ def _opened(path: str, binary: bool, gzipped: bool) -> Iterator[Any]:
         with open(path, "wb") if binary else open(path, "w", encoding="utf-8", newline="") as fp:
             yield fp
         return
-    with (
-        open(path, "wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed,
-    ):
+    with open(path, "wb") as raw, _gzipped_over(raw, binary) as fp:
+        yield fp
+
+
+@contextlib.contextmanager
+def _gzipped_over(raw: Any, binary: bool) -> Iterator[Any]:
+    """A gzip stream over the binary file ``raw`` (left open), with no time or name in
+    its header; text (UTF-8, newlines as written) unless ``binary``."""
+    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
         if binary:
             yield packed
             return

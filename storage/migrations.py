@@ -479,11 +479,12 @@ def m010_word_counts(db: Database) -> None:
     end-of-run re-clean stored them counted by spaces (a Japanese release of 250 words
     had 5), where extraction counts their characters (article.text.word_count). Only
     texts with such characters can differ; the others are left as they are."""
+    # Streamed: one text in memory at a time, however large the archive.
     changed = [
         (words, article_id)
-        for article_id, text, stored in db.execute(
+        for article_id, text, stored in db.conn.execute(
             "SELECT id, text, word_count FROM articles WHERE text IS NOT NULL"
-        ).fetchall()
+        )
         if not text.isascii() and (words := word_count(text)) != stored
     ]
     if changed:

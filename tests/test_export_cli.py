@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import PROGRAM, ROOT, Clock, run_cli
+from helpers import PROGRAM, ROOT, Clock, archive_holding, run_cli
 
 from storage import Archive
 
@@ -317,6 +317,74 @@ def test_a_link_given_to_o_with_force_writes_its_file(db, tmp_path):
     assert link.is_symlink() and link.resolve() == target
     assert len(target.read_text(encoding="utf-8").splitlines()) == len(PAGES)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exports", "latest.jsonl"]
+
+
+def test_a_link_whose_export_fails_leaves_its_file_as_it_was(db, tmp_path):
+    # Written through in place, a failed export (here: over the file size limit) left the
+    # linked file truncated, its old content gone; now the file it names is made as its
+    # .part and renamed once complete, as for any other -o.
+    import resource
+
+    # 60 releases of 2 KB: an export of about 150 KB, past the limit below (which the
+    # archive's 32 KB -shm file must stay under).
+    big = archive_holding(
+        tmp_path / "big.db",
+        [
+            {"url": f"https://x.example/{n}", "source": "x", "title": f"Release {n}"}
+            | {"text": f"Release {n}\n\n" + "The council met again. " * 90}
+            for n in range(60)
+        ],
+    )
+    target = tmp_path / "2024.jsonl"
+    target.write_text("precious\n" * 500, encoding="utf-8")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    def small_files() -> None:  # writing past 64 KB fails (EFBIG: Python ignores SIGXFSZ)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+    result = subprocess.run(
+        [PROGRAM, "export", "-o", str(link), "--force", "--db", str(big)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=small_files,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"Error: cannot write {link}: File too large"), result.stderr
+    assert target.read_text(encoding="utf-8") == "precious\n" * 500
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no .part left
+
+
+@pytest.mark.parametrize("name", ["same.csv", "same.csv.gz"])
+def test_an_output_that_is_also_stdout_keeps_the_format_its_name_says(db, tmp_path, name):
+    # `-o same.csv > same.csv`: the name is stdout's own file, so it was taken as stdout,
+    # before its name chose the format: JSON Lines (not gzipped) went into same.csv(.gz).
+    out = tmp_path / name
+    with out.open("wb") as stdout:
+        result = subprocess.run(
+            [PROGRAM, "export", "-o", str(out), "--db", str(db)],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    text = (gzip.decompress(data) if name.endswith(".gz") else data).decode("utf-8")
+    assert text.startswith("id,url,") and len(text.splitlines()) == 1 + len(PAGES)
+
+
+def test_an_existing_output_with_stdout_closed(db, tmp_path):
+    # With stdout closed (`>&-`) and -o naming a file that exists, checking whether -o
+    # was stdout's file raised: "Error: unexpected AttributeError", exit 1.
+    out = tmp_path / "x.csv"
+    out.write_text("old\n", encoding="utf-8")
+    command = f"{PROGRAM} export -o {out} --force --db {db} >&-"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith("id,url,")
 
 
 @pytest.mark.parametrize("name", ["-", "/dev/stdout"])
