@@ -9,7 +9,7 @@ import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -76,6 +76,19 @@ class Clock:
     def __call__(self) -> dt.datetime:
         self.now += dt.timedelta(seconds=1)
         return self.now
+
+
+def gov_release(slug: str, title: str, text: str, language: str) -> dict[str, str]:
+    """The fields of a release of the "gov" source (archive_holding), its text headed by
+    its title as a crawl stores it: what the search tests index."""
+    return {
+        "url": f"https://gov.example/{language}/{slug}",
+        "source": "gov",
+        "title": title,
+        "text": f"{title}\n\n{text}",
+        "date_published": "2024-03-01",
+        "language": language,
+    }
 
 
 def archive_holding(path: Path, articles: list[dict], source: str = "gov") -> Path:
@@ -250,15 +263,18 @@ class SitemapSite(ServedSite):
 
     def render(self, path: str, base: str) -> Response | None:
         if path == "/sitemap.xml":
-            entries = "".join(
-                f"<url><loc>{base}{p}</loc><lastmod>{self.lastmod}</lastmod></url>"
-                for p in self.pages
-            )
-            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-            return ok(body, "application/xml")
+            return ok(sitemap_body(base, self.pages, self.lastmod).decode(), "application/xml")
         if path in self.pages:
             return ok(self.pages[path], "text/html; charset=utf-8")
         return None
+
+
+def sitemap_body(base: str, paths: Iterable[str], lastmod: str) -> bytes:
+    """A sitemap listing ``base`` + each of ``paths``, each with ``lastmod``."""
+    entries = "".join(f"<url><loc>{base}{p}</loc><lastmod>{lastmod}</lastmod></url>" for p in paths)
+    return (
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()
+    )
 
 
 def ok(text: str, content_type: str) -> Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from helpers import QuietHandler, harbour_release, run_cli, serving
+from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body
 
 RELEASES = [f"/news/{slug}" for slug in "abcdef"]
 
@@ -25,13 +25,8 @@ def _site(requests: list[str], gone: set[str]) -> type[QuietHandler]:
             if self.path == "/robots.txt":
                 self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
             elif self.path == "/sitemap.xml":
-                entries = "".join(
-                    f"<url><loc>{base}{path}</loc><lastmod>2024-11-02</lastmod></url>"
-                    for path in RELEASES
-                    if path not in gone
-                )
-                body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-                self.send_body(body.encode(), "application/xml")
+                listed = [path for path in RELEASES if path not in gone]
+                self.send_body(sitemap_body(base, listed, "2024-11-02"), "application/xml")
             elif self.path in RELEASES and self.path not in gone:
                 self.send_body(harbour_release(self.path.rsplit("/", 1)[1]))
             else:

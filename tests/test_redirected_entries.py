@@ -13,7 +13,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from helpers import QuietHandler, harbour_release, run_cli, serving
+from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body
 
 LASTMOD = "2024-11-02T10:00:00Z"
 REDIRECTS = {
@@ -33,12 +33,8 @@ def _site(requests: list[str]) -> type[QuietHandler]:
             if self.path == "/robots.txt":
                 self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
             elif self.path == "/sitemap.xml":
-                entries = "".join(
-                    f"<url><loc>{base}{path}</loc><lastmod>{LASTMOD}</lastmod></url>"
-                    for path in ("/news/a", "/news/b", *REDIRECTS)
-                )
-                body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
-                self.send_body(body.encode(), "application/xml")
+                listed = ("/news/a", "/news/b", *REDIRECTS)
+                self.send_body(sitemap_body(base, listed, LASTMOD), "application/xml")
             elif self.path in REDIRECTS:
                 self.send_response(301)
                 self.send_header("Location", base + REDIRECTS[self.path])

@@ -15,32 +15,20 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import archive_holding, run_cli
+from helpers import archive_holding, gov_release, run_cli
 
 from fixtures.demo.releases import releases
 from storage.spellings import MAX_PHRASES, MAX_SPELLINGS, fold
 
-
-def release(slug: str, title: str, text: str, language: str) -> dict[str, str]:
-    return {
-        "url": f"https://gov.example/{language}/{slug}",
-        "source": "gov",
-        "title": title,
-        "text": f"{title}\n\n{text}",
-        "date_published": "2024-03-01",
-        "language": language,
-    }
-
-
 # Greek: the headline in capitals carries no tonos; its body does not name the city.
-HEADLINE = release(
+HEADLINE = gov_release(
     "el/headline",
     "ΑΘΗΝΑ: ΝΕΑ ΜΕΤΡΑ ΓΙΑ ΤΗ ΣΤΗΡΙΞΗ ΤΩΝ ΕΡΓΑΖΟΜΕΝΩΝ ΣΤΟ ΛΙΜΑΝΙ ΤΟΥ ΠΕΙΡΑΙΑ",
     "Το υπουργείο Εργασίας ανακοίνωσε σήμερα μέτρα στήριξης για τους εργαζόμενους "
     "στις μεταφορές. Οι πληρωμές θα γίνουν έως το τέλος του μήνα.",
     "el",
 )
-BODY = release(
+BODY = gov_release(
     "el/body",
     "Συνάντηση του πρωθυπουργού με τους δημάρχους της χώρας",
     "Ο πρωθυπουργός συναντήθηκε σήμερα στην Αθήνα με τους δημάρχους. Συζητήθηκαν η "
@@ -49,39 +37,39 @@ BODY = release(
     "el",
 )
 # Russian: ещё as printed in one release, еще in the other; посёлков / поселков.
-YO = release(
+YO = gov_release(
     "ru/yo",
     "Правительство выделит ещё три миллиарда на дороги",
     "Средства направят на ремонт дорог в сельских посёлках. Ещё один транш получат "
     "школы, сообщил учи́тель года на встрече с министром.",
     "ru",
 )
-YE = release(
+YE = gov_release(
     "ru/ye",
     "В Москве открыли еще две станции метро",
     "Новые станции свяжут с центром жителей поселков на юге города.",
     "ru",
 )
 # Vietnamese đ; Polish ł; German ß and the Swiss ss.
-DANANG = release(
+DANANG = gov_release(
     "vi/danang",
     "Đà Nẵng khởi công dự án cảng biển Liên Chiểu",
     "Thành phố Đà Nẵng hôm nay khởi công dự án cảng biển, đầu tư phát triển giao thông.",
     "vi",
 )
-LODZ = release(
+LODZ = gov_release(
     "pl/lodz",
     "Łódź: nowe linie tramwajowe",
     "Miasto Łódź otworzy w przyszłym roku dwie nowe linie tramwajowe.",
     "pl",
 )
-STRASSE = release(
+STRASSE = gov_release(
     "de/strasse",
     "Neue Straße in Berlin eröffnet",
     "Die Straße verbindet zwei Bezirke.",
     "de",
 )
-SWISS = release(
+SWISS = gov_release(
     "de/swiss",
     "Zürich: Bahnhofstrasse wird umgebaut",
     "Die Strasse bleibt während der Arbeiten offen.",
@@ -91,7 +79,7 @@ ACCENTED = [HEADLINE, BODY, YO, YE, DANANG, LODZ, STRASSE, SWISS]
 # A phrase whose six words are each written with and without their tonos, in all
 # 2**6 combinations, in one release.
 LONG_PHRASE = ["σήμερα", "πρωθυπουργός", "δημάρχους", "πολιτική", "προστασία", "έργα"]
-PHRASES = release(
+PHRASES = gov_release(
     "el/phrases",
     "ΣΥΝΑΝΤΗΣΗ ΜΕ ΤΟΥΣ ΔΗΜΑΡΧΟΥΣ",
     ". ".join(
@@ -103,7 +91,7 @@ PHRASES = release(
 # A word with one tonos on any of its 20 vowels: 20 spellings in the index.
 MANY = "".join(["λα"] * 20)
 MANY_SPELLINGS = " ".join(MANY[:i] + "ά" + MANY[i + 1 :] for i in range(1, 40, 2))
-VARIANTS = release("el/variants", "Λέξεις", MANY_SPELLINGS, "el")
+VARIANTS = gov_release("el/variants", "Λέξεις", MANY_SPELLINGS, "el")
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +277,7 @@ def test_export_query_past_its_bound_says_so_as_search_does(db):
 @pytest.fixture(scope="module")
 def latin_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("latin") / "press.db"
-    german = release(
+    german = gov_release(
         "de/menschenrechte",
         "Menschenrechtsrat verurteilt Festnahmen",
         "Die Menschenrechte der Inhaftierten müssen geachtet werden; Gerichte in Lodz.",

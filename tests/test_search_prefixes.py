@@ -14,30 +14,18 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import archive_holding, run_cli
-
-
-def release(slug: str, title: str, text: str, language: str) -> dict[str, str]:
-    return {
-        "url": f"https://gov.example/{language}/{slug}",
-        "source": "gov",
-        "title": title,
-        "text": f"{title}\n\n{text}",
-        "date_published": "2024-03-01",
-        "language": language,
-    }
-
+from helpers import archive_holding, gov_release, run_cli
 
 # Arabic: the vaccination campaign only ever says التطعيم (the vaccination) and
 # للتطعيم (for the vaccination); Jerusalem is والقدس (and Jerusalem) and بالقدس.
-VACCINATION = release(
+VACCINATION = gov_release(
     "ar/vaccination",
     "وزارة الصحة تطلق حملة وطنية للتطعيم",
     "أعلنت وزارة الصحة اليوم عن بدء الحملة الوطنية للتطعيم ضد شلل الأطفال، ويستمر "
     "التطعيم حتى نهاية الشهر في جميع المحافظات والمدن.",
     "ar",
 )
-JERUSALEM = release(
+JERUSALEM = gov_release(
     "ar/jerusalem",
     "اجتماع وزاري في عمان والقدس",
     "عقد الوزراء اجتماعا بالقدس لبحث أوضاع المدارس في المدينة، وطرحوا فكرة جديدة.",
@@ -45,7 +33,7 @@ JERUSALEM = release(
 )
 # Hebrew: the teachers only as המורים (the teachers) and למורים (to the teachers);
 # Jerusalem as בירושלים (in Jerusalem).
-TEACHERS = release(
+TEACHERS = gov_release(
     "he/teachers",
     "משרד החינוך: הסכם חדש עם המורים",
     "השר הודיע כי ההסכם יחול על כל המורים בירושלים ובשאר הארץ, ותוספת השכר תשולם "
@@ -53,7 +41,7 @@ TEACHERS = release(
     "he",
 )
 # A two-letter word: הים (the sea) and שים are left alone (another word, not ים with ש).
-SEA = release("he/sea", "סגירת חופי הים", "החופים ייסגרו בשל מזג האוויר בים.", "he")
+SEA = gov_release("he/sea", "סגירת חופי הים", "החופים ייסגרו בשל מזג האוויר בים.", "he")
 
 
 @pytest.fixture(scope="module")
