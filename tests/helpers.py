@@ -277,6 +277,17 @@ def sitemap_body(base: str, paths: Iterable[str], lastmod: str) -> bytes:
     )
 
 
+def sitemap_source(path: Path, name: str, sitemap: str, allow: str = "/news/") -> Path:
+    """Write at ``path`` a source file ``name`` reading ``sitemap``, its releases the URLs
+    ``allow`` matches, on 127.0.0.1; return ``path``."""
+    path.write_text(
+        f'name = "{name}"\nallowed_domains = ["127.0.0.1"]\n'
+        f'[discover]\nsitemaps = ["{sitemap}"]\n'
+        f"[articles]\nallow = ['{allow}']\n"
+    )
+    return path
+
+
 def ok(text: str, content_type: str) -> Response:
     """A 200 response of ``text``."""
     return Response(200, {"Content-Type": content_type}, text.encode(), content_type)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body
+from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body, sitemap_source
 
 RELEASES = [f"/news/{slug}" for slug in "abcdef"]
 
@@ -39,12 +39,7 @@ def test_releases_the_site_removed_do_not_hold_the_recheck_batch_forever(tmp_pat
     requests: list[str] = []
     gone: set[str] = set()
     with serving(_site(requests, gone)) as url:
-        source = tmp_path / "rota.toml"
-        source.write_text(
-            'name = "rota"\nallowed_domains = ["127.0.0.1"]\n'
-            f'[discover]\nsitemaps = ["{url}/sitemap.xml"]\n'
-            "[articles]\nallow = ['/news/']\n"
-        )
+        source = sitemap_source(tmp_path / "rota.toml", "rota", f"{url}/sitemap.xml")
         db = tmp_path / "a.db"
         first = run_cli("crawl", "--source", str(source), "--db", str(db))
         assert first.returncode == 0, first.stderr

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body
+from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body, sitemap_source
 
 LASTMOD = "2024-11-02T10:00:00Z"
 REDIRECTS = {
@@ -59,12 +59,7 @@ def _counts(db: Path) -> dict:
 def test_entries_redirected_to_a_page_already_asked_for_are_counted_and_recorded(tmp_path):
     requests: list[str] = []
     with serving(_site(requests)) as url:
-        source = tmp_path / "moved.toml"
-        source.write_text(
-            'name = "moved"\nallowed_domains = ["127.0.0.1"]\n'
-            f'[discover]\nsitemaps = ["{url}/sitemap.xml"]\n'
-            "[articles]\nallow = ['/news/']\n"
-        )
+        source = sitemap_source(tmp_path / "moved.toml", "moved", f"{url}/sitemap.xml")
         db = tmp_path / "a.db"
         first = run_cli("crawl", "--source", str(source), "--db", str(db))
         assert first.returncode == 0, first.stderr
