@@ -35,15 +35,7 @@ import struct
 import weakref
 from typing import Any
 
-from crawler.items import (
-    ArticleItem,
-    Capture,
-    FailureItem,
-    LaterPageItem,
-    LeftOutItem,
-    NotModifiedItem,
-    NotReleaseItem,
-)
+from crawler import items
 from storage.captures import Packed
 
 try:  # the cluster extra's; a message is read and written 2-3x faster with it
@@ -55,13 +47,13 @@ MAGIC = b"PRM1"
 _LEN = struct.Struct(">I")
 # Classes that may be rebuilt from a message, by name; nothing else is.
 _CLASSES = (
-    ArticleItem,
-    Capture,
-    FailureItem,
-    LaterPageItem,
-    LeftOutItem,
-    NotModifiedItem,
-    NotReleaseItem,
+    items.ArticleItem,
+    items.Capture,
+    items.FailureItem,
+    items.LaterPageItem,
+    items.LeftOutItem,
+    items.NotModifiedItem,
+    items.NotReleaseItem,
 )
 ITEMS: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 
