@@ -702,7 +702,8 @@ _FORMAT_OF_NAME = {
 
 
 # Compressed names pressroom does not write: JSON Lines went into hrw.jsonl.zst as it is.
-_OTHER_COMPRESSION = (".zst", ".zstd", ".bz2", ".xz", ".lz4", ".zip", ".7z")
+# Also archives of files: a .tgz is a gzipped tar, not one gzipped file.
+_OTHER_COMPRESSION = (".zst", ".zstd", ".bz2", ".xz", ".lz4", ".zip", ".7z", ".tgz", ".tar")
 
 
 def _gzipped(output: str | None) -> bool:

@@ -156,6 +156,7 @@ def test_a_gz_name_writes_the_named_format_gzipped(db, tmp_path, args, name, sta
         ("z.csv.zst", "gzip only"),
         ("z.jsonl.bz2", "gzip only"),
         ("z.jsonl.xz", "gzip only"),
+        ("z.tgz", "gzip only"),
     ],
 )
 def test_a_compressed_name_pressroom_cannot_write_is_refused(db, tmp_path, name, words):
