@@ -678,19 +678,46 @@ class Archive(ProfileTables):
         return rows[0]["started"] if rows else None
 
     def close_abandoned_runs(self, source: str) -> int:
-        """Mark the source's runs still 'running' as interrupted (their process is gone).
+        """Mark the source's runs still 'running' as interrupted (their process is gone),
+        with the counts their rows show; return how many.
 
         Call it only while holding the source's crawl lock: then no live crawl
-        can own a 'running' row.
+        can own a 'running' row. A run writes its counts when it ends; one killed
+        outright (SIGKILL, power loss) wrote none, though each batch it stored is in
+        the archive: they are counted back from the rows that carry its id (what a
+        later run fetched again carries that run's id instead, so these are lower bounds).
         """
         with self._write():
-            cursor = self._conn.execute(
-                "UPDATE runs SET status = 'interrupted', finished = coalesce(finished, ?),"
-                " message = 'the process ended without finishing the run'"
-                " WHERE source = ? AND status = 'running'",
-                [self._now(), source],
-            )
-        return cursor.rowcount
+            abandoned = self._conn.execute(
+                "SELECT id, started FROM runs WHERE source = ? AND status = 'running'", [source]
+            ).fetchall()
+            for run_id, started in abandoned:
+                self._conn.execute(
+                    "UPDATE runs SET status = 'interrupted', finished = coalesce(finished, ?),"
+                    " message = 'the process ended without finishing the run',"
+                    " articles_new = max(articles_new, ?),"
+                    " articles_updated = max(articles_updated, ?),"
+                    " articles_unchanged = max(articles_unchanged, ?),"
+                    " failed = max(failed, ?), not_releases = max(not_releases, ?) WHERE id = ?",
+                    [self._now(), *self._stored_by(run_id, started), run_id],
+                )
+        return len(abandoned)
+
+    def _stored_by(self, run_id: int, started: str) -> tuple[int, int, int, int, int]:
+        """(new, updated, unchanged, failed, not releases) as the archive's rows show them
+        for run ``run_id``, which began at ``started``."""
+        conn = self._conn
+        new, changed, kept = conn.execute(
+            "SELECT coalesce(sum(first_seen >= ?), 0),"
+            " coalesce(sum(first_seen < ? AND last_changed >= ?), 0),"
+            " coalesce(sum(last_changed < ?), 0) FROM articles WHERE run_id = ?",
+            [started, started, started, started, run_id],
+        ).fetchone()
+        failed = conn.execute("SELECT count(*) FROM failures WHERE run_id = ?", [run_id]).fetchone()
+        not_releases = conn.execute(
+            "SELECT count(*) FROM pages WHERE run_id = ? AND verdict = 'not_release'", [run_id]
+        ).fetchone()
+        return new, changed, kept, failed[0], not_releases[0]
 
     def stale_urls(self, source: str, older_than: str, limit: int) -> list[tuple[str, str | None]]:
         """(URL, the URL its capture was fetched at) of the source's articles last fetched

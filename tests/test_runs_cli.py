@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+import subprocess
+import time
 
 import pytest
-from helpers import run_cli
+from helpers import PROGRAM, SitemapSite, harbour_release, run_cli
 
+from fixtures.demo.server import serve
 from storage import Archive
 
 
@@ -121,3 +125,42 @@ def test_runs_of_an_archive_without_any(tmp_path):
     Archive(db).close()
     result = run_cli("runs", "--db", str(db))
     assert (result.returncode, result.stdout, result.stderr.strip()) == (0, "", "no runs yet")
+
+
+def test_a_crawl_killed_outright_is_listed_with_what_it_stored(tmp_path):
+    # A crawl writes its counts when it ends; one killed with SIGKILL (the OOM killer, a
+    # power cut) wrote none: the next crawl marked it interrupted with 0 new, though its
+    # stored batches were in the archive. They are counted back from its rows now.
+    pages = {f"/news/{n}": harbour_release(f"quay-{n}").decode() for n in range(600)}
+    db = tmp_path / "a.db"
+
+    def stored() -> int:
+        try:
+            with sqlite3.connect(db) as conn:
+                return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:  # not made yet, or busy
+            return 0
+
+    with serve(SitemapSite(pages, "2024-11-02")) as server:
+        sitemap = f"{server.url}/sitemap.xml"
+        crawl = subprocess.Popen(
+            [PROGRAM, "crawl", "--sitemap", sitemap, "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while not stored():  # a batch is in the archive
+            assert crawl.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        crawl.kill()
+        crawl.wait(timeout=30)
+        kept = stored()
+        assert 0 < kept < len(pages), kept
+        again = run_cli("crawl", "--sitemap", sitemap, "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    listed = run_cli("runs", "--json", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    killed = min(json.loads(listed.stdout), key=lambda run: run["id"])
+    assert killed["status"] == "interrupted"
+    assert killed["articles_new"] == kept  # was 0
