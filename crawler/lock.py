@@ -38,12 +38,13 @@ class CrawlLocked(RuntimeError):
 
 
 def lock_path(db: str | os.PathLike[str], source: str) -> Path:
-    """The lock file of ``source`` crawls into ``db``.
+    """The lock file of ``source`` crawls into ``db``, beside the file a link to it names:
+    through a link in another folder, a second crawl of the source took a lock of its own.
 
     >>> lock_path("data/hrw.db", "hrw").name
     'hrw.db.hrw.lock'
     """
-    db = Path(db)
+    db = Path(os.path.realpath(db))
     return db.with_name(f"{db.name}.{source}.lock")
 
 

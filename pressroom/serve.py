@@ -74,7 +74,7 @@ def crawl_activity(path: str | os.PathLike[str]) -> str | None:
     (restart serve, or use --no-immutable on a machine where crawls run on a
     schedule).
     """
-    db = Path(path)
+    db = Path(os.path.realpath(path))  # where its locks and -wal are, when a link names it
     for lock in sorted(db.parent.glob(f"{db.name}.*.lock")):
         if _held(lock):
             return f"a crawl holds {lock.name}"

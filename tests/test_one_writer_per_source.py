@@ -28,6 +28,25 @@ def _runs(db: Path) -> list[dict]:
         return archive.runs()
 
 
+def test_a_link_to_the_archive_takes_the_same_lock(tmp_path):
+    # The lock file sat beside the path given: through a link in another folder, a second
+    # crawl (or reextract) of the source took a lock of its own and wrote beside the first.
+    (tmp_path / "data").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    db = tmp_path / "data" / "a.db"
+    store_voted_page(db, text="An older reading of the page.")
+    link = tmp_path / "elsewhere" / "a.db"
+    link.symlink_to(db)
+    with crawl_lock(db, "mysite"):
+        reextract = run_cli("reextract", "--source", "mysite", "--db", str(link))
+    assert reextract.returncode == 75, reextract.stdout + reextract.stderr
+    with crawl_lock(link, "127-0-0-1"):  # and the other way round
+        crawl = run_cli("crawl", "--sitemap", "http://127.0.0.1:9/s.xml", "--db", str(db))
+    assert crawl.returncode == 75, crawl.stdout + crawl.stderr
+    assert "is running" in crawl.stderr
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["a.db"]
+
+
 def test_reextract_is_refused_while_a_crawl_of_the_source_runs(tmp_path):
     db = tmp_path / "a.db"
     url, _ = store_voted_page(db, text="An older reading of the page.")
