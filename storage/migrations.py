@@ -25,6 +25,7 @@ runner turns foreign keys off around every migration instead).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -450,6 +451,16 @@ _POINTS = (
 )
 SEPARATORS = "".join(chr(c) for first, last in _POINTS for c in range(first, last + 1))
 FTS_TOKENIZER = f"unicode61 remove_diacritics 2 categories 'L* N* Co M*' separators '{SEPARATORS}'"
+
+
+def token_char(char: str) -> bool:
+    """Whether FTS_TOKENIZER keeps ``char`` as part of a word (else it separates words).
+
+    >>> token_char("a"), token_char("्"), token_char("\u064b"), token_char("🌍")
+    (True, True, False, False)
+    """
+    category = unicodedata.category(char)
+    return (category[0] in "LNM" or category == "Co") and char not in SEPARATORS
 
 
 @migrations()

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 from .clitics import attached
 from .fts import OPERATORS, closing_quote, shown
-from .migrations import SEPARATORS
+from .migrations import token_char
 
 MAX_SPELLINGS = 16
 MAX_PHRASES = 32
@@ -139,7 +139,7 @@ def words(text: str) -> list[str]:
     """
     found, current = [], []
     for char in unicodedata.normalize("NFC", text):
-        if _word_char(char):
+        if token_char(char):
             current.append(char)
         elif current:
             found.append("".join(current))
@@ -558,11 +558,6 @@ def _runs(items: list[_Item]) -> Iterator[list[int]]:
 
 def _bareword_char(char: str) -> bool:
     return char >= "\x80" or char.isalnum() or char in "_\x1a"
-
-
-def _word_char(char: str) -> bool:
-    category = unicodedata.category(char)
-    return (category[0] in "LNM" or category == "Co") and char not in SEPARATORS
 
 
 def _is_latin(char: str) -> bool:

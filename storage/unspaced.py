@@ -32,13 +32,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadQuery
-from .migrations import SEPARATORS
+from .migrations import token_char
 
 # Scripts written without spaces between words, and Hangul, whose words carry
 # their particles (인권을): unicode61 cannot cut a word out of either.
@@ -94,12 +93,7 @@ def _symbols_alone(query: str) -> bool:
     index's tokenizer (storage/migrations.py FTS_TOKENIZER) keeps only letters, numbers
     and marks, so FTS5 found nothing, without a word, where the text holds them."""
     words = [w for w in re.split(r'[\s()"*]+', query) if w and w not in ("AND", "OR", "NOT")]
-    return bool(words) and not any(_indexed(char) for word in words for char in word)
-
-
-def _indexed(char: str) -> bool:
-    category = unicodedata.category(char)
-    return (category[0] in "LNM" or category == "Co") and char not in SEPARATORS
+    return bool(words) and not any(token_char(char) for word in words for char in word)
 
 
 @dataclass
