@@ -964,23 +964,15 @@ def _written(output: str | None, binary: bool, gzipped: bool = False) -> Iterato
         return
     target = os.path.realpath(output) if os.path.islink(output) else output
     if _in_place(target):
-        try:
-            with _opened(output, binary, gzipped) as fp:
-                yield fp
-        except OSError as exc:
-            error = BadInput if isinstance(exc, PermissionError) else ArchiveError
-            raise error(f"cannot write {output}: {exc.strerror or exc}") from None
+        with _writing(output), _opened(output, binary, gzipped) as fp:
+            yield fp
         return
     tmp = Path(target + ".part")
     try:
-        with _opened(str(tmp), binary, gzipped) as fp:
-            yield fp
-        tmp.replace(target)
-    except OSError as exc:
-        _remove(tmp)
-        # A path the user may not write to is bad input (2); a failing disk is not (1).
-        error = BadInput if isinstance(exc, PermissionError) else ArchiveError
-        raise error(f"cannot write {output}: {exc.strerror or exc}") from None
+        with _writing(output):
+            with _opened(str(tmp), binary, gzipped) as fp:
+                yield fp
+            tmp.replace(target)
     except BaseException:
         _remove(tmp)
         raise
@@ -1193,7 +1185,7 @@ def _check_writable(output: str, *, made_beside: bool = False) -> None:
 @contextlib.contextmanager
 def _writing(output: str) -> Iterator[None]:
     """An OSError while ``output`` is written as one line: a path the user may not write
-    to is bad input (2), a failing disk is not (1); as _written() says it of -o."""
+    to is bad input (2), a failing disk is not (1); _written() says it so of -o too."""
     try:
         yield
     except OSError as exc:
