@@ -126,8 +126,7 @@ def write_dataset(
     try:
         summary = DatasetSummary(directory=target)
         tally = _Tally()
-        threshold = dedupe.threshold if dedupe is not None else None
-        about = parquet_metadata(archive.path.name, filters, threshold)
+        about = parquet_metadata(archive.path.name, filters, dedupe)
         data_files = _write_shards(
             part / DATA, articles, tally, max_file_bytes, batch_rows, progress, about
         )
@@ -306,7 +305,7 @@ def render_card(
         "",
         f"- Archive file: `{archive_name}`",
         f"- Selection: {selection(filters)}",
-        f"- Near duplicates: {_dedupe_line(dedupe)}",
+        f"- Near duplicates: {near_duplicates(dedupe)}",
         f"- Crawl window: {_crawl_window(runs)}",
         f"- Source files: {_source_files(runs)}",
         f"- Exported by pressroom {pressroom_version()}; "
@@ -366,12 +365,6 @@ def _size_category(rows: int) -> str:
         if rows < limit:
             return label
     return "10M<n<100M"
-
-
-def _dedupe_line(dedupe: NearDuplicates | None) -> str:
-    if dedupe is None:
-        return near_duplicates(None)
-    return near_duplicates(dedupe.threshold, dedupe.dropped)
 
 
 def _runs(archive: Archive, sources: list[str]) -> list[dict[str, Any]]:

@@ -115,8 +115,7 @@ def export(
         if hasattr(fp, "buffer"):
             fp.flush()
             fp = fp.buffer
-        threshold = dedupe.threshold if dedupe is not None else None
-        about = parquet_metadata(archive.path.name, filters, threshold)
+        about = parquet_metadata(archive.path.name, filters, dedupe)
         return write_parquet(fp, articles, progress=progress, metadata=about)
     if progress is not None:
         articles = _reporting(articles, progress)

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
 
+from .minhash import SHINGLE, NearDuplicates
+
 ROW_ORDER = "by date_published, then id (undated releases first)"
 
 
@@ -40,30 +42,28 @@ def selection(filters: Mapping[str, Any]) -> str:
     )
 
 
-def near_duplicates(threshold: float | None, dropped: int | None = None) -> str:
-    """How near duplicates were treated: kept (``threshold`` None), or the rule that
-    removed them (and how many, when known: a Parquet file names the rule before its rows)."""
-    if threshold is None:
+def near_duplicates(dedupe: NearDuplicates | None, *, counted: bool = True) -> str:
+    """How near duplicates were treated: kept (``dedupe`` None), or the rule that removed
+    them, and how many if ``counted`` (a Parquet file names the rule before its rows)."""
+    if dedupe is None:
         return "kept (no near-duplicate removal)"
-    from .minhash import SHINGLE
-
-    removed = f"removed {dropped:,}" if dropped is not None else "removed"
+    removed = f"removed {dedupe.dropped:,}" if counted else "removed"
     return (
         f"{removed}: a release whose {SHINGLE}-word shingles have an estimated Jaccard "
-        f"similarity of {threshold} or more (MinHash) with an earlier one was dropped; "
-        "the earliest published was kept"
+        f"similarity of {dedupe.threshold} or more (MinHash) with an earlier one was "
+        "dropped; the earliest published was kept"
     )
 
 
 def parquet_metadata(
-    archive_name: str, filters: Mapping[str, Any], threshold: float | None
+    archive_name: str, filters: Mapping[str, Any], dedupe: NearDuplicates | None
 ) -> dict[str, str]:
     """The key-value metadata a Parquet export carries: one key, ``pressroom``, a JSON
     object naming the archive file, the selection, near duplicates, row order and version."""
     about = {
         "archive": archive_name,
         "selection": selection(filters),
-        "near_duplicates": near_duplicates(threshold),
+        "near_duplicates": near_duplicates(dedupe, counted=False),
         "row_order": ROW_ORDER,
         "exported_by": f"pressroom {pressroom_version()}",
     }
