@@ -283,7 +283,7 @@ class Archive(ProfileTables):
         # Revisions keep no word count: counted here as the articles' were (words of
         # unspaced scripts by their characters; spaces alone gave a Japanese version 5).
         before_rows += [
-            {**row, "word_count": word_count(row.pop("text") or "")}
+            {**row, "word_count": word_count(row["text"] or "")}
             for row in self._select_raw(
                 "SELECT text, date_published, title FROM revisions WHERE superseded_by_run = ?",
                 [run_id],
