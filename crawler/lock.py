@@ -48,6 +48,31 @@ def lock_path(db: str | os.PathLike[str], source: str) -> Path:
     return db.with_name(f"{db.name}.{source}.lock")
 
 
+def held_locks(db: str | os.PathLike[str]) -> list[Path]:
+    """The lock files of ``db`` (one a source, :func:`lock_path`) that a live crawl or
+    reextract holds now: the kernel drops a holder's lock when its process ends.
+
+    >>> held_locks("no-such-folder/hrw.db")
+    []
+    """
+    db = lock_path(db, "*")
+    return [path for path in sorted(db.parent.glob(db.name)) if _held(path)]
+
+
+def _held(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also releases our shared lock, if we got it
+    return False
+
+
 @contextmanager
 def crawl_lock(db: str | os.PathLike[str], source: str, doing: str = "crawl") -> Iterator[Path]:
     """Hold the lock of ``source`` crawls into ``db``, or raise CrawlLocked at once.

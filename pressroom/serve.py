@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import fcntl
 import json
 import os
 import signal
@@ -29,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from crawler.lock import held_locks
 from storage import Archive, BadInput
 from storage.browse import REVISION_HISTORY, SUBSTRING_SEARCH, has_revisions
 from storage.connection import immutable_only, release_wal
@@ -74,10 +74,9 @@ def crawl_activity(path: str | os.PathLike[str]) -> str | None:
     (restart serve, or use --no-immutable on a machine where crawls run on a
     schedule).
     """
-    db = Path(os.path.realpath(path))  # where its locks and -wal are, when a link names it
-    for lock in sorted(db.parent.glob(f"{db.name}.*.lock")):
-        if _held(lock):
-            return f"a crawl holds {lock.name}"
+    if held := held_locks(path):
+        return f"a crawl holds {held[0].name}"
+    db = Path(os.path.realpath(path))  # where its -wal is, when a link names it
     wal = db.with_name(db.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
         return f"{wal.name} holds changes not yet in the main file"
@@ -86,20 +85,6 @@ def crawl_activity(path: str | os.PathLike[str]) -> str | None:
     if running:
         return f"run {running['id']} ({running['source']}) is recorded as running"
     return None
-
-
-def _held(lock: Path) -> bool:
-    try:
-        fd = os.open(lock, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # also releases our shared lock, if we got it
-    return False
 
 
 def metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
