@@ -277,6 +277,19 @@ def sitemap_body(base: str, paths: Iterable[str], lastmod: str) -> bytes:
     )
 
 
+def answered_robots_or_sitemap(handler: QuietHandler, listed: Iterable[str], lastmod: str) -> bool:
+    """Answer ``handler``'s request if it is for /robots.txt (all allowed) or /sitemap.xml
+    (``listed`` paths, each with ``lastmod``); whether it was."""
+    if handler.path == "/robots.txt":
+        handler.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
+    elif handler.path == "/sitemap.xml":
+        base = f"http://{handler.headers['Host']}"
+        handler.send_body(sitemap_body(base, listed, lastmod), "application/xml")
+    else:
+        return False
+    return True
+
+
 def sitemap_source(path: Path, name: str, sitemap: str, allow: str = "/news/") -> Path:
     """Write at ``path`` a source file ``name`` reading ``sitemap``, its releases the URLs
     ``allow`` matches, on 127.0.0.1; return ``path``."""

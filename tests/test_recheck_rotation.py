@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import time
 
-from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body, sitemap_source
+from helpers import (
+    QuietHandler,
+    answered_robots_or_sitemap,
+    harbour_release,
+    run_cli,
+    serving,
+    sitemap_source,
+)
 
 RELEASES = [f"/news/{slug}" for slug in "abcdef"]
 
@@ -21,13 +28,10 @@ def _site(requests: list[str], gone: set[str]) -> type[QuietHandler]:
     class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             requests.append(self.path)
-            base = f"http://{self.headers['Host']}"
-            if self.path == "/robots.txt":
-                self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
-            elif self.path == "/sitemap.xml":
-                listed = [path for path in RELEASES if path not in gone]
-                self.send_body(sitemap_body(base, listed, "2024-11-02"), "application/xml")
-            elif self.path in RELEASES and self.path not in gone:
+            listed = [path for path in RELEASES if path not in gone]
+            if answered_robots_or_sitemap(self, listed, "2024-11-02"):
+                return
+            if self.path in RELEASES and self.path not in gone:
                 self.send_body(harbour_release(self.path.rsplit("/", 1)[1]))
             else:
                 self.send_error(404)

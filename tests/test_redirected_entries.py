@@ -13,7 +13,14 @@ import json
 import sqlite3
 from pathlib import Path
 
-from helpers import QuietHandler, harbour_release, run_cli, serving, sitemap_body, sitemap_source
+from helpers import (
+    QuietHandler,
+    answered_robots_or_sitemap,
+    harbour_release,
+    run_cli,
+    serving,
+    sitemap_source,
+)
 
 LASTMOD = "2024-11-02T10:00:00Z"
 REDIRECTS = {
@@ -29,13 +36,10 @@ def _site(requests: list[str]) -> type[QuietHandler]:
     class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             requests.append(self.path)
+            if answered_robots_or_sitemap(self, ("/news/a", "/news/b", *REDIRECTS), LASTMOD):
+                return
             base = f"http://{self.headers['Host']}"
-            if self.path == "/robots.txt":
-                self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
-            elif self.path == "/sitemap.xml":
-                listed = ("/news/a", "/news/b", *REDIRECTS)
-                self.send_body(sitemap_body(base, listed, LASTMOD), "application/xml")
-            elif self.path in REDIRECTS:
+            if self.path in REDIRECTS:
                 self.send_response(301)
                 self.send_header("Location", base + REDIRECTS[self.path])
                 self.send_header("Content-Length", "0")
